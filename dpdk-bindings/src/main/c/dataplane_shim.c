@@ -1,0 +1,50 @@
+/*
+ * dataplane_shim: exports DPDK's static inline fast-path functions, which have no symbol of their own,
+ * so that Java can reach them through the FFM linker. No logic lives here: each function is the inline
+ * call it names and nothing else. Everything else is called directly in the librte_* libraries.
+ */
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+uint16_t dp_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+    return rte_eth_rx_burst(port, queue, pkts, n);
+}
+
+uint16_t dp_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+    return rte_eth_tx_burst(port, queue, pkts, n);
+}
+
+uint16_t dp_tx_prepare(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+    return rte_eth_tx_prepare(port, queue, pkts, n);
+}
+
+int dp_pktmbuf_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **mbufs, unsigned int n)
+{
+    return rte_pktmbuf_alloc_bulk(pool, mbufs, n);
+}
+
+void dp_pktmbuf_free(struct rte_mbuf *m)
+{
+    rte_pktmbuf_free(m);
+}
+
+int dp_errno(void)
+{
+    return rte_errno;
+}
+
+uint64_t dp_rdtsc(void)
+{
+    return rte_rdtsc();
+}
+
+unsigned int dp_lcore_id(void)
+{
+    return rte_lcore_id();
+}

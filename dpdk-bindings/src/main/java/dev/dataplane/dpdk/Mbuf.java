@@ -1,0 +1,187 @@
+package dev.dataplane.dpdk;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Field access to a {@code struct rte_mbuf} at a raw address. Static methods, so a burst of mbufs is a
+ * {@link MbufArray} of longs and nothing is allocated per packet.
+ * <pre>
+ *  0       8       16      18      20      22      24              32      36      40      42
+ *  +-------+-------+-------+-------+-------+-------+---------------+-------+-------+-------+----
+ *  |buf_addr buf_iova|data_off|refcnt|nb_segs| port | ol_flags     |pkt_type|pkt_len|data_len|vlan_tci
+ *  ... 54: buf_len  56: pool  | 64: next  72: tx_offload (l2_len:7 l3_len:9 l4_len:8 ...)
+ * </pre>
+ * Offsets are those of Debian's DPDK 22.11 and are checked against the installed headers by LayoutProbeTest.
+ */
+public final class Mbuf
+{
+    public static final long BUF_ADDR_OFFSET = 0;
+    public static final long DATA_OFF_OFFSET = 16;
+    public static final long REFCNT_OFFSET = 18;
+    public static final long NB_SEGS_OFFSET = 20;
+    public static final long PORT_OFFSET = 22;
+    public static final long OL_FLAGS_OFFSET = 24;
+    public static final long PACKET_TYPE_OFFSET = 32;
+    public static final long PKT_LEN_OFFSET = 36;
+    public static final long DATA_LEN_OFFSET = 40;
+    public static final long VLAN_TCI_OFFSET = 42;
+    public static final long BUF_LEN_OFFSET = 54;
+    public static final long POOL_OFFSET = 56;
+    public static final long NEXT_OFFSET = 64;
+    public static final long TX_OFFLOAD_OFFSET = 72;
+    public static final long SIZE = 128;
+    /** RTE_PKTMBUF_HEADROOM in Debian's build. */
+    public static final int HEADROOM = 128;
+
+    /** RTE_MBUF_F_TX_IPV4 and friends, for checksum offload (rte_mbuf_core.h). */
+    public static final long TX_IP_CKSUM = 1L << 54;
+    public static final long TX_IPV4 = 1L << 55;
+    public static final long TX_IPV6 = 1L << 56;
+    public static final long TX_TCP_CKSUM = 1L << 52;
+    public static final long TX_UDP_CKSUM = 3L << 52;
+
+    private static final MethodHandle FREE = DpdkLibrary.downcall(
+        "dp_pktmbuf_free", FunctionDescriptor.ofVoid(JAVA_LONG), Linker.Option.critical(false));
+    private static final MethodHandle FREE_BULK = DpdkLibrary.downcall(
+        "rte_pktmbuf_free_bulk", FunctionDescriptor.ofVoid(JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT),
+        Linker.Option.critical(false));
+
+    private Mbuf()
+    {
+    }
+
+    /** Address of the first data byte: buf_addr + data_off. */
+    public static long dataAddress(final long mbuf)
+    {
+        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + BUF_ADDR_OFFSET) + dataOffset(mbuf);
+    }
+
+    public static int dataOffset(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET) & 0xFFFF;
+    }
+
+    /** Bytes of data in this segment. */
+    public static int dataLength(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET) & 0xFFFF;
+    }
+
+    /** Bytes of data in the whole chain of segments. */
+    public static int packetLength(final long mbuf)
+    {
+        return ALL.get(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET);
+    }
+
+    public static int segmentCount(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + NB_SEGS_OFFSET) & 0xFFFF;
+    }
+
+    public static int port(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + PORT_OFFSET) & 0xFFFF;
+    }
+
+    public static long offloadFlags(final long mbuf)
+    {
+        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET);
+    }
+
+    public static int packetType(final long mbuf)
+    {
+        return ALL.get(JAVA_INT_UNALIGNED, mbuf + PACKET_TYPE_OFFSET);
+    }
+
+    public static int refcnt(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + REFCNT_OFFSET) & 0xFFFF;
+    }
+
+    public static int bufferLength(final long mbuf)
+    {
+        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + BUF_LEN_OFFSET) & 0xFFFF;
+    }
+
+    /** Room left after the data in this segment. */
+    public static int tailroom(final long mbuf)
+    {
+        return bufferLength(mbuf) - dataOffset(mbuf) - dataLength(mbuf);
+    }
+
+    public static long pool(final long mbuf)
+    {
+        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + POOL_OFFSET);
+    }
+
+    /**
+     * Sets the length of a single-segment mbuf (data_len and pkt_len), as rte_pktmbuf_append would.
+     *
+     * @throws IllegalArgumentException if the length does not fit in the buffer after data_off.
+     */
+    public static void setLength(final long mbuf, final int length)
+    {
+        if (length < 0 || length > bufferLength(mbuf) - dataOffset(mbuf))
+        {
+            throw new IllegalArgumentException("length " + length + " does not fit the mbuf's " +
+                (bufferLength(mbuf) - dataOffset(mbuf)) + " B of room");
+        }
+        ALL.set(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET, (short)length);
+        ALL.set(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET, length);
+    }
+
+    public static void setOffloadFlags(final long mbuf, final long flags)
+    {
+        ALL.set(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET, flags);
+    }
+
+    /** The tx_offload header lengths that checksum offload needs (l2_len: bits 0-6, l3_len: 7-15, l4_len: 16-23). */
+    public static void setHeaderLengths(final long mbuf, final int l2Length, final int l3Length, final int l4Length)
+    {
+        final long old = ALL.get(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET);
+        final long lengths = (l2Length & 0x7FL) | ((l3Length & 0x1FFL) << 7) | ((l4Length & 0xFFL) << 16);
+        ALL.set(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET, (old & ~0xFFFFFFL) | lengths);
+    }
+
+    /** rte_pktmbuf_free: returns the mbuf (every segment) to its pool. */
+    public static void free(final long mbuf)
+    {
+        try
+        {
+            FREE.invokeExact(mbuf);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** rte_pktmbuf_free_bulk over {@code mbufs[from..from+count)}. */
+    public static void freeBulk(final MbufArray mbufs, final int from, final int count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+        if (from < 0 || from + count > mbufs.capacity())
+        {
+            throw new IndexOutOfBoundsException("freeing [" + from + ", " + (from + count) + ") of " + mbufs.capacity());
+        }
+        try
+        {
+            FREE_BULK.invokeExact(mbufs.address() + ((long)from << 3), count);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(t);
+        }
+    }
+}

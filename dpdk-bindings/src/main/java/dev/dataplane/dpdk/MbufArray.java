@@ -1,0 +1,65 @@
+package dev.dataplane.dpdk;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A pre-allocated native array of mbuf pointers ({@code struct rte_mbuf *[capacity]}), the unit that rx/tx
+ * bursts, bulk alloc and bulk free work on. Elements are raw addresses held as {@code long}s; nothing is
+ * allocated per access.
+ */
+public final class MbufArray
+{
+    private final MemorySegment segment;
+    private final long address;
+    private final int capacity;
+
+    public MbufArray(final int capacity)
+    {
+        if (capacity <= 0 || capacity > 65535)
+        {
+            throw new IllegalArgumentException("mbuf array capacity must be in 1..65535: " + capacity);
+        }
+        this.segment = Arena.ofAuto().allocate(JAVA_LONG, capacity);
+        this.address = segment.address();
+        this.capacity = capacity;
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** The array's native address, for passing to DPDK. */
+    public long address()
+    {
+        return address;
+    }
+
+    /** The native address of element {@code index}. */
+    public long addressOf(final int index)
+    {
+        return address + ((long)checkIndex(index) << 3);
+    }
+
+    public long get(final int index)
+    {
+        return segment.getAtIndex(JAVA_LONG, index);
+    }
+
+    public void set(final int index, final long mbuf)
+    {
+        segment.setAtIndex(JAVA_LONG, index, mbuf);
+    }
+
+    private int checkIndex(final int index)
+    {
+        if (index < 0 || index > capacity)
+        {
+            throw new IndexOutOfBoundsException("index " + index + " of mbuf array of " + capacity);
+        }
+        return index;
+    }
+}
