@@ -1,0 +1,331 @@
+package dev.dataplane.forwarder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dataplane.dpdk.DpdkException;
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.EthDevInfo;
+import dev.dataplane.dpdk.LcoreTask;
+import dev.dataplane.dpdk.Lcores;
+import dev.dataplane.dpdk.Mempool;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+
+/**
+ * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., one stream per
+ * direction, and the streams spread over worker lcores. {@link #create} validates everything against the
+ * ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and drains the RX
+ * queues; {@link #close} stops and closes the ports and frees the pool.
+ */
+public final class Forwarder implements AutoCloseable
+{
+    /** RX bursts drained per queue at stop: bounded because some devices (net_null) never run dry. */
+    private static final int DRAIN_BURSTS = 64;
+
+    private final ForwarderContext context;
+    private final int[] ports;
+    private final Mempool pool;
+    private final List<ForwardingStream> streams;
+    private final List<ForwardingLcore> lcores;
+    private final List<LcoreTask> tasks = new ArrayList<>();
+    private final List<String> warnings;
+    private boolean stopped;
+    private boolean closed;
+    private int inUseAtClose = -1;
+
+    private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
+        final List<ForwardingStream> streams, final List<ForwardingLcore> lcores, final List<String> warnings)
+    {
+        this.context = context;
+        this.ports = ports;
+        this.pool = pool;
+        this.streams = List.copyOf(streams);
+        this.lcores = List.copyOf(lcores);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Checks the context against EAL's ports and lcores, then creates the pool and configures and starts the
+     * ports. Nothing runs yet.
+     *
+     * @throws IllegalArgumentException for a configuration the ports or lcores cannot take.
+     * @throws DpdkException when DPDK refuses a setup call.
+     */
+    public static Forwarder create(final Eal eal, final ForwarderContext context)
+    {
+        final int[] ports = selectPorts(context.portmask());
+        final List<Integer> workers = eal.workerLcores();
+        if (workers.isEmpty())
+        {
+            throw new IllegalArgumentException(
+                "forwarding needs a worker lcore besides the main one: give EAL two or more lcores, e.g. -l 0,1");
+        }
+        final int streamCount = ports.length;
+        if (context.forwardingCores() > workers.size())
+        {
+            throw new IllegalArgumentException("--nb-cores " + context.forwardingCores() + " exceeds the " +
+                workers.size() + " worker lcore(s) EAL has " + workers);
+        }
+        final int lcoreCount = Math.min(streamCount,
+            0 == context.forwardingCores() ? workers.size() : context.forwardingCores());
+        for (final int port : ports)
+        {
+            final EthDevInfo info = EthDev.info(port);
+            final String rx = info.checkRxDescriptors(context.rxDescriptors());
+            final String tx = info.checkTxDescriptors(context.txDescriptors());
+            if (null != rx || null != tx)
+            {
+                throw new IllegalArgumentException("port " + port + " (" + EthDev.name(port) + "): " +
+                    (null != rx ? rx : tx));
+            }
+        }
+
+        final Mempool pool = Mempool.createPktmbufPool("fwd_pool", context.poolSize(ports.length, lcoreCount),
+            context.mbufCache(), Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+        final List<String> warnings = new ArrayList<>();
+        final List<Integer> started = new ArrayList<>();
+        try
+        {
+            for (final int port : ports)
+            {
+                EthDev.configure(port, 1, 1, 0);
+                EthDev.rxQueueSetup(port, 0, context.rxDescriptors(), pool);
+                EthDev.txQueueSetup(port, 0, context.txDescriptors());
+                EthDev.start(port);
+                started.add(port);
+                if (context.promiscuous() && !EthDev.enablePromiscuous(port))
+                {
+                    warnings.add("port " + port + " (" + EthDev.info(port).driverName() +
+                        ") does not support promiscuous mode");
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final int port : started)
+            {
+                stopAndClose(port, warnings);
+            }
+            pool.close();
+            throw ex;
+        }
+
+        final List<ForwardingStream> streams = new ArrayList<>();
+        for (int i = 0; i < ports.length; i += 2)
+        {
+            streams.add(newStream(context, ports[i], ports[i + 1]));
+            streams.add(newStream(context, ports[i + 1], ports[i]));
+        }
+        final List<ForwardingLcore> lcores = new ArrayList<>();
+        for (int l = 0; l < lcoreCount; l++)
+        {
+            final List<ForwardingStream> mine = new ArrayList<>();
+            for (int s = l; s < streams.size(); s += lcoreCount)
+            {
+                mine.add(streams.get(s));
+            }
+            lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new ForwardingStream[0])));
+        }
+        return new Forwarder(context, ports, pool, streams, lcores, warnings);
+    }
+
+    private static ForwardingStream newStream(final ForwarderContext context, final int rxPort, final int txPort)
+    {
+        final ForwardingEngine engine = context.forwardMode().newEngine(
+            EthDev.macAddress(txPort), context.peerMac(txPort));
+        return new ForwardingStream(rxPort, 0, txPort, 0, context.burst(), engine);
+    }
+
+    private static int[] selectPorts(final long portmask)
+    {
+        final int count = EthDev.count();
+        if (0 == count)
+        {
+            throw new IllegalArgumentException(
+                "EAL found no ports: give devices with --vdev (e.g. --vdev net_null0 --vdev net_null1) or PCI addresses");
+        }
+        final List<Integer> selected = new ArrayList<>();
+        if (0 == portmask)
+        {
+            for (int port = 0; port < EthDev.MAX_PORTS; port++)
+            {
+                if (EthDev.isValidPort(port))
+                {
+                    selected.add(port);
+                }
+            }
+        }
+        else
+        {
+            for (int port = 0; port < 64; port++)
+            {
+                if (0 != (portmask & (1L << port)))
+                {
+                    if (!EthDev.isValidPort(port))
+                    {
+                        throw new IllegalArgumentException("--portmask 0x" + Long.toHexString(portmask) +
+                            " selects port " + port + ", which does not exist (EAL found " + count + " port(s))");
+                    }
+                    selected.add(port);
+                }
+            }
+        }
+        if (selected.size() % 2 != 0)
+        {
+            throw new IllegalArgumentException("forwarding pairs ports (0<->1, 2<->3...), so it needs an even number" +
+                " of them; " + selected.size() + " selected: " + selected);
+        }
+        return selected.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Launches every forwarding lcore, busy-spinning. */
+    public synchronized void start()
+    {
+        if (!tasks.isEmpty() || stopped)
+        {
+            throw new IllegalStateException("already started");
+        }
+        for (final ForwardingLcore lcore : lcores)
+        {
+            tasks.add(Lcores.launch(lcore.lcore(), lcore, new BusySpinIdleStrategy()));
+        }
+    }
+
+    /** The first lcore failure, or null while all run. */
+    public Throwable failure()
+    {
+        for (final LcoreTask task : tasks)
+        {
+            if (null != task.failure())
+            {
+                return task.failure();
+            }
+        }
+        return null;
+    }
+
+    /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
+    public synchronized void stop()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        for (final LcoreTask task : tasks)
+        {
+            task.stop();
+        }
+        RuntimeException failure = null;
+        for (final LcoreTask task : tasks)
+        {
+            try
+            {
+                task.join();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = null == failure ? ex : failure;
+            }
+        }
+        for (final ForwardingStream stream : streams)
+        {
+            stream.drain(DRAIN_BURSTS);
+        }
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+
+    /** Stops (if running), stops and closes the ports, frees the pool. Idempotent. */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            stop();
+        }
+        finally
+        {
+            closed = true;
+            final List<String> problems = new ArrayList<>();
+            for (final int port : ports)
+            {
+                stopAndClose(port, problems);
+            }
+            inUseAtClose = pool.inUseCount();
+            pool.close();
+            if (!problems.isEmpty())
+            {
+                throw new DpdkException(String.join("; ", problems));
+            }
+        }
+    }
+
+    private static void stopAndClose(final int port, final List<String> problems)
+    {
+        try
+        {
+            EthDev.stop(port);
+        }
+        catch (final DpdkException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+        try
+        {
+            EthDev.close(port);
+        }
+        catch (final DpdkException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+    }
+
+    public ForwarderContext context()
+    {
+        return context;
+    }
+
+    /** The forwarded ports, in pair order. */
+    public int[] ports()
+    {
+        return ports.clone();
+    }
+
+    public Mempool pool()
+    {
+        return pool;
+    }
+
+    /**
+     * Mbufs still out of the pool once the lcores stopped, the queues drained and the ports closed, measured just
+     * before the pool is freed: 0 unless something leaked. -1 before {@link #close}.
+     */
+    public int mbufsInUseAtClose()
+    {
+        return inUseAtClose;
+    }
+
+    public List<ForwardingStream> streams()
+    {
+        return streams;
+    }
+
+    public List<ForwardingLcore> lcores()
+    {
+        return lcores;
+    }
+
+    /** Things that did not stop the forwarder but a user should know (an unsupported promiscuous mode...). */
+    public List<String> warnings()
+    {
+        return warnings;
+    }
+}

@@ -1,0 +1,285 @@
+package dev.dataplane.forwarder;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The forwarder's configuration: defaults as named constants, validated once by {@link Builder#build()} before
+ * anything starts (and against the ports by {@link Forwarder#create}). The CLI only fills the builder.
+ */
+public final class ForwarderContext
+{
+    /** testpmd's and l2fwd's burst: enough to amortise a driver call, small enough to stay in L1. */
+    public static final int DEFAULT_BURST = 32;
+    /** testpmd's MAX_PKT_BURST. */
+    public static final int MAX_BURST = 512;
+    /** Ring sizes that absorb a scheduling hiccup of a few tens of microseconds at line rate. */
+    public static final int DEFAULT_RX_DESCRIPTORS = 1024;
+    public static final int DEFAULT_TX_DESCRIPTORS = 1024;
+    /** Per-lcore mempool cache: testpmd's default (250), rounded to what DPDK likes (a divisor of the pool). */
+    public static final int DEFAULT_MBUF_CACHE = 256;
+    /** Smallest pool: 2^13 - 1, DPDK's sweet spot for a ring-backed mempool. */
+    public static final int MIN_AUTO_MBUFS = 8191;
+    public static final double DEFAULT_STATS_PERIOD_SECONDS = 1.0;
+
+    private final long portmask;
+    private final int burst;
+    private final ForwardMode forwardMode;
+    private final double statsPeriodSeconds;
+    private final StatsFormat statsFormat;
+    private final double durationSeconds;
+    private final int rxDescriptors;
+    private final int txDescriptors;
+    private final int mbufs;
+    private final int mbufCache;
+    private final boolean promiscuous;
+    private final int forwardingCores;
+    private final Map<Integer, Long> peerMacs;
+
+    private ForwarderContext(final Builder builder)
+    {
+        this.portmask = builder.portmask;
+        this.burst = builder.burst;
+        this.forwardMode = builder.forwardMode;
+        this.statsPeriodSeconds = builder.statsPeriodSeconds;
+        this.statsFormat = builder.statsFormat;
+        this.durationSeconds = builder.durationSeconds;
+        this.rxDescriptors = builder.rxDescriptors;
+        this.txDescriptors = builder.txDescriptors;
+        this.mbufs = builder.mbufs;
+        this.mbufCache = builder.mbufCache;
+        this.promiscuous = builder.promiscuous;
+        this.forwardingCores = builder.forwardingCores;
+        this.peerMacs = Map.copyOf(builder.peerMacs);
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** Ports to forward between, one bit per port id; 0 means every port EAL found. */
+    public long portmask()
+    {
+        return portmask;
+    }
+
+    public int burst()
+    {
+        return burst;
+    }
+
+    public ForwardMode forwardMode()
+    {
+        return forwardMode;
+    }
+
+    /** Seconds between statistics lines; 0 prints only the summary. */
+    public double statsPeriodSeconds()
+    {
+        return statsPeriodSeconds;
+    }
+
+    public StatsFormat statsFormat()
+    {
+        return statsFormat;
+    }
+
+    /** Seconds to run; 0 runs until SIGINT or SIGTERM. */
+    public double durationSeconds()
+    {
+        return durationSeconds;
+    }
+
+    public int rxDescriptors()
+    {
+        return rxDescriptors;
+    }
+
+    public int txDescriptors()
+    {
+        return txDescriptors;
+    }
+
+    /** Mbufs in the pool; 0 sizes it from ports, rings, lcores and caches. */
+    public int mbufs()
+    {
+        return mbufs;
+    }
+
+    public int mbufCache()
+    {
+        return mbufCache;
+    }
+
+    public boolean promiscuous()
+    {
+        return promiscuous;
+    }
+
+    /** Worker lcores to forward on; 0 means all of EAL's workers (at most one per stream). */
+    public int forwardingCores()
+    {
+        return forwardingCores;
+    }
+
+    /** The peer MAC of a port for mac mode: set by --eth-peer, else 02:00:00:00:00:{port}, as l2fwd does. */
+    public long peerMac(final int port)
+    {
+        final Long mac = peerMacs.get(port);
+        return null != mac ? mac : 0x02_00_00_00_00_00L | (port & 0xFF);
+    }
+
+    /** Mbufs the pool needs: every RX and TX ring full, every lcore's cache full, every lcore's bursts in flight. */
+    public int poolSize(final int ports, final int lcores)
+    {
+        if (0 != mbufs)
+        {
+            return mbufs;
+        }
+        final long needed = (long)ports * (rxDescriptors + txDescriptors) + (long)lcores * (mbufCache + 2L * burst * ports);
+        int size = MIN_AUTO_MBUFS;
+        while (size < needed)
+        {
+            size = size * 2 + 1;
+        }
+        return size;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
+            forwardMode.cliName() + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
+            " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;
+    }
+
+    /** Fills and validates a context. */
+    public static final class Builder
+    {
+        private long portmask;
+        private int burst = DEFAULT_BURST;
+        private ForwardMode forwardMode = ForwardMode.IO;
+        private double statsPeriodSeconds = DEFAULT_STATS_PERIOD_SECONDS;
+        private StatsFormat statsFormat = StatsFormat.TEXT;
+        private double durationSeconds;
+        private int rxDescriptors = DEFAULT_RX_DESCRIPTORS;
+        private int txDescriptors = DEFAULT_TX_DESCRIPTORS;
+        private int mbufs;
+        private int mbufCache = DEFAULT_MBUF_CACHE;
+        private boolean promiscuous = true;
+        private int forwardingCores;
+        private final Map<Integer, Long> peerMacs = new TreeMap<>();
+
+        public Builder portmask(final long portmask)
+        {
+            this.portmask = portmask;
+            return this;
+        }
+
+        public Builder burst(final int burst)
+        {
+            this.burst = burst;
+            return this;
+        }
+
+        public Builder forwardMode(final ForwardMode forwardMode)
+        {
+            this.forwardMode = forwardMode;
+            return this;
+        }
+
+        public Builder statsPeriodSeconds(final double seconds)
+        {
+            this.statsPeriodSeconds = seconds;
+            return this;
+        }
+
+        public Builder statsFormat(final StatsFormat statsFormat)
+        {
+            this.statsFormat = statsFormat;
+            return this;
+        }
+
+        public Builder durationSeconds(final double seconds)
+        {
+            this.durationSeconds = seconds;
+            return this;
+        }
+
+        public Builder rxDescriptors(final int rxDescriptors)
+        {
+            this.rxDescriptors = rxDescriptors;
+            return this;
+        }
+
+        public Builder txDescriptors(final int txDescriptors)
+        {
+            this.txDescriptors = txDescriptors;
+            return this;
+        }
+
+        public Builder mbufs(final int mbufs)
+        {
+            this.mbufs = mbufs;
+            return this;
+        }
+
+        public Builder mbufCache(final int mbufCache)
+        {
+            this.mbufCache = mbufCache;
+            return this;
+        }
+
+        public Builder promiscuous(final boolean promiscuous)
+        {
+            this.promiscuous = promiscuous;
+            return this;
+        }
+
+        public Builder forwardingCores(final int forwardingCores)
+        {
+            this.forwardingCores = forwardingCores;
+            return this;
+        }
+
+        public Builder peerMac(final int port, final long mac)
+        {
+            this.peerMacs.put(port, mac);
+            return this;
+        }
+
+        /**
+         * Validates and freezes.
+         *
+         * @throws IllegalArgumentException naming the first bad setting.
+         */
+        public ForwarderContext build()
+        {
+            require(burst >= 1 && burst <= MAX_BURST, "--burst must be in 1.." + MAX_BURST + ": " + burst);
+            require(Integer.bitCount(rxDescriptors) == 1 && rxDescriptors >= 8 && rxDescriptors <= 32768,
+                "--rxd must be a power of two in 8..32768: " + rxDescriptors);
+            require(Integer.bitCount(txDescriptors) == 1 && txDescriptors >= 8 && txDescriptors <= 32768,
+                "--txd must be a power of two in 8..32768: " + txDescriptors);
+            require(burst <= rxDescriptors, "--burst " + burst + " exceeds --rxd " + rxDescriptors);
+            require(statsPeriodSeconds >= 0 && statsPeriodSeconds <= 3600 && !Double.isNaN(statsPeriodSeconds),
+                "--stats-period must be in 0..3600 seconds: " + statsPeriodSeconds);
+            require(durationSeconds >= 0 && !Double.isNaN(durationSeconds) && !Double.isInfinite(durationSeconds),
+                "--duration must be a number of seconds >= 0: " + durationSeconds);
+            require(mbufCache >= 0 && mbufCache <= 512, "--mbuf-cache must be in 0..512: " + mbufCache);
+            require(0 == mbufs || (mbufs >= 1023 && mbufs <= 16_777_215),
+                "--mbufs must be 0 (automatic) or in 1023..16777215: " + mbufs);
+            require(forwardingCores >= 0, "--nb-cores must be >= 0: " + forwardingCores);
+            require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));
+            return new ForwarderContext(this);
+        }
+
+        private static void require(final boolean condition, final String message)
+        {
+            if (!condition)
+            {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.dataplane.forwarder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dataplane.net.MacAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The application options (after {@code --}), named as testpmd and l2fwd name them. They only fill the context. */
+@Command(name = "forwarder", sortOptions = false, usageHelpAutoWidth = true,
+    description = "Forwards packets between port pairs (0<->1, 2<->3...) on busy-polling lcores.",
+    customSynopsis = "bin/forwarder [EAL args] -- [options]%n       bin/forwarder --demo [-- options]",
+    footer = {"", "EAL args are DPDK's own, passed through unchanged (e.g. -l 0,1 --no-huge --no-pci --vdev net_null0).",
+        "--demo stands for: " + ForwarderMain.DEMO_EAL_ARGS + " -- --duration 10 (options given after -- still apply)."})
+public final class ForwarderOptions
+{
+    @Option(names = "--portmask", paramLabel = "HEX", description = "Ports to forward, as a hex bit mask (default: all).")
+    String portmask;
+
+    @Option(names = "--burst", paramLabel = "N", description = "Packets per RX/TX burst, 1..512 (default: 32).")
+    int burst = ForwarderContext.DEFAULT_BURST;
+
+    @Option(names = "--forward-mode", paramLabel = "MODE", description = "io, mac or macswap (default: io).")
+    String forwardMode = ForwardMode.IO.cliName();
+
+    @Option(names = "--stats-period", paramLabel = "SECONDS",
+        description = "Seconds between statistics lines; 0 for the summary only (default: 1).")
+    double statsPeriod = ForwarderContext.DEFAULT_STATS_PERIOD_SECONDS;
+
+    @Option(names = "--stats-format", paramLabel = "FORMAT",
+        description = "text, or json: one JSON object per line, the last with \"type\":\"summary\" (default: text).")
+    String statsFormat = "text";
+
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "Stop by itself after this long; 0 runs until SIGINT/SIGTERM (default: 0).")
+    double duration;
+
+    @Option(names = "--rxd", paramLabel = "N", description = "RX descriptors per queue, a power of two (default: 1024).")
+    int rxd = ForwarderContext.DEFAULT_RX_DESCRIPTORS;
+
+    @Option(names = "--txd", paramLabel = "N", description = "TX descriptors per queue, a power of two (default: 1024).")
+    int txd = ForwarderContext.DEFAULT_TX_DESCRIPTORS;
+
+    @Option(names = "--nb-cores", paramLabel = "N",
+        description = "Worker lcores to forward on (default: all workers, at most one per stream).")
+    int nbCores;
+
+    @Option(names = "--mbufs", paramLabel = "N", description = "Mbufs in the pool (default: sized from rings and lcores).")
+    int mbufs;
+
+    @Option(names = "--mbuf-cache", paramLabel = "N", description = "Per-lcore mempool cache, 0..512 (default: 256).")
+    int mbufCache = ForwarderContext.DEFAULT_MBUF_CACHE;
+
+    @Option(names = "--no-promisc", description = "Leave promiscuous mode off (default: on, as in testpmd).")
+    boolean noPromiscuous;
+
+    @Option(names = "--eth-peer", paramLabel = "PORT,MAC",
+        description = "Destination MAC that mac mode writes for packets sent on PORT (default: 02:00:00:00:00:PORT).")
+    List<String> ethPeers = new ArrayList<>();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    /** The validated context. */
+    ForwarderContext toContext()
+    {
+        final ForwarderContext.Builder builder = ForwarderContext.builder()
+            .portmask(parsePortmask(portmask))
+            .burst(burst)
+            .forwardMode(ForwardMode.fromCliName(forwardMode))
+            .statsPeriodSeconds(statsPeriod)
+            .statsFormat(parseFormat(statsFormat))
+            .durationSeconds(duration)
+            .rxDescriptors(rxd)
+            .txDescriptors(txd)
+            .forwardingCores(nbCores)
+            .mbufs(mbufs)
+            .mbufCache(mbufCache)
+            .promiscuous(!noPromiscuous);
+        for (final String peer : ethPeers)
+        {
+            final int comma = peer.indexOf(',');
+            if (comma <= 0)
+            {
+                throw new IllegalArgumentException("--eth-peer wants PORT,MAC (e.g. 0,02:00:00:00:00:10): " + peer);
+            }
+            final int port;
+            try
+            {
+                port = Integer.parseInt(peer.substring(0, comma).trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("--eth-peer wants PORT,MAC with a numeric port: " + peer, ex);
+            }
+            builder.peerMac(port, MacAddress.parse(peer.substring(comma + 1)));
+        }
+        return builder.build();
+    }
+
+    private static long parsePortmask(final String text)
+    {
+        if (null == text)
+        {
+            return 0;
+        }
+        final String digits = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+        try
+        {
+            final long mask = Long.parseUnsignedLong(digits, 16);
+            if (0 == mask)
+            {
+                throw new IllegalArgumentException("--portmask selects no port: " + text);
+            }
+            return mask;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--portmask wants a hex mask like 0x3: " + text, ex);
+        }
+    }
+
+    private static StatsFormat parseFormat(final String text)
+    {
+        return switch (text)
+        {
+            case "text" -> StatsFormat.TEXT;
+            case "json" -> StatsFormat.JSON;
+            default -> throw new IllegalArgumentException("--stats-format must be text or json: " + text);
+        };
+    }
+}

@@ -1,0 +1,113 @@
+package dev.dataplane.forwarder;
+
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+
+/**
+ * One direction of forwarding, testpmd's fwd_stream: RX queue of one port to TX queue of another, with the
+ * engine that processes each burst and the counters. The shared receive/transmit helper: {@link #poll()}
+ * receives a burst, runs the engine, transmits, and frees (and counts) what TX did not take.
+ */
+public final class ForwardingStream
+{
+    private final int rxPort;
+    private final int rxQueue;
+    private final int txPort;
+    private final int txQueue;
+    private final int burst;
+    private final MbufArray pkts;
+    private final ForwardingEngine engine;
+    private final StreamCounters counters = new StreamCounters();
+
+    public ForwardingStream(final int rxPort, final int rxQueue, final int txPort, final int txQueue, final int burst,
+        final ForwardingEngine engine)
+    {
+        this.rxPort = rxPort;
+        this.rxQueue = rxQueue;
+        this.txPort = txPort;
+        this.txQueue = txQueue;
+        this.burst = burst;
+        this.pkts = new MbufArray(burst);
+        this.engine = engine;
+    }
+
+    /**
+     * One receive, process, transmit cycle.
+     *
+     * @return the number of packets received.
+     */
+    public int poll()
+    {
+        final MbufArray pkts = this.pkts;
+        final int received = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        if (0 == received)
+        {
+            return 0;
+        }
+        // No per-packet work here: io mode never touches an mbuf (byte counts come from the port's counters).
+        final int toSend = engine.process(pkts, received);
+        final int sent = 0 == toSend ? 0 : EthDev.txBurst(txPort, txQueue, pkts, 0, toSend);
+        final int unsent = toSend - sent;
+        if (0 != unsent)
+        {
+            // Drop rather than retry: waiting for TX room only lets latency build up behind a slow port.
+            Mbuf.freeBulk(pkts, sent, unsent);
+        }
+        counters.addBurst(received, sent, unsent, received - toSend);
+        return received;
+    }
+
+    /**
+     * Receives and frees whatever the RX queue still holds, after the lcores stopped, so every mbuf goes back to
+     * its pool. Bounded, in case a device keeps producing (net_null does).
+     *
+     * @return the number of packets drained.
+     */
+    public int drain(final int maxBursts)
+    {
+        int drained = 0;
+        for (int i = 0; i < maxBursts; i++)
+        {
+            final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+            if (0 == n)
+            {
+                break;
+            }
+            Mbuf.freeBulk(pkts, 0, n);
+            drained += n;
+        }
+        return drained;
+    }
+
+    public int rxPort()
+    {
+        return rxPort;
+    }
+
+    public int rxQueue()
+    {
+        return rxQueue;
+    }
+
+    public int txPort()
+    {
+        return txPort;
+    }
+
+    public int txQueue()
+    {
+        return txQueue;
+    }
+
+    public StreamCounters counters()
+    {
+        return counters;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "port " + rxPort + " queue " + rxQueue + " -> port " + txPort + " queue " + txQueue;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.dataplane.forwarder;
+
+/**
+ * Cumulative figures of one port at one instant: the packets the forwarder's streams counted on it, and the
+ * device's own counters for bytes and for what never reached a stream (no mbuf, RX ring full, errors).
+ * Some virtual devices (net_null, net_ring) count no bytes: {@link #rxBytesCounted()} says so.
+ */
+public final class PortTotals
+{
+    /** Preamble (7), start-of-frame delimiter (1) and inter-frame gap (12): what each frame costs on the wire. */
+    public static final int FRAMING_BYTES = 20;
+
+    final int port;
+    long rxPackets;
+    long rxBytes;
+    long txPackets;
+    long txBytes;
+    long txDropped;
+    long malformed;
+    long deviceRxPackets;
+    long deviceTxPackets;
+    long rxNoMbuf;
+    long rxMissed;
+    long rxErrors;
+    long txErrors;
+
+    PortTotals(final int port)
+    {
+        this.port = port;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public long rxPackets()
+    {
+        return rxPackets;
+    }
+
+    public long rxBytes()
+    {
+        return rxBytes;
+    }
+
+    public long txPackets()
+    {
+        return txPackets;
+    }
+
+    public long txBytes()
+    {
+        return txBytes;
+    }
+
+    /** False when the device received packets but counted no bytes for them: its Mbit/s are unknown. */
+    public boolean rxBytesCounted()
+    {
+        return 0 != rxBytes || 0 == deviceRxPackets;
+    }
+
+    /** False when the device sent packets but counted no bytes for them. */
+    public boolean txBytesCounted()
+    {
+        return 0 != txBytes || 0 == deviceTxPackets;
+    }
+
+    public long txDropped()
+    {
+        return txDropped;
+    }
+
+    public long malformed()
+    {
+        return malformed;
+    }
+
+    public long rxNoMbuf()
+    {
+        return rxNoMbuf;
+    }
+
+    public long rxMissed()
+    {
+        return rxMissed;
+    }
+
+    void add(final PortTotals other)
+    {
+        rxPackets += other.rxPackets;
+        rxBytes += other.rxBytes;
+        txPackets += other.txPackets;
+        txBytes += other.txBytes;
+        txDropped += other.txDropped;
+        malformed += other.malformed;
+        deviceRxPackets += other.deviceRxPackets;
+        deviceTxPackets += other.deviceTxPackets;
+        rxNoMbuf += other.rxNoMbuf;
+        rxMissed += other.rxMissed;
+        rxErrors += other.rxErrors;
+        txErrors += other.txErrors;
+    }
+}

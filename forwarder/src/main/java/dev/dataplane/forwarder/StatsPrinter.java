@@ -1,0 +1,205 @@
+package dev.dataplane.forwarder;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Prints periodic per-port rates and the final summary, as a table or as one JSON object per line. Rates are
+ * deltas between two snapshots over the time between them; Mbit/s are given at L2 (the bytes the port counts,
+ * which exclude the FCS on NICs that strip it) and on the wire (plus {@value PortTotals#FRAMING_BYTES} B of preamble
+ * and gap per frame). A port whose driver counts no bytes shows "-" in text and null in JSON.
+ */
+public final class StatsPrinter
+{
+    private final PrintStream out;
+    private final StatsFormat format;
+    private boolean headerPrinted;
+
+    public StatsPrinter(final PrintStream out, final StatsFormat format)
+    {
+        this.out = out;
+        this.format = format;
+    }
+
+    /** One period: rates between {@code previous} and {@code current}, {@code seconds} apart. */
+    public void period(final double elapsedSeconds, final PortTotals[] previous, final PortTotals[] current,
+        final double seconds)
+    {
+        if (format == StatsFormat.JSON)
+        {
+            final StringBuilder sb = new StringBuilder(256).append("{\"type\":\"stats\",\"elapsed_s\":")
+                .append(fixed(elapsedSeconds, 3)).append(",\"ports\":[");
+            for (int i = 0; i < current.length; i++)
+            {
+                sb.append(i > 0 ? "," : "");
+                rateJson(sb, previous[i], current[i], seconds);
+            }
+            sb.append("],\"all\":");
+            rateJson(sb, ForwarderStats.sum(previous), ForwarderStats.sum(current), seconds);
+            out.println(sb.append('}'));
+        }
+        else
+        {
+            if (!headerPrinted)
+            {
+                headerPrinted = true;
+                out.printf(Locale.ROOT, "%8s %5s %10s %10s %10s %10s %10s %10s %12s %10s %10s %10s%n", "time-s", "port",
+                    "rx-Mpps", "tx-Mpps", "rx-Mbit/s", "rx-wire", "tx-Mbit/s", "tx-wire", "tx-dropped", "malformed",
+                    "rx-nombuf", "rx-missed");
+            }
+            for (int i = 0; i < current.length; i++)
+            {
+                rateText(elapsedSeconds, Integer.toString(current[i].port), previous[i], current[i], seconds);
+            }
+            if (current.length > 2)
+            {
+                rateText(elapsedSeconds, "all", ForwarderStats.sum(previous), ForwarderStats.sum(current), seconds);
+            }
+        }
+        out.flush();
+    }
+
+    /** The final summary: totals since start and average rates over {@code seconds}. */
+    public void summary(final ForwarderContext context, final int lcores, final double seconds,
+        final PortTotals[] totals, final int mbufsInUseAtExit, final int mbufs)
+    {
+        final PortTotals all = ForwarderStats.sum(totals);
+        if (format == StatsFormat.JSON)
+        {
+            final StringBuilder sb = new StringBuilder(512).append("{\"type\":\"summary\",\"elapsed_s\":")
+                .append(fixed(seconds, 3)).append(",\"forward_mode\":\"").append(context.forwardMode().cliName())
+                .append("\",\"burst\":").append(context.burst()).append(",\"lcores\":").append(lcores)
+                .append(",\"ports\":[");
+            for (int i = 0; i < totals.length; i++)
+            {
+                sb.append(i > 0 ? "," : "");
+                totalJson(sb, totals[i], seconds);
+            }
+            sb.append("],\"all\":");
+            totalJson(sb, all, seconds);
+            sb.append(",\"mbufs\":").append(mbufs).append(",\"mbufs_in_use_at_exit\":").append(mbufsInUseAtExit);
+            out.println(sb.append('}'));
+        }
+        else
+        {
+            out.printf(Locale.ROOT, "%nSummary: %.2f s, forward-mode %s, burst %d, %d forwarding lcore(s)%n", seconds,
+                context.forwardMode().cliName(), context.burst(), lcores);
+            out.printf(Locale.ROOT, "%5s %16s %16s %12s %10s %10s %10s %12s %12s%n", "port", "rx-packets",
+                "tx-packets", "tx-dropped", "malformed", "rx-nombuf", "rx-missed", "avg-rx-Mpps", "avg-tx-Mpps");
+            for (final PortTotals port : totals)
+            {
+                totalText(Integer.toString(port.port), port, seconds);
+            }
+            totalText("all", all, seconds);
+            out.printf(Locale.ROOT, "mbufs in use at exit: %d of %d%s%n", mbufsInUseAtExit, mbufs,
+                0 == mbufsInUseAtExit ? "" : "  <-- LEAK");
+        }
+        out.flush();
+    }
+
+    private void rateText(final double elapsed, final String port, final PortTotals previous,
+        final PortTotals current, final double seconds)
+    {
+        final long rxPackets = current.rxPackets - previous.rxPackets;
+        final long txPackets = current.txPackets - previous.txPackets;
+        out.printf(Locale.ROOT, "%8.1f %5s %10.3f %10.3f %10s %10s %10s %10s %12d %10d %10d %10d%n", elapsed,
+            port, rxPackets / seconds / 1e6, txPackets / seconds / 1e6,
+            rxMbpsText(previous, current, seconds, 0), rxMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
+            txMbpsText(previous, current, seconds, 0), txMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
+            current.txDropped - previous.txDropped, current.malformed - previous.malformed,
+            current.rxNoMbuf - previous.rxNoMbuf, current.rxMissed - previous.rxMissed);
+    }
+
+    private void totalText(final String port, final PortTotals totals, final double seconds)
+    {
+        out.printf(Locale.ROOT, "%5s %16d %16d %12d %10d %10d %10d %12.3f %12.3f%n", port, totals.rxPackets,
+            totals.txPackets, totals.txDropped, totals.malformed, totals.rxNoMbuf, totals.rxMissed,
+            totals.rxPackets / seconds / 1e6, totals.txPackets / seconds / 1e6);
+    }
+
+    private static void rateJson(final StringBuilder sb, final PortTotals previous, final PortTotals current,
+        final double seconds)
+    {
+        final long rxPackets = current.rxPackets - previous.rxPackets;
+        final long txPackets = current.txPackets - previous.txPackets;
+        sb.append("{\"port\":").append(current.port)
+            .append(",\"rx_pps\":").append(fixed(rxPackets / seconds, 1))
+            .append(",\"tx_pps\":").append(fixed(txPackets / seconds, 1))
+            .append(",\"rx_mbps\":").append(rxMbpsJson(previous, current, seconds, 0))
+            .append(",\"rx_wire_mbps\":").append(rxMbpsJson(previous, current, seconds, PortTotals.FRAMING_BYTES))
+            .append(",\"tx_mbps\":").append(txMbpsJson(previous, current, seconds, 0))
+            .append(",\"tx_wire_mbps\":").append(txMbpsJson(previous, current, seconds, PortTotals.FRAMING_BYTES))
+            .append(",\"tx_dropped\":").append(current.txDropped - previous.txDropped)
+            .append(",\"malformed\":").append(current.malformed - previous.malformed)
+            .append(",\"rx_nombuf\":").append(current.rxNoMbuf - previous.rxNoMbuf)
+            .append(",\"rx_missed\":").append(current.rxMissed - previous.rxMissed)
+            .append(",\"rx_packets_total\":").append(current.rxPackets)
+            .append(",\"tx_packets_total\":").append(current.txPackets).append('}');
+    }
+
+    private static void totalJson(final StringBuilder sb, final PortTotals totals, final double seconds)
+    {
+        sb.append("{\"port\":").append(totals.port)
+            .append(",\"rx_packets\":").append(totals.rxPackets)
+            .append(",\"tx_packets\":").append(totals.txPackets)
+            .append(",\"rx_bytes\":").append(totals.rxBytesCounted() ? Long.toString(totals.rxBytes) : "null")
+            .append(",\"tx_bytes\":").append(totals.txBytesCounted() ? Long.toString(totals.txBytes) : "null")
+            .append(",\"tx_dropped\":").append(totals.txDropped)
+            .append(",\"malformed\":").append(totals.malformed)
+            .append(",\"rx_nombuf\":").append(totals.rxNoMbuf)
+            .append(",\"rx_missed\":").append(totals.rxMissed)
+            .append(",\"rx_errors\":").append(totals.rxErrors)
+            .append(",\"tx_errors\":").append(totals.txErrors)
+            .append(",\"avg_rx_pps\":").append(fixed(totals.rxPackets / seconds, 1))
+            .append(",\"avg_tx_pps\":").append(fixed(totals.txPackets / seconds, 1)).append('}');
+    }
+
+    private static String rxMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return current.rxBytesCounted() ? fixed(rxMbps(previous, current, seconds, framing), 1) : "-";
+    }
+
+    private static String txMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return current.txBytesCounted() ? fixed(txMbps(previous, current, seconds, framing), 1) : "-";
+    }
+
+    private static String rxMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return current.rxBytesCounted() ? fixed(rxMbps(previous, current, seconds, framing), 3) : "null";
+    }
+
+    private static String txMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return current.txBytesCounted() ? fixed(txMbps(previous, current, seconds, framing), 3) : "null";
+    }
+
+    /** Mbit/s of the device's RX byte count, plus {@code framing} bytes per frame the device counted. */
+    private static double rxMbps(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return mbps(current.rxBytes - previous.rxBytes, current.deviceRxPackets - previous.deviceRxPackets, framing,
+            seconds);
+    }
+
+    private static double txMbps(final PortTotals previous, final PortTotals current, final double seconds,
+        final int framing)
+    {
+        return mbps(current.txBytes - previous.txBytes, current.deviceTxPackets - previous.deviceTxPackets, framing,
+            seconds);
+    }
+
+    private static double mbps(final long bytes, final long packets, final int framing, final double seconds)
+    {
+        return (bytes + (double)packets * framing) * 8 / seconds / 1e6;
+    }
+
+    private static String fixed(final double value, final int decimals)
+    {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "0";
+    }
+}
