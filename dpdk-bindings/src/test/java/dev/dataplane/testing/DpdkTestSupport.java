@@ -1,0 +1,130 @@
+package dev.dataplane.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Helpers shared by the DPDK tests of every module: EAL arguments for virtual devices with no hugepages, running a
+ * main class in a JVM of its own (EAL initialises once per process), and bounded waiting.
+ */
+public final class DpdkTestSupport
+{
+    private DpdkTestSupport()
+    {
+    }
+
+    /**
+     * EAL arguments: two lcores, no hugepages, no PCI, a file prefix of this process's own, quiet logs, and the
+     * given {@code --vdev} specs.
+     */
+    public static List<String> ealArgs(final String... vdevs)
+    {
+        final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-huge", "--no-pci", "-m", "256",
+            "--file-prefix", "dptest-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning",
+            "--no-telemetry"));
+        for (final String vdev : vdevs)
+        {
+            args.add("--vdev");
+            args.add(vdev);
+        }
+        return args;
+    }
+
+    /** Polls {@code condition} until true or {@code timeoutMillis} pass; returns its last value. */
+    public static boolean await(final BooleanSupplier condition, final long timeoutMillis)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return condition.getAsBoolean();
+            }
+        }
+        return true;
+    }
+
+    /** The outcome of a child JVM. */
+    public record ProcessResult(int exitCode, String stdout, String stderr, boolean timedOut)
+    {
+        public List<String> stderrLines()
+        {
+            return stderr.isEmpty() ? List.of() : Arrays.asList(stderr.split("\n"));
+        }
+
+        public List<String> stdoutLines()
+        {
+            return stdout.isEmpty() ? List.of() : Arrays.asList(stdout.split("\n"));
+        }
+
+        @Override
+        public String toString()
+        {
+            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + "\n--- stdout\n" + stdout + "\n--- stderr\n" +
+                stderr;
+        }
+    }
+
+    /** A child JVM running {@code mainClass} with this JVM's class path and flags. */
+    public static ProcessBuilder javaProcess(final String mainClass, final List<String> args, final Path workDir)
+    {
+        final String java = ProcessHandle.current().info().command().orElse("java");
+        final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        final List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+            "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"), "-Xmx256m"));
+        if (Runtime.version().feature() >= 24)
+        {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", classPath, mainClass));
+        command.addAll(args);
+        return new ProcessBuilder(command).directory(workDir.toFile());
+    }
+
+    /** Runs a child JVM to its end, or kills it after {@code timeoutSeconds}. */
+    public static ProcessResult runJava(final String mainClass, final List<String> args, final Path workDir,
+        final long timeoutSeconds) throws IOException, InterruptedException
+    {
+        final Path out = workDir.resolve("stdout-" + System.nanoTime() + ".txt");
+        final Path err = workDir.resolve("stderr-" + System.nanoTime() + ".txt");
+        final Process process = javaProcess(mainClass, args, workDir)
+            .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(
+                new java.io.File("/dev/null"))).start();
+        final boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!finished)
+        {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        return new ProcessResult(finished ? process.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8), !finished);
+    }
+
+    /** Files a crashed JVM leaves behind (hs_err logs, core files) in {@code dir}. */
+    public static List<Path> crashFiles(final Path dir) throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(p ->
+            {
+                final String name = p.getFileName().toString();
+                return name.startsWith("hs_err") || name.equals("core") || name.startsWith("core.");
+            }).toList();
+        }
+    }
+}
