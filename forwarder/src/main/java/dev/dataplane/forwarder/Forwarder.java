@@ -33,6 +33,7 @@ public final class Forwarder implements AutoCloseable
     private boolean stopped;
     private boolean closed;
     private int inUseAtClose = -1;
+    private long drainedAtStop;
 
     private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
         final List<ForwardingStream> streams, final List<ForwardingLcore> lcores, final List<String> warnings)
@@ -231,7 +232,7 @@ public final class Forwarder implements AutoCloseable
         }
         for (final ForwardingStream stream : streams)
         {
-            stream.drain(DRAIN_BURSTS);
+            drainedAtStop += stream.drain(DRAIN_BURSTS);
         }
         if (null != failure)
         {
@@ -302,6 +303,12 @@ public final class Forwarder implements AutoCloseable
     public Mempool pool()
     {
         return pool;
+    }
+
+    /** Packets left in the RX queues when the lcores stopped, freed by {@link #stop}. */
+    public long drainedAtStop()
+    {
+        return drainedAtStop;
     }
 
     /**

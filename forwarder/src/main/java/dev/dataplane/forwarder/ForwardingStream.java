@@ -19,6 +19,7 @@ public final class ForwardingStream
     private final MbufArray pkts;
     private final ForwardingEngine engine;
     private final StreamCounters counters = new StreamCounters();
+    private long drained;
 
     public ForwardingStream(final int rxPort, final int rxQueue, final int txPort, final int txQueue, final int burst,
         final ForwardingEngine engine)
@@ -66,7 +67,7 @@ public final class ForwardingStream
      */
     public int drain(final int maxBursts)
     {
-        int drained = 0;
+        int count = 0;
         for (int i = 0; i < maxBursts; i++)
         {
             final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
@@ -75,8 +76,15 @@ public final class ForwardingStream
                 break;
             }
             Mbuf.freeBulk(pkts, 0, n);
-            drained += n;
+            count += n;
         }
+        drained += count;
+        return count;
+    }
+
+    /** Packets {@link #drain} took from the RX queue and freed, unforwarded. */
+    public long drained()
+    {
         return drained;
     }
 
