@@ -137,6 +137,30 @@ public final class Eal implements AutoCloseable
         return arguments;
     }
 
+    /** The names of the virtual devices the arguments asked for ({@code --vdev NAME,args} or {@code --vdev=...}). */
+    public List<String> requestedVdevs()
+    {
+        final List<String> names = new ArrayList<>();
+        for (int i = 0; i < arguments.size(); i++)
+        {
+            String spec = null;
+            if (arguments.get(i).equals("--vdev") && i + 1 < arguments.size())
+            {
+                spec = arguments.get(++i);
+            }
+            else if (arguments.get(i).startsWith("--vdev="))
+            {
+                spec = arguments.get(i).substring("--vdev=".length());
+            }
+            if (null != spec)
+            {
+                final int comma = spec.indexOf(',');
+                names.add(comma < 0 ? spec : spec.substring(0, comma));
+            }
+        }
+        return names;
+    }
+
     public int mainLcore()
     {
         return mainLcore;

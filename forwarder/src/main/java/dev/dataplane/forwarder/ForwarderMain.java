@@ -103,6 +103,15 @@ public final class ForwarderMain
         }
         try
         {
+            EthDev.checkRequestedVdevs(eal);
+        }
+        catch (final DpdkException ex)
+        {
+            eal.close();
+            return usageError(ex.getMessage());
+        }
+        try
+        {
             return forward(eal, context);
         }
         catch (final IllegalArgumentException ex)

@@ -1,0 +1,177 @@
+package dev.dataplane.forwarder;
+
+import static dev.dataplane.testing.DpdkTestSupport.crashFiles;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
+import static dev.dataplane.testing.DpdkTestSupport.runJava;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dataplane.testing.DpdkTestSupport.ProcessResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forwarder as a user runs it, in child JVMs: bad input, JSON output, and stopping by signal. */
+class ForwarderCliTest
+{
+    private static final String MAIN = ForwarderMain.class.getName();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private ProcessResult run(final List<String> eal, final String... options) throws Exception
+    {
+        final List<String> args = new ArrayList<>(eal);
+        args.add("--");
+        args.addAll(List.of(options));
+        return runJava(MAIN, args, dir, 120);
+    }
+
+    /** Exit 2, exactly one error line of ours saying {@code expected}, no stack trace, no crash files. */
+    private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
+    {
+        assertEquals(2, result.exitCode(), result.toString());
+        final List<String> errors = result.stderrLines().stream().filter(l -> l.startsWith("forwarder: error:")).toList();
+        assertEquals(1, errors.size(), result.toString());
+        assertTrue(errors.get(0).contains(expected), "wanted '" + expected + "' in: " + errors.get(0));
+        assertFalse(result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
+        assertEquals(List.of(), crashFiles(dir));
+    }
+
+    @Test
+    void rejectsBadEalArguments() throws Exception
+    {
+        final List<String> eal = new ArrayList<>(ealArgs("net_null0", "net_null1"));
+        eal.add("--not-an-eal-option");
+        assertCleanRejection(run(eal, "--duration", "1"), "rte_eal_init failed");
+    }
+
+    @Test
+    void rejectsAMissingPcapFile() throws Exception
+    {
+        assertCleanRejection(run(ealArgs("net_pcap0,rx_pcap=" + dir.resolve("missing.pcap"), "net_null0"),
+            "--duration", "1"), "device net_pcap0 given with --vdev did not come up");
+    }
+
+    @Test
+    void rejectsAnUnknownPort() throws Exception
+    {
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--portmask", "0x5", "--duration", "1"),
+            "selects port 2, which does not exist");
+    }
+
+    @Test
+    void rejectsAnOddNumberOfPorts() throws Exception
+    {
+        assertCleanRejection(run(ealArgs("net_null0"), "--duration", "1"), "even number");
+    }
+
+    @Test
+    void rejectsZeroAndHugeBursts() throws Exception
+    {
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--burst", "0"), "--burst must be in 1..512: 0");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--burst", "100000"),
+            "--burst must be in 1..512: 100000");
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndModes() throws Exception
+    {
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--frobnicate"), "Unknown option");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--forward-mode", "teleport"),
+            "unknown forward mode 'teleport'");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--rxd", "1000"), "--rxd must be a power of two");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--portmask", "zz"), "--portmask wants a hex mask");
+    }
+
+    @Test
+    void needsAWorkerLcore() throws Exception
+    {
+        final List<String> eal = new ArrayList<>(ealArgs("net_null0", "net_null1"));
+        eal.set(eal.indexOf("0,1"), "0");
+        assertCleanRejection(run(eal, "--duration", "1"), "worker lcore");
+    }
+
+    @Test
+    void printsOneJsonObjectPerLineEndingWithTheSummary() throws Exception
+    {
+        final ProcessResult result = run(ealArgs("net_null0", "net_null1"), "--stats-format", "json", "--duration",
+            "2.5", "--forward-mode", "macswap");
+        assertEquals(0, result.exitCode(), result.toString());
+        final List<JsonNode> lines = new ArrayList<>();
+        for (final String line : result.stdoutLines())
+        {
+            lines.add(JSON.readTree(line));
+        }
+        assertEquals("start", lines.get(0).get("type").asText());
+        assertEquals("net_null0", lines.get(0).get("ports").get(0).get("name").asText());
+        final JsonNode summary = lines.get(lines.size() - 1);
+        assertEquals("summary", summary.get("type").asText());
+        assertTrue(lines.stream().filter(l -> "stats".equals(l.get("type").asText())).count() >= 2, result.stdout());
+        assertEquals(0, summary.get("mbufs_in_use_at_exit").asInt());
+        assertEquals("macswap", summary.get("forward_mode").asText());
+        final JsonNode all = summary.get("all");
+        assertTrue(all.get("tx_packets").asLong() > 1_000_000, summary.toString());
+        assertEquals(all.get("rx_packets").asLong(), all.get("tx_packets").asLong() + all.get("tx_dropped").asLong() +
+            all.get("malformed").asLong());
+        assertTrue(all.get("rx_bytes").isNull(), "net_null counts no bytes, so none are claimed");
+    }
+
+    @Test
+    void stopsCleanlyOnSigterm() throws Exception
+    {
+        final List<String> args = new ArrayList<>(ealArgs("net_null0", "net_null1"));
+        args.add("--");
+        final Process process = javaProcess(MAIN, args, dir).redirectError(dir.resolve("err.txt").toFile()).start();
+        final List<String> out = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String line;
+            boolean signalled = false;
+            while (null != (line = reader.readLine()))
+            {
+                out.add(line);
+                if (!signalled && line.trim().matches("^2\\.0\\s+1\\s.*"))
+                {
+                    // SIGTERM, after two seconds of statistics (Process.destroy would also close our pipes).
+                    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+                    signalled = true;
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    process.destroyForcibly();
+                    break;
+                }
+            }
+        }
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        final String stdout = String.join("\n", out);
+        assertEquals(0, process.exitValue(), stdout + "\n" + Files.readString(dir.resolve("err.txt")));
+        assertTrue(stdout.contains("Summary:"), stdout);
+        assertTrue(stdout.contains("mbufs in use at exit: 0 of"), stdout);
+        assertEquals(List.of(), crashFiles(dir));
+    }
+
+    @Test
+    void printsUsageForHelp() throws Exception
+    {
+        final ProcessResult result = runJava(MAIN, List.of("--help"), dir, 60);
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().contains("--forward-mode") && result.stdout().contains("--stats-format"));
+    }
+}
