@@ -16,9 +16,12 @@ import java.util.List;
  * DPDK's Environment Abstraction Layer: initialised once per process with the usual EAL arguments, cleaned up
  * at the end. A process cannot initialise EAL again after cleanup.
  * <p>
- * rte_eal_init pins the calling thread to the main lcore's CPU, and every thread the JVM starts afterwards
- * (compiler, GC, our own) would inherit that one-CPU mask. So the calling thread gets its original affinity
- * back: it runs the control plane, and the busy-polling loops run on EAL's worker lcores (see {@link Lcores}).
+ * rte_eal_init pins the calling thread to the main lcore's CPU, and every thread the JVM starts afterwards would
+ * inherit that one-CPU mask, while the JVM's own threads (JIT compilers, GC, signal dispatcher) keep the whole
+ * machine and preempt busy-polling lcores. So after init, every thread of the process but EAL's workers is confined
+ * to the control CPUs: those of the original mask that no worker lcore uses, or the main lcore's CPU when the
+ * workers use them all. That is what EAL does for its own control threads. The busy-polling loops run on the
+ * worker lcores (see {@link Lcores}).
  */
 public final class Eal implements AutoCloseable
 {
@@ -53,7 +56,11 @@ public final class Eal implements AutoCloseable
         "sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle SCHED_SETAFFINITY = DpdkLibrary.libc(
         "sched_setaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle LCORE_TO_CPU = DpdkLibrary.downcall(
+        "rte_lcore_to_cpu_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final long CPU_SET_BYTES = 128;
+    /** The name EAL gives its worker lcore threads (rte-worker-N in DPDK 22.11). */
+    private static final String WORKER_THREAD_PREFIX = "rte-worker-";
 
     private static Eal instance;
     private static boolean everInitialised;
@@ -117,7 +124,7 @@ public final class Eal implements AutoCloseable
             }
             if (0 == got)
             {
-                final int ignored = (int)SCHED_SETAFFINITY.invokeExact(0, CPU_SET_BYTES, affinity);
+                confineToControlCpus(affinity);
             }
         }
         catch (final DpdkException ex)
@@ -130,6 +137,53 @@ public final class Eal implements AutoCloseable
         }
         instance = new Eal(arguments);
         return instance;
+    }
+
+    /**
+     * Clears the worker lcores' CPUs from {@code mask} (the process's original affinity) and applies the result to
+     * every thread that is not an EAL worker. Best effort: a thread that ends meanwhile is skipped.
+     */
+    private static void confineToControlCpus(final MemorySegment mask) throws Throwable
+    {
+        final int mainCpu = (int)LCORE_TO_CPU.invokeExact((int)MAIN_LCORE.invokeExact());
+        for (int lcore = next(-1); lcore < MAX_LCORE; lcore = next(lcore))
+        {
+            final int cpu = (int)LCORE_TO_CPU.invokeExact(lcore);
+            if (cpu >= 0 && cpu < CPU_SET_BYTES * 8)
+            {
+                final long word = cpu / 64 * 8;
+                mask.set(JAVA_LONG, word, mask.get(JAVA_LONG, word) & ~(1L << (cpu % 64)));
+            }
+        }
+        boolean empty = true;
+        for (long word = 0; word < CPU_SET_BYTES; word += 8)
+        {
+            empty &= 0 == mask.get(JAVA_LONG, word);
+        }
+        if (empty && mainCpu >= 0 && mainCpu < CPU_SET_BYTES * 8)
+        {
+            mask.set(JAVA_LONG, mainCpu / 64 * 8, 1L << (mainCpu % 64));
+        }
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task")))
+        {
+            for (final java.nio.file.Path task : tasks.toList())
+            {
+                final String name;
+                try
+                {
+                    name = java.nio.file.Files.readString(task.resolve("comm")).trim();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    continue;
+                }
+                if (!name.startsWith(WORKER_THREAD_PREFIX))
+                {
+                    final int ignored = (int)SCHED_SETAFFINITY.invokeExact(
+                        Integer.parseInt(task.getFileName().toString()), CPU_SET_BYTES, mask);
+                }
+            }
+        }
     }
 
     public List<String> arguments()

@@ -1,0 +1,187 @@
+package dev.dataplane.perf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.dataplane.forwarder.ForwarderMain;
+
+/**
+ * The io-forwarding benchmark: dpdk-testpmd (io mode) and our forwarder, each alone on the same two net_null
+ * vdevs, with the same burst and one forwarding lcore, alternating A B A B..., each run a separate process.
+ * Prints each run's Mpps (median of its per-second samples after warm-up, both directions summed) and the median
+ * of ours over the median of testpmd's.
+ * <p>
+ * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--out DIR]}
+ */
+public final class IoForwardBenchmark
+{
+    private static final Pattern TESTPMD_RX_PPS = Pattern.compile("^\\s*Rx-pps:\\s+(\\d+)");
+    private static final Pattern OUR_ALL_RX_PPS = Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":([0-9.]+)");
+
+    private IoForwardBenchmark()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        int runs = 3;
+        int seconds = 8;
+        int burst = 32;
+        String mode = "io";
+        Path out = Path.of("results");
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--burst" -> burst = Integer.parseInt(args[++i]);
+                case "--mode" -> mode = args[++i];
+                case "--out" -> out = Path.of(args[++i]);
+                default ->
+                {
+                    System.err.println("bench-io: error: unknown argument " + args[i] +
+                        " (--runs N --seconds S --burst B --mode io|mac|macswap --out DIR)");
+                    System.exit(2);
+                }
+            }
+        }
+        if (runs < 1 || seconds < RateSampler.WARMUP_SAMPLES + 2 || burst < 1 || burst > 512)
+        {
+            System.err.println("bench-io: error: need --runs >= 1, --seconds >= 4, --burst in 1..512");
+            System.exit(2);
+        }
+        Files.createDirectories(out);
+        final String testpmdMode = "mac".equals(mode) ? "mac" : mode;
+
+        System.out.printf(Locale.ROOT, "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
+            "mode %s, 1 forwarding lcore; figures are packets forwarded per second, both directions summed%n",
+            runs, seconds, burst, mode);
+        final List<Double> testpmd = new ArrayList<>();
+        final List<Double> ours = new ArrayList<>();
+        for (int run = 1; run <= runs; run++)
+        {
+            final RateSampler.Run a = RateSampler.run("testpmd", testpmdCommand(burst, testpmdMode, run),
+                out.resolve("io-testpmd-" + run + ".log"), seconds, testpmdParser());
+            testpmd.add(a.medianPps());
+            report(run, a);
+            final RateSampler.Run b = RateSampler.run("forwarder", ourCommand(burst, mode, seconds, run),
+                out.resolve("io-forwarder-" + run + ".log"), 0, ourParser());
+            ours.add(b.medianPps());
+            report(run, b);
+        }
+        final double testpmdMedian = RateSampler.median(testpmd);
+        final double ourMedian = RateSampler.median(ours);
+        System.out.printf(Locale.ROOT, "%nmedian over runs: testpmd %.2f Mpps, forwarder %.2f Mpps, ratio %.3f%n",
+            testpmdMedian / 1e6, ourMedian / 1e6, ourMedian / testpmdMedian);
+        final List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < runs; i++)
+        {
+            ratios.add(ours.get(i) / testpmd.get(i));
+        }
+        System.out.printf(Locale.ROOT, "per-pair ratios: %s%n", ratios.stream()
+            .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
+        final String json = String.format(Locale.ROOT, "{\"benchmark\":\"io-forward\",\"mode\":\"%s\",\"burst\":%d," +
+            "\"runs\":%d,\"seconds\":%d,\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f," +
+            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", mode, burst, runs, seconds, testpmd, ours, testpmdMedian,
+            ourMedian, ourMedian / testpmdMedian);
+        Files.writeString(out.resolve("io-forward.json"), json);
+        System.out.println("results: " + out.resolve("io-forward.json"));
+    }
+
+    private static void report(final int run, final RateSampler.Run result)
+    {
+        System.out.printf(Locale.ROOT, "run %d %-9s %7.2f Mpps  (samples Mpps: %s)%n", run, result.tool(),
+            result.medianPps() / 1e6, result.samplesPps().stream()
+                .map(s -> String.format(Locale.ROOT, "%.1f", s / 1e6)).toList());
+    }
+
+    private static List<String> eal(final String prefix)
+    {
+        return List.of("-l", "0,1", "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
+            prefix + "-" + ProcessHandle.current().pid(), "--vdev", "net_null0", "--vdev", "net_null1");
+    }
+
+    private static List<String> testpmdCommand(final int burst, final String mode, final int run)
+    {
+        final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
+        command.addAll(eal("bench-testpmd-" + run));
+        command.addAll(List.of("--", "--forward-mode=" + mode, "--burst=" + burst, "--nb-cores=1",
+            "--stats-period", "1", "--total-num-mbufs=8191", "--no-lsc-interrupt"));
+        return command;
+    }
+
+    private static List<String> ourCommand(final int burst, final String mode, final int seconds, final int run)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmFlags());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
+        command.addAll(eal("bench-forwarder-" + run));
+        command.addAll(List.of("--", "--forward-mode", mode, "--burst", Integer.toString(burst), "--nb-cores", "1",
+            "--stats-period", "1", "--stats-format", "json", "--mbufs", "8191", "--duration",
+            Integer.toString(seconds)));
+        return command;
+    }
+
+    /** The production JVM flags, from the file the build writes for bin/ scripts. */
+    static List<String> jvmFlags() throws IOException
+    {
+        try (InputStream in = IoForwardBenchmark.class.getResourceAsStream("/dev/dataplane/dpdk/jvm.options"))
+        {
+            if (null == in)
+            {
+                throw new IOException("jvm.options missing from the class path; build with bin/build");
+            }
+            final String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return flags.isEmpty() ? List.of() : Arrays.asList(flags.split("\\s+"));
+        }
+    }
+
+    /** testpmd prints one Rx-pps line per port per period: pairs are summed into one sample. */
+    private static Function<String, Double> testpmdParser()
+    {
+        final double[] pending = {-1};
+        return line ->
+        {
+            final Matcher m = TESTPMD_RX_PPS.matcher(line);
+            if (!m.find())
+            {
+                return null;
+            }
+            final double pps = Double.parseDouble(m.group(1));
+            if (pending[0] < 0)
+            {
+                pending[0] = pps;
+                return null;
+            }
+            final double sum = pending[0] + pps;
+            pending[0] = -1;
+            return sum;
+        };
+    }
+
+    private static Function<String, Double> ourParser()
+    {
+        return line ->
+        {
+            if (!line.startsWith("{\"type\":\"stats\""))
+            {
+                return null;
+            }
+            final Matcher m = OUR_ALL_RX_PPS.matcher(line);
+            return m.find() ? Double.parseDouble(m.group(1)) : null;
+        };
+    }
+}
