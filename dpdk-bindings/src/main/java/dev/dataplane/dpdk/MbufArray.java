@@ -22,7 +22,7 @@ public final class MbufArray
         {
             throw new IllegalArgumentException("mbuf array capacity must be in 1..65535: " + capacity);
         }
-        this.segment = Arena.ofAuto().allocate(JAVA_LONG, capacity);
+        this.segment = Arena.ofAuto().allocate(JAVA_LONG.byteSize() * capacity, 64);
         this.address = segment.address();
         this.capacity = capacity;
     }

@@ -46,6 +46,14 @@ public final class StatsPrinter
                 out.printf(Locale.ROOT, "%8s %5s %10s %10s %10s %10s %10s %10s %12s %10s %10s %10s%n", "time-s", "port",
                     "rx-Mpps", "tx-Mpps", "rx-Mbit/s", "rx-wire", "tx-Mbit/s", "tx-wire", "tx-dropped", "malformed",
                     "rx-nombuf", "rx-missed");
+                for (final PortTotals port : current)
+                {
+                    if (!port.rxBytesCounted() || !port.txBytesCounted())
+                    {
+                        out.println("(Mbit/s shown as - : the port's driver counts no bytes; net_null and net_ring don't)");
+                        break;
+                    }
+                }
             }
             for (int i = 0; i < current.length; i++)
             {
