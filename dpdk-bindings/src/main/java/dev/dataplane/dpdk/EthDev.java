@@ -134,30 +134,13 @@ public final class EthDev
     /** Ports EAL found (rte_eth_dev_count_avail). */
     public static int count()
     {
-        try
-        {
-            return (short)COUNT_AVAIL.invokeExact() & 0xFFFF;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+        return call("rte_eth_dev_count_avail", -1, () -> (short)COUNT_AVAIL.invokeExact() & 0xFFFF);
     }
 
     public static boolean isValidPort(final int port)
     {
-        if (port < 0 || port >= MAX_PORTS)
-        {
-            return false;
-        }
-        try
-        {
-            return 0 != (int)IS_VALID_PORT.invokeExact((short)port);
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+        return port >= 0 && port < MAX_PORTS &&
+            0 != call("rte_eth_dev_is_valid_port", port, () -> (int)IS_VALID_PORT.invokeExact((short)port));
     }
 
     /**
@@ -189,7 +172,7 @@ public final class EthDev
         }
         catch (final Throwable t)
         {
-            throw new IllegalStateException(t);
+            throw new IllegalStateException("rte_eth_dev_get_port_by_name " + name, t);
         }
     }
 
@@ -198,16 +181,8 @@ public final class EthDev
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment name = arena.allocate(NAME_MAX_LENGTH);
-            check("rte_eth_dev_get_name_by_port", (int)NAME_BY_PORT.invokeExact((short)port, name), port);
+            call("rte_eth_dev_get_name_by_port", port, () -> (int)NAME_BY_PORT.invokeExact((short)port, name));
             return name.getString(0);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -229,16 +204,8 @@ public final class EthDev
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment info = arena.allocate(EthDevInfo.SIZE, 8);
-            check("rte_eth_dev_info_get", (int)INFO_GET.invokeExact((short)port, info), port);
+            call("rte_eth_dev_info_get", port, () -> (int)INFO_GET.invokeExact((short)port, info));
             return EthDevInfo.read(info);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -249,81 +216,63 @@ public final class EthDev
      */
     public static void configure(final int port, final int rxQueues, final int txQueues, final long txOffloads)
     {
+        final long rssHf = rxQueues > 1 ? RSS_IP_UDP_TCP & info(port).rssOffloads() : 0;
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment conf = arena.allocate(CONF_SIZE, 8);
-            if (rxQueues > 1)
+            if (0 != rssHf)
             {
-                final long rssHf = RSS_IP_UDP_TCP & info(port).rssOffloads();
-                if (0 != rssHf)
-                {
-                    conf.set(JAVA_INT, CONF_RXMODE_MQ_MODE_OFFSET, MQ_RX_RSS);
-                    conf.set(JAVA_LONG, CONF_RSS_HF_OFFSET, rssHf);
-                }
+                conf.set(JAVA_INT, CONF_RXMODE_MQ_MODE_OFFSET, MQ_RX_RSS);
+                conf.set(JAVA_LONG, CONF_RSS_HF_OFFSET, rssHf);
             }
             conf.set(JAVA_LONG, CONF_TXMODE_OFFLOADS_OFFSET, txOffloads);
-            check("rte_eth_dev_configure", (int)CONFIGURE.invokeExact(
-                (short)port, (short)rxQueues, (short)txQueues, conf), port);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
+            call("rte_eth_dev_configure", port,
+                () -> (int)CONFIGURE.invokeExact((short)port, (short)rxQueues, (short)txQueues, conf));
         }
     }
 
     /** rte_eth_rx_queue_setup with the driver's default queue configuration. */
     public static void rxQueueSetup(final int port, final int queue, final int descriptors, final Mempool pool)
     {
-        try
-        {
-            check("rte_eth_rx_queue_setup", (int)RX_QUEUE_SETUP.invokeExact((short)port, (short)queue,
-                (short)descriptors, socketId(port), MemorySegment.NULL, pool.address()), port);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+        final int socket = socketId(port);
+        call("rte_eth_rx_queue_setup", port, () -> (int)RX_QUEUE_SETUP.invokeExact((short)port, (short)queue,
+            (short)descriptors, socket, MemorySegment.NULL, pool.address()));
     }
 
     /** rte_eth_tx_queue_setup with the driver's default queue configuration. */
     public static void txQueueSetup(final int port, final int queue, final int descriptors)
     {
-        try
-        {
-            check("rte_eth_tx_queue_setup", (int)TX_QUEUE_SETUP.invokeExact((short)port, (short)queue,
-                (short)descriptors, socketId(port), MemorySegment.NULL), port);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+        final int socket = socketId(port);
+        call("rte_eth_tx_queue_setup", port, () -> (int)TX_QUEUE_SETUP.invokeExact((short)port, (short)queue,
+            (short)descriptors, socket, MemorySegment.NULL));
+    }
+
+    /**
+     * The usual bring-up: one RX and one TX queue with the driver's defaults, RX buffers from {@code pool}, then
+     * start.
+     */
+    public static void configureAndStart(final int port, final int rxDescriptors, final int txDescriptors,
+        final Mempool pool)
+    {
+        configure(port, 1, 1, 0);
+        rxQueueSetup(port, 0, rxDescriptors, pool);
+        txQueueSetup(port, 0, txDescriptors);
+        start(port);
     }
 
     public static void start(final int port)
     {
-        call("rte_eth_dev_start", START, port);
+        call("rte_eth_dev_start", port, () -> (int)START.invokeExact((short)port));
     }
 
     public static void stop(final int port)
     {
-        call("rte_eth_dev_stop", STOP, port);
+        call("rte_eth_dev_stop", port, () -> (int)STOP.invokeExact((short)port));
     }
 
     public static void close(final int port)
     {
-        call("rte_eth_dev_close", CLOSE, port);
+        call("rte_eth_dev_close", port, () -> (int)CLOSE.invokeExact((short)port));
     }
 
     /**
@@ -333,24 +282,15 @@ public final class EthDev
      */
     public static boolean enablePromiscuous(final int port)
     {
-        try
+        final int enotsup = -95;
+        final int unsupported = 1;
+        final int ret = call("rte_eth_promiscuous_enable", port, () ->
         {
-            final int ret = (int)PROMISCUOUS_ENABLE.invokeExact((short)port);
-            if (ret == -95) // -ENOTSUP
-            {
-                return false;
-            }
-            check("rte_eth_promiscuous_enable", ret, port);
-            return 1 == (int)PROMISCUOUS_GET.invokeExact((short)port);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+            final int r = (int)PROMISCUOUS_ENABLE.invokeExact((short)port);
+            return r == enotsup ? unsupported : r;
+        });
+        return ret != unsupported &&
+            1 == call("rte_eth_promiscuous_get", port, () -> (int)PROMISCUOUS_GET.invokeExact((short)port));
     }
 
     /** The port's MAC address as the low 48 bits of a long, first octet most significant. */
@@ -359,21 +299,13 @@ public final class EthDev
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment mac = arena.allocate(6);
-            check("rte_eth_macaddr_get", (int)MACADDR_GET.invokeExact((short)port, mac), port);
+            call("rte_eth_macaddr_get", port, () -> (int)MACADDR_GET.invokeExact((short)port, mac));
             long value = 0;
             for (int i = 0; i < 6; i++)
             {
                 value = (value << 8) | (mac.get(JAVA_BYTE, i) & 0xFF);
             }
             return value;
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -383,19 +315,11 @@ public final class EthDev
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment link = arena.allocate(EthLink.SIZE, 8);
-            check("rte_eth_link_get_nowait", (int)LINK_GET_NOWAIT.invokeExact((short)port, link), port);
+            call("rte_eth_link_get_nowait", port, () -> (int)LINK_GET_NOWAIT.invokeExact((short)port, link));
             final int speed = link.get(JAVA_INT, EthLink.SPEED_OFFSET);
             final int flags = link.get(JAVA_SHORT, EthLink.FLAGS_OFFSET);
             return new EthLink(speed == EthLink.SPEED_UNKNOWN ? 0 : speed,
                 0 != (flags & (1 << EthLink.STATUS_BIT)), 0 != (flags & (1 << EthLink.DUPLEX_BIT)));
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -408,19 +332,8 @@ public final class EthDev
     /** rte_eth_stats_get into {@code into}, through a scratch buffer from {@link #allocateStatsBuffer}. */
     public static void stats(final int port, final EthStats into, final MemorySegment buffer)
     {
-        try
-        {
-            check("rte_eth_stats_get", (int)STATS_GET.invokeExact((short)port, buffer), port);
-            into.read(buffer);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
+        call("rte_eth_stats_get", port, () -> (int)STATS_GET.invokeExact((short)port, buffer));
+        into.read(buffer);
     }
 
     /** rte_eth_stats_get. */
@@ -435,22 +348,22 @@ public final class EthDev
 
     public static void resetStats(final int port)
     {
-        call("rte_eth_stats_reset", STATS_RESET, port);
+        call("rte_eth_stats_reset", port, () -> (int)STATS_RESET.invokeExact((short)port));
     }
 
     /** Extended statistics, by name, in the driver's order. */
     public static Map<String, Long> xstats(final int port)
     {
+        final int count = call("rte_eth_xstats_get_names", port,
+            () -> (int)XSTATS_GET_NAMES.invokeExact((short)port, MemorySegment.NULL, 0));
         try (Arena arena = Arena.ofConfined())
         {
-            final int count = (int)XSTATS_GET_NAMES.invokeExact((short)port, MemorySegment.NULL, 0);
-            check("rte_eth_xstats_get_names", count, port);
             final MemorySegment names = arena.allocate(XSTAT_NAME_SIZE * Math.max(1, count), 8);
             final MemorySegment values = arena.allocate(XSTAT_SIZE * Math.max(1, count), 8);
-            final int gotNames = (int)XSTATS_GET_NAMES.invokeExact((short)port, names, count);
-            check("rte_eth_xstats_get_names", gotNames, port);
-            final int gotValues = (int)XSTATS_GET.invokeExact((short)port, values, count);
-            check("rte_eth_xstats_get", gotValues, port);
+            final int gotNames = call("rte_eth_xstats_get_names", port,
+                () -> (int)XSTATS_GET_NAMES.invokeExact((short)port, names, count));
+            final int gotValues = call("rte_eth_xstats_get", port,
+                () -> (int)XSTATS_GET.invokeExact((short)port, values, count));
             final Map<String, Long> xstats = new LinkedHashMap<>();
             for (int i = 0; i < Math.min(count, Math.min(gotNames, gotValues)); i++)
             {
@@ -462,30 +375,29 @@ public final class EthDev
             }
             return xstats;
         }
-        catch (final DpdkException ex)
-        {
-            throw ex;
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException(t);
-        }
     }
 
-    private static void call(final String name, final MethodHandle handle, final int port)
+    /** A control-plane downcall returning DPDK's int status. */
+    @FunctionalInterface
+    private interface NativeCall
     {
+        int invoke() throws Throwable;
+    }
+
+    /** Makes the call and returns its non-negative result; a negative one is a {@link DpdkException}. */
+    private static int call(final String name, final int port, final NativeCall call)
+    {
+        final int ret;
         try
         {
-            check(name, (int)handle.invokeExact((short)port), port);
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
+            ret = call.invoke();
         }
         catch (final Throwable t)
         {
-            throw new IllegalStateException(t);
+            throw new IllegalStateException(name + " (port " + port + ")", t);
         }
+        check(name, ret, port);
+        return ret;
     }
 
     private static void check(final String call, final int ret, final int port)

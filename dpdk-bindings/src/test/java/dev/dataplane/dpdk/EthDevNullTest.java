@@ -35,10 +35,7 @@ class EthDevNullTest
         pool = Mempool.createPktmbufPool("test_pool", 4095, 128, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         for (int port = 0; port < 2; port++)
         {
-            EthDev.configure(port, 1, 1, 0);
-            EthDev.rxQueueSetup(port, 0, 512, pool);
-            EthDev.txQueueSetup(port, 0, 512);
-            EthDev.start(port);
+            EthDev.configureAndStart(port, 512, 512, pool);
         }
     }
 

@@ -90,10 +90,7 @@ public final class Forwarder implements AutoCloseable
         {
             for (final int port : ports)
             {
-                EthDev.configure(port, 1, 1, 0);
-                EthDev.rxQueueSetup(port, 0, context.rxDescriptors(), pool);
-                EthDev.txQueueSetup(port, 0, context.txDescriptors());
-                EthDev.start(port);
+                EthDev.configureAndStart(port, context.rxDescriptors(), context.txDescriptors(), pool);
                 started.add(port);
                 if (context.promiscuous() && !EthDev.enablePromiscuous(port))
                 {

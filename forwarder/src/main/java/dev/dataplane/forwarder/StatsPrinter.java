@@ -165,25 +165,30 @@ public final class StatsPrinter
     private static String rxMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
         final int framing)
     {
-        return current.rxBytesCounted() ? fixed(rxMbps(previous, current, seconds, framing), 1) : "-";
+        return mbps(current.rxBytesCounted(), rxMbps(previous, current, seconds, framing), 1, "-");
     }
 
     private static String txMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
         final int framing)
     {
-        return current.txBytesCounted() ? fixed(txMbps(previous, current, seconds, framing), 1) : "-";
+        return mbps(current.txBytesCounted(), txMbps(previous, current, seconds, framing), 1, "-");
     }
 
     private static String rxMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
         final int framing)
     {
-        return current.rxBytesCounted() ? fixed(rxMbps(previous, current, seconds, framing), 3) : "null";
+        return mbps(current.rxBytesCounted(), rxMbps(previous, current, seconds, framing), 3, "null");
     }
 
     private static String txMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
         final int framing)
     {
-        return current.txBytesCounted() ? fixed(txMbps(previous, current, seconds, framing), 3) : "null";
+        return mbps(current.txBytesCounted(), txMbps(previous, current, seconds, framing), 3, "null");
+    }
+
+    private static String mbps(final boolean counted, final double mbps, final int decimals, final String unknown)
+    {
+        return counted ? fixed(mbps, decimals) : unknown;
     }
 
     /** Mbit/s of the device's RX byte count, plus {@code framing} bytes per frame the device counted. */

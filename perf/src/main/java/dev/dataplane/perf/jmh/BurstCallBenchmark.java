@@ -71,10 +71,7 @@ public class BurstCallBenchmark
         pool = Mempool.createPktmbufPool("jmh_pool", 8191, 256, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         for (int port = 0; port < 2; port++)
         {
-            EthDev.configure(port, 1, 1, 0);
-            EthDev.rxQueueSetup(port, 0, 1024, pool);
-            EthDev.txQueueSetup(port, 0, 1024);
-            EthDev.start(port);
+            EthDev.configureAndStart(port, 1024, 1024, pool);
         }
         pkts = new MbufArray(burst);
         final boolean critical = way.endsWith("-critical");

@@ -1,6 +1,5 @@
 package dev.dataplane.perf.jmh;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
@@ -34,15 +33,8 @@ public class ChecksumBenchmark
     @Setup
     public void setUp()
     {
-        frame64 = copy(new FrameBuilder().udp(1, 2).length(64).build());
-        frame1500 = copy(new FrameBuilder().udp(1, 2).length(1500).build());
-    }
-
-    private static MemorySegment copy(final byte[] bytes)
-    {
-        final MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
-        return segment;
+        frame64 = NativeFrames.copy(new FrameBuilder().udp(1, 2).length(64).build());
+        frame1500 = NativeFrames.copy(new FrameBuilder().udp(1, 2).length(1500).build());
     }
 
     /** The 20-byte IPv4 header checksum from scratch. */

@@ -1,6 +1,5 @@
 package dev.dataplane.perf.jmh;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
@@ -35,16 +34,9 @@ public class PacketParseBenchmark
     @Setup
     public void setUp()
     {
-        udp4 = copy(new FrameBuilder().udp(1234, 8080).length(64).build());
-        tcp4Vlan = copy(new FrameBuilder().vlans(100).tcp(1234, 80, TcpHeader.SYN).length(64).build());
-        udp6 = copy(new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).length(78).build());
-    }
-
-    private static MemorySegment copy(final byte[] bytes)
-    {
-        final MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
-        return segment;
+        udp4 = NativeFrames.copy(new FrameBuilder().udp(1234, 8080).length(64).build());
+        tcp4Vlan = NativeFrames.copy(new FrameBuilder().vlans(100).tcp(1234, 80, TcpHeader.SYN).length(64).build());
+        udp6 = NativeFrames.copy(new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).length(78).build());
     }
 
     @Benchmark
