@@ -21,12 +21,19 @@ import dev.dataplane.forwarder.ForwarderMain;
  * Prints each run's Mpps (median of its per-second samples after warm-up, both directions summed) and the median
  * of ours over the median of testpmd's.
  * <p>
- * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--out DIR]}
+ * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]}
+ * <p>
+ * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
+ * the hugepages the operator reserved (e.g. {@code echo 256 > /proc/sys/vm/nr_hugepages} and hugetlbfs mounted on
+ * /dev/hugepages), as production does; the benchmark reserves nothing itself.
  */
 public final class IoForwardBenchmark
 {
     private static final Pattern TESTPMD_RX_PPS = Pattern.compile("^\\s*Rx-pps:\\s+(\\d+)");
     private static final Pattern OUR_ALL_RX_PPS = Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":([0-9.]+)");
+
+    private static boolean noHuge = true;
+    private static String pages;
 
     private IoForwardBenchmark()
     {
@@ -39,6 +46,7 @@ public final class IoForwardBenchmark
         int burst = 32;
         String mode = "io";
         Path out = Path.of("results");
+        boolean huge = false;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -48,10 +56,11 @@ public final class IoForwardBenchmark
                 case "--burst" -> burst = Integer.parseInt(args[++i]);
                 case "--mode" -> mode = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
+                case "--huge" -> huge = true;
                 default ->
                 {
                     System.err.println("bench-io: error: unknown argument " + args[i] +
-                        " (--runs N --seconds S --burst B --mode io|mac|macswap --out DIR)");
+                        " (--runs N --seconds S --burst B --mode io|mac|macswap --huge --out DIR)");
                     System.exit(2);
                 }
             }
@@ -64,9 +73,11 @@ public final class IoForwardBenchmark
         Files.createDirectories(out);
         final String testpmdMode = "mac".equals(mode) ? "mac" : mode;
 
+        pages = huge ? "hugepages" : "4 KiB pages (--no-huge)";
         System.out.printf(Locale.ROOT, "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
-            "mode %s, 1 forwarding lcore; figures are packets forwarded per second, both directions summed%n",
-            runs, seconds, burst, mode);
+            "mode %s, 1 forwarding lcore, %s; figures are packets forwarded per second, both directions summed%n",
+            runs, seconds, burst, mode, pages);
+        noHuge = !huge;
         final List<Double> testpmd = new ArrayList<>();
         final List<Double> ours = new ArrayList<>();
         for (int run = 1; run <= runs; run++)
@@ -91,9 +102,9 @@ public final class IoForwardBenchmark
         }
         System.out.printf(Locale.ROOT, "per-pair ratios: %s%n", ratios.stream()
             .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
-        final String json = String.format(Locale.ROOT, "{\"benchmark\":\"io-forward\",\"mode\":\"%s\",\"burst\":%d," +
+        final String json = String.format(Locale.ROOT, "{\"benchmark\":\"io-forward\",\"pages\":\"%s\",\"mode\":\"%s\",\"burst\":%d," +
             "\"runs\":%d,\"seconds\":%d,\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f," +
-            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", mode, burst, runs, seconds, testpmd, ours, testpmdMedian,
+            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", pages, mode, burst, runs, seconds, testpmd, ours, testpmdMedian,
             ourMedian, ourMedian / testpmdMedian);
         Files.writeString(out.resolve("io-forward.json"), json);
         System.out.println("results: " + out.resolve("io-forward.json"));
@@ -108,8 +119,13 @@ public final class IoForwardBenchmark
 
     private static List<String> eal(final String prefix)
     {
-        return List.of("-l", "0,1", "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
-            prefix + "-" + ProcessHandle.current().pid(), "--vdev", "net_null0", "--vdev", "net_null1");
+        final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-pci", "-m", "256", "--file-prefix",
+            prefix + "-" + ProcessHandle.current().pid(), "--vdev", "net_null0", "--vdev", "net_null1"));
+        if (noHuge)
+        {
+            args.add("--no-huge");
+        }
+        return args;
     }
 
     private static List<String> testpmdCommand(final int burst, final String mode, final int run)
