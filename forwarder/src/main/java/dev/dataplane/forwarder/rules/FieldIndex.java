@@ -1,0 +1,287 @@
+package dev.dataplane.forwarder.rules;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One packet field compiled for classification: the field's value space (up to 128 bits, as two unsigned longs)
+ * cut into elementary intervals at every rule's range boundaries, each interval mapped to an equivalence class,
+ * and each class to the bitset of rules that match a value in it. A frame without the field (an IPv4 address of
+ * an IPv6 frame, the ports of a fragment) is in the "absent" class, which holds only the rules that do not
+ * constrain the field.
+ * <p>
+ * Lookups: a dense table when the value space is small (ports, EtherTypes, VLANs), else a binary search over the
+ * interval starts (addresses). Each class also has summary words, bit {@code w} set when its bitset's word
+ * {@code w} is not zero, so the classifier can skip runs of rules no class admits.
+ */
+final class FieldIndex
+{
+    /** Dense tables up to this many values; beyond, binary search. */
+    private static final long MAX_DENSE = 65_537;
+
+    final boolean active;
+    final int words;
+    final int summaryWords;
+    final int absentClass;
+    final long[] bits;
+    final long[] summary;
+    private final long[] startHigh;
+    private final long[] startLow;
+    private final int[] intervalClass;
+    private final char[] dense;
+    private final int classes;
+
+    private FieldIndex(final boolean active, final int words, final long[] startHigh, final long[] startLow,
+        final int[] intervalClass, final char[] dense, final List<long[]> classBits, final int absentClass)
+    {
+        this.active = active;
+        this.words = words;
+        this.summaryWords = (words + 63) >>> 6;
+        this.startHigh = startHigh;
+        this.startLow = startLow;
+        this.intervalClass = intervalClass;
+        this.dense = dense;
+        this.absentClass = absentClass;
+        this.classes = classBits.size();
+        this.bits = new long[classes * words];
+        this.summary = new long[classes * summaryWords];
+        for (int c = 0; c < classes; c++)
+        {
+            System.arraycopy(classBits.get(c), 0, bits, c * words, words);
+            for (int w = 0; w < words; w++)
+            {
+                if (0 != bits[c * words + w])
+                {
+                    summary[c * summaryWords + (w >>> 6)] |= 1L << (w & 63);
+                }
+            }
+        }
+    }
+
+    int classCount()
+    {
+        return classes;
+    }
+
+    /** The class of a value below 2^63 (ports, lengths, IPv4 addresses as unsigned). */
+    int classOf(final long value)
+    {
+        if (null != dense)
+        {
+            return dense[(int)value];
+        }
+        return classOf(0, value);
+    }
+
+    /** The class of a 128-bit value. */
+    int classOf(final long high, final long low)
+    {
+        int lo = 0;
+        int hi = startLow.length - 1;
+        while (lo < hi)
+        {
+            final int mid = (lo + hi + 1) >>> 1;
+            final int cmp = compare(startHigh[mid], startLow[mid], high, low);
+            if (cmp <= 0)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return intervalClass[lo];
+    }
+
+    private static int compare(final long aHigh, final long aLow, final long bHigh, final long bLow)
+    {
+        final int c = Long.compareUnsigned(aHigh, bHigh);
+        return 0 != c ? c : Long.compareUnsigned(aLow, bLow);
+    }
+
+    /** Collects each rule's ranges over a value space of {@code bits} bits, then builds the index. */
+    static final class Builder
+    {
+        private final int valueBits;
+        private final int ruleCount;
+        private final List<long[][]> ranges = new ArrayList<>();
+        private boolean anyConstraint;
+
+        Builder(final int valueBits, final int ruleCount)
+        {
+            this.valueBits = valueBits;
+            this.ruleCount = ruleCount;
+        }
+
+        /** The next rule does not constrain this field. */
+        void any()
+        {
+            ranges.add(null);
+        }
+
+        /** The next rule matches no value of this field (it excludes the whole field, e.g. a malformed rule). */
+        void none()
+        {
+            ranges.add(new long[0][]);
+            anyConstraint = true;
+        }
+
+        /** The next rule matches values in [low, high] (inclusive), 128-bit values as {high, low} pairs. */
+        void range(final long lowHigh, final long lowLow, final long highHigh, final long highLow)
+        {
+            ranges.add(new long[][] {{lowHigh, lowLow, highHigh, highLow}});
+            anyConstraint = true;
+        }
+
+        /** The next rule matches exactly these single values. */
+        void values(final long[] values)
+        {
+            final long[][] r = new long[values.length][];
+            for (int i = 0; i < values.length; i++)
+            {
+                r[i] = new long[] {0, values[i], 0, values[i]};
+            }
+            ranges.add(r);
+            anyConstraint = true;
+        }
+
+        FieldIndex build()
+        {
+            if (ranges.size() != ruleCount)
+            {
+                throw new IllegalStateException(ranges.size() + " rules given to a field of " + ruleCount);
+            }
+            final int words = Math.max(1, (ruleCount + 63) >>> 6);
+            // Interval starts: 0 and every range's low and high + 1 (unless it wraps past the value space).
+            final List<long[]> starts = new ArrayList<>();
+            starts.add(new long[] {0, 0});
+            for (final long[][] rule : ranges)
+            {
+                if (null == rule)
+                {
+                    continue;
+                }
+                for (final long[] r : rule)
+                {
+                    starts.add(new long[] {r[0], r[1]});
+                    final long nextLow = r[3] + 1;
+                    final long nextHigh = r[2] + (0 == nextLow ? 1 : 0);
+                    if (!(0 == nextHigh && 0 == nextLow) && fits(nextHigh, nextLow))
+                    {
+                        starts.add(new long[] {nextHigh, nextLow});
+                    }
+                }
+            }
+            starts.sort((a, b) -> compare(a[0], a[1], b[0], b[1]));
+            final List<long[]> unique = new ArrayList<>();
+            for (final long[] s : starts)
+            {
+                if (unique.isEmpty() || compare(unique.get(unique.size() - 1)[0], unique.get(unique.size() - 1)[1],
+                    s[0], s[1]) != 0)
+                {
+                    unique.add(s);
+                }
+            }
+
+            final Map<BitsKey, Integer> classIds = new HashMap<>();
+            final List<long[]> classBits = new ArrayList<>();
+            final long[] startHigh = new long[unique.size()];
+            final long[] startLow = new long[unique.size()];
+            final int[] intervalClass = new int[unique.size()];
+            for (int i = 0; i < unique.size(); i++)
+            {
+                final long[] s = unique.get(i);
+                startHigh[i] = s[0];
+                startLow[i] = s[1];
+                final long[] bitset = new long[words];
+                for (int rule = 0; rule < ruleCount; rule++)
+                {
+                    if (contains(ranges.get(rule), s[0], s[1]))
+                    {
+                        bitset[rule >>> 6] |= 1L << (rule & 63);
+                    }
+                }
+                intervalClass[i] = classIds.computeIfAbsent(new BitsKey(bitset), k ->
+                {
+                    classBits.add(bitset);
+                    return classBits.size() - 1;
+                });
+            }
+            final long[] absent = new long[words];
+            for (int rule = 0; rule < ruleCount; rule++)
+            {
+                if (null == ranges.get(rule))
+                {
+                    absent[rule >>> 6] |= 1L << (rule & 63);
+                }
+            }
+            final int absentClass = classIds.computeIfAbsent(new BitsKey(absent), k ->
+            {
+                classBits.add(absent);
+                return classBits.size() - 1;
+            });
+
+            char[] dense = null;
+            if (valueBits <= 17 && (1L << valueBits) <= MAX_DENSE * 2 && classBits.size() < 65536)
+            {
+                dense = new char[1 << valueBits];
+                for (int i = 0; i < unique.size(); i++)
+                {
+                    final int end = i + 1 < unique.size() ? (int)startLow[i + 1] : dense.length;
+                    Arrays.fill(dense, (int)startLow[i], end, (char)intervalClass[i]);
+                }
+            }
+            return new FieldIndex(anyConstraint, words, startHigh, startLow, intervalClass, dense, classBits,
+                absentClass);
+        }
+
+        private boolean fits(final long high, final long low)
+        {
+            if (valueBits >= 128)
+            {
+                return true;
+            }
+            if (valueBits > 64)
+            {
+                return Long.compareUnsigned(high, 1L << (valueBits - 64)) < 0;
+            }
+            return 0 == high && (valueBits == 64 || Long.compareUnsigned(low, 1L << valueBits) < 0);
+        }
+
+        private static boolean contains(final long[][] rule, final long high, final long low)
+        {
+            if (null == rule)
+            {
+                return true;
+            }
+            for (final long[] r : rule)
+            {
+                if (compare(r[0], r[1], high, low) <= 0 && compare(high, low, r[2], r[3]) <= 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A bitset as a map key, for sharing one class among intervals with the same rules. */
+    private record BitsKey(long[] bits)
+    {
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof BitsKey key && Arrays.equals(bits, key.bits);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Arrays.hashCode(bits);
+        }
+    }
+}
