@@ -84,6 +84,25 @@ public final class InternetChecksum
         return ~fold(sum) & 0xFFFF;
     }
 
+    /** RFC 1624 update when a 128-bit field (an IPv6 address in a pseudo-header) changes. */
+    public static int update128(final int checksum, final long oldHigh, final long oldLow, final long newHigh,
+        final long newLow)
+    {
+        long sum = ~checksum & 0xFFFF;
+        sum += complementWords(oldHigh) + complementWords(oldLow) + words(newHigh) + words(newLow);
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    private static long words(final long value)
+    {
+        return (value >>> 48) + ((value >>> 32) & 0xFFFF) + ((value >>> 16) & 0xFFFF) + (value & 0xFFFF);
+    }
+
+    private static long complementWords(final long value)
+    {
+        return words(~value);
+    }
+
     /** The IPv4 pseudo-header sum for a UDP or TCP checksum (RFC 768, RFC 793). */
     public static long ipv4PseudoHeaderSum(final int source, final int destination, final int protocol,
         final int l4Length)

@@ -1,0 +1,215 @@
+package dev.dataplane.forwarder.rules;
+
+import java.lang.foreign.MemorySegment;
+
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.Ipv6Header;
+import dev.dataplane.net.NetworkOrder;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
+
+/**
+ * A rule's rewrites, compiled to flat arrays and applied in place to a parsed frame, allocation-free. Every change
+ * keeps the checksums valid incrementally (RFC 1624): the IPv4 header checksum for addresses, TTL and DSCP; the
+ * UDP/TCP checksum for ports and, through the pseudo-header, for addresses of either IP version.
+ * <p>
+ * Defined cases: a UDP checksum of 0 over IPv4 ("none") stays 0, and a computed 0 is sent as 0xFFFF; a fragment
+ * other than the first has no ports, so port rewrites pass it by (addresses are still rewritten); {@code dec-ttl}
+ * on a TTL or hop limit of 0 or 1 drops the frame, as a router would.
+ */
+public final class RewriteProgram
+{
+    private static final RewriteProgram EMPTY = new RewriteProgram(new Rewrite.Kind[0], new long[0], new long[0]);
+
+    private final Rewrite.Kind[] kinds;
+    private final long[] values;
+    private final long[] values2;
+
+    private RewriteProgram(final Rewrite.Kind[] kinds, final long[] values, final long[] values2)
+    {
+        this.kinds = kinds;
+        this.values = values;
+        this.values2 = values2;
+    }
+
+    public static RewriteProgram of(final Rule rule)
+    {
+        final int n = rule.rewrites().size();
+        if (0 == n)
+        {
+            return EMPTY;
+        }
+        final Rewrite.Kind[] kinds = new Rewrite.Kind[n];
+        final long[] values = new long[n];
+        final long[] values2 = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            final Rewrite rewrite = rule.rewrites().get(i);
+            kinds[i] = rewrite.kind();
+            values[i] = rewrite.value();
+            values2[i] = rewrite.value2();
+        }
+        return new RewriteProgram(kinds, values, values2);
+    }
+
+    public boolean isEmpty()
+    {
+        return 0 == kinds.length;
+    }
+
+    /**
+     * Applies the rewrites to the frame {@code view} parsed (it must have parsed OK).
+     *
+     * @return false when the frame must be dropped (its TTL or hop limit ran out).
+     */
+    public boolean apply(final PacketView view)
+    {
+        final MemorySegment s = view.segment();
+        final long frame = view.base();
+        final long l3 = frame + view.l3Offset();
+        final boolean hasL4 = view.hasL4();
+        final long l4 = frame + view.l4Offset();
+        final int protocol = view.protocol();
+        final int version = view.ipVersion();
+        for (int i = 0; i < kinds.length; i++)
+        {
+            switch (kinds[i])
+            {
+                case SET_SOURCE -> setAddress(s, l3, hasL4, l4, protocol, version, true, values[i], values2[i]);
+                case SET_DESTINATION -> setAddress(s, l3, hasL4, l4, protocol, version, false, values[i], values2[i]);
+                case SET_SOURCE_PORT ->
+                {
+                    if (hasL4)
+                    {
+                        setPort(s, l4, protocol, UdpHeader.SOURCE_PORT_OFFSET, (int)values[i]);
+                    }
+                }
+                case SET_DESTINATION_PORT ->
+                {
+                    if (hasL4)
+                    {
+                        setPort(s, l4, protocol, UdpHeader.DESTINATION_PORT_OFFSET, (int)values[i]);
+                    }
+                }
+                case DECREMENT_TTL ->
+                {
+                    if (!decrementTtl(s, l3, version))
+                    {
+                        return false;
+                    }
+                }
+                case SET_DSCP -> setDscp(s, l3, version, (int)values[i]);
+                case SET_SOURCE_MAC -> EthernetHeader.source(s, frame, values[i]);
+                case SET_DESTINATION_MAC -> EthernetHeader.destination(s, frame, values[i]);
+            }
+        }
+        return true;
+    }
+
+    private static void setAddress(final MemorySegment s, final long l3, final boolean hasL4, final long l4,
+        final int protocol, final int version, final boolean source, final long value, final long value2)
+    {
+        if (version == 4)
+        {
+            final int address = (int)value;
+            final int old = source ? Ipv4Header.source(s, l3) : Ipv4Header.destination(s, l3);
+            if (source)
+            {
+                Ipv4Header.setSource(s, l3, address);
+            }
+            else
+            {
+                Ipv4Header.setDestination(s, l3, address);
+            }
+            if (hasL4)
+            {
+                final long at = l4 + checksumOffset(protocol);
+                final int checksum = NetworkOrder.u16(s, at);
+                if (protocol == IpProtocol.TCP || 0 != checksum)
+                {
+                    storeL4(s, at, protocol, InternetChecksum.update32(checksum, old, address));
+                }
+            }
+        }
+        else if (version == 6)
+        {
+            final long field = l3 + (source ? Ipv6Header.SOURCE_OFFSET : Ipv6Header.DESTINATION_OFFSET);
+            final long oldHigh = s.get(NetworkOrder.U64, field);
+            final long oldLow = s.get(NetworkOrder.U64, field + 8);
+            s.set(NetworkOrder.U64, field, value);
+            s.set(NetworkOrder.U64, field + 8, value2);
+            if (hasL4)
+            {
+                final long at = l4 + checksumOffset(protocol);
+                storeL4(s, at, protocol,
+                    InternetChecksum.update128(NetworkOrder.u16(s, at), oldHigh, oldLow, value, value2));
+            }
+        }
+    }
+
+    private static void setPort(final MemorySegment s, final long l4, final int protocol, final int portOffset,
+        final int port)
+    {
+        final int old = NetworkOrder.u16(s, l4 + portOffset);
+        NetworkOrder.u16(s, l4 + portOffset, port);
+        final long at = l4 + checksumOffset(protocol);
+        final int checksum = NetworkOrder.u16(s, at);
+        if (protocol == IpProtocol.TCP || 0 != checksum)
+        {
+            storeL4(s, at, protocol, InternetChecksum.update16(checksum, old, port));
+        }
+    }
+
+    /** A UDP checksum that comes out 0 is sent as 0xFFFF: 0 means "no checksum" (RFC 768). */
+    private static void storeL4(final MemorySegment s, final long at, final int protocol, final int checksum)
+    {
+        NetworkOrder.u16(s, at, protocol == IpProtocol.UDP && 0 == checksum ? 0xFFFF : checksum);
+    }
+
+    private static int checksumOffset(final int protocol)
+    {
+        return protocol == IpProtocol.TCP ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET;
+    }
+
+    private static boolean decrementTtl(final MemorySegment s, final long l3, final int version)
+    {
+        if (version == 4)
+        {
+            final int ttl = Ipv4Header.ttl(s, l3);
+            if (ttl <= 1)
+            {
+                return false;
+            }
+            Ipv4Header.setTtl(s, l3, ttl - 1);
+            return true;
+        }
+        final int hopLimit = Ipv6Header.hopLimit(s, l3);
+        if (hopLimit <= 1)
+        {
+            return false;
+        }
+        Ipv6Header.hopLimit(s, l3, hopLimit - 1);
+        return true;
+    }
+
+    private static void setDscp(final MemorySegment s, final long l3, final int version, final int dscp)
+    {
+        if (version == 4)
+        {
+            final int oldWord = NetworkOrder.u16(s, l3);
+            final int newWord = (oldWord & 0xFF03) | (dscp << 2);
+            NetworkOrder.u16(s, l3, newWord);
+            Ipv4Header.checksum(s, l3, InternetChecksum.update16(Ipv4Header.checksum(s, l3), oldWord, newWord));
+        }
+        else
+        {
+            // Traffic class is bits 4..11 of the first word; DSCP its top six.
+            final int word = NetworkOrder.u32(s, l3);
+            NetworkOrder.u32(s, l3, (word & ~(0x3F << 22)) | (dscp << 22));
+        }
+    }
+}
