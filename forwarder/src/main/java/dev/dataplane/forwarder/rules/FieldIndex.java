@@ -32,6 +32,11 @@ final class FieldIndex
     private final long[] startLow;
     private final int[] intervalClass;
     private final char[] dense;
+    /** For fields of up to 32 bits that are not dense: the interval starts as unsigned ints... */
+    private final int[] start32;
+    /** ...and, per value of the top {@link #bucketBits} bits, the first interval that can hold such a value. */
+    private final int[] bucketFirst;
+    private final int bucketBits;
     private final int classes;
 
     private FieldIndex(final boolean active, final int words, final long[] startHigh, final long[] startLow,
@@ -45,6 +50,37 @@ final class FieldIndex
         this.intervalClass = intervalClass;
         this.dense = dense;
         this.absentClass = absentClass;
+        if (null == dense && allZero(startHigh) && fitsIn32(startLow))
+        {
+            start32 = new int[startLow.length];
+            for (int i = 0; i < startLow.length; i++)
+            {
+                start32[i] = (int)startLow[i];
+            }
+            // About four intervals per bucket, at most 4096 buckets (16 KiB, so it stays in L1/L2).
+            int bits = 0;
+            while (bits < 12 && (startLow.length >>> bits) > 4)
+            {
+                bits++;
+            }
+            bucketBits = bits;
+            bucketFirst = new int[(1 << bits) + 1];
+            for (int b = 0, i = 0; b <= (1 << bits); b++)
+            {
+                final long bucketStart = (long)b << (32 - bits);
+                while (i + 1 < startLow.length && startLow[i + 1] <= bucketStart)
+                {
+                    i++;
+                }
+                bucketFirst[b] = i;
+            }
+        }
+        else
+        {
+            start32 = null;
+            bucketFirst = null;
+            bucketBits = 0;
+        }
         this.classes = classBits.size();
         this.bits = new long[classes * words];
         this.summary = new long[classes * summaryWords];
@@ -73,7 +109,56 @@ final class FieldIndex
         {
             return dense[(int)value];
         }
+        if (null != start32)
+        {
+            return classOf32((int)value);
+        }
         return classOf(0, value);
+    }
+
+    /** The class of a 32-bit value (an IPv4 address): its bucket, then a short search within it. */
+    int classOf32(final int value)
+    {
+        final int bucket = bucketBits == 0 ? 0 : value >>> (32 - bucketBits);
+        int lo = bucketFirst[bucket];
+        int hi = bucketBits == 0 ? start32.length - 1 : bucketFirst[bucket + 1];
+        while (lo < hi)
+        {
+            final int mid = (lo + hi + 1) >>> 1;
+            if (Integer.compareUnsigned(start32[mid], value) <= 0)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return intervalClass[lo];
+    }
+
+    private static boolean allZero(final long[] values)
+    {
+        for (final long v : values)
+        {
+            if (0 != v)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean fitsIn32(final long[] values)
+    {
+        for (final long v : values)
+        {
+            if (v < 0 || v > 0xFFFFFFFFL)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The class of a 128-bit value. */

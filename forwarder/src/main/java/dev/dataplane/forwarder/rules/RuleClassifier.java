@@ -194,13 +194,13 @@ public final class RuleClassifier implements Classifier
         int cDestination4 = 0;
         if (source4.active)
         {
-            cSource4 = version == 4 ? source4.classOf(Ipv4Header.source(view.segment(), l3) & 0xFFFFFFFFL) :
+            cSource4 = version == 4 ? source4.classOf32(Ipv4Header.source(view.segment(), l3)) :
                 source4.absentClass;
         }
         if (destination4.active)
         {
             cDestination4 = version == 4 ?
-                destination4.classOf(Ipv4Header.destination(view.segment(), l3) & 0xFFFFFFFFL) :
+                destination4.classOf32(Ipv4Header.destination(view.segment(), l3)) :
                 destination4.absentClass;
         }
         int cSource6 = 0;
@@ -226,6 +226,17 @@ public final class RuleClassifier implements Classifier
             (l4 && view.protocol() == 6 ? tcpFlags.classOf(view.tcpFlags()) : tcpFlags.absentClass) : 0;
 
         final int words = this.words;
+        if (1 == words)
+        {
+            // Up to 64 rules: one word, no summary to consult.
+            return scanWord(view, counters, 0, wellFormed[0] & bitsOf(inPort, cInPort, 1, 0) &
+                bitsOf(length, cLength, 1, 0) & bitsOf(etherType, cEtherType, 1, 0) & bitsOf(vlan, cVlan, 1, 0) &
+                bitsOf(ipVersion, cIpVersion, 1, 0) & bitsOf(source4, cSource4, 1, 0) &
+                bitsOf(destination4, cDestination4, 1, 0) & bitsOf(source6, cSource6, 1, 0) &
+                bitsOf(destination6, cDestination6, 1, 0) & bitsOf(protocol, cProtocol, 1, 0) &
+                bitsOf(sourcePort, cSourcePort, 1, 0) & bitsOf(destinationPort, cDestinationPort, 1, 0) &
+                bitsOf(tcpFlags, cTcpFlags, 1, 0));
+        }
         final int summaryWords = this.summaryWords;
         for (int s = 0; s < summaryWords; s++)
         {
@@ -261,17 +272,29 @@ public final class RuleClassifier implements Classifier
                 matched &= bitsOf(sourcePort, cSourcePort, words, w);
                 matched &= bitsOf(destinationPort, cDestinationPort, words, w);
                 matched &= bitsOf(tcpFlags, cTcpFlags, words, w);
-                while (0 != matched)
+                final int rule = scanWord(view, counters, w, matched);
+                if (NO_MATCH != rule)
                 {
-                    final int rule = (w << 6) + Long.numberOfTrailingZeros(matched);
-                    matched &= matched - 1;
-                    counters[2 * rule]++;
-                    counters[2 * rule + 1] += view.length();
-                    if (terminal[rule])
-                    {
-                        return rule;
-                    }
+                    return rule;
                 }
+            }
+        }
+        return NO_MATCH;
+    }
+
+    /** Counts the matched rules of word {@code w} in order, up to and including the first terminal one. */
+    private int scanWord(final PacketView view, final long[] counters, final int w, final long matchedRules)
+    {
+        long matched = matchedRules;
+        while (0 != matched)
+        {
+            final int rule = (w << 6) + Long.numberOfTrailingZeros(matched);
+            matched &= matched - 1;
+            counters[2 * rule]++;
+            counters[2 * rule + 1] += view.length();
+            if (terminal[rule])
+            {
+                return rule;
             }
         }
         return NO_MATCH;
