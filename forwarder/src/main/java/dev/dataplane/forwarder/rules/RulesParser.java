@@ -286,7 +286,12 @@ public final class RulesParser
                 case "ether-type" ->
                 {
                     once(keyword, "ether-type");
-                    etherType = etherType(tokens.expect("an EtherType (0x0800, ipv4, ipv6, arp...)"));
+                    final Token value = tokens.expect("an EtherType (0x0800, ipv4, ipv6, arp...)");
+                    etherType = etherType(value);
+                    if (etherType == EthernetHeader.TYPE_IPV4 || etherType == EthernetHeader.TYPE_IPV6)
+                    {
+                        version(value, etherType == EthernetHeader.TYPE_IPV4 ? 4 : 6);
+                    }
                 }
                 case "vlan" ->
                 {

@@ -93,6 +93,7 @@ class RulesParserTest
         assertError("proto udp tcp-flags syn => drop", 1, 21, "tcp-flags needs proto tcp, not proto 17");
         assertError("malformed proto udp => drop", 1, 1, "combine malformed only with in-port and length");
         assertError("ether-type arp ip4 => drop", 1, 16, "ether-type 0x0806 cannot carry IPv4");
+        assertError("ether-type ipv6 ip4 => drop", 1, 17, "the rule already matches IPv6, not IPv4");
         assertError("in-port 32 => drop", 1, 9, "in-port must be in 0..31: 32");
         assertError("=> redirect", 1, 12, "expected the port id to redirect to at the end of the line");
         assertError("policy maybe", 1, 8, "policy must be accept or drop");
