@@ -10,6 +10,7 @@ import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.LcoreTask;
 import dev.dataplane.dpdk.Lcores;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.rules.CompiledRules;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
@@ -27,6 +28,8 @@ public final class Forwarder implements AutoCloseable
     private final int[] ports;
     private final Mempool pool;
     private final List<ForwardingStream> streams;
+    private final List<RuleStream> ruleStreams;
+    private final List<LcoreTransmitter> transmitters;
     private final List<ForwardingLcore> lcores;
     private final List<LcoreTask> tasks = new ArrayList<>();
     private final List<String> warnings;
@@ -36,12 +39,15 @@ public final class Forwarder implements AutoCloseable
     private long drainedAtStop;
 
     private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
-        final List<ForwardingStream> streams, final List<ForwardingLcore> lcores, final List<String> warnings)
+        final List<ForwardingStream> streams, final List<RuleStream> ruleStreams,
+        final List<LcoreTransmitter> transmitters, final List<ForwardingLcore> lcores, final List<String> warnings)
     {
         this.context = context;
         this.ports = ports;
         this.pool = pool;
         this.streams = List.copyOf(streams);
+        this.ruleStreams = List.copyOf(ruleStreams);
+        this.transmitters = List.copyOf(transmitters);
         this.lcores = List.copyOf(lcores);
         this.warnings = List.copyOf(warnings);
     }
@@ -62,6 +68,7 @@ public final class Forwarder implements AutoCloseable
             throw new IllegalArgumentException(
                 "forwarding needs a worker lcore besides the main one: give EAL two or more lcores, e.g. -l 0,1");
         }
+        final CompiledRules rules = null == context.rules() ? null : new CompiledRules(context.rules());
         final int streamCount = ports.length;
         if (context.forwardingCores() > workers.size())
         {
@@ -82,6 +89,21 @@ public final class Forwarder implements AutoCloseable
             }
         }
 
+        if (null != rules)
+        {
+            for (final dev.dataplane.forwarder.rules.Rule rule : rules.ruleSet().rules())
+            {
+                if (rule.verdict() == dev.dataplane.forwarder.rules.Verdict.REDIRECT &&
+                    java.util.Arrays.stream(ports).noneMatch(port -> port == rule.redirectPort()))
+                {
+                    throw new IllegalArgumentException(rules.ruleSet().source() + ":" + rule.line() +
+                        ": redirect " + rule.redirectPort() + " names a port that is not forwarded " +
+                        java.util.Arrays.toString(ports));
+                }
+            }
+        }
+        // Rules may send a packet out of any port, so each forwarding lcore owns a TX queue on every port.
+        final int txQueues = null == rules ? 1 : lcoreCount;
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool", context.poolSize(ports.length, lcoreCount),
             context.mbufCache(), Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         final List<String> warnings = new ArrayList<>();
@@ -90,7 +112,13 @@ public final class Forwarder implements AutoCloseable
         {
             for (final int port : ports)
             {
-                EthDev.configureAndStart(port, context.rxDescriptors(), context.txDescriptors(), pool);
+                EthDev.configure(port, 1, txQueues, 0);
+                EthDev.rxQueueSetup(port, 0, context.rxDescriptors(), pool);
+                for (int queue = 0; queue < txQueues; queue++)
+                {
+                    EthDev.txQueueSetup(port, queue, context.txDescriptors());
+                }
+                EthDev.start(port);
                 started.add(port);
                 if (context.promiscuous() && !EthDev.enablePromiscuous(port))
                 {
@@ -110,22 +138,43 @@ public final class Forwarder implements AutoCloseable
         }
 
         final List<ForwardingStream> streams = new ArrayList<>();
-        for (int i = 0; i < ports.length; i += 2)
+        final List<RuleStream> ruleStreams = new ArrayList<>();
+        final List<LcoreTransmitter> transmitters = new ArrayList<>();
+        final List<Poller> pollers = new ArrayList<>();
+        if (null == rules)
         {
-            streams.add(newStream(context, ports[i], ports[i + 1]));
-            streams.add(newStream(context, ports[i + 1], ports[i]));
+            for (int i = 0; i < ports.length; i += 2)
+            {
+                streams.add(newStream(context, ports[i], ports[i + 1]));
+                streams.add(newStream(context, ports[i + 1], ports[i]));
+            }
+            pollers.addAll(streams);
+        }
+        else
+        {
+            for (int l = 0; l < lcoreCount; l++)
+            {
+                transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
+            }
+            for (int i = 0; i < ports.length; i++)
+            {
+                final int paired = ports[i ^ 1];
+                ruleStreams.add(new RuleStream(ports[i], 0, paired, context.burst(),
+                    transmitters.get(i % lcoreCount), rules));
+            }
+            pollers.addAll(ruleStreams);
         }
         final List<ForwardingLcore> lcores = new ArrayList<>();
         for (int l = 0; l < lcoreCount; l++)
         {
-            final List<ForwardingStream> mine = new ArrayList<>();
-            for (int s = l; s < streams.size(); s += lcoreCount)
+            final List<Poller> mine = new ArrayList<>();
+            for (int s = l; s < pollers.size(); s += lcoreCount)
             {
-                mine.add(streams.get(s));
+                mine.add(pollers.get(s));
             }
-            lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new ForwardingStream[0])));
+            lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new Poller[0])));
         }
-        return new Forwarder(context, ports, pool, streams, lcores, warnings);
+        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, lcores, warnings);
     }
 
     private static ForwardingStream newStream(final ForwarderContext context, final int rxPort, final int txPort)
@@ -231,6 +280,10 @@ public final class Forwarder implements AutoCloseable
         {
             drainedAtStop += stream.drain(DRAIN_BURSTS);
         }
+        for (final RuleStream stream : ruleStreams)
+        {
+            drainedAtStop += stream.drain(DRAIN_BURSTS);
+        }
         if (null != failure)
         {
             throw failure;
@@ -320,6 +373,18 @@ public final class Forwarder implements AutoCloseable
     public List<ForwardingStream> streams()
     {
         return streams;
+    }
+
+    /** The rule streams, one per port, when rules are applied (else empty). */
+    public List<RuleStream> ruleStreams()
+    {
+        return ruleStreams;
+    }
+
+    /** The lcores' transmitters, when rules are applied (else empty). */
+    public List<LcoreTransmitter> transmitters()
+    {
+        return transmitters;
     }
 
     public List<ForwardingLcore> lcores()

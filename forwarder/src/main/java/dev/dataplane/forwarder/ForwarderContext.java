@@ -3,6 +3,8 @@ package dev.dataplane.forwarder;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.dataplane.forwarder.rules.RuleSet;
+
 /**
  * The forwarder's configuration: defaults as named constants, validated once by {@link Builder#build()} before
  * anything starts (and against the ports by {@link Forwarder#create}). The CLI only fills the builder.
@@ -35,6 +37,7 @@ public final class ForwarderContext
     private final boolean promiscuous;
     private final int forwardingCores;
     private final Map<Integer, Long> peerMacs;
+    private final RuleSet rules;
 
     private ForwarderContext(final Builder builder)
     {
@@ -51,6 +54,7 @@ public final class ForwarderContext
         this.promiscuous = builder.promiscuous;
         this.forwardingCores = builder.forwardingCores;
         this.peerMacs = Map.copyOf(builder.peerMacs);
+        this.rules = builder.rules;
     }
 
     public static Builder builder()
@@ -130,6 +134,12 @@ public final class ForwarderContext
         return null != mac ? mac : 0x02_00_00_00_00_00L | (port & 0xFF);
     }
 
+    /** The rules to apply instead of the forward mode, or null. */
+    public RuleSet rules()
+    {
+        return rules;
+    }
+
     /** Mbufs the pool needs: every RX and TX ring full, every lcore's cache full, every lcore's bursts in flight. */
     public int poolSize(final int ports, final int lcores)
     {
@@ -150,7 +160,8 @@ public final class ForwarderContext
     public String toString()
     {
         return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
-            forwardMode.cliName() + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
+            (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ")" : forwardMode.cliName()) +
+            " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
             " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;
     }
 
@@ -170,6 +181,7 @@ public final class ForwarderContext
         private boolean promiscuous = true;
         private int forwardingCores;
         private final Map<Integer, Long> peerMacs = new TreeMap<>();
+        private RuleSet rules;
 
         public Builder portmask(final long portmask)
         {
@@ -246,6 +258,13 @@ public final class ForwarderContext
         public Builder peerMac(final int port, final long mac)
         {
             this.peerMacs.put(port, mac);
+            return this;
+        }
+
+        /** Rules to apply: they replace the forward mode. */
+        public Builder rules(final RuleSet rules)
+        {
+            this.rules = rules;
             return this;
         }
 

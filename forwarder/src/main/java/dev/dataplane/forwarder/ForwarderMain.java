@@ -144,6 +144,7 @@ public final class ForwarderMain
         final PortTotals[] totals;
         final int lcores;
         final int mbufs;
+        final ForwarderStats.RulesSnapshot rules;
         final Forwarder forwarder = Forwarder.create(eal, context);
         try
         {
@@ -192,12 +193,13 @@ public final class ForwarderMain
             }
             seconds = (System.nanoTime() - start) / 1e9;
             totals = stats.snapshot();
+            rules = stats.rulesSnapshot();
         }
         finally
         {
             forwarder.close();
         }
-        printer.summary(context, lcores, seconds, totals, forwarder.mbufsInUseAtClose(), mbufs);
+        printer.summary(context, lcores, seconds, totals, rules, forwarder.mbufsInUseAtClose(), mbufs);
         if (0 != forwarder.mbufsInUseAtClose())
         {
             err.println("forwarder: error: " + forwarder.mbufsInUseAtClose() + " mbufs were not returned to the pool");
@@ -217,7 +219,7 @@ public final class ForwarderMain
         if (context.statsFormat() == StatsFormat.JSON)
         {
             final StringBuilder sb = new StringBuilder("{\"type\":\"start\",\"forward_mode\":\"")
-                .append(context.forwardMode().cliName()).append("\",\"burst\":").append(context.burst())
+                .append(ForwarderMain.modeName(context)).append("\",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
             final int[] ports = forwarder.ports();
@@ -260,6 +262,12 @@ public final class ForwarderMain
             String.format(Locale.ROOT, "Forwarding for %.1f s (Ctrl-C stops earlier)...", context.durationSeconds()) :
             "Forwarding until Ctrl-C or SIGTERM...");
         out.flush();
+    }
+
+    /** The forward mode's name, or "rules" when rules replace it. */
+    static String modeName(final ForwarderContext context)
+    {
+        return null != context.rules() ? "rules" : context.forwardMode().cliName();
     }
 
     private void installSignalHandlers()

@@ -1,8 +1,13 @@
 package dev.dataplane.forwarder;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.dataplane.forwarder.rules.RuleSet;
+import dev.dataplane.forwarder.rules.RulesException;
+import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.MacAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +22,10 @@ public final class ForwarderOptions
 {
     @Option(names = "--portmask", paramLabel = "HEX", description = "Ports to forward, as a hex bit mask (default: all).")
     String portmask;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+        description = "Apply the rules in FILE (see the README) instead of --forward-mode.")
+    String rulesFile;
 
     @Option(names = "--burst", paramLabel = "N", description = "Packets per RX/TX burst, 1..512 (default: 32).")
     int burst = ForwarderContext.DEFAULT_BURST;
@@ -77,7 +86,8 @@ public final class ForwarderOptions
             .forwardingCores(nbCores)
             .mbufs(mbufs)
             .mbufCache(mbufCache)
-            .promiscuous(!noPromiscuous);
+            .promiscuous(!noPromiscuous)
+            .rules(loadRules());
         for (final String peer : ethPeers)
         {
             final int comma = peer.indexOf(',');
@@ -97,6 +107,34 @@ public final class ForwarderOptions
             builder.peerMac(port, MacAddress.parse(peer.substring(comma + 1)));
         }
         return builder.build();
+    }
+
+    private RuleSet loadRules()
+    {
+        if (null == rulesFile)
+        {
+            return null;
+        }
+        try
+        {
+            return RulesParser.parse(Path.of(rulesFile));
+        }
+        catch (final RulesException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            throw new IllegalArgumentException("cannot read rules file " + rulesFile + ": no such file", ex);
+        }
+        catch (final java.nio.file.AccessDeniedException ex)
+        {
+            throw new IllegalArgumentException("cannot read rules file " + rulesFile + ": permission denied", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot read rules file " + rulesFile + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static long parsePortmask(final String text)

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthStats;
+import dev.dataplane.forwarder.rules.Rule;
+import dev.dataplane.forwarder.rules.RuleSet;
 
 /** Reads the streams' counters and the ports' device counters into per-port totals, on the stats thread. */
 public final class ForwarderStats
@@ -41,6 +43,21 @@ public final class ForwarderStats
                     port.txDropped += counters.txDropped();
                 }
             }
+            for (final RuleStream stream : forwarder.ruleStreams())
+            {
+                if (stream.rxPort() == port.port)
+                {
+                    port.rxPackets += stream.outcome(RuleStream.RECEIVED);
+                    port.malformed += stream.outcome(RuleStream.MALFORMED_DROPPED);
+                    port.filtered += stream.outcome(RuleStream.RULE_DROPPED) +
+                        stream.outcome(RuleStream.DEFAULT_DROPPED) + stream.outcome(RuleStream.TTL_EXPIRED);
+                }
+            }
+            for (final LcoreTransmitter transmitter : forwarder.transmitters())
+            {
+                port.txPackets += transmitter.sent(port.port);
+                port.txDropped += transmitter.dropped(port.port);
+            }
             EthDev.stats(port.port, ethStats, statsBuffer);
             port.rxBytes = ethStats.rxBytes;
             port.txBytes = ethStats.txBytes;
@@ -53,6 +70,45 @@ public final class ForwarderStats
             totals[i] = port;
         }
         return totals;
+    }
+
+    /** Per-rule packets and bytes and the outcome counters, summed over the rule streams. */
+    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes)
+    {
+        public long packets(final int rule)
+        {
+            return perRule[2 * rule];
+        }
+
+        public long bytes(final int rule)
+        {
+            return perRule[2 * rule + 1];
+        }
+    }
+
+    /** The rules' counters, or null when no rules are applied. */
+    public RulesSnapshot rulesSnapshot()
+    {
+        if (forwarder.ruleStreams().isEmpty())
+        {
+            return null;
+        }
+        final RuleSet ruleSet = forwarder.ruleStreams().get(0).rules().ruleSet();
+        final long[] perRule = new long[2 * ruleSet.size()];
+        final long[] outcomes = new long[RuleStream.OUTCOME_COUNT];
+        for (final RuleStream stream : forwarder.ruleStreams())
+        {
+            for (int r = 0; r < ruleSet.size(); r++)
+            {
+                perRule[2 * r] += stream.rulePackets(r);
+                perRule[2 * r + 1] += stream.ruleBytes(r);
+            }
+            for (int o = 0; o < outcomes.length; o++)
+            {
+                outcomes[o] += stream.outcome(o);
+            }
+        }
+        return new RulesSnapshot(ruleSet, perRule, outcomes);
     }
 
     /** The sum over ports, as port -1. */

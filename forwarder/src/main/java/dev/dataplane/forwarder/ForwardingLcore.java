@@ -6,9 +6,9 @@ import org.agrona.concurrent.Agent;
 public final class ForwardingLcore implements Agent
 {
     private final int lcore;
-    private final ForwardingStream[] streams;
+    private final Poller[] streams;
 
-    public ForwardingLcore(final int lcore, final ForwardingStream[] streams)
+    public ForwardingLcore(final int lcore, final Poller[] streams)
     {
         this.lcore = lcore;
         this.streams = streams.clone();
@@ -17,7 +17,7 @@ public final class ForwardingLcore implements Agent
     @Override
     public int doWork()
     {
-        final ForwardingStream[] streams = this.streams;
+        final Poller[] streams = this.streams;
         int work = 0;
         for (int i = 0; i < streams.length; i++)
         {
@@ -31,7 +31,7 @@ public final class ForwardingLcore implements Agent
         return lcore;
     }
 
-    public ForwardingStream[] streams()
+    public Poller[] streams()
     {
         return streams.clone();
     }

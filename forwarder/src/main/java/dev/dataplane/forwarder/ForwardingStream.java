@@ -9,7 +9,7 @@ import dev.dataplane.dpdk.MbufArray;
  * engine that processes each burst and the counters. The shared receive/transmit helper: {@link #poll()}
  * receives a burst, runs the engine, transmits, and frees (and counts) what TX did not take.
  */
-public final class ForwardingStream
+public final class ForwardingStream implements Poller
 {
     private final int rxPort;
     private final int rxQueue;
@@ -38,6 +38,7 @@ public final class ForwardingStream
      *
      * @return the number of packets received.
      */
+    @Override
     public int poll()
     {
         final MbufArray pkts = this.pkts;
@@ -65,6 +66,7 @@ public final class ForwardingStream
      *
      * @return the number of packets drained.
      */
+    @Override
     public int drain(final int maxBursts)
     {
         int count = 0;

@@ -17,6 +17,7 @@ public final class PortTotals
     long txBytes;
     long txDropped;
     long malformed;
+    long filtered;
     long deviceRxPackets;
     long deviceTxPackets;
     long rxNoMbuf;
@@ -76,6 +77,12 @@ public final class PortTotals
         return malformed;
     }
 
+    /** Packets the rules dropped: drop verdicts, the drop policy, expired TTLs. */
+    public long filtered()
+    {
+        return filtered;
+    }
+
     public long rxNoMbuf()
     {
         return rxNoMbuf;
@@ -94,6 +101,7 @@ public final class PortTotals
         txBytes += other.txBytes;
         txDropped += other.txDropped;
         malformed += other.malformed;
+        filtered += other.filtered;
         deviceRxPackets += other.deviceRxPackets;
         deviceTxPackets += other.deviceTxPackets;
         rxNoMbuf += other.rxNoMbuf;

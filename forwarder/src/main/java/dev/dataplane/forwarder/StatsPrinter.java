@@ -3,6 +3,8 @@ package dev.dataplane.forwarder;
 import java.io.PrintStream;
 import java.util.Locale;
 
+import dev.dataplane.forwarder.rules.Rule;
+
 /**
  * Prints periodic per-port rates and the final summary, as a table or as one JSON object per line. Rates are
  * deltas between two snapshots over the time between them; Mbit/s are given at L2 (the bytes the port counts,
@@ -43,9 +45,9 @@ public final class StatsPrinter
             if (!headerPrinted)
             {
                 headerPrinted = true;
-                out.printf(Locale.ROOT, "%8s %5s %10s %10s %10s %10s %10s %10s %12s %10s %10s %10s%n", "time-s", "port",
-                    "rx-Mpps", "tx-Mpps", "rx-Mbit/s", "rx-wire", "tx-Mbit/s", "tx-wire", "tx-dropped", "malformed",
-                    "rx-nombuf", "rx-missed");
+                out.printf(Locale.ROOT, "%8s %5s %10s %10s %10s %10s %10s %10s %12s %10s %10s %10s %10s%n", "time-s",
+                    "port", "rx-Mpps", "tx-Mpps", "rx-Mbit/s", "rx-wire", "tx-Mbit/s", "tx-wire", "tx-dropped",
+                    "malformed", "filtered", "rx-nombuf", "rx-missed");
                 for (final PortTotals port : current)
                 {
                     if (!port.rxBytesCounted() || !port.txBytesCounted())
@@ -69,13 +71,14 @@ public final class StatsPrinter
 
     /** The final summary: totals since start and average rates over {@code seconds}. */
     public void summary(final ForwarderContext context, final int lcores, final double seconds,
-        final PortTotals[] totals, final int mbufsInUseAtExit, final int mbufs)
+        final PortTotals[] totals, final ForwarderStats.RulesSnapshot rules, final int mbufsInUseAtExit,
+        final int mbufs)
     {
         final PortTotals all = ForwarderStats.sum(totals);
         if (format == StatsFormat.JSON)
         {
             final StringBuilder sb = new StringBuilder(512).append("{\"type\":\"summary\",\"elapsed_s\":")
-                .append(fixed(seconds, 3)).append(",\"forward_mode\":\"").append(context.forwardMode().cliName())
+                .append(fixed(seconds, 3)).append(",\"forward_mode\":\"").append(ForwarderMain.modeName(context))
                 .append("\",\"burst\":").append(context.burst()).append(",\"lcores\":").append(lcores)
                 .append(",\"ports\":[");
             for (int i = 0; i < totals.length; i++)
@@ -85,24 +88,86 @@ public final class StatsPrinter
             }
             sb.append("],\"all\":");
             totalJson(sb, all, seconds);
+            if (null != rules)
+            {
+                rulesJson(sb, rules);
+            }
             sb.append(",\"mbufs\":").append(mbufs).append(",\"mbufs_in_use_at_exit\":").append(mbufsInUseAtExit);
             out.println(sb.append('}'));
         }
         else
         {
             out.printf(Locale.ROOT, "%nSummary: %.2f s, forward-mode %s, burst %d, %d forwarding lcore(s)%n", seconds,
-                context.forwardMode().cliName(), context.burst(), lcores);
-            out.printf(Locale.ROOT, "%5s %16s %16s %12s %10s %10s %10s %12s %12s%n", "port", "rx-packets",
-                "tx-packets", "tx-dropped", "malformed", "rx-nombuf", "rx-missed", "avg-rx-Mpps", "avg-tx-Mpps");
+                ForwarderMain.modeName(context), context.burst(), lcores);
+            out.printf(Locale.ROOT, "%5s %16s %16s %12s %10s %10s %10s %10s %12s %12s%n", "port", "rx-packets",
+                "tx-packets", "tx-dropped", "malformed", "filtered", "rx-nombuf", "rx-missed", "avg-rx-Mpps",
+                "avg-tx-Mpps");
             for (final PortTotals port : totals)
             {
                 totalText(Integer.toString(port.port), port, seconds);
             }
             totalText("all", all, seconds);
+            if (null != rules)
+            {
+                rulesText(rules);
+            }
             out.printf(Locale.ROOT, "mbufs in use at exit: %d of %d%s%n", mbufsInUseAtExit, mbufs,
                 0 == mbufsInUseAtExit ? "" : "  <-- LEAK");
         }
         out.flush();
+    }
+
+    private static final String[] OUTCOME_NAMES = {"received", "default_accepted", "default_dropped", "rule_dropped",
+        "ttl_expired", "malformed_dropped"};
+
+    private void rulesText(final ForwarderStats.RulesSnapshot rules)
+    {
+        out.printf(Locale.ROOT, "%nRules (%s, policy %s):%n%6s %-24s %-10s %16s %18s%n", rules.ruleSet().source(),
+            rules.ruleSet().defaultAccept() ? "accept" : "drop", "line", "rule", "verdict", "packets", "bytes");
+        for (final Rule rule : rules.ruleSet().rules())
+        {
+            out.printf(Locale.ROOT, "%6d %-24s %-10s %16d %18d%n", rule.line(), null == rule.name() ? "-" : rule.name(),
+                rule.verdict().keyword(), rules.packets(rule.index()), rules.bytes(rule.index()));
+        }
+        final StringBuilder outcomes = new StringBuilder();
+        for (int o = 1; o < OUTCOME_NAMES.length; o++)
+        {
+            outcomes.append(o > 1 ? ", " : "").append(OUTCOME_NAMES[o].replace('_', ' ')).append(' ')
+                .append(rules.outcomes()[o]);
+        }
+        for (int v = 1; v < dev.dataplane.net.PacketView.VERDICT_COUNT; v++)
+        {
+            final long count = rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v];
+            if (0 != count)
+            {
+                outcomes.append(", ").append(dev.dataplane.net.PacketView.verdictName(v)).append(' ').append(count);
+            }
+        }
+        out.println("outcomes: " + outcomes);
+    }
+
+    private static void rulesJson(final StringBuilder sb, final ForwarderStats.RulesSnapshot rules)
+    {
+        sb.append(",\"rules\":[");
+        for (final Rule rule : rules.ruleSet().rules())
+        {
+            sb.append(rule.index() > 0 ? "," : "").append("{\"line\":").append(rule.line()).append(",\"name\":")
+                .append(null == rule.name() ? "null" : "\"" + rule.name() + "\"").append(",\"verdict\":\"")
+                .append(rule.verdict().keyword()).append("\",\"packets\":").append(rules.packets(rule.index()))
+                .append(",\"bytes\":").append(rules.bytes(rule.index())).append('}');
+        }
+        sb.append("],\"outcomes\":{");
+        for (int o = 0; o < OUTCOME_NAMES.length; o++)
+        {
+            sb.append(o > 0 ? "," : "").append('"').append(OUTCOME_NAMES[o]).append("\":").append(rules.outcomes()[o]);
+        }
+        sb.append(",\"malformed\":{");
+        for (int v = 1; v < dev.dataplane.net.PacketView.VERDICT_COUNT; v++)
+        {
+            sb.append(v > 1 ? "," : "").append('"').append(dev.dataplane.net.PacketView.verdictName(v)).append("\":")
+                .append(rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v]);
+        }
+        sb.append("}}");
     }
 
     private void rateText(final double elapsed, final String port, final PortTotals previous,
@@ -110,18 +175,19 @@ public final class StatsPrinter
     {
         final long rxPackets = current.rxPackets - previous.rxPackets;
         final long txPackets = current.txPackets - previous.txPackets;
-        out.printf(Locale.ROOT, "%8.1f %5s %10.3f %10.3f %10s %10s %10s %10s %12d %10d %10d %10d%n", elapsed,
+        out.printf(Locale.ROOT, "%8.1f %5s %10.3f %10.3f %10s %10s %10s %10s %12d %10d %10d %10d %10d%n", elapsed,
             port, rxPackets / seconds / 1e6, txPackets / seconds / 1e6,
             rxMbpsText(previous, current, seconds, 0), rxMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
             txMbpsText(previous, current, seconds, 0), txMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
             current.txDropped - previous.txDropped, current.malformed - previous.malformed,
-            current.rxNoMbuf - previous.rxNoMbuf, current.rxMissed - previous.rxMissed);
+            current.filtered - previous.filtered, current.rxNoMbuf - previous.rxNoMbuf,
+            current.rxMissed - previous.rxMissed);
     }
 
     private void totalText(final String port, final PortTotals totals, final double seconds)
     {
-        out.printf(Locale.ROOT, "%5s %16d %16d %12d %10d %10d %10d %12.3f %12.3f%n", port, totals.rxPackets,
-            totals.txPackets, totals.txDropped, totals.malformed, totals.rxNoMbuf, totals.rxMissed,
+        out.printf(Locale.ROOT, "%5s %16d %16d %12d %10d %10d %10d %10d %12.3f %12.3f%n", port, totals.rxPackets,
+            totals.txPackets, totals.txDropped, totals.malformed, totals.filtered, totals.rxNoMbuf, totals.rxMissed,
             totals.rxPackets / seconds / 1e6, totals.txPackets / seconds / 1e6);
     }
 
@@ -139,6 +205,7 @@ public final class StatsPrinter
             .append(",\"tx_wire_mbps\":").append(txMbpsJson(previous, current, seconds, PortTotals.FRAMING_BYTES))
             .append(",\"tx_dropped\":").append(current.txDropped - previous.txDropped)
             .append(",\"malformed\":").append(current.malformed - previous.malformed)
+            .append(",\"filtered\":").append(current.filtered - previous.filtered)
             .append(",\"rx_nombuf\":").append(current.rxNoMbuf - previous.rxNoMbuf)
             .append(",\"rx_missed\":").append(current.rxMissed - previous.rxMissed)
             .append(",\"rx_packets_total\":").append(current.rxPackets)
@@ -154,6 +221,7 @@ public final class StatsPrinter
             .append(",\"tx_bytes\":").append(totals.txBytesCounted() ? Long.toString(totals.txBytes) : "null")
             .append(",\"tx_dropped\":").append(totals.txDropped)
             .append(",\"malformed\":").append(totals.malformed)
+            .append(",\"filtered\":").append(totals.filtered)
             .append(",\"rx_nombuf\":").append(totals.rxNoMbuf)
             .append(",\"rx_missed\":").append(totals.rxMissed)
             .append(",\"rx_errors\":").append(totals.rxErrors)

@@ -98,6 +98,17 @@ class ForwarderCliTest
     }
 
     @Test
+    void rejectsABadRulesFileWithItsPosition() throws Exception
+    {
+        final Path rules = dir.resolve("bad.rules");
+        java.nio.file.Files.writeString(rules, "# comment\nproto udp dprot 53 => drop\n");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--rules", rules.toString()),
+            rules + ":2:11: unknown match 'dprot' (did you mean dport?)");
+        assertCleanRejection(run(ealArgs("net_null0", "net_null1"), "--rules", dir.resolve("none.rules").toString()),
+            "cannot read rules file");
+    }
+
+    @Test
     void needsAWorkerLcore() throws Exception
     {
         final List<String> eal = new ArrayList<>(ealArgs("net_null0", "net_null1"));

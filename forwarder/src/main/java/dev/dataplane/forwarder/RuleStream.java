@@ -1,0 +1,201 @@
+package dev.dataplane.forwarder;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.forwarder.rules.Classifier;
+import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.PacketView;
+
+/**
+ * Rules applied to one RX queue, run to completion on its lcore: receive a burst, parse each frame, classify it,
+ * rewrite it, and hand it to the lcore's {@link LcoreTransmitter} for the port its verdict names (accept: the
+ * paired port; tx: back out of the in-port, MACs swapped; redirect: the named port), or free it (drop, the drop
+ * policy, an expired TTL, a malformed frame no rule claims). Every outcome is counted.
+ * <p>
+ * Frames are classified on their first segment ({@code data_len}); multi-segment frames keep their other segments.
+ */
+public final class RuleStream implements Poller
+{
+    /** Outcome counters, by index into {@link #outcomes}. */
+    public static final int RECEIVED = 0;
+    public static final int DEFAULT_ACCEPTED = 1;
+    public static final int DEFAULT_DROPPED = 2;
+    public static final int RULE_DROPPED = 3;
+    public static final int TTL_EXPIRED = 4;
+    public static final int MALFORMED_DROPPED = 5;
+    /** Malformed frames by {@code PacketView} verdict start here. */
+    public static final int MALFORMED_BY_KIND = 6;
+    public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int rxPort;
+    private final int rxQueue;
+    private final int pairedPort;
+    private final int burst;
+    private final MbufArray pkts;
+    private final MbufArray drops;
+    private final LcoreTransmitter transmitter;
+    private final CompiledRules rules;
+    private final Classifier classifier;
+    private final long[] ruleCounters;
+    private final long[] outcomes = new long[OUTCOME_COUNT];
+    private final PacketView view = new PacketView();
+    private long drained;
+
+    public RuleStream(final int rxPort, final int rxQueue, final int pairedPort, final int burst,
+        final LcoreTransmitter transmitter, final CompiledRules rules)
+    {
+        this.rxPort = rxPort;
+        this.rxQueue = rxQueue;
+        this.pairedPort = pairedPort;
+        this.burst = burst;
+        this.pkts = new MbufArray(burst);
+        this.drops = new MbufArray(burst);
+        this.transmitter = transmitter;
+        this.rules = rules;
+        this.classifier = rules.classifier();
+        this.ruleCounters = new long[2 * Math.max(1, rules.size())];
+    }
+
+    @Override
+    public int poll()
+    {
+        final MbufArray pkts = this.pkts;
+        final int received = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        if (0 == received)
+        {
+            return 0;
+        }
+        final PacketView view = this.view;
+        final long[] outcomes = this.outcomes;
+        int dropCount = 0;
+        for (int i = 0; i < received; i++)
+        {
+            final long mbuf = pkts.get(i);
+            view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
+            final int rule = classifier.classify(view, rxPort, ruleCounters);
+            final int destination;
+            if (Classifier.NO_MATCH == rule)
+            {
+                final int verdict = view.verdict();
+                if (PacketView.OK != verdict)
+                {
+                    add(outcomes, MALFORMED_DROPPED, 1);
+                    add(outcomes, MALFORMED_BY_KIND + verdict, 1);
+                    drops.set(dropCount++, mbuf);
+                    continue;
+                }
+                if (!rules.defaultAccept())
+                {
+                    add(outcomes, DEFAULT_DROPPED, 1);
+                    drops.set(dropCount++, mbuf);
+                    continue;
+                }
+                add(outcomes, DEFAULT_ACCEPTED, 1);
+                destination = pairedPort;
+            }
+            else
+            {
+                switch (rules.verdict(rule))
+                {
+                    case ACCEPT -> destination = pairedPort;
+                    case TX ->
+                    {
+                        EthernetHeader.swapAddresses(ALL, view.base());
+                        destination = rxPort;
+                    }
+                    case REDIRECT -> destination = rules.redirectPort(rule);
+                    default ->
+                    {
+                        add(outcomes, RULE_DROPPED, 1);
+                        drops.set(dropCount++, mbuf);
+                        continue;
+                    }
+                }
+                if (PacketView.OK == view.verdict() && !rules.program(rule).apply(view))
+                {
+                    add(outcomes, TTL_EXPIRED, 1);
+                    drops.set(dropCount++, mbuf);
+                    continue;
+                }
+            }
+            transmitter.send(destination, mbuf);
+        }
+        add(outcomes, RECEIVED, received);
+        if (0 != dropCount)
+        {
+            Mbuf.freeBulk(drops, 0, dropCount);
+        }
+        transmitter.flush();
+        return received;
+    }
+
+    private static void add(final long[] counters, final int index, final int n)
+    {
+        COUNTER.setOpaque(counters, index, counters[index] + n);
+    }
+
+    @Override
+    public int drain(final int maxBursts)
+    {
+        int count = 0;
+        for (int i = 0; i < maxBursts; i++)
+        {
+            final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+            if (0 == n)
+            {
+                break;
+            }
+            Mbuf.freeBulk(pkts, 0, n);
+            count += n;
+        }
+        drained += count;
+        return count;
+    }
+
+    public int rxPort()
+    {
+        return rxPort;
+    }
+
+    public long drained()
+    {
+        return drained;
+    }
+
+    /** An outcome counter (any thread). */
+    public long outcome(final int index)
+    {
+        return (long)COUNTER.getOpaque(outcomes, index);
+    }
+
+    /** Packets matched by {@code rule} (any thread). */
+    public long rulePackets(final int rule)
+    {
+        return (long)COUNTER.getOpaque(ruleCounters, 2 * rule);
+    }
+
+    /** Bytes matched by {@code rule} (any thread). */
+    public long ruleBytes(final int rule)
+    {
+        return (long)COUNTER.getOpaque(ruleCounters, 2 * rule + 1);
+    }
+
+    public CompiledRules rules()
+    {
+        return rules;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "port " + rxPort + " queue " + rxQueue + " -> rules (" + rules.size() + ")";
+    }
+}

@@ -1,0 +1,65 @@
+package dev.dataplane.forwarder.rules;
+
+/**
+ * A rule set ready for the fast path: its classifier, each rule's verdict, redirect port and rewrite program in
+ * flat arrays. Immutable and shared by every lcore; a reload builds a new one.
+ */
+public final class CompiledRules
+{
+    private final RuleSet ruleSet;
+    private final Classifier classifier;
+    private final Verdict[] verdicts;
+    private final int[] redirectPorts;
+    private final RewriteProgram[] programs;
+
+    public CompiledRules(final RuleSet ruleSet)
+    {
+        this.ruleSet = ruleSet;
+        this.classifier = new RuleClassifier(ruleSet);
+        final int n = ruleSet.size();
+        this.verdicts = new Verdict[n];
+        this.redirectPorts = new int[n];
+        this.programs = new RewriteProgram[n];
+        for (final Rule rule : ruleSet.rules())
+        {
+            verdicts[rule.index()] = rule.verdict();
+            redirectPorts[rule.index()] = rule.redirectPort();
+            programs[rule.index()] = RewriteProgram.of(rule);
+        }
+    }
+
+    public RuleSet ruleSet()
+    {
+        return ruleSet;
+    }
+
+    public Classifier classifier()
+    {
+        return classifier;
+    }
+
+    public Verdict verdict(final int rule)
+    {
+        return verdicts[rule];
+    }
+
+    public int redirectPort(final int rule)
+    {
+        return redirectPorts[rule];
+    }
+
+    public RewriteProgram program(final int rule)
+    {
+        return programs[rule];
+    }
+
+    public boolean defaultAccept()
+    {
+        return ruleSet.defaultAccept();
+    }
+
+    public int size()
+    {
+        return verdicts.length;
+    }
+}
