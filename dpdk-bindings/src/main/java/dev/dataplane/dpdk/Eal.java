@@ -281,13 +281,17 @@ public final class Eal implements AutoCloseable
         }
     }
 
-    /** rte_eal_cleanup: releases EAL's resources. Ports and pools must be closed first. */
+    /**
+     * rte_eal_cleanup: releases EAL's resources. Ports and pools should be closed first; agents still running on
+     * lcores are stopped and joined here, as rte_eal_cleanup would wait for them forever.
+     */
     @Override
     public synchronized void close()
     {
         if (!closed)
         {
             closed = true;
+            Lcores.stopAll();
             final int ret = invokeInt(EAL_CLEANUP);
             synchronized (Eal.class)
             {

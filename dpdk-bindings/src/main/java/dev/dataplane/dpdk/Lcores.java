@@ -68,6 +68,35 @@ public final class Lcores
         return task;
     }
 
+    /**
+     * Stops and joins every agent still running on an lcore, so EAL can clean up (rte_eal_cleanup waits for
+     * busy lcores forever). Failures of the agents are not rethrown here: their owners report them.
+     *
+     * @return how many were still running.
+     */
+    static int stopAll()
+    {
+        int stopped = 0;
+        for (int lcore = 0; lcore < Eal.MAX_LCORE; lcore++)
+        {
+            final LcoreTask task = TASKS.get(lcore);
+            if (null != task)
+            {
+                task.stop();
+                try
+                {
+                    task.join();
+                }
+                catch (final RuntimeException ignored)
+                {
+                    // reported by whoever owns the task
+                }
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
     /** rte_eal_wait_lcore: blocks until the lcore's function returned. */
     static int waitLcore(final int lcore)
     {

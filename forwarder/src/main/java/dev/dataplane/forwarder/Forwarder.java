@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.dataplane.dpdk.DpdkException;
@@ -11,6 +12,9 @@ import dev.dataplane.dpdk.LcoreTask;
 import dev.dataplane.dpdk.Lcores;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.Rule;
+import dev.dataplane.forwarder.rules.RuleSet;
+import dev.dataplane.forwarder.rules.Verdict;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
@@ -32,6 +36,7 @@ public final class Forwarder implements AutoCloseable
     private final List<LcoreTransmitter> transmitters;
     private final List<ForwardingLcore> lcores;
     private final List<LcoreTask> tasks = new ArrayList<>();
+    private final RulesSource rulesSource;
     private final List<String> warnings;
     private boolean stopped;
     private boolean closed;
@@ -40,8 +45,10 @@ public final class Forwarder implements AutoCloseable
 
     private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
         final List<ForwardingStream> streams, final List<RuleStream> ruleStreams,
-        final List<LcoreTransmitter> transmitters, final List<ForwardingLcore> lcores, final List<String> warnings)
+        final List<LcoreTransmitter> transmitters, final List<ForwardingLcore> lcores, final List<String> warnings,
+        final RulesSource rulesSource)
     {
+        this.rulesSource = rulesSource;
         this.context = context;
         this.ports = ports;
         this.pool = pool;
@@ -91,16 +98,7 @@ public final class Forwarder implements AutoCloseable
 
         if (null != rules)
         {
-            for (final dev.dataplane.forwarder.rules.Rule rule : rules.ruleSet().rules())
-            {
-                if (rule.verdict() == dev.dataplane.forwarder.rules.Verdict.REDIRECT &&
-                    java.util.Arrays.stream(ports).noneMatch(port -> port == rule.redirectPort()))
-                {
-                    throw new IllegalArgumentException(rules.ruleSet().source() + ":" + rule.line() +
-                        ": redirect " + rule.redirectPort() + " names a port that is not forwarded " +
-                        java.util.Arrays.toString(ports));
-                }
-            }
+            checkRedirects(rules.ruleSet(), ports);
         }
         // Rules may send a packet out of any port, so each forwarding lcore owns a TX queue on every port.
         final int txQueues = null == rules ? 1 : lcoreCount;
@@ -150,8 +148,10 @@ public final class Forwarder implements AutoCloseable
             }
             pollers.addAll(streams);
         }
-        else
+        RulesSource rulesSource = null;
+        if (null != rules)
         {
+            rulesSource = new RulesSource(new RulesState(rules, 1, ports.length));
             for (int l = 0; l < lcoreCount; l++)
             {
                 transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
@@ -160,7 +160,7 @@ public final class Forwarder implements AutoCloseable
             {
                 final int paired = ports[i ^ 1];
                 ruleStreams.add(new RuleStream(ports[i], 0, paired, context.burst(),
-                    transmitters.get(i % lcoreCount), rules));
+                    transmitters.get(i % lcoreCount), i, rulesSource));
             }
             pollers.addAll(ruleStreams);
         }
@@ -174,7 +174,48 @@ public final class Forwarder implements AutoCloseable
             }
             lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new Poller[0])));
         }
-        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, lcores, warnings);
+        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, lcores, warnings, rulesSource);
+    }
+
+    /** Redirects must name forwarded ports: they are the ones with a TX queue for every lcore. */
+    private static void checkRedirects(final RuleSet ruleSet, final int[] ports)
+    {
+        for (final Rule rule : ruleSet.rules())
+        {
+            if (rule.verdict() == Verdict.REDIRECT && Arrays.stream(ports).noneMatch(port -> port == rule.redirectPort()))
+            {
+                throw new IllegalArgumentException(ruleSet.source() + ":" + rule.line() + ": redirect " +
+                    rule.redirectPort() + " names a port that is not forwarded " + Arrays.toString(ports));
+            }
+        }
+    }
+
+    /**
+     * Swaps in a new rule set while forwarding: validated and compiled here, on the caller's thread, then published
+     * at once; every rule stream applies it from its next burst. No lcore stops and no packet is held back.
+     *
+     * @return the new generation's state.
+     * @throws IllegalArgumentException when the rules do not fit this forwarder (a redirect to a port it lacks),
+     *                                  in which case the old rules stay in force.
+     * @throws IllegalStateException    when the forwarder was not started with rules.
+     */
+    public RulesState reload(final RuleSet ruleSet)
+    {
+        if (null == rulesSource)
+        {
+            throw new IllegalStateException("the forwarder runs a forward mode, not rules: start it with --rules");
+        }
+        checkRedirects(ruleSet, ports);
+        final RulesState next = new RulesState(new CompiledRules(ruleSet), rulesSource.get().generation() + 1,
+            ruleStreams.size());
+        rulesSource.publish(next);
+        return next;
+    }
+
+    /** The rules in force, or null in a forward mode. */
+    public RulesState rulesState()
+    {
+        return null == rulesSource ? null : rulesSource.get();
     }
 
     private static ForwardingStream newStream(final ForwarderContext context, final int rxPort, final int txPort)

@@ -31,6 +31,8 @@ public final class ForwarderMain
     private static final int EXIT_USAGE = 2;
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean reloadRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private String controlPath;
     private final PrintStream out;
     private final PrintStream err;
 
@@ -86,6 +88,7 @@ public final class ForwarderMain
                 return 0;
             }
             context = options.toContext();
+            controlPath = options.controlSocket;
         }
         catch (final CommandLine.ParameterException | IllegalArgumentException ex)
         {
@@ -138,6 +141,49 @@ public final class ForwarderMain
 
     private int forward(final Eal eal, final ForwarderContext context) throws IllegalArgumentException
     {
+        try
+        {
+            return forwardOrFail(eal, context);
+        }
+        catch (final java.io.IOException ex)
+        {
+            err.println("forwarder: error: control socket " + controlPath + ": " + ex.getMessage());
+            return EXIT_FAILED;
+        }
+    }
+
+    /**
+     * Re-reads the rules file the forwarder started with; on any problem the old rules stay in force.
+     *
+     * @return one line for the operator.
+     */
+    private static String reload(final Forwarder forwarder)
+    {
+        final RulesState current = forwarder.rulesState();
+        if (null == current)
+        {
+            return "error: nothing to reload: the forwarder was started without --rules";
+        }
+        final String file = current.rules().ruleSet().source();
+        try
+        {
+            final RulesState next = forwarder.reload(dev.dataplane.forwarder.rules.RulesParser.parse(
+                java.nio.file.Path.of(file)));
+            return "rules reloaded from " + file + ": " + next.rules().size() + " rules, generation " +
+                next.generation();
+        }
+        catch (final dev.dataplane.forwarder.rules.RulesException | IllegalArgumentException ex)
+        {
+            return "error: rules reload rejected, the old rules stay in force: " + ex.getMessage();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "error: rules reload rejected, the old rules stay in force: cannot read " + file + ": " + ex;
+        }
+    }
+
+    private int forwardOrFail(final Eal eal, final ForwarderContext context) throws java.io.IOException
+    {
         final StatsPrinter printer = new StatsPrinter(out, context.statsFormat());
         int exitCode = 0;
         final double seconds;
@@ -152,6 +198,7 @@ public final class ForwarderMain
             mbufs = forwarder.pool().size();
             describe(forwarder, eal);
             installSignalHandlers();
+            final ControlSocket control = null == controlPath ? null : new ControlSocket(java.nio.file.Path.of(controlPath));
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);
@@ -170,6 +217,19 @@ public final class ForwarderMain
                 {
                     break;
                 }
+                if (reloadRequested.getAndSet(false))
+                {
+                    err.println("forwarder: " + reload(forwarder));
+                }
+                for (ControlSocket.Request request = null == control ? null : control.poll(); null != request;
+                    request = control.poll())
+                {
+                    request.reply().complete(switch (request.command())
+                    {
+                        case "reload" -> reload(forwarder);
+                        default -> "error: unknown command '" + request.command() + "' (reload)";
+                    });
+                }
                 if (periodNanos > 0 && now >= nextPeriod)
                 {
                     final PortTotals[] current = stats.snapshot();
@@ -180,7 +240,7 @@ public final class ForwarderMain
                     continue;
                 }
                 final long wake = Math.min(end, periodNanos > 0 ? nextPeriod : Long.MAX_VALUE);
-                awaitStop(Math.min(wake - now, TimeUnit.MILLISECONDS.toNanos(100)));
+                awaitStop(Math.min(wake - now, TimeUnit.MILLISECONDS.toNanos(20)));
             }
             try
             {
@@ -194,6 +254,10 @@ public final class ForwarderMain
             seconds = (System.nanoTime() - start) / 1e9;
             totals = stats.snapshot();
             rules = stats.rulesSnapshot();
+            if (null != control)
+            {
+                control.close();
+            }
         }
         finally
         {
@@ -276,6 +340,7 @@ public final class ForwarderMain
         // summary prints, and the exit code is 0, as for a run that ended by --duration.
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("HUP"), signal -> reloadRequested.set(true));
     }
 
     private void awaitStop(final long nanos)

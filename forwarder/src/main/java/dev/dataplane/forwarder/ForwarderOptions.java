@@ -27,6 +27,10 @@ public final class ForwarderOptions
         description = "Apply the rules in FILE (see the README) instead of --forward-mode.")
     String rulesFile;
 
+    @Option(names = "--control", paramLabel = "PATH",
+        description = "Listen for control commands (reload) on a Unix socket at PATH.")
+    String controlSocket;
+
     @Option(names = "--burst", paramLabel = "N", description = "Packets per RX/TX burst, 1..512 (default: 32).")
     int burst = ForwarderContext.DEFAULT_BURST;
 

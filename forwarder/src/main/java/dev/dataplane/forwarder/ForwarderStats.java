@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthStats;
-import dev.dataplane.forwarder.rules.Rule;
 import dev.dataplane.forwarder.rules.RuleSet;
 
 /** Reads the streams' counters and the ports' device counters into per-port totals, on the stats thread. */
@@ -89,19 +88,20 @@ public final class ForwarderStats
     /** The rules' counters, or null when no rules are applied. */
     public RulesSnapshot rulesSnapshot()
     {
-        if (forwarder.ruleStreams().isEmpty())
+        final RulesState state = forwarder.rulesState();
+        if (null == state)
         {
             return null;
         }
-        final RuleSet ruleSet = forwarder.ruleStreams().get(0).rules().ruleSet();
+        final RuleSet ruleSet = state.rules().ruleSet();
         final long[] perRule = new long[2 * ruleSet.size()];
         final long[] outcomes = new long[RuleStream.OUTCOME_COUNT];
         for (final RuleStream stream : forwarder.ruleStreams())
         {
             for (int r = 0; r < ruleSet.size(); r++)
             {
-                perRule[2 * r] += stream.rulePackets(r);
-                perRule[2 * r + 1] += stream.ruleBytes(r);
+                perRule[2 * r] += stream.rulePackets(state, r);
+                perRule[2 * r + 1] += stream.ruleBytes(state, r);
             }
             for (int o = 0; o < outcomes.length; o++)
             {

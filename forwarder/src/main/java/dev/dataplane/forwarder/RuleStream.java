@@ -42,15 +42,22 @@ public final class RuleStream implements Poller
     private final MbufArray pkts;
     private final MbufArray drops;
     private final LcoreTransmitter transmitter;
-    private final CompiledRules rules;
-    private final Classifier classifier;
-    private final long[] ruleCounters;
+    private final int index;
+    private final java.util.function.Supplier<RulesState> source;
+    private RulesState state;
+    private CompiledRules rules;
+    private Classifier classifier;
+    private long[] ruleCounters;
     private final long[] outcomes = new long[OUTCOME_COUNT];
     private final PacketView view = new PacketView();
     private long drained;
 
+    /**
+     * @param index  this stream's position among the forwarder's rule streams (its counters in each generation).
+     * @param source where the current {@link RulesState} is read, once per burst.
+     */
     public RuleStream(final int rxPort, final int rxQueue, final int pairedPort, final int burst,
-        final LcoreTransmitter transmitter, final CompiledRules rules)
+        final LcoreTransmitter transmitter, final int index, final java.util.function.Supplier<RulesState> source)
     {
         this.rxPort = rxPort;
         this.rxQueue = rxQueue;
@@ -59,9 +66,17 @@ public final class RuleStream implements Poller
         this.pkts = new MbufArray(burst);
         this.drops = new MbufArray(burst);
         this.transmitter = transmitter;
-        this.rules = rules;
-        this.classifier = rules.classifier();
-        this.ruleCounters = new long[2 * Math.max(1, rules.size())];
+        this.index = index;
+        this.source = source;
+        adopt(source.get());
+    }
+
+    private void adopt(final RulesState newState)
+    {
+        state = newState;
+        rules = newState.rules();
+        classifier = rules.classifier();
+        ruleCounters = newState.counters(index);
     }
 
     @Override
@@ -72,6 +87,11 @@ public final class RuleStream implements Poller
         if (0 == received)
         {
             return 0;
+        }
+        final RulesState current = source.get();
+        if (current != state)
+        {
+            adopt(current); // a reload: the new rules apply from this burst on
         }
         final PacketView view = this.view;
         final long[] outcomes = this.outcomes;
@@ -176,26 +196,21 @@ public final class RuleStream implements Poller
         return (long)COUNTER.getOpaque(outcomes, index);
     }
 
-    /** Packets matched by {@code rule} (any thread). */
-    public long rulePackets(final int rule)
+    /** Packets this stream counted for {@code rule} of {@code state}'s generation (any thread). */
+    public long rulePackets(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(ruleCounters, 2 * rule);
+        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule);
     }
 
-    /** Bytes matched by {@code rule} (any thread). */
-    public long ruleBytes(final int rule)
+    /** Bytes this stream counted for {@code rule} of {@code state}'s generation (any thread). */
+    public long ruleBytes(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(ruleCounters, 2 * rule + 1);
-    }
-
-    public CompiledRules rules()
-    {
-        return rules;
+        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule + 1);
     }
 
     @Override
     public String toString()
     {
-        return "port " + rxPort + " queue " + rxQueue + " -> rules (" + rules.size() + ")";
+        return "port " + rxPort + " queue " + rxQueue + " -> rules";
     }
 }

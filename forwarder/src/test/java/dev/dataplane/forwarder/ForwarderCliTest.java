@@ -179,6 +179,70 @@ class ForwarderCliTest
     }
 
     @Test
+    void reloadsRulesByControlCommandAndSighupAndKeepsThemOnABadFile() throws Exception
+    {
+        final Path rules = dir.resolve("live.rules");
+        Files.writeString(rules, "first: ip4 => count\n");
+        final Path control = dir.resolve("control.sock");
+        final List<String> args = new ArrayList<>(ealArgs("net_null0", "net_null1"));
+        args.addAll(List.of("--", "--rules", rules.toString(), "--control", control.toString(), "--stats-period", "0"));
+        final Process process = javaProcess(MAIN, args, dir).redirectOutput(dir.resolve("out.txt").toFile())
+            .redirectError(dir.resolve("err.txt").toFile()).start();
+        try
+        {
+            assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> Files.exists(control), 30_000),
+                "control socket never appeared");
+            Files.writeString(rules, "second: ip6 => drop\nthird: ip4 => count\n");
+            assertTrue(command(control, "reload").startsWith("rules reloaded from " + rules + ": 2 rules, generation 2"));
+            Files.writeString(rules, "broken: proto udp dprot 53 => drop\n");
+            final String refused = command(control, "reload");
+            assertTrue(refused.startsWith("error: rules reload rejected, the old rules stay in force: " + rules +
+                ":1:19: unknown match 'dprot'"), refused);
+            assertTrue(command(control, "frobnicate").startsWith("error: unknown command 'frobnicate'"));
+            Files.writeString(rules, "fourth: ether-type arp => drop\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+            assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> read(dir.resolve("err.txt"))
+                .contains("rules reloaded from " + rules + ": 1 rules, generation 3"), 30_000), read(dir.resolve("err.txt")));
+        }
+        finally
+        {
+            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        }
+        assertEquals(0, process.exitValue(), read(dir.resolve("err.txt")));
+        final String out = read(dir.resolve("out.txt"));
+        assertTrue(out.contains("fourth") && out.contains("mbufs in use at exit: 0 of"), out);
+        assertFalse(Files.exists(control), "the control socket is removed at exit");
+    }
+
+    private static String command(final Path socket, final String command) throws Exception
+    {
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+            java.net.UnixDomainSocketAddress.of(socket)))
+        {
+            channel.write(java.nio.ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+            final java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(4096);
+            while (channel.read(in) > 0)
+            {
+                // to the end of the answer
+            }
+            return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    private static String read(final Path file)
+    {
+        try
+        {
+            return Files.exists(file) ? Files.readString(file) : "";
+        }
+        catch (final java.io.IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    @Test
     void printsUsageForHelp() throws Exception
     {
         final ProcessResult result = runJava(MAIN, List.of("--help"), dir, 60);

@@ -21,7 +21,13 @@ import dev.dataplane.forwarder.ForwarderMain;
  * Prints each run's Mpps (median of its per-second samples after warm-up, both directions summed) and the median
  * of ours over the median of testpmd's.
  * <p>
- * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]}
+ * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]
+ * [--rules N --testpmd-mode 5tswap]}
+ * <p>
+ * {@code --rules N} runs ours with N rules (N - 1 over other addresses and ports, then the DNAT rule of
+ * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
+ * (net_pcap {@code infinite_rx}, TX dropped), and testpmd in {@code --testpmd-mode} (macswap or 5tswap, which
+ * also touch headers) on the same devices.
  * <p>
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
  * the hugepages the operator reserved (e.g. {@code echo 256 > /proc/sys/vm/nr_hugepages} and hugetlbfs mounted on
@@ -33,6 +39,8 @@ public final class IoForwardBenchmark
     private static final Pattern OUR_ALL_RX_PPS = Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":([0-9.]+)");
 
     private static boolean noHuge = true;
+    private static List<String> vdevs = List.of("net_null0", "net_null1");
+    private static Path rulesFile;
     private static String pages;
 
     private IoForwardBenchmark()
@@ -47,6 +55,8 @@ public final class IoForwardBenchmark
         String mode = "io";
         Path out = Path.of("results");
         boolean huge = false;
+        int ruleCount = 0;
+        String testpmdModeOption = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -57,6 +67,8 @@ public final class IoForwardBenchmark
                 case "--mode" -> mode = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
                 case "--huge" -> huge = true;
+                case "--rules" -> ruleCount = Integer.parseInt(args[++i]);
+                case "--testpmd-mode" -> testpmdModeOption = args[++i];
                 default ->
                 {
                     System.err.println("bench-io: error: unknown argument " + args[i] +
@@ -71,7 +83,14 @@ public final class IoForwardBenchmark
             System.exit(2);
         }
         Files.createDirectories(out);
-        final String testpmdMode = "mac".equals(mode) ? "mac" : mode;
+        final String testpmdMode = null != testpmdModeOption ? testpmdModeOption : mode;
+        if (ruleCount > 0)
+        {
+            vdevs = pcapVdevs(out);
+            rulesFile = out.resolve("bench-" + ruleCount + ".rules");
+            Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
+            mode = "rules";
+        }
 
         pages = huge ? "hugepages" : "4 KiB pages (--no-huge)";
         System.out.printf(Locale.ROOT, "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
@@ -120,7 +139,12 @@ public final class IoForwardBenchmark
     private static List<String> eal(final String prefix)
     {
         final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-pci", "-m", "256", "--file-prefix",
-            prefix + "-" + ProcessHandle.current().pid(), "--vdev", "net_null0", "--vdev", "net_null1"));
+            prefix + "-" + ProcessHandle.current().pid()));
+        for (final String vdev : vdevs)
+        {
+            args.add("--vdev");
+            args.add(vdev);
+        }
         if (noHuge)
         {
             args.add("--no-huge");
@@ -145,10 +169,31 @@ public final class IoForwardBenchmark
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
         command.addAll(eal("bench-forwarder-" + run));
-        command.addAll(List.of("--", "--forward-mode", mode, "--burst", Integer.toString(burst), "--nb-cores", "1",
+        command.add("--");
+        command.addAll(null != rulesFile ? List.of("--rules", rulesFile.toString()) : List.of("--forward-mode", mode));
+        command.addAll(List.of("--burst", Integer.toString(burst), "--nb-cores", "1",
             "--stats-period", "1", "--stats-format", "json", "--mbufs", "8191", "--duration",
             Integer.toString(seconds)));
         return command;
+    }
+
+    /** Two net_pcap ports replaying 64-byte UDP frames to the DNAT address forever, dropping what they send. */
+    private static List<String> pcapVdevs(final Path out) throws IOException
+    {
+        final Path pcap = out.resolve("udp64-dnat.pcap");
+        try (dev.dataplane.pcap.PcapWriter writer = dev.dataplane.pcap.PcapWriter.create(pcap))
+        {
+            for (int i = 0; i < 256; i++)
+            {
+                final byte[] frame = new dev.dataplane.net.FrameBuilder()
+                    .ipv4(dev.dataplane.net.Ipv4Header.parseAddress("192.168.1." + (1 + i % 250)),
+                        dev.dataplane.net.Ipv4Header.parseAddress("10.0.8.17"))
+                    .udp(40000 + i, 8080).length(60).build();
+                writer.write(i * 1000L, frame, 0, frame.length);
+            }
+        }
+        final String spec = ",rx_pcap=" + pcap.toAbsolutePath() + ",infinite_rx=1";
+        return List.of("net_pcap0" + spec, "net_pcap1" + spec);
     }
 
     /** The production JVM flags, from the file the build writes for bin/ scripts. */

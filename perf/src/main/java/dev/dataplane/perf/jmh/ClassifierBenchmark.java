@@ -1,7 +1,6 @@
 package dev.dataplane.perf.jmh;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.forwarder.rules.Classifier;
@@ -51,31 +50,12 @@ public class ClassifierBenchmark
     @Setup
     public void setUp() throws RulesException
     {
-        final RuleSet set = RulesParser.parse(mixedRules(rules), "bench.rules");
+        final RuleSet set = RulesParser.parse(dev.dataplane.perf.RuleSets.mixedRules(rules), "bench.rules");
         chosen = classifier.equals("compiled") ? new RuleClassifier(set) : new LinearClassifier(set);
         counters = new long[2 * set.size()];
         frame = NativeFrames.copy(new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.0.1"),
             Ipv4Header.parseAddress("10.0.8.17")).udp(4000, 8080).length(64).build());
         view.parse(frame, 0, 64);
-    }
-
-    /** {@code count - 1} rules over other addresses and ports, then the DNAT rule. */
-    static String mixedRules(final int count)
-    {
-        final Random random = new Random(1000);
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < count - 1; i++)
-        {
-            final int length = 8 + random.nextInt(25);
-            final int address = (172 << 24 | random.nextInt(1 << 24)) & (int)(-1L << (32 - length));
-            final int port = 1 + random.nextInt(60000);
-            sb.append(random.nextBoolean() ? "src " : "dst ").append(Ipv4Header.toString(address)).append('/')
-                .append(length).append(random.nextBoolean() ? " proto udp" : " proto tcp").append(" dport ")
-                .append(port).append('-').append(port + random.nextInt(1000))
-                .append(random.nextInt(4) == 0 ? " => count\n" : " => drop\n");
-        }
-        return sb.append("dnat: proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083\n")
-            .toString();
     }
 
     @Benchmark
