@@ -69,17 +69,7 @@ public final class ForwardingStream implements Poller
     @Override
     public int drain(final int maxBursts)
     {
-        int count = 0;
-        for (int i = 0; i < maxBursts; i++)
-        {
-            final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
-            if (0 == n)
-            {
-                break;
-            }
-            Mbuf.freeBulk(pkts, 0, n);
-            count += n;
-        }
+        final int count = Poller.drainQueue(rxPort, rxQueue, pkts, burst, maxBursts);
         drained += count;
         return count;
     }
