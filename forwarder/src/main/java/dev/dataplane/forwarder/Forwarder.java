@@ -18,8 +18,9 @@ import dev.dataplane.forwarder.rules.Verdict;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
- * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., one stream per
- * direction, and the streams spread over worker lcores. {@link #create} validates everything against the
+ * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
+ * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction; with rules, one
+ * {@link RuleStream} per port and one {@link LcoreTransmitter} per lcore. {@link #create} validates everything against the
  * ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and drains the RX
  * queues; {@link #close} stops and closes the ports and frees the pool.
  */
@@ -34,6 +35,7 @@ public final class Forwarder implements AutoCloseable
     private final List<ForwardingStream> streams;
     private final List<RuleStream> ruleStreams;
     private final List<LcoreTransmitter> transmitters;
+    private final List<Poller> pollers;
     private final List<ForwardingLcore> lcores;
     private final List<LcoreTask> tasks = new ArrayList<>();
     private final RulesSource rulesSource;
@@ -45,9 +47,10 @@ public final class Forwarder implements AutoCloseable
 
     private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
         final List<ForwardingStream> streams, final List<RuleStream> ruleStreams,
-        final List<LcoreTransmitter> transmitters, final List<ForwardingLcore> lcores, final List<String> warnings,
-        final RulesSource rulesSource)
+        final List<LcoreTransmitter> transmitters, final List<Poller> pollers, final List<ForwardingLcore> lcores,
+        final List<String> warnings, final RulesSource rulesSource)
     {
+        this.pollers = List.copyOf(pollers);
         this.rulesSource = rulesSource;
         this.context = context;
         this.ports = ports;
@@ -139,6 +142,7 @@ public final class Forwarder implements AutoCloseable
         final List<RuleStream> ruleStreams = new ArrayList<>();
         final List<LcoreTransmitter> transmitters = new ArrayList<>();
         final List<Poller> pollers = new ArrayList<>();
+        RulesSource rulesSource = null;
         if (null == rules)
         {
             for (int i = 0; i < ports.length; i += 2)
@@ -148,8 +152,7 @@ public final class Forwarder implements AutoCloseable
             }
             pollers.addAll(streams);
         }
-        RulesSource rulesSource = null;
-        if (null != rules)
+        else
         {
             rulesSource = new RulesSource(new RulesState(rules, 1, ports.length));
             for (int l = 0; l < lcoreCount; l++)
@@ -174,7 +177,8 @@ public final class Forwarder implements AutoCloseable
             }
             lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new Poller[0])));
         }
-        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, lcores, warnings, rulesSource);
+        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, pollers, lcores, warnings,
+            rulesSource);
     }
 
     /** Redirects must name forwarded ports: they are the ones with a TX queue for every lcore. */
@@ -199,7 +203,7 @@ public final class Forwarder implements AutoCloseable
      *                                  in which case the old rules stay in force.
      * @throws IllegalStateException    when the forwarder was not started with rules.
      */
-    public RulesState reload(final RuleSet ruleSet)
+    public synchronized RulesState reload(final RuleSet ruleSet)
     {
         if (null == rulesSource)
         {
@@ -317,13 +321,9 @@ public final class Forwarder implements AutoCloseable
                 failure = null == failure ? ex : failure;
             }
         }
-        for (final ForwardingStream stream : streams)
+        for (final Poller poller : pollers)
         {
-            drainedAtStop += stream.drain(DRAIN_BURSTS);
-        }
-        for (final RuleStream stream : ruleStreams)
-        {
-            drainedAtStop += stream.drain(DRAIN_BURSTS);
+            drainedAtStop += poller.drain(DRAIN_BURSTS);
         }
         if (null != failure)
         {

@@ -43,7 +43,7 @@ public final class RuleStream implements Poller
     private final MbufArray drops;
     private final LcoreTransmitter transmitter;
     private final int index;
-    private final java.util.function.Supplier<RulesState> source;
+    private final RulesSource source;
     private RulesState state;
     private CompiledRules rules;
     private Classifier classifier;
@@ -57,7 +57,7 @@ public final class RuleStream implements Poller
      * @param source where the current {@link RulesState} is read, once per burst.
      */
     public RuleStream(final int rxPort, final int rxQueue, final int pairedPort, final int burst,
-        final LcoreTransmitter transmitter, final int index, final java.util.function.Supplier<RulesState> source)
+        final LcoreTransmitter transmitter, final int index, final RulesSource source)
     {
         this.rxPort = rxPort;
         this.rxQueue = rxQueue;
@@ -93,9 +93,14 @@ public final class RuleStream implements Poller
         {
             adopt(current); // a reload: the new rules apply from this burst on
         }
+        // Outcomes are counted in locals and published once per burst; only the rare malformed kinds go per packet.
         final PacketView view = this.view;
-        final long[] outcomes = this.outcomes;
         int dropCount = 0;
+        int defaultAccepted = 0;
+        int defaultDropped = 0;
+        int ruleDropped = 0;
+        int ttlExpired = 0;
+        int malformed = 0;
         for (int i = 0; i < received; i++)
         {
             final long mbuf = pkts.get(i);
@@ -107,18 +112,18 @@ public final class RuleStream implements Poller
                 final int verdict = view.verdict();
                 if (PacketView.OK != verdict)
                 {
-                    add(outcomes, MALFORMED_DROPPED, 1);
+                    malformed++;
                     add(outcomes, MALFORMED_BY_KIND + verdict, 1);
                     drops.set(dropCount++, mbuf);
                     continue;
                 }
                 if (!rules.defaultAccept())
                 {
-                    add(outcomes, DEFAULT_DROPPED, 1);
+                    defaultDropped++;
                     drops.set(dropCount++, mbuf);
                     continue;
                 }
-                add(outcomes, DEFAULT_ACCEPTED, 1);
+                defaultAccepted++;
                 destination = pairedPort;
             }
             else
@@ -134,21 +139,27 @@ public final class RuleStream implements Poller
                     case REDIRECT -> destination = rules.redirectPort(rule);
                     default ->
                     {
-                        add(outcomes, RULE_DROPPED, 1);
+                        ruleDropped++;
                         drops.set(dropCount++, mbuf);
                         continue;
                     }
                 }
                 if (PacketView.OK == view.verdict() && !rules.program(rule).apply(view))
                 {
-                    add(outcomes, TTL_EXPIRED, 1);
+                    ttlExpired++;
                     drops.set(dropCount++, mbuf);
                     continue;
                 }
             }
             transmitter.send(destination, mbuf);
         }
+        final long[] outcomes = this.outcomes;
         add(outcomes, RECEIVED, received);
+        add(outcomes, DEFAULT_ACCEPTED, defaultAccepted);
+        add(outcomes, DEFAULT_DROPPED, defaultDropped);
+        add(outcomes, RULE_DROPPED, ruleDropped);
+        add(outcomes, TTL_EXPIRED, ttlExpired);
+        add(outcomes, MALFORMED_DROPPED, malformed);
         if (0 != dropCount)
         {
             Mbuf.freeBulk(drops, 0, dropCount);
@@ -159,7 +170,10 @@ public final class RuleStream implements Poller
 
     private static void add(final long[] counters, final int index, final int n)
     {
-        COUNTER.setOpaque(counters, index, counters[index] + n);
+        if (0 != n)
+        {
+            COUNTER.setOpaque(counters, index, counters[index] + n);
+        }
     }
 
     @Override

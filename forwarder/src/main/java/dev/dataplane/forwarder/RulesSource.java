@@ -1,9 +1,7 @@
 package dev.dataplane.forwarder;
 
-import java.util.function.Supplier;
-
 /** The one place the rules in force are published: a volatile reference, written by reloads, read per burst. */
-final class RulesSource implements Supplier<RulesState>
+final class RulesSource
 {
     private volatile RulesState state;
 
@@ -12,8 +10,7 @@ final class RulesSource implements Supplier<RulesState>
         this.state = initial;
     }
 
-    @Override
-    public RulesState get()
+    RulesState get()
     {
         return state;
     }
