@@ -1,6 +1,7 @@
 package dev.dataplane.dpdk;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -51,7 +52,7 @@ public final class Mbuf
     private static final MethodHandle FREE = DpdkLibrary.downcall(
         "dp_pktmbuf_free", FunctionDescriptor.ofVoid(JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle FREE_BULK = DpdkLibrary.downcall(
-        "rte_pktmbuf_free_bulk", FunctionDescriptor.ofVoid(JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT),
+        "rte_pktmbuf_free_bulk", FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_INT),
         Linker.Option.critical(false));
 
     private Mbuf()
@@ -141,14 +142,6 @@ public final class Mbuf
     public static void setOffloadFlags(final long mbuf, final long flags)
     {
         ALL.set(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET, flags);
-    }
-
-    /** The tx_offload header lengths that checksum offload needs (l2_len: bits 0-6, l3_len: 7-15, l4_len: 16-23). */
-    public static void setHeaderLengths(final long mbuf, final int l2Length, final int l3Length, final int l4Length)
-    {
-        final long old = ALL.get(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET);
-        final long lengths = (l2Length & 0x7FL) | ((l3Length & 0x1FFL) << 7) | ((l4Length & 0xFFL) << 16);
-        ALL.set(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET, (old & ~0xFFFFFFL) | lengths);
     }
 
     /** rte_pktmbuf_free: returns the mbuf (every segment) to its pool. */

@@ -38,12 +38,6 @@ public final class MbufArray
         return address;
     }
 
-    /** The native address of element {@code index}. */
-    public long addressOf(final int index)
-    {
-        return address + ((long)checkIndex(index) << 3);
-    }
-
     public long get(final int index)
     {
         return segment.getAtIndex(JAVA_LONG, index);
@@ -52,14 +46,5 @@ public final class MbufArray
     public void set(final int index, final long mbuf)
     {
         segment.setAtIndex(JAVA_LONG, index, mbuf);
-    }
-
-    private int checkIndex(final int index)
-    {
-        if (index < 0 || index > capacity)
-        {
-            throw new IndexOutOfBoundsException("index " + index + " of mbuf array of " + capacity);
-        }
-        return index;
     }
 }

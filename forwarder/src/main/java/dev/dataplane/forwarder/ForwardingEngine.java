@@ -10,12 +10,9 @@ public interface ForwardingEngine
 {
     /**
      * Processes {@code pkts[0..count)} in place. Packets the engine refuses it frees itself, compacting the
-     * rest to the front of the array.
+     * rest to the front of the array; the stream counts {@code count} minus the result as malformed.
      *
      * @return how many packets, at the front of {@code pkts}, are to be sent.
      */
     int process(MbufArray pkts, int count);
-
-    /** Packets refused by the last call to {@link #process}. */
-    int refused();
 }

@@ -11,8 +11,6 @@ import dev.dataplane.net.EthernetHeader;
  */
 abstract class EthernetRewrite implements ForwardingEngine
 {
-    private int refused;
-
     @Override
     public final int process(final MbufArray pkts, final int count)
     {
@@ -32,14 +30,7 @@ abstract class EthernetRewrite implements ForwardingEngine
             }
             kept++;
         }
-        refused = count - kept;
         return kept;
-    }
-
-    @Override
-    public final int refused()
-    {
-        return refused;
     }
 
     /** Rewrites the Ethernet header at native address {@code frame}; 14 bytes are there. */

@@ -11,10 +11,4 @@ public final class IoEngine implements ForwardingEngine
     {
         return count;
     }
-
-    @Override
-    public int refused()
-    {
-        return 0;
-    }
 }
