@@ -95,7 +95,8 @@ public final class Eal implements AutoCloseable
      * Initialises EAL with the given arguments, as they would follow the program name on a DPDK command line
      * (for example {@code -l 0,1 --no-huge --no-pci --vdev net_null0}).
      *
-     * @throws DpdkException if EAL rejects the arguments or fails to start, with rte_errno's text.
+     * @throws DpdkException if EAL rejects the arguments or fails to start, with rte_errno's text, or when a
+     *                       {@code --vdev} Ethernet device did not come up (EAL is then cleaned up).
      */
     public static synchronized Eal init(final List<String> arguments)
     {
@@ -136,7 +137,30 @@ public final class Eal implements AutoCloseable
             throw new IllegalStateException(t);
         }
         instance = new Eal(arguments);
+        final String missing = missingVdev(instance.requestedVdevs());
+        if (null != missing)
+        {
+            instance.close();
+            throw new DpdkException("device " + missing + " given with --vdev did not come up: its driver refused it" +
+                " (see EAL's message above: a missing file, a bad argument...)");
+        }
         return instance;
+    }
+
+    /**
+     * The first Ethernet vdev the arguments asked for that is not a port: EAL only logs a warning when a driver
+     * cannot attach one (a missing pcap file, a bad devarg), and carries on without it.
+     */
+    private static String missingVdev(final List<String> vdevs)
+    {
+        for (final String name : vdevs)
+        {
+            if (name.startsWith("net_") && EthDev.portByName(name) < 0)
+            {
+                return name;
+            }
+        }
+        return null;
     }
 
     /**

@@ -143,24 +143,6 @@ public final class EthDev
             0 != call("rte_eth_dev_is_valid_port", port, () -> (int)IS_VALID_PORT.invokeExact((short)port));
     }
 
-    /**
-     * Checks that every Ethernet vdev the EAL arguments asked for became a port: EAL only logs a warning when a
-     * driver cannot attach one (a missing pcap file, a bad devarg), and carries on without it.
-     *
-     * @throws DpdkException naming the first device that did not come up.
-     */
-    public static void checkRequestedVdevs(final Eal eal)
-    {
-        for (final String name : eal.requestedVdevs())
-        {
-            if (name.startsWith("net_") && portByName(name) < 0)
-            {
-                throw new DpdkException("device " + name + " given with --vdev did not come up: its driver refused it" +
-                    " (see EAL's message above: a missing file, a bad argument...)");
-            }
-        }
-    }
-
     /** The port id of a device name (for example {@code net_null0}), or -1 when there is none. */
     public static int portByName(final String name)
     {

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,12 +34,24 @@ final class ControlSocket implements AutoCloseable
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final Thread thread;
 
+    /** Listens at {@code path}; the path appears only once the socket listens, so a client never finds it deaf. */
     ControlSocket(final Path path) throws IOException
     {
         this.path = path;
-        Files.deleteIfExists(path);
+        final Path binding = path.resolveSibling(path.getFileName() + ".binding-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(binding);
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
+        try
+        {
+            server.bind(UnixDomainSocketAddress.of(binding)); // bind and listen: only then does the name move
+            Files.move(binding, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            server.close();
+            Files.deleteIfExists(binding);
+            throw ex;
+        }
         this.thread = Thread.ofPlatform().daemon().name("forwarder-control").start(this::serve);
     }
 

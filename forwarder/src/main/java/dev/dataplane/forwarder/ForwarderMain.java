@@ -1,17 +1,22 @@
 package dev.dataplane.forwarder;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthLink;
+import dev.dataplane.forwarder.rules.RulesException;
+import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.MacAddress;
 import picocli.CommandLine;
 import sun.misc.Signal;
@@ -31,8 +36,7 @@ public final class ForwarderMain
     private static final int EXIT_USAGE = 2;
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicBoolean reloadRequested = new java.util.concurrent.atomic.AtomicBoolean();
-    private String controlPath;
+    private final AtomicBoolean reloadRequested = new AtomicBoolean();
     private final PrintStream out;
     private final PrintStream err;
 
@@ -88,13 +92,43 @@ public final class ForwarderMain
                 return 0;
             }
             context = options.toContext();
-            controlPath = options.controlSocket;
         }
         catch (final CommandLine.ParameterException | IllegalArgumentException ex)
         {
             return usageError(ex.getMessage());
         }
 
+        final ControlSocket control;
+        try
+        {
+            control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket));
+        }
+        catch (final IOException ex)
+        {
+            return usageError("cannot listen for control commands on " + options.controlSocket + ": " + ex.getMessage());
+        }
+        try
+        {
+            return initAndForward(ealArgs, context, control);
+        }
+        finally
+        {
+            if (null != control)
+            {
+                try
+                {
+                    control.close();
+                }
+                catch (final IOException ex)
+                {
+                    err.println("forwarder: warning: cannot remove the control socket: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    private int initAndForward(final List<String> ealArgs, final ForwarderContext context, final ControlSocket control)
+    {
         final Eal eal;
         try
         {
@@ -106,16 +140,7 @@ public final class ForwarderMain
         }
         try
         {
-            EthDev.checkRequestedVdevs(eal);
-        }
-        catch (final DpdkException ex)
-        {
-            eal.close();
-            return usageError(ex.getMessage());
-        }
-        try
-        {
-            return forward(eal, context);
+            return forward(eal, context, control);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -139,19 +164,6 @@ public final class ForwarderMain
         }
     }
 
-    private int forward(final Eal eal, final ForwarderContext context) throws IllegalArgumentException
-    {
-        try
-        {
-            return forwardOrFail(eal, context);
-        }
-        catch (final java.io.IOException ex)
-        {
-            err.println("forwarder: error: control socket " + controlPath + ": " + ex.getMessage());
-            return EXIT_FAILED;
-        }
-    }
-
     /**
      * Re-reads the rules file the forwarder started with; on any problem the old rules stay in force.
      *
@@ -167,22 +179,21 @@ public final class ForwarderMain
         final String file = current.rules().ruleSet().source();
         try
         {
-            final RulesState next = forwarder.reload(dev.dataplane.forwarder.rules.RulesParser.parse(
-                java.nio.file.Path.of(file)));
+            final RulesState next = forwarder.reload(RulesParser.parse(Path.of(file)));
             return "rules reloaded from " + file + ": " + next.rules().size() + " rules, generation " +
                 next.generation();
         }
-        catch (final dev.dataplane.forwarder.rules.RulesException | IllegalArgumentException ex)
+        catch (final RulesException | IllegalArgumentException ex)
         {
             return "error: rules reload rejected, the old rules stay in force: " + ex.getMessage();
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return "error: rules reload rejected, the old rules stay in force: cannot read " + file + ": " + ex;
         }
     }
 
-    private int forwardOrFail(final Eal eal, final ForwarderContext context) throws java.io.IOException
+    private int forward(final Eal eal, final ForwarderContext context, final ControlSocket control)
     {
         final StatsPrinter printer = new StatsPrinter(out, context.statsFormat());
         int exitCode = 0;
@@ -198,7 +209,6 @@ public final class ForwarderMain
             mbufs = forwarder.pool().size();
             describe(forwarder, eal);
             installSignalHandlers();
-            final ControlSocket control = null == controlPath ? null : new ControlSocket(java.nio.file.Path.of(controlPath));
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);
@@ -254,10 +264,6 @@ public final class ForwarderMain
             seconds = (System.nanoTime() - start) / 1e9;
             totals = stats.snapshot();
             rules = stats.rulesSnapshot();
-            if (null != control)
-            {
-                control.close();
-            }
         }
         finally
         {
@@ -283,7 +289,7 @@ public final class ForwarderMain
         if (context.statsFormat() == StatsFormat.JSON)
         {
             final StringBuilder sb = new StringBuilder("{\"type\":\"start\",\"forward_mode\":\"")
-                .append(ForwarderMain.modeName(context)).append("\",\"burst\":").append(context.burst())
+                .append(modeName(context)).append("\",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
             final int[] ports = forwarder.ports();

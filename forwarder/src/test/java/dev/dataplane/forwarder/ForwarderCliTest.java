@@ -217,24 +217,8 @@ class ForwarderCliTest
 
     private static String command(final Path socket, final String command) throws Exception
     {
-        // The socket file appears at bind(), a moment before listen(): retry a refused connection briefly.
-        java.nio.channels.SocketChannel opened = null;
-        for (int attempt = 0; null == opened; attempt++)
-        {
-            try
-            {
-                opened = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
-            }
-            catch (final java.net.ConnectException ex)
-            {
-                if (attempt == 100)
-                {
-                    throw ex;
-                }
-                Thread.sleep(20);
-            }
-        }
-        try (java.nio.channels.SocketChannel channel = opened)
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+            java.net.UnixDomainSocketAddress.of(socket)))
         {
             channel.write(java.nio.ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
             final java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(4096);
