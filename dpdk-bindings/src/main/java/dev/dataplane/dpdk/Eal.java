@@ -4,10 +4,13 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -188,16 +191,16 @@ public final class Eal implements AutoCloseable
         {
             mask.set(JAVA_LONG, mainCpu / 64 * 8, 1L << (mainCpu % 64));
         }
-        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task")))
+        try (var tasks = Files.list(Path.of("/proc/self/task")))
         {
-            for (final java.nio.file.Path task : tasks.toList())
+            for (final Path task : tasks.toList())
             {
                 final String name;
                 try
                 {
-                    name = java.nio.file.Files.readString(task.resolve("comm")).trim();
+                    name = Files.readString(task.resolve("comm")).trim();
                 }
-                catch (final java.io.IOException ex)
+                catch (final IOException ex)
                 {
                     continue;
                 }

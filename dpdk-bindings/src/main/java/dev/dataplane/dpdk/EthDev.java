@@ -42,9 +42,11 @@ public final class EthDev
     public static final long RSS_IP_UDP_TCP = 0x3AFBCL;
 
     private static final MethodHandle RX_BURST = DpdkLibrary.downcall("dp_rx_burst",
-        FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, JAVA_LONG, JAVA_SHORT), Linker.Option.critical(false));
+        FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, JAVA_LONG, JAVA_SHORT),
+        Linker.Option.critical(false));
     private static final MethodHandle TX_BURST = DpdkLibrary.downcall("dp_tx_burst",
-        FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, JAVA_LONG, JAVA_SHORT), Linker.Option.critical(false));
+        FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, JAVA_LONG, JAVA_SHORT),
+        Linker.Option.critical(false));
 
     private static final MethodHandle COUNT_AVAIL = DpdkLibrary.downcall(
         "rte_eth_dev_count_avail", FunctionDescriptor.of(JAVA_SHORT));

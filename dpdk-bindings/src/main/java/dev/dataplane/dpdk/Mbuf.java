@@ -166,7 +166,8 @@ public final class Mbuf
         }
         if (from < 0 || from + count > mbufs.capacity())
         {
-            throw new IndexOutOfBoundsException("freeing [" + from + ", " + (from + count) + ") of " + mbufs.capacity());
+            throw new IndexOutOfBoundsException("freeing [" + from + ", " + (from + count) + ") of " +
+                mbufs.capacity());
         }
         try
         {

@@ -147,7 +147,8 @@ public final class FrameBuilder
         final int l4HeaderLength = protocol == IpProtocol.UDP ? UdpHeader.LENGTH : TcpHeader.MIN_LENGTH;
         if (null != payload)
         {
-            System.arraycopy(payload, 0, frame, l4 + l4HeaderLength, Math.min(payload.length, l4Length - l4HeaderLength));
+            System.arraycopy(payload, 0, frame, l4 + l4HeaderLength, Math.min(payload.length,
+                l4Length - l4HeaderLength));
         }
 
         if (ipVersion == 4)

@@ -15,7 +15,8 @@ public final class MacAddress
         final String[] parts = text.trim().split("[:-]");
         if (parts.length != 6)
         {
-            throw new IllegalArgumentException("not a MAC address (want six hex octets like 02:00:00:00:00:01): " + text);
+            throw new IllegalArgumentException("not a MAC address (want six hex octets like 02:00:00:00:00:01): " +
+                text);
         }
         long value = 0;
         for (final String part : parts)

@@ -78,6 +78,7 @@ public final class TcpHeader
         checksum(segment, offset, 0);
         final long pseudo = InternetChecksum.ipv4PseudoHeaderSum(Ipv4Header.source(segment, ipOffset),
             Ipv4Header.destination(segment, ipOffset), IpProtocol.TCP, segmentLength);
-        checksum(segment, offset, InternetChecksum.finish(InternetChecksum.sum(segment, offset, segmentLength, pseudo)));
+        checksum(segment, offset, InternetChecksum.finish(InternetChecksum.sum(segment, offset, segmentLength,
+            pseudo)));
     }
 }

@@ -56,7 +56,8 @@ public final class PcapReader implements AutoCloseable
         final int major = fields.getShort(4) & 0xFFFF;
         if (major != 2)
         {
-            throw new PcapFormatException(source, 4, "unsupported pcap version " + major + "." + (fields.getShort(6) & 0xFFFF));
+            throw new PcapFormatException(source, 4, "unsupported pcap version " + major + "." +
+                (fields.getShort(6) & 0xFFFF));
         }
         snapLength = fields.getInt(16);
         linkType = fields.getInt(20) & 0x0FFFFFFF;

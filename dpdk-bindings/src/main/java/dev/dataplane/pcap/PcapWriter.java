@@ -13,13 +13,15 @@ public final class PcapWriter implements AutoCloseable
 {
     private final OutputStream out;
     private final int snapLength;
-    private final ByteBuffer recordHeader = ByteBuffer.allocate(Pcap.RECORD_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer recordHeader =
+        ByteBuffer.allocate(Pcap.RECORD_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
 
     public PcapWriter(final OutputStream out, final int snapLength) throws IOException
     {
         if (snapLength <= 0 || snapLength > Pcap.MAX_RECORD_LENGTH)
         {
-            throw new IllegalArgumentException("snap length must be in 1.." + Pcap.MAX_RECORD_LENGTH + ": " + snapLength);
+            throw new IllegalArgumentException("snap length must be in 1.." + Pcap.MAX_RECORD_LENGTH + ": " +
+                snapLength);
         }
         this.out = out;
         this.snapLength = snapLength;

@@ -195,7 +195,8 @@ class EthDevNullTest
     void failsClearlyOnBadPortsAndArguments()
     {
         final DpdkException ex = assertThrows(DpdkException.class, () -> EthDev.start(9));
-        assertTrue(ex.getMessage().contains("rte_eth_dev_start") && ex.getMessage().contains("port 9"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("rte_eth_dev_start") && ex.getMessage().contains("port 9"),
+            ex.getMessage());
         assertThrows(DpdkException.class, () -> EthDev.info(31));
         assertThrows(IllegalArgumentException.class,
             () -> Mempool.createPktmbufPool("bad", 0, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, -1));

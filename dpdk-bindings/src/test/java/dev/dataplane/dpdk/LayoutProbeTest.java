@@ -131,15 +131,18 @@ class LayoutProbeTest
         size("rte_eth_fp_ops", EthFpOps.SIZE);
         field("rte_eth_fp_ops", "rx_pkt_burst", EthFpOps.RX_PKT_BURST_OFFSET);
         expectations.add(new Expectation("rte_eth_fp_ops.rxq.data",
-            "offsetof(struct rte_eth_fp_ops, rxq) + offsetof(struct rte_ethdev_qdata, data)", EthFpOps.RXQ_DATA_OFFSET));
+            "offsetof(struct rte_eth_fp_ops, rxq) + offsetof(struct rte_ethdev_qdata, data)",
+                EthFpOps.RXQ_DATA_OFFSET));
         field("rte_eth_fp_ops", "tx_pkt_burst", EthFpOps.TX_PKT_BURST_OFFSET);
         expectations.add(new Expectation("rte_eth_fp_ops.txq.data",
-            "offsetof(struct rte_eth_fp_ops, txq) + offsetof(struct rte_ethdev_qdata, data)", EthFpOps.TXQ_DATA_OFFSET));
+            "offsetof(struct rte_eth_fp_ops, txq) + offsetof(struct rte_ethdev_qdata, data)",
+                EthFpOps.TXQ_DATA_OFFSET));
     }
 
     private void bit(final String bitfield, final long javaBit)
     {
-        expectations.add(new Expectation("rte_eth_link." + bitfield + " (bit)", "bit_of_link_" + bitfield + "()", javaBit));
+        expectations.add(new Expectation("rte_eth_link." + bitfield + " (bit)", "bit_of_link_" + bitfield + "()",
+            javaBit));
     }
 
     @Test
@@ -166,14 +169,16 @@ class LayoutProbeTest
         c.append("int main(void) {\n");
         for (final Expectation e : expectations)
         {
-            c.append("    printf(\"%s=%lld\\n\", \"").append(e.name()).append("\", (long long)(").append(e.cExpression())
+            c.append("    printf(\"%s=%lld\\n\", \"").append(e.name()).append("\", (long long)(")
+                .append(e.cExpression())
                 .append("));\n");
         }
         c.append("    return 0;\n}\n");
         final Path source = dir.resolve("probe.c");
         Files.writeString(source, c.toString());
         final Path binary = dir.resolve("probe");
-        run(dir, "sh", "-c", "gcc $(pkg-config --cflags libdpdk) -o " + binary + " " + source + " $(pkg-config --libs libdpdk)");
+        run(dir, "sh", "-c", "gcc $(pkg-config --cflags libdpdk) -o " + binary + " " + source +
+            " $(pkg-config --libs libdpdk)");
         final String output = run(dir, binary.toString());
 
         final Map<String, Long> actual = new HashMap<>();

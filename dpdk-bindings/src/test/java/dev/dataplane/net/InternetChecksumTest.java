@@ -28,7 +28,8 @@ class InternetChecksumTest
     @Test
     void padsAnOddLastByteWithZero()
     {
-        assertEquals(InternetChecksum.checksum(bytes("0001f203f4"), 0, 5), InternetChecksum.checksum(bytes("0001f203f400"), 0, 6));
+        assertEquals(InternetChecksum.checksum(bytes("0001f203f4"), 0, 5),
+            InternetChecksum.checksum(bytes("0001f203f400"), 0, 6));
     }
 
     @Test
@@ -91,7 +92,8 @@ class InternetChecksumTest
         final byte[] udp = new FrameBuilder().udp(5000, 8080).length(300).build();
         final MemorySegment u = MemorySegment.ofArray(udp);
         final int l4 = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH;
-        final long pseudo = InternetChecksum.ipv4PseudoHeaderSum(Ipv4Header.source(u, 14), Ipv4Header.destination(u, 14),
+        final long pseudo = InternetChecksum.ipv4PseudoHeaderSum(Ipv4Header.source(u, 14),
+            Ipv4Header.destination(u, 14),
             IpProtocol.UDP, udp.length - l4);
         assertTrue(InternetChecksum.verify(u, l4, udp.length - l4, pseudo));
 

@@ -23,7 +23,8 @@ class MacAddressTest
         for (final String bad : new String[] {"", "02:00:00:00:00", "02:00:00:00:00:00:00", "0g:00:00:00:00:00",
             "002:00:00:00:00:00", "02::00:00:00:00"})
         {
-            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(bad));
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> MacAddress.parse(bad));
             assertTrue(ex.getMessage().contains("MAC"), ex.getMessage());
         }
     }

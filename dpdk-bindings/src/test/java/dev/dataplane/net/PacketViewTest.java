@@ -64,7 +64,8 @@ class PacketViewTest
     @Test
     void parsesIpv6ExtensionHeadersAndFragments()
     {
-        final byte[] base = new FrameBuilder().ipv6(new long[] {1, 1}, new long[] {2, 2}).udp(53, 5353).length(100).build();
+        final byte[] base =
+            new FrameBuilder().ipv6(new long[] {1, 1}, new long[] {2, 2}).udp(53, 5353).length(100).build();
         // Insert a hop-by-hop header (8 bytes) and a fragment header (8 bytes, first fragment) before UDP.
         final byte[] frame = new byte[base.length + 16];
         System.arraycopy(base, 0, frame, 0, 54);

@@ -70,7 +70,8 @@ class PcapTest
     void readsBigEndianMicrosecondFiles() throws IOException
     {
         final ByteBuffer file = ByteBuffer.allocate(24 + 16 + 4).order(ByteOrder.BIG_ENDIAN);
-        file.putInt(Pcap.MAGIC_MICROS).putShort((short)2).putShort((short)4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        file.putInt(Pcap.MAGIC_MICROS).putShort((short)2).putShort((short)4).putInt(0).putInt(0).putInt(65535)
+            .putInt(1);
         file.putInt(10).putInt(500_000).putInt(4).putInt(60).put(new byte[] {1, 2, 3, 4});
         final List<PcapRecord> records = read(file.array());
         assertEquals(1, records.size());

@@ -76,7 +76,8 @@ public final class DpdkTestSupport
         @Override
         public String toString()
         {
-            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + "\n--- stdout\n" + stdout + "\n--- stderr\n" +
+            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + "\n--- stdout\n" + stdout +
+                "\n--- stderr\n" +
                 stderr;
         }
     }

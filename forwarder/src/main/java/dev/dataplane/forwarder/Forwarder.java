@@ -20,9 +20,9 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 /**
  * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
  * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction; with rules, one
- * {@link RuleStream} per port and one {@link LcoreTransmitter} per lcore. {@link #create} validates everything against the
- * ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and drains the RX
- * queues; {@link #close} stops and closes the ports and frees the pool.
+ * {@link RuleStream} per port and one {@link LcoreTransmitter} per lcore. {@link #create} validates everything
+ * against the ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and
+ * drains the RX queues; {@link #close} stops and closes the ports and frees the pool.
  */
 public final class Forwarder implements AutoCloseable
 {
@@ -186,7 +186,8 @@ public final class Forwarder implements AutoCloseable
     {
         for (final Rule rule : ruleSet.rules())
         {
-            if (rule.verdict() == Verdict.REDIRECT && Arrays.stream(ports).noneMatch(port -> port == rule.redirectPort()))
+            if (rule.verdict() == Verdict.REDIRECT &&
+                Arrays.stream(ports).noneMatch(port -> port == rule.redirectPort()))
             {
                 throw new IllegalArgumentException(ruleSet.source() + ":" + rule.line() + ": redirect " +
                     rule.redirectPort() + " names a port that is not forwarded " + Arrays.toString(ports));
@@ -235,7 +236,8 @@ public final class Forwarder implements AutoCloseable
         if (0 == count)
         {
             throw new IllegalArgumentException(
-                "EAL found no ports: give devices with --vdev (e.g. --vdev net_null0 --vdev net_null1) or PCI addresses");
+                "EAL found no ports: give devices with --vdev (e.g. --vdev net_null0 --vdev net_null1) or PCI " +
+                    "addresses");
         }
         final List<Integer> selected = new ArrayList<>();
         if (0 == portmask)

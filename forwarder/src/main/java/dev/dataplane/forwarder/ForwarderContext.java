@@ -147,7 +147,8 @@ public final class ForwarderContext
         {
             return mbufs;
         }
-        final long needed = (long)ports * (rxDescriptors + txDescriptors) + (long)lcores * (mbufCache + 2L * burst * ports);
+        final long needed = (long)ports * (rxDescriptors + txDescriptors) + (long)lcores * (mbufCache +
+            2L * burst * ports);
         int size = MIN_AUTO_MBUFS;
         while (size < needed)
         {

@@ -71,7 +71,8 @@ public final class ForwarderMain
             {
                 return usageError("--demo stands for all the EAL arguments; give options after --, not EAL arguments");
             }
-            ealArgs = Arrays.asList(DEMO_EAL_ARGS.replace("PID", Long.toString(ProcessHandle.current().pid())).split(" "));
+            ealArgs = Arrays.asList(DEMO_EAL_ARGS.replace("PID",
+                Long.toString(ProcessHandle.current().pid())).split(" "));
             if (!appArgs.contains("--duration"))
             {
                 demoExtras.add("--duration");
@@ -105,7 +106,8 @@ public final class ForwarderMain
         }
         catch (final IOException ex)
         {
-            return usageError("cannot listen for control commands on " + options.controlSocket + ": " + ex.getMessage());
+            return usageError("cannot listen for control commands on " + options.controlSocket + ": " +
+                ex.getMessage());
         }
         try
         {

@@ -1,6 +1,8 @@
 package dev.dataplane.forwarder;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +18,14 @@ import picocli.CommandLine.Option;
 @Command(name = "forwarder", sortOptions = false, usageHelpAutoWidth = true,
     description = "Forwards packets between port pairs (0<->1, 2<->3...) on busy-polling lcores.",
     customSynopsis = "bin/forwarder [EAL args] -- [options]%n       bin/forwarder --demo [-- options]",
-    footer = {"", "EAL args are DPDK's own, passed through unchanged (e.g. -l 0,1 --no-huge --no-pci --vdev net_null0).",
-        "--demo stands for: " + ForwarderMain.DEMO_EAL_ARGS + " -- --duration 10 (options given after -- still apply)."})
+    footer = {"",
+        "EAL args are DPDK's own, passed through unchanged (e.g. -l 0,1 --no-huge --no-pci --vdev net_null0).",
+        "--demo stands for: " + ForwarderMain.DEMO_EAL_ARGS +
+            " -- --duration 10 (options given after -- still apply)."})
 public final class ForwarderOptions
 {
-    @Option(names = "--portmask", paramLabel = "HEX", description = "Ports to forward, as a hex bit mask (default: all).")
+    @Option(names = "--portmask", paramLabel = "HEX",
+        description = "Ports to forward, as a hex bit mask (default: all).")
     String portmask;
 
     @Option(names = "--rules", paramLabel = "FILE",
@@ -49,17 +54,20 @@ public final class ForwarderOptions
         description = "Stop by itself after this long; 0 runs until SIGINT/SIGTERM (default: 0).")
     double duration;
 
-    @Option(names = "--rxd", paramLabel = "N", description = "RX descriptors per queue, a power of two (default: 1024).")
+    @Option(names = "--rxd", paramLabel = "N",
+        description = "RX descriptors per queue, a power of two (default: 1024).")
     int rxd = ForwarderContext.DEFAULT_RX_DESCRIPTORS;
 
-    @Option(names = "--txd", paramLabel = "N", description = "TX descriptors per queue, a power of two (default: 1024).")
+    @Option(names = "--txd", paramLabel = "N",
+        description = "TX descriptors per queue, a power of two (default: 1024).")
     int txd = ForwarderContext.DEFAULT_TX_DESCRIPTORS;
 
     @Option(names = "--nb-cores", paramLabel = "N",
         description = "Worker lcores to forward on (default: all workers, at most one per stream).")
     int nbCores;
 
-    @Option(names = "--mbufs", paramLabel = "N", description = "Mbufs in the pool (default: sized from rings and lcores).")
+    @Option(names = "--mbufs", paramLabel = "N",
+        description = "Mbufs in the pool (default: sized from rings and lcores).")
     int mbufs;
 
     @Option(names = "--mbuf-cache", paramLabel = "N", description = "Per-lcore mempool cache, 0..512 (default: 256).")
@@ -127,11 +135,11 @@ public final class ForwarderOptions
         {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
-        catch (final java.nio.file.NoSuchFileException ex)
+        catch (final NoSuchFileException ex)
         {
             throw new IllegalArgumentException("cannot read rules file " + rulesFile + ": no such file", ex);
         }
-        catch (final java.nio.file.AccessDeniedException ex)
+        catch (final AccessDeniedException ex)
         {
             throw new IllegalArgumentException("cannot read rules file " + rulesFile + ": permission denied", ex);
         }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 import dev.dataplane.forwarder.rules.Rule;
+import dev.dataplane.net.PacketView;
 
 /**
  * Prints periodic per-port rates and the final summary, as a table or as one JSON object per line. Rates are
@@ -52,7 +53,8 @@ public final class StatsPrinter
                 {
                     if (!port.rxBytesCounted() || !port.txBytesCounted())
                     {
-                        out.println("(Mbit/s shown as - : the port's driver counts no bytes; net_null and net_ring don't)");
+                        out.println("(Mbit/s shown as - : the port's driver counts no bytes; " +
+                            "net_null and net_ring don't)");
                         break;
                     }
                 }
@@ -135,12 +137,12 @@ public final class StatsPrinter
             outcomes.append(o > 1 ? ", " : "").append(OUTCOME_NAMES[o].replace('_', ' ')).append(' ')
                 .append(rules.outcomes()[o]);
         }
-        for (int v = 1; v < dev.dataplane.net.PacketView.VERDICT_COUNT; v++)
+        for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
             final long count = rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v];
             if (0 != count)
             {
-                outcomes.append(", ").append(dev.dataplane.net.PacketView.verdictName(v)).append(' ').append(count);
+                outcomes.append(", ").append(PacketView.verdictName(v)).append(' ').append(count);
             }
         }
         out.println("outcomes: " + outcomes);
@@ -162,9 +164,9 @@ public final class StatsPrinter
             sb.append(o > 0 ? "," : "").append('"').append(OUTCOME_NAMES[o]).append("\":").append(rules.outcomes()[o]);
         }
         sb.append(",\"malformed\":{");
-        for (int v = 1; v < dev.dataplane.net.PacketView.VERDICT_COUNT; v++)
+        for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
-            sb.append(v > 1 ? "," : "").append('"').append(dev.dataplane.net.PacketView.verdictName(v)).append("\":")
+            sb.append(v > 1 ? "," : "").append('"').append(PacketView.verdictName(v)).append("\":")
                 .append(rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v]);
         }
         sb.append("}}");
@@ -177,8 +179,10 @@ public final class StatsPrinter
         final long txPackets = current.txPackets - previous.txPackets;
         out.printf(Locale.ROOT, "%8.1f %5s %10.3f %10.3f %10s %10s %10s %10s %12d %10d %10d %10d %10d%n", elapsed,
             port, rxPackets / seconds / 1e6, txPackets / seconds / 1e6,
-            rxMbpsText(previous, current, seconds, 0), rxMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
-            txMbpsText(previous, current, seconds, 0), txMbpsText(previous, current, seconds, PortTotals.FRAMING_BYTES),
+            mbps(true, previous, current, seconds, 0, 1, "-"),
+            mbps(true, previous, current, seconds, PortTotals.FRAMING_BYTES, 1, "-"),
+            mbps(false, previous, current, seconds, 0, 1, "-"),
+            mbps(false, previous, current, seconds, PortTotals.FRAMING_BYTES, 1, "-"),
             current.txDropped - previous.txDropped, current.malformed - previous.malformed,
             current.filtered - previous.filtered, current.rxNoMbuf - previous.rxNoMbuf,
             current.rxMissed - previous.rxMissed);
@@ -199,10 +203,12 @@ public final class StatsPrinter
         sb.append("{\"port\":").append(current.port)
             .append(",\"rx_pps\":").append(fixed(rxPackets / seconds, 1))
             .append(",\"tx_pps\":").append(fixed(txPackets / seconds, 1))
-            .append(",\"rx_mbps\":").append(rxMbpsJson(previous, current, seconds, 0))
-            .append(",\"rx_wire_mbps\":").append(rxMbpsJson(previous, current, seconds, PortTotals.FRAMING_BYTES))
-            .append(",\"tx_mbps\":").append(txMbpsJson(previous, current, seconds, 0))
-            .append(",\"tx_wire_mbps\":").append(txMbpsJson(previous, current, seconds, PortTotals.FRAMING_BYTES))
+            .append(",\"rx_mbps\":").append(mbps(true, previous, current, seconds, 0, 3, "null"))
+            .append(",\"rx_wire_mbps\":").append(mbps(true, previous, current, seconds, PortTotals.FRAMING_BYTES, 3,
+                "null"))
+            .append(",\"tx_mbps\":").append(mbps(false, previous, current, seconds, 0, 3, "null"))
+            .append(",\"tx_wire_mbps\":").append(mbps(false, previous, current, seconds, PortTotals.FRAMING_BYTES, 3,
+                "null"))
             .append(",\"tx_dropped\":").append(current.txDropped - previous.txDropped)
             .append(",\"malformed\":").append(current.malformed - previous.malformed)
             .append(",\"filtered\":").append(current.filtered - previous.filtered)
@@ -230,53 +236,21 @@ public final class StatsPrinter
             .append(",\"avg_tx_pps\":").append(fixed(totals.txPackets / seconds, 1)).append('}');
     }
 
-    private static String rxMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
+    /**
+     * Mbit/s of the port's own RX or TX byte count over {@code seconds}, plus {@code framing} bytes per frame the port
+     * counted, with {@code decimals}; {@code unknown} when the port's driver counts no bytes.
+     */
+    private static String mbps(final boolean rx, final PortTotals previous, final PortTotals current,
+        final double seconds, final int framing, final int decimals, final String unknown)
     {
-        return mbps(current.rxBytesCounted(), rxMbps(previous, current, seconds, framing), 1, "-");
-    }
-
-    private static String txMbpsText(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
-    {
-        return mbps(current.txBytesCounted(), txMbps(previous, current, seconds, framing), 1, "-");
-    }
-
-    private static String rxMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
-    {
-        return mbps(current.rxBytesCounted(), rxMbps(previous, current, seconds, framing), 3, "null");
-    }
-
-    private static String txMbpsJson(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
-    {
-        return mbps(current.txBytesCounted(), txMbps(previous, current, seconds, framing), 3, "null");
-    }
-
-    private static String mbps(final boolean counted, final double mbps, final int decimals, final String unknown)
-    {
-        return counted ? fixed(mbps, decimals) : unknown;
-    }
-
-    /** Mbit/s of the device's RX byte count, plus {@code framing} bytes per frame the device counted. */
-    private static double rxMbps(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
-    {
-        return mbps(current.rxBytes - previous.rxBytes, current.deviceRxPackets - previous.deviceRxPackets, framing,
-            seconds);
-    }
-
-    private static double txMbps(final PortTotals previous, final PortTotals current, final double seconds,
-        final int framing)
-    {
-        return mbps(current.txBytes - previous.txBytes, current.deviceTxPackets - previous.deviceTxPackets, framing,
-            seconds);
-    }
-
-    private static double mbps(final long bytes, final long packets, final int framing, final double seconds)
-    {
-        return (bytes + (double)packets * framing) * 8 / seconds / 1e6;
+        if (!(rx ? current.rxBytesCounted() : current.txBytesCounted()))
+        {
+            return unknown;
+        }
+        final long bytes = rx ? current.rxBytes - previous.rxBytes : current.txBytes - previous.txBytes;
+        final long packets = rx ? current.deviceRxPackets - previous.deviceRxPackets :
+            current.deviceTxPackets - previous.deviceTxPackets;
+        return fixed((bytes + (double)packets * framing) * 8 / seconds / 1e6, decimals);
     }
 
     private static String fixed(final double value, final int decimals)

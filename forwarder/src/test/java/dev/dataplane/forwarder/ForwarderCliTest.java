@@ -44,7 +44,8 @@ class ForwarderCliTest
     private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
     {
         assertEquals(2, result.exitCode(), result.toString());
-        final List<String> errors = result.stderrLines().stream().filter(l -> l.startsWith("forwarder: error:")).toList();
+        final List<String> errors =
+            result.stderrLines().stream().filter(l -> l.startsWith("forwarder: error:")).toList();
         assertEquals(1, errors.size(), result.toString());
         assertTrue(errors.get(0).contains(expected), "wanted '" + expected + "' in: " + errors.get(0));
         assertFalse(result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
@@ -193,7 +194,8 @@ class ForwarderCliTest
             assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> Files.exists(control), 30_000),
                 "control socket never appeared");
             Files.writeString(rules, "second: ip6 => drop\nthird: ip4 => count\n");
-            assertTrue(command(control, "reload").startsWith("rules reloaded from " + rules + ": 2 rules, generation 2"));
+            assertTrue(command(control, "reload").startsWith("rules reloaded from " + rules +
+                ": 2 rules, generation 2"));
             Files.writeString(rules, "broken: proto udp dprot 53 => drop\n");
             final String refused = command(control, "reload");
             assertTrue(refused.startsWith("error: rules reload rejected, the old rules stay in force: " + rules +
@@ -202,7 +204,8 @@ class ForwarderCliTest
             Files.writeString(rules, "fourth: ether-type arp => drop\n");
             new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
             assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> read(dir.resolve("err.txt"))
-                .contains("rules reloaded from " + rules + ": 1 rules, generation 3"), 30_000), read(dir.resolve("err.txt")));
+                .contains("rules reloaded from " + rules + ": 1 rules, generation 3"), 30_000),
+                read(dir.resolve("err.txt")));
         }
         finally
         {

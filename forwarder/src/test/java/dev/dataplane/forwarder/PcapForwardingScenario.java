@@ -100,7 +100,8 @@ final class PcapForwardingScenario
             for (final ForwardingStream stream : forwarder.streams())
             {
                 final StreamCounters c = stream.counters();
-                assertEquals(c.rxPackets(), c.txPackets() + c.txDropped() + c.malformed(), "counters add up: " + stream);
+                assertEquals(c.rxPackets(), c.txPackets() + c.txDropped() + c.malformed(), "counters add up: " +
+                    stream);
                 malformed += c.malformed();
             }
             forwarder.close();

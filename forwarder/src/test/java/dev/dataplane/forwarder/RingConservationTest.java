@@ -37,7 +37,8 @@ class RingConservationTest
             for (int i = 0; i < PACKETS; i++)
             {
                 final long mbuf = inject.get(i);
-                MemorySegment.copy(MemorySegment.ofArray(frame), 0, NativeMemory.ALL, Mbuf.dataAddress(mbuf), frame.length);
+                MemorySegment.copy(MemorySegment.ofArray(frame), 0, NativeMemory.ALL, Mbuf.dataAddress(mbuf),
+                    frame.length);
                 Mbuf.setLength(mbuf, frame.length);
             }
             assertEquals(PACKETS, EthDev.txBurst(0, 0, inject, 0, PACKETS));

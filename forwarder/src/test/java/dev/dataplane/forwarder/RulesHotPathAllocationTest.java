@@ -26,7 +26,8 @@ class RulesHotPathAllocationTest
         for (int i = 0; i < 64; i++)
         {
             frames.add(new FrameBuilder().ipv4(Ipv4Header.parseAddress("192.168.1." + (i + 1)),
-                Ipv4Header.parseAddress(i % 2 == 0 ? "10.0.8.17" : "10.0.9.1")).udp(40000 + i, 8080).length(64).build());
+                Ipv4Header.parseAddress(i % 2 == 0 ? "10.0.8.17" : "10.0.9.1")).udp(40000 + i,
+                    8080).length(64).build());
         }
         PcapForwardingScenario.writePcap(dir.resolve("in.pcap"), frames);
         final String replay = "rx_pcap=" + dir.resolve("in.pcap") + ",infinite_rx=1,tx_pcap=/dev/null";

@@ -14,6 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dataplane.forwarder.ForwarderMain;
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.pcap.PcapWriter;
 
 /**
  * The io-forwarding benchmark: dpdk-testpmd (io mode) and our forwarder, each alone on the same two net_null
@@ -93,7 +96,8 @@ public final class IoForwardBenchmark
         }
 
         pages = huge ? "hugepages" : "4 KiB pages (--no-huge)";
-        System.out.printf(Locale.ROOT, "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
+        System.out.printf(Locale.ROOT,
+            "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
             "mode %s, 1 forwarding lcore, %s; figures are packets forwarded per second, both directions summed%n",
             runs, seconds, burst, mode, pages);
         noHuge = !huge;
@@ -121,9 +125,11 @@ public final class IoForwardBenchmark
         }
         System.out.printf(Locale.ROOT, "per-pair ratios: %s%n", ratios.stream()
             .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
-        final String json = String.format(Locale.ROOT, "{\"benchmark\":\"io-forward\",\"pages\":\"%s\",\"mode\":\"%s\",\"burst\":%d," +
+        final String json = String.format(Locale.ROOT,
+            "{\"benchmark\":\"io-forward\",\"pages\":\"%s\",\"mode\":\"%s\",\"burst\":%d," +
             "\"runs\":%d,\"seconds\":%d,\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f," +
-            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", pages, mode, burst, runs, seconds, testpmd, ours, testpmdMedian,
+            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", pages, mode, burst, runs, seconds, testpmd, ours,
+                testpmdMedian,
             ourMedian, ourMedian / testpmdMedian);
         Files.writeString(out.resolve("io-forward.json"), json);
         System.out.println("results: " + out.resolve("io-forward.json"));
@@ -181,13 +187,13 @@ public final class IoForwardBenchmark
     private static List<String> pcapVdevs(final Path out) throws IOException
     {
         final Path pcap = out.resolve("udp64-dnat.pcap");
-        try (dev.dataplane.pcap.PcapWriter writer = dev.dataplane.pcap.PcapWriter.create(pcap))
+        try (PcapWriter writer = PcapWriter.create(pcap))
         {
             for (int i = 0; i < 256; i++)
             {
-                final byte[] frame = new dev.dataplane.net.FrameBuilder()
-                    .ipv4(dev.dataplane.net.Ipv4Header.parseAddress("192.168.1." + (1 + i % 250)),
-                        dev.dataplane.net.Ipv4Header.parseAddress("10.0.8.17"))
+                final byte[] frame = new FrameBuilder()
+                    .ipv4(Ipv4Header.parseAddress("192.168.1." + (1 + i % 250)),
+                        Ipv4Header.parseAddress("10.0.8.17"))
                     .udp(40000 + i, 8080).length(60).build();
                 writer.write(i * 1000L, frame, 0, frame.length);
             }

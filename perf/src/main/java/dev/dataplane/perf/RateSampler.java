@@ -1,6 +1,7 @@
 package dev.dataplane.perf;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -48,7 +49,7 @@ final class RateSampler
         final Function<String, Double> parser) throws IOException, InterruptedException
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         final List<Double> samples = Collections.synchronizedList(new ArrayList<>());
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         final Thread reader = Thread.ofPlatform().daemon().start(() -> read(process.getInputStream(), lines, samples,

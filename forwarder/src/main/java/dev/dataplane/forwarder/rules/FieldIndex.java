@@ -19,8 +19,8 @@ import java.util.Map;
  */
 final class FieldIndex
 {
-    /** Dense tables up to this many values; beyond, binary search. */
-    private static final long MAX_DENSE = 65_537;
+    /** Fields of up to this many bits get a dense value-to-class table (64K chars at most); wider ones a search. */
+    private static final int MAX_DENSE_BITS = 16;
 
     final boolean active;
     final int words;
@@ -311,7 +311,7 @@ final class FieldIndex
             });
 
             char[] dense = null;
-            if (valueBits <= 17 && (1L << valueBits) <= MAX_DENSE * 2 && classBits.size() < 65536)
+            if (valueBits <= MAX_DENSE_BITS && classBits.size() <= Character.MAX_VALUE)
             {
                 dense = new char[1 << valueBits];
                 for (int i = 0; i < unique.size(); i++)

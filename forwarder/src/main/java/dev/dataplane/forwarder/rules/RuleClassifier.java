@@ -1,5 +1,7 @@
 package dev.dataplane.forwarder.rules;
 
+import java.util.Arrays;
+
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.Ipv6Header;
 import dev.dataplane.net.PacketView;
@@ -120,7 +122,7 @@ public final class RuleClassifier implements Classifier
                         values[count++] = v;
                     }
                 }
-                tcpFlagsB.values(java.util.Arrays.copyOf(values, count));
+                tcpFlagsB.values(Arrays.copyOf(values, count));
             }
         }
         this.inPort = inPortB.build();

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder.rules;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -53,7 +55,7 @@ public final class RulesParser
         {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+                .decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString();
         }
         catch (final CharacterCodingException ex)
         {
@@ -198,7 +200,7 @@ public final class RulesParser
     {
         private final int index;
         private final int line;
-        private final Set<String> seen = new java.util.HashSet<>();
+        private final Set<String> seen = new HashSet<>();
         private String name;
         private int inPort = Rule.ANY;
         private int etherType = Rule.ANY;
@@ -504,7 +506,8 @@ public final class RulesParser
             if (malformed && (etherType != Rule.ANY || vlanLow != Rule.ANY || ipVersion != Rule.ANY ||
                 protocol != Rule.ANY || sportLow != Rule.ANY || dportLow != Rule.ANY || tcpFlagsMask != 0))
             {
-                throw malformedToken.error("malformed frames have no trustworthy headers: combine malformed only with " +
+                throw malformedToken.error("malformed frames have no trustworthy headers: combine malformed " +
+                    "only with " +
                     "in-port and length");
             }
             if (malformed && !rewrites.isEmpty())

@@ -34,7 +34,8 @@ class RulesParserTest
         assertEquals(8080, vip.destinationPortLow());
         assertEquals(8080, vip.destinationPortHigh());
         assertEquals(Verdict.ACCEPT, vip.verdict());
-        assertEquals(List.of(new Rewrite(Rewrite.Kind.SET_DESTINATION, Ipv4Header.parseAddress("10.0.1.2") & 0xFFFFFFFFL,
+        assertEquals(List.of(new Rewrite(Rewrite.Kind.SET_DESTINATION,
+            Ipv4Header.parseAddress("10.0.1.2") & 0xFFFFFFFFL,
             0), new Rewrite(Rewrite.Kind.SET_DESTINATION_PORT, 8083, 0)), vip.rewrites());
     }
 

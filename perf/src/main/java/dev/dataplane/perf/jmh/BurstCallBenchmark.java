@@ -45,7 +45,8 @@ public class BurstCallBenchmark
 {
     private static final FunctionDescriptor SHIM = FunctionDescriptor.of(JAVA_SHORT, JAVA_SHORT, JAVA_SHORT, JAVA_LONG,
         JAVA_SHORT);
-    private static final FunctionDescriptor DRIVER = FunctionDescriptor.of(JAVA_SHORT, JAVA_LONG, JAVA_LONG, JAVA_SHORT);
+    private static final FunctionDescriptor DRIVER = FunctionDescriptor.of(JAVA_SHORT, JAVA_LONG, JAVA_LONG,
+        JAVA_SHORT);
 
     @Param({"shim-critical", "shim", "fpops-critical", "fpops"})
     public String way;

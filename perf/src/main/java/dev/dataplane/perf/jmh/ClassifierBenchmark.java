@@ -12,6 +12,7 @@ import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.perf.RuleSets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,7 +51,7 @@ public class ClassifierBenchmark
     @Setup
     public void setUp() throws RulesException
     {
-        final RuleSet set = RulesParser.parse(dev.dataplane.perf.RuleSets.mixedRules(rules), "bench.rules");
+        final RuleSet set = RulesParser.parse(RuleSets.mixedRules(rules), "bench.rules");
         chosen = classifier.equals("compiled") ? new RuleClassifier(set) : new LinearClassifier(set);
         counters = new long[2 * set.size()];
         frame = NativeFrames.copy(new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.0.1"),

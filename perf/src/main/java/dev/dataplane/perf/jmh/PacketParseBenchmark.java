@@ -36,7 +36,8 @@ public class PacketParseBenchmark
     {
         udp4 = NativeFrames.copy(new FrameBuilder().udp(1234, 8080).length(64).build());
         tcp4Vlan = NativeFrames.copy(new FrameBuilder().vlans(100).tcp(1234, 80, TcpHeader.SYN).length(64).build());
-        udp6 = NativeFrames.copy(new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).length(78).build());
+        udp6 = NativeFrames.copy(new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1,
+            2).length(78).build());
     }
 
     @Benchmark
