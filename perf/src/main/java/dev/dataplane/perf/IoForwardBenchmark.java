@@ -41,10 +41,18 @@ public final class IoForwardBenchmark
     private static final Pattern TESTPMD_RX_PPS = Pattern.compile("^\\s*Rx-pps:\\s+(\\d+)");
     private static final Pattern OUR_ALL_RX_PPS = Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":([0-9.]+)");
 
-    private static boolean noHuge = true;
-    private static List<String> vdevs = List.of("net_null0", "net_null1");
-    private static Path rulesFile;
-    private static String pages;
+    private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
+        " [--huge] [--rules N --testpmd-mode macswap|5tswap] [--out DIR]";
+
+    /** One benchmark's settings, fixed before the first run. */
+    private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
+        List<String> vdevs, Path rulesFile, Path out)
+    {
+        String pages()
+        {
+            return huge ? "hugepages" : "4 KiB pages (--no-huge)";
+        }
+    }
 
     private IoForwardBenchmark()
     {
@@ -52,87 +60,117 @@ public final class IoForwardBenchmark
 
     public static void main(final String[] args) throws Exception
     {
-        int runs = 3;
-        int seconds = 8;
-        int burst = 32;
-        String mode = "io";
-        Path out = Path.of("results");
-        boolean huge = false;
-        int ruleCount = 0;
-        String testpmdModeOption = null;
-        for (int i = 0; i < args.length; i++)
+        final Setup setup;
+        try
         {
-            switch (args[i])
-            {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--burst" -> burst = Integer.parseInt(args[++i]);
-                case "--mode" -> mode = args[++i];
-                case "--out" -> out = Path.of(args[++i]);
-                case "--huge" -> huge = true;
-                case "--rules" -> ruleCount = Integer.parseInt(args[++i]);
-                case "--testpmd-mode" -> testpmdModeOption = args[++i];
-                default ->
-                {
-                    System.err.println("bench-io: error: unknown argument " + args[i] +
-                        " (--runs N --seconds S --burst B --mode io|mac|macswap --huge --out DIR)");
-                    System.exit(2);
-                }
-            }
+            setup = parse(args);
         }
-        if (runs < 1 || seconds < RateSampler.WARMUP_SAMPLES + 2 || burst < 1 || burst > 512)
+        catch (final IllegalArgumentException ex)
         {
-            System.err.println("bench-io: error: need --runs >= 1, --seconds >= 4, --burst in 1..512");
+            System.err.println("bench-io: error: " + ex.getMessage() + "\nusage: " + USAGE);
             System.exit(2);
+            return;
         }
-        Files.createDirectories(out);
-        final String testpmdMode = null != testpmdModeOption ? testpmdModeOption : mode;
-        if (ruleCount > 0)
-        {
-            vdevs = pcapVdevs(out);
-            rulesFile = out.resolve("bench-" + ruleCount + ".rules");
-            Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
-            mode = "rules";
-        }
-
-        pages = huge ? "hugepages" : "4 KiB pages (--no-huge)";
         System.out.printf(Locale.ROOT,
-            "io forwarding benchmark: %d runs each of %d s, net_null0 <-> net_null1, burst %d, " +
-            "mode %s, 1 forwarding lcore, %s; figures are packets forwarded per second, both directions summed%n",
-            runs, seconds, burst, mode, pages);
-        noHuge = !huge;
+            "forwarding benchmark: %d runs each of %d s, %s, burst %d, mode %s (testpmd %s), 1 forwarding lcore, " +
+            "%s; figures are packets forwarded per second, both directions summed%n",
+            setup.runs(), setup.seconds(), String.join(" <-> ", setup.vdevs()), setup.burst(), setup.mode(),
+            setup.testpmdMode(), setup.pages());
         final List<Double> testpmd = new ArrayList<>();
         final List<Double> ours = new ArrayList<>();
-        for (int run = 1; run <= runs; run++)
+        for (int run = 1; run <= setup.runs(); run++)
         {
-            final RateSampler.Run a = RateSampler.run("testpmd", testpmdCommand(burst, testpmdMode, run),
-                out.resolve("io-testpmd-" + run + ".log"), seconds, testpmdParser());
+            final RateSampler.Run a = RateSampler.run("testpmd", testpmdCommand(setup, run),
+                setup.out().resolve("io-testpmd-" + run + ".log"), setup.seconds(), testpmdParser());
             testpmd.add(a.medianPps());
             report(run, a);
-            final RateSampler.Run b = RateSampler.run("forwarder", ourCommand(burst, mode, seconds, run),
-                out.resolve("io-forwarder-" + run + ".log"), 0, ourParser());
+            final RateSampler.Run b = RateSampler.run("forwarder", ourCommand(setup, run),
+                setup.out().resolve("io-forwarder-" + run + ".log"), 0, ourParser());
             ours.add(b.medianPps());
             report(run, b);
         }
         final double testpmdMedian = RateSampler.median(testpmd);
         final double ourMedian = RateSampler.median(ours);
+        final double ratio = ourMedian / testpmdMedian;
         System.out.printf(Locale.ROOT, "%nmedian over runs: testpmd %.2f Mpps, forwarder %.2f Mpps, ratio %.3f%n",
-            testpmdMedian / 1e6, ourMedian / 1e6, ourMedian / testpmdMedian);
-        final List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < runs; i++)
+            testpmdMedian / 1e6, ourMedian / 1e6, ratio);
+        final List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < setup.runs(); i++)
         {
-            ratios.add(ours.get(i) / testpmd.get(i));
+            ratios.add(String.format(Locale.ROOT, "%.3f", ours.get(i) / testpmd.get(i)));
         }
-        System.out.printf(Locale.ROOT, "per-pair ratios: %s%n", ratios.stream()
-            .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
-        final String json = String.format(Locale.ROOT,
-            "{\"benchmark\":\"io-forward\",\"pages\":\"%s\",\"mode\":\"%s\",\"burst\":%d," +
-            "\"runs\":%d,\"seconds\":%d,\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f," +
-            "\"forwarder_median_pps\":%.1f,\"ratio\":%.4f}%n", pages, mode, burst, runs, seconds, testpmd, ours,
-                testpmdMedian,
-            ourMedian, ourMedian / testpmdMedian);
-        Files.writeString(out.resolve("io-forward.json"), json);
-        System.out.println("results: " + out.resolve("io-forward.json"));
+        System.out.println("per-pair ratios: " + ratios);
+        final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
+            "\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
+            "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
+            "\"ratio\":%.4f}%n", setup.pages(), setup.mode(), setup.testpmdMode(), setup.burst(), setup.runs(),
+            setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio);
+        Files.writeString(setup.out().resolve("io-forward.json"), json);
+        System.out.println("results: " + setup.out().resolve("io-forward.json"));
+    }
+
+    private static Setup parse(final String[] args) throws IOException
+    {
+        int runs = 3;
+        int seconds = 8;
+        int burst = 32;
+        String mode = "io";
+        String testpmdMode = null;
+        Path out = Path.of("results");
+        boolean huge = false;
+        int ruleCount = 0;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String option = args[i];
+            if (option.equals("--huge"))
+            {
+                huge = true;
+                continue;
+            }
+            if (i + 1 == args.length)
+            {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            final String value = args[++i];
+            switch (option)
+            {
+                case "--runs" -> runs = number(option, value);
+                case "--seconds" -> seconds = number(option, value);
+                case "--burst" -> burst = number(option, value);
+                case "--rules" -> ruleCount = number(option, value);
+                case "--mode" -> mode = value;
+                case "--testpmd-mode" -> testpmdMode = value;
+                case "--out" -> out = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown argument " + option);
+            }
+        }
+        if (runs < 1 || seconds < RateSampler.WARMUP_SAMPLES + 2 || burst < 1 || burst > 512 || ruleCount < 0)
+        {
+            throw new IllegalArgumentException("need --runs >= 1, --seconds >= 4, --burst in 1..512, --rules >= 0");
+        }
+        Files.createDirectories(out);
+        List<String> vdevs = List.of("net_null0", "net_null1");
+        Path rulesFile = null;
+        if (ruleCount > 0)
+        {
+            vdevs = pcapVdevs(out);
+            rulesFile = out.resolve("bench-" + ruleCount + ".rules");
+            Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
+        }
+        return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
+            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, out);
+    }
+
+    private static int number(final String option, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " wants a number, not '" + value + "'", ex);
+        }
     }
 
     private static void report(final int run, final RateSampler.Run result)
@@ -142,44 +180,43 @@ public final class IoForwardBenchmark
                 .map(s -> String.format(Locale.ROOT, "%.1f", s / 1e6)).toList());
     }
 
-    private static List<String> eal(final String prefix)
+    private static List<String> eal(final Setup setup, final String prefix)
     {
         final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-pci", "-m", "256", "--file-prefix",
             prefix + "-" + ProcessHandle.current().pid()));
-        for (final String vdev : vdevs)
+        for (final String vdev : setup.vdevs())
         {
             args.add("--vdev");
             args.add(vdev);
         }
-        if (noHuge)
+        if (!setup.huge())
         {
             args.add("--no-huge");
         }
         return args;
     }
 
-    private static List<String> testpmdCommand(final int burst, final String mode, final int run)
+    private static List<String> testpmdCommand(final Setup setup, final int run)
     {
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
-        command.addAll(eal("bench-testpmd-" + run));
-        command.addAll(List.of("--", "--forward-mode=" + mode, "--burst=" + burst, "--nb-cores=1",
-            "--stats-period", "1", "--total-num-mbufs=8191", "--no-lsc-interrupt"));
+        command.addAll(eal(setup, "bench-testpmd-" + run));
+        command.addAll(List.of("--", "--forward-mode=" + setup.testpmdMode(), "--burst=" + setup.burst(),
+            "--nb-cores=1", "--stats-period", "1", "--total-num-mbufs=8191", "--no-lsc-interrupt"));
         return command;
     }
 
-    private static List<String> ourCommand(final int burst, final String mode, final int seconds, final int run)
-        throws IOException
+    private static List<String> ourCommand(final Setup setup, final int run) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
-        command.addAll(eal("bench-forwarder-" + run));
+        command.addAll(eal(setup, "bench-forwarder-" + run));
         command.add("--");
-        command.addAll(null != rulesFile ? List.of("--rules", rulesFile.toString()) : List.of("--forward-mode", mode));
-        command.addAll(List.of("--burst", Integer.toString(burst), "--nb-cores", "1",
-            "--stats-period", "1", "--stats-format", "json", "--mbufs", "8191", "--duration",
-            Integer.toString(seconds)));
+        command.addAll(null != setup.rulesFile() ? List.of("--rules", setup.rulesFile().toString()) :
+            List.of("--forward-mode", setup.mode()));
+        command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--nb-cores", "1", "--stats-period", "1",
+            "--stats-format", "json", "--mbufs", "8191", "--duration", Integer.toString(setup.seconds())));
         return command;
     }
 
