@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.dataplane.dpdk.JvmFlags;
+
 /**
  * Helpers shared by the DPDK tests of every module: EAL arguments for virtual devices with no hugepages, running a
  * main class in a JVM of its own (EAL initialises once per process), and bounded waiting.
@@ -82,17 +84,14 @@ public final class DpdkTestSupport
         }
     }
 
-    /** A child JVM running {@code mainClass} with this JVM's class path and flags. */
+    /** A child JVM running {@code mainClass} with this JVM's class path and the production flags. */
     public static ProcessBuilder javaProcess(final String mainClass, final List<String> args, final Path workDir)
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        final List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-            "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"), "-Xmx256m"));
-        if (Runtime.version().feature() >= 24)
-        {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        final List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(JvmFlags.production());
+        command.addAll(List.of("-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log")));
         command.addAll(List.of("-cp", classPath, mainClass));
         command.addAll(args);
         return new ProcessBuilder(command).directory(workDir.toFile());

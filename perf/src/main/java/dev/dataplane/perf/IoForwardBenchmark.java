@@ -1,18 +1,16 @@
 package dev.dataplane.perf;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.forwarder.ForwarderMain;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
@@ -205,11 +203,11 @@ public final class IoForwardBenchmark
         return command;
     }
 
-    private static List<String> ourCommand(final Setup setup, final int run) throws IOException
+    private static List<String> ourCommand(final Setup setup, final int run)
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(jvmFlags());
+        command.addAll(JvmFlags.production());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
         command.addAll(eal(setup, "bench-forwarder-" + run));
         command.add("--");
@@ -237,20 +235,6 @@ public final class IoForwardBenchmark
         }
         final String spec = ",rx_pcap=" + pcap.toAbsolutePath() + ",infinite_rx=1";
         return List.of("net_pcap0" + spec, "net_pcap1" + spec);
-    }
-
-    /** The production JVM flags, from the file the build writes for bin/ scripts. */
-    static List<String> jvmFlags() throws IOException
-    {
-        try (InputStream in = IoForwardBenchmark.class.getResourceAsStream("/dev/dataplane/dpdk/jvm.options"))
-        {
-            if (null == in)
-            {
-                throw new IOException("jvm.options missing from the class path; build with bin/build");
-            }
-            final String flags = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            return flags.isEmpty() ? List.of() : Arrays.asList(flags.split("\\s+"));
-        }
     }
 
     /** testpmd prints one Rx-pps line per port per period: pairs are summed into one sample. */
