@@ -9,27 +9,19 @@ import dev.dataplane.dpdk.MbufArray;
  * engine that processes each burst and the counters. The shared receive/transmit helper: {@link #poll()}
  * receives a burst, runs the engine, transmits, and frees (and counts) what TX did not take.
  */
-public final class ForwardingStream implements Poller
+public final class ForwardingStream extends RxStream
 {
-    private final int rxPort;
-    private final int rxQueue;
     private final int txPort;
     private final int txQueue;
-    private final int burst;
-    private final MbufArray pkts;
     private final ForwardingEngine engine;
     private final StreamCounters counters = new StreamCounters();
-    private long drained;
 
     public ForwardingStream(final int rxPort, final int rxQueue, final int txPort, final int txQueue, final int burst,
         final ForwardingEngine engine)
     {
-        this.rxPort = rxPort;
-        this.rxQueue = rxQueue;
+        super(rxPort, rxQueue, burst);
         this.txPort = txPort;
         this.txQueue = txQueue;
-        this.burst = burst;
-        this.pkts = new MbufArray(burst);
         this.engine = engine;
     }
 
@@ -58,36 +50,6 @@ public final class ForwardingStream implements Poller
         }
         counters.addBurst(received, sent, unsent, received - toSend);
         return received;
-    }
-
-    /**
-     * Receives and frees whatever the RX queue still holds, after the lcores stopped, so every mbuf goes back to
-     * its pool. Bounded, in case a device keeps producing (net_null does).
-     *
-     * @return the number of packets drained.
-     */
-    @Override
-    public int drain(final int maxBursts)
-    {
-        final int count = Poller.drainQueue(rxPort, rxQueue, pkts, burst, maxBursts);
-        drained += count;
-        return count;
-    }
-
-    /** Packets {@link #drain} took from the RX queue and freed, unforwarded. */
-    public long drained()
-    {
-        return drained;
-    }
-
-    public int rxPort()
-    {
-        return rxPort;
-    }
-
-    public int rxQueue()
-    {
-        return rxQueue;
     }
 
     public int txPort()

@@ -21,7 +21,7 @@ import dev.dataplane.net.PacketView;
  * <p>
  * Frames are classified on their first segment ({@code data_len}); multi-segment frames keep their other segments.
  */
-public final class RuleStream implements Poller
+public final class RuleStream extends RxStream
 {
     /** Outcome counters, by index into {@link #outcomes}. */
     public static final int RECEIVED = 0;
@@ -35,11 +35,7 @@ public final class RuleStream implements Poller
     public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final int rxPort;
-    private final int rxQueue;
     private final int pairedPort;
-    private final int burst;
-    private final MbufArray pkts;
     private final MbufArray drops;
     private final LcoreTransmitter transmitter;
     private final int index;
@@ -50,7 +46,6 @@ public final class RuleStream implements Poller
     private long[] ruleCounters;
     private final long[] outcomes = new long[OUTCOME_COUNT];
     private final PacketView view = new PacketView();
-    private long drained;
 
     /**
      * @param index  this stream's position among the forwarder's rule streams (its counters in each generation).
@@ -59,11 +54,8 @@ public final class RuleStream implements Poller
     public RuleStream(final int rxPort, final int rxQueue, final int pairedPort, final int burst,
         final LcoreTransmitter transmitter, final int index, final RulesSource source)
     {
-        this.rxPort = rxPort;
-        this.rxQueue = rxQueue;
+        super(rxPort, rxQueue, burst);
         this.pairedPort = pairedPort;
-        this.burst = burst;
-        this.pkts = new MbufArray(burst);
         this.drops = new MbufArray(burst);
         this.transmitter = transmitter;
         this.index = index;
@@ -174,24 +166,6 @@ public final class RuleStream implements Poller
         {
             COUNTER.setOpaque(counters, index, counters[index] + n);
         }
-    }
-
-    @Override
-    public int drain(final int maxBursts)
-    {
-        final int count = Poller.drainQueue(rxPort, rxQueue, pkts, burst, maxBursts);
-        drained += count;
-        return count;
-    }
-
-    public int rxPort()
-    {
-        return rxPort;
-    }
-
-    public long drained()
-    {
-        return drained;
     }
 
     /** An outcome counter (any thread). */

@@ -1,0 +1,66 @@
+package dev.dataplane.forwarder;
+
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+
+/**
+ * The receive side every stream shares: the RX queue it polls, its burst size and burst array, and the bounded
+ * drain at stop that returns whatever the queue still holds to the pool.
+ */
+abstract class RxStream implements Poller
+{
+    protected final int rxPort;
+    protected final int rxQueue;
+    protected final int burst;
+    protected final MbufArray pkts;
+    private long drained;
+
+    RxStream(final int rxPort, final int rxQueue, final int burst)
+    {
+        this.rxPort = rxPort;
+        this.rxQueue = rxQueue;
+        this.burst = burst;
+        this.pkts = new MbufArray(burst);
+    }
+
+    /**
+     * Receives and frees up to {@code maxBursts} bursts, after the lcores stopped; bounded because some devices
+     * (net_null) never run dry.
+     *
+     * @return the number of packets freed.
+     */
+    @Override
+    public final int drain(final int maxBursts)
+    {
+        int count = 0;
+        for (int i = 0; i < maxBursts; i++)
+        {
+            final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+            if (0 == n)
+            {
+                break;
+            }
+            Mbuf.freeBulk(pkts, 0, n);
+            count += n;
+        }
+        drained += count;
+        return count;
+    }
+
+    /** Packets {@link #drain} took from the RX queue and freed, unforwarded. */
+    public final long drained()
+    {
+        return drained;
+    }
+
+    public final int rxPort()
+    {
+        return rxPort;
+    }
+
+    public final int rxQueue()
+    {
+        return rxQueue;
+    }
+}
