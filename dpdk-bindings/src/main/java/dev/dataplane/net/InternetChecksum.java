@@ -71,17 +71,35 @@ public final class InternetChecksum
     /** RFC 1624 update of {@code checksum} when one 16-bit word changes from {@code oldWord} to {@code newWord}. */
     public static int update16(final int checksum, final int oldWord, final int newWord)
     {
-        final long sum = (~checksum & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
-        return ~fold(sum) & 0xFFFF;
+        return applyDelta(checksum, delta16(oldWord, newWord));
     }
 
     /** RFC 1624 update when a 32-bit field (an IPv4 address) changes: two 16-bit words at once. */
     public static int update32(final int checksum, final int oldValue, final int newValue)
     {
-        final long sum = (~checksum & 0xFFFF) +
-            (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) +
-            ((newValue >>> 16) & 0xFFFF) + (newValue & 0xFFFF);
-        return ~fold(sum) & 0xFFFF;
+        return applyDelta(checksum, delta32(oldValue, newValue));
+    }
+
+    /**
+     * The change one 16-bit word makes to a sum, {@code ~m + m'} (RFC 1624 eqn. 3); deltas of several words add up
+     * (unfolded), so a flow's whole rewrite can be applied to a checksum by one {@link #applyDelta}.
+     */
+    public static long delta16(final int oldWord, final int newWord)
+    {
+        return (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
+    }
+
+    /** {@link #delta16} for a 32-bit field (an IPv4 address): its two 16-bit words. */
+    public static long delta32(final int oldValue, final int newValue)
+    {
+        return (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) + ((newValue >>> 16) & 0xFFFF) +
+            (newValue & 0xFFFF);
+    }
+
+    /** The checksum once words changed by {@code delta} (a sum of {@link #delta16}s): ~(~HC + delta). */
+    public static int applyDelta(final int checksum, final long delta)
+    {
+        return ~fold((~checksum & 0xFFFF) + delta) & 0xFFFF;
     }
 
     /** RFC 1624 update when a 128-bit field (an IPv6 address in a pseudo-header) changes. */

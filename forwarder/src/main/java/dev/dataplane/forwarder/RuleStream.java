@@ -10,6 +10,8 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.FlowCache;
+import dev.dataplane.forwarder.rules.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.PacketView;
 
@@ -46,6 +48,7 @@ public final class RuleStream extends RxStream
     private long[] ruleCounters;
     private final long[] outcomes = new long[OUTCOME_COUNT];
     private final PacketView view = new PacketView();
+    private final FlowCache flowCache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
 
     /**
      * @param index  this stream's position among the forwarder's rule streams (its counters in each generation).
@@ -69,6 +72,7 @@ public final class RuleStream extends RxStream
         rules = newState.rules();
         classifier = rules.classifier();
         ruleCounters = newState.counters(index);
+        flowCache.reset(rules.ruleSet());
     }
 
     @Override
@@ -97,10 +101,16 @@ public final class RuleStream extends RxStream
         {
             final long mbuf = pkts.get(i);
             view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
-            final int rule = classifier.classify(view, rxPort, ruleCounters);
+            final int cached = flowCache.lookup(view, rxPort);
+            final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, view.length()) :
+                classifier.classify(view, rxPort, ruleCounters);
             final int destination;
             if (Classifier.NO_MATCH == rule)
             {
+                if (FlowCache.MISS == cached)
+                {
+                    flowCache.insert(rule, null, view, rxPort);
+                }
                 final int verdict = view.verdict();
                 if (PacketView.OK != verdict)
                 {
@@ -131,12 +141,30 @@ public final class RuleStream extends RxStream
                     case REDIRECT -> destination = rules.redirectPort(rule);
                     default ->
                     {
+                        if (FlowCache.MISS == cached)
+                        {
+                            flowCache.insert(rule, null, view, rxPort);
+                        }
                         ruleDropped++;
                         drops.set(dropCount++, mbuf);
                         continue;
                     }
                 }
-                if (PacketView.OK == view.verdict() && !rules.program(rule).apply(view))
+                final boolean kept;
+                if (cached >= 0)
+                {
+                    kept = flowCache.rewrite(cached, view, rules.program(rule));
+                }
+                else
+                {
+                    final RewriteProgram program = rules.program(rule);
+                    if (FlowCache.MISS == cached)
+                    {
+                        flowCache.insert(rule, program, view, rxPort);
+                    }
+                    kept = PacketView.OK != view.verdict() || program.apply(view);
+                }
+                if (!kept)
                 {
                     ttlExpired++;
                     drops.set(dropCount++, mbuf);

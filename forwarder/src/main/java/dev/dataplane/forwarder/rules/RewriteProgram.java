@@ -25,15 +25,48 @@ public final class RewriteProgram
 {
     private static final RewriteProgram EMPTY = new RewriteProgram(new Rewrite.Kind[0], new long[0], new long[0]);
 
+    /** Bits of {@link #constantFields()}: the IPv4 fields and MACs a flow-constant program sets. */
+    public static final int SETS_SOURCE = 1;
+    public static final int SETS_DESTINATION = 2;
+    public static final int SETS_SOURCE_PORT = 4;
+    public static final int SETS_DESTINATION_PORT = 8;
+    public static final int SETS_SOURCE_MAC = 16;
+    public static final int SETS_DESTINATION_MAC = 32;
+    /** {@link #constantFields()} of a program whose effect depends on more than the flow (TTL, DSCP). */
+    public static final int NOT_FLOW_CONSTANT = -1;
+
     private final Rewrite.Kind[] kinds;
     private final long[] values;
     private final long[] values2;
+    private final int constantFields;
+    private int source;
+    private int destination;
+    private int sourcePort;
+    private int destinationPort;
+    private long sourceMac;
+    private long destinationMac;
 
     private RewriteProgram(final Rewrite.Kind[] kinds, final long[] values, final long[] values2)
     {
         this.kinds = kinds;
         this.values = values;
         this.values2 = values2;
+        int fields = 0;
+        for (int i = 0; i < kinds.length && NOT_FLOW_CONSTANT != fields; i++)
+        {
+            // The last rewrite of a field wins, as in apply().
+            switch (kinds[i])
+            {
+                case SET_SOURCE -> { fields |= SETS_SOURCE; source = (int)values[i]; }
+                case SET_DESTINATION -> { fields |= SETS_DESTINATION; destination = (int)values[i]; }
+                case SET_SOURCE_PORT -> { fields |= SETS_SOURCE_PORT; sourcePort = (int)values[i]; }
+                case SET_DESTINATION_PORT -> { fields |= SETS_DESTINATION_PORT; destinationPort = (int)values[i]; }
+                case SET_SOURCE_MAC -> { fields |= SETS_SOURCE_MAC; sourceMac = values[i]; }
+                case SET_DESTINATION_MAC -> { fields |= SETS_DESTINATION_MAC; destinationMac = values[i]; }
+                default -> fields = NOT_FLOW_CONSTANT;
+            }
+        }
+        this.constantFields = fields;
     }
 
     public static RewriteProgram of(final Rule rule)
@@ -59,6 +92,47 @@ public final class RewriteProgram
     public boolean isEmpty()
     {
         return 0 == kinds.length;
+    }
+
+    /**
+     * For IPv4 frames: the {@code SETS_*} bits of the fields this program sets to constants, when that is all it
+     * does, so that for one flow (fixed addresses and ports) its whole effect, checksums included, is fixed and can
+     * be cached ({@link FlowCache}); {@link #NOT_FLOW_CONSTANT} when it also decrements the TTL or sets the DSCP.
+     */
+    public int constantFields()
+    {
+        return constantFields;
+    }
+
+    /** The IPv4 source address a flow-constant program sets (with {@link #SETS_SOURCE}). */
+    public int source()
+    {
+        return source;
+    }
+
+    public int destination()
+    {
+        return destination;
+    }
+
+    public int sourcePort()
+    {
+        return sourcePort;
+    }
+
+    public int destinationPort()
+    {
+        return destinationPort;
+    }
+
+    public long sourceMac()
+    {
+        return sourceMac;
+    }
+
+    public long destinationMac()
+    {
+        return destinationMac;
     }
 
     /**
