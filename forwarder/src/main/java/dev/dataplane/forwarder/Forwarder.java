@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
 import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -19,8 +21,10 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
  * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
- * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction; with rules, one
- * {@link RuleStream} per port and one {@link LcoreTransmitter} per lcore. {@link #create} validates everything
+ * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction and RX queue; with rules, one
+ * {@link RulesProcessor} per RX queue of each port, run to completion ({@link RuleStream}, one
+ * {@link LcoreTransmitter} per lcore) or as a pipeline ({@link PipelineRx} on RX lcores publishing into a Disruptor
+ * ring per queue, {@link PipelineStages} and a transmitter per stage lcore). {@link #create} validates everything
  * against the ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and
  * drains the RX queues; {@link #close} stops and closes the ports and frees the pool.
  */
@@ -32,8 +36,10 @@ public final class Forwarder implements AutoCloseable
     private final ForwarderContext context;
     private final int[] ports;
     private final Mempool pool;
+    private final RunMode runMode;
     private final List<ForwardingStream> streams;
-    private final List<RuleStream> ruleStreams;
+    private final List<RulesProcessor> processors;
+    private final List<PipelineRx> pipelineRx;
     private final List<LcoreTransmitter> transmitters;
     private final List<Poller> pollers;
     private final List<ForwardingLcore> lcores;
@@ -45,19 +51,19 @@ public final class Forwarder implements AutoCloseable
     private int inUseAtClose = -1;
     private long drainedAtStop;
 
-    private Forwarder(final ForwarderContext context, final int[] ports, final Mempool pool,
-        final List<ForwardingStream> streams, final List<RuleStream> ruleStreams,
-        final List<LcoreTransmitter> transmitters, final List<Poller> pollers, final List<ForwardingLcore> lcores,
-        final List<String> warnings, final RulesSource rulesSource)
+    private Forwarder(final ForwarderContext context, final RunMode runMode, final int[] ports, final Mempool pool,
+        final Parts parts, final List<ForwardingLcore> lcores, final List<String> warnings)
     {
-        this.pollers = List.copyOf(pollers);
-        this.rulesSource = rulesSource;
         this.context = context;
+        this.runMode = runMode;
         this.ports = ports;
         this.pool = pool;
-        this.streams = List.copyOf(streams);
-        this.ruleStreams = List.copyOf(ruleStreams);
-        this.transmitters = List.copyOf(transmitters);
+        this.streams = List.copyOf(parts.streams);
+        this.processors = List.copyOf(parts.processors);
+        this.pipelineRx = List.copyOf(parts.pipelineRx);
+        this.transmitters = List.copyOf(parts.transmitters);
+        this.pollers = List.copyOf(parts.pollers);
+        this.rulesSource = parts.rulesSource;
         this.lcores = List.copyOf(lcores);
         this.warnings = List.copyOf(warnings);
     }
@@ -78,15 +84,19 @@ public final class Forwarder implements AutoCloseable
             throw new IllegalArgumentException(
                 "forwarding needs a worker lcore besides the main one: give EAL two or more lcores, e.g. -l 0,1");
         }
-        final CompiledRules rules = null == context.rules() ? null : new CompiledRules(context.rules());
-        final int streamCount = ports.length;
         if (context.forwardingCores() > workers.size())
         {
             throw new IllegalArgumentException("--nb-cores " + context.forwardingCores() + " exceeds the " +
                 workers.size() + " worker lcore(s) EAL has " + workers);
         }
-        final int lcoreCount = Math.min(streamCount,
-            0 == context.forwardingCores() ? workers.size() : context.forwardingCores());
+        final CompiledRules rules = null == context.rules() ? null : new CompiledRules(context.rules());
+        final int rxQueues = context.rxQueues();
+        final int streamCount = ports.length * rxQueues;
+        final int available = 0 == context.forwardingCores() ? workers.size() : context.forwardingCores();
+        final RunMode runMode = null == rules ? RunMode.RUN_TO_COMPLETION :
+            null != context.runMode() ? context.runMode() : RunMode.defaultFor(available, streamCount);
+        final Layout layout = Layout.of(runMode, available, streamCount);
+        final List<String> warnings = new ArrayList<>();
         for (final int port : ports)
         {
             final EthDevInfo info = EthDev.info(port);
@@ -97,24 +107,37 @@ public final class Forwarder implements AutoCloseable
                 throw new IllegalArgumentException("port " + port + " (" + EthDev.name(port) + "): " +
                     (null != rx ? rx : tx));
             }
+            if (rxQueues > info.maxRxQueues() || layout.txQueues(rules, rxQueues) > info.maxTxQueues())
+            {
+                throw new IllegalArgumentException("port " + port + " (" + info.driverName() + ") has at most " +
+                    info.maxRxQueues() + " RX and " + info.maxTxQueues() + " TX queues; this layout needs " +
+                    rxQueues + " RX (--rxq) and " + layout.txQueues(rules, rxQueues) + " TX");
+            }
+            if (rxQueues > 1 && 0 == (info.rssOffloads() & EthDev.RSS_IP_UDP_TCP))
+            {
+                warnings.add("port " + port + " (" + info.driverName() + ") offers no RSS: its " + rxQueues +
+                    " RX queues receive what the driver puts in each, not flows spread by hash");
+            }
         }
-
         if (null != rules)
         {
             checkRedirects(rules.ruleSet(), ports);
         }
-        // Rules may send a packet out of any port, so each forwarding lcore owns a TX queue on every port.
-        final int txQueues = null == rules ? 1 : lcoreCount;
-        final Mempool pool = Mempool.createPktmbufPool("fwd_pool", context.poolSize(ports.length, lcoreCount),
-            context.mbufCache(), Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
-        final List<String> warnings = new ArrayList<>();
+        final int txQueues = layout.txQueues(rules, rxQueues);
+        final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringSize() : 0;
+        final Mempool pool = Mempool.createPktmbufPool("fwd_pool",
+            context.poolSize(ports.length, layout.rxLcores + layout.stageLcores, ringSlots), context.mbufCache(),
+            Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         final List<Integer> started = new ArrayList<>();
         try
         {
             for (final int port : ports)
             {
-                EthDev.configure(port, 1, txQueues, 0);
-                EthDev.rxQueueSetup(port, 0, context.rxDescriptors(), pool);
+                EthDev.configure(port, rxQueues, txQueues, 0);
+                for (int queue = 0; queue < rxQueues; queue++)
+                {
+                    EthDev.rxQueueSetup(port, queue, context.rxDescriptors(), pool);
+                }
                 for (int queue = 0; queue < txQueues; queue++)
                 {
                     EthDev.txQueueSetup(port, queue, context.txDescriptors());
@@ -138,47 +161,119 @@ public final class Forwarder implements AutoCloseable
             throw ex;
         }
 
-        final List<ForwardingStream> streams = new ArrayList<>();
-        final List<RuleStream> ruleStreams = new ArrayList<>();
-        final List<LcoreTransmitter> transmitters = new ArrayList<>();
-        final List<Poller> pollers = new ArrayList<>();
-        RulesSource rulesSource = null;
+        final Parts parts = new Parts();
         if (null == rules)
         {
             for (int i = 0; i < ports.length; i += 2)
             {
-                streams.add(newStream(context, ports[i], ports[i + 1]));
-                streams.add(newStream(context, ports[i + 1], ports[i]));
+                for (int queue = 0; queue < rxQueues; queue++)
+                {
+                    parts.streams.add(newStream(context, ports[i], ports[i + 1], queue));
+                    parts.streams.add(newStream(context, ports[i + 1], ports[i], queue));
+                }
             }
-            pollers.addAll(streams);
+            parts.assign(parts.streams, layout.rxLcores, 0);
         }
         else
         {
-            rulesSource = new RulesSource(new RulesState(rules, 1, ports.length));
-            for (int l = 0; l < lcoreCount; l++)
+            parts.rulesSource = new RulesSource(new RulesState(rules, 1, streamCount));
+            final int transmitting = RunMode.PIPELINE == runMode ? layout.stageLcores : layout.rxLcores;
+            for (int l = 0; l < transmitting; l++)
             {
-                transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
+                parts.transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
             }
-            for (int i = 0; i < ports.length; i++)
+            final List<Poller> rx = new ArrayList<>();
+            final List<Poller> stages = new ArrayList<>();
+            for (int i = 0; i < streamCount; i++)
             {
-                final int paired = ports[i ^ 1];
-                ruleStreams.add(new RuleStream(ports[i], 0, paired, context.burst(),
-                    transmitters.get(i % lcoreCount), i, rulesSource));
+                final int port = ports[i % ports.length];
+                final int queue = i / ports.length;
+                final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
+                    parts.rulesSource);
+                parts.processors.add(processor);
+                if (RunMode.RUN_TO_COMPLETION == runMode)
+                {
+                    rx.add(new RuleStream(queue, context.burst(), processor, parts.transmitters.get(i % transmitting)));
+                }
+                else
+                {
+                    final RingBuffer<PacketEvent> ring = RingBuffer.createSingleProducer(PacketEvent::new,
+                        context.ringSize(), new BusySpinWaitStrategy());
+                    final PipelineRx pipelineRx = new PipelineRx(port, queue, context.burst(), ring);
+                    parts.pipelineRx.add(pipelineRx);
+                    rx.add(pipelineRx);
+                    stages.add(new PipelineStages(ring, processor, parts.transmitters.get(i % transmitting),
+                        context.burst()));
+                }
             }
-            pollers.addAll(ruleStreams);
+            parts.assign(rx, layout.rxLcores, 0);
+            parts.assign(stages, layout.stageLcores, layout.rxLcores);
         }
         final List<ForwardingLcore> lcores = new ArrayList<>();
-        for (int l = 0; l < lcoreCount; l++)
+        for (int l = 0; l < parts.perLcore.size(); l++)
         {
-            final List<Poller> mine = new ArrayList<>();
-            for (int s = l; s < pollers.size(); s += lcoreCount)
-            {
-                mine.add(pollers.get(s));
-            }
-            lcores.add(new ForwardingLcore(workers.get(l), mine.toArray(new Poller[0])));
+            lcores.add(new ForwardingLcore(workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
-        return new Forwarder(context, ports, pool, streams, ruleStreams, transmitters, pollers, lcores, warnings,
-            rulesSource);
+        return new Forwarder(context, runMode, ports, pool, parts, lcores, warnings);
+    }
+
+    /**
+     * How many worker lcores receive and how many run the pipeline's stages. Run-to-completion: one lcore per stream
+     * at most, all of them receiving. Pipeline: at least one of each; the stages, which do the heavier work, get the
+     * larger half.
+     */
+    private record Layout(int rxLcores, int stageLcores)
+    {
+        static Layout of(final RunMode runMode, final int available, final int streams)
+        {
+            if (RunMode.RUN_TO_COMPLETION == runMode)
+            {
+                return new Layout(Math.min(streams, available), 0);
+            }
+            if (available < 2)
+            {
+                throw new IllegalArgumentException("--run-mode pipeline needs two worker lcores or more (one to " +
+                    "receive, one for the stages); EAL has " + available + ": give e.g. -l 0-2, or --lcores " +
+                    "'0@0,1@1,2@0' to share CPUs (slower), or use --run-mode run-to-completion");
+            }
+            final int rx = Math.max(1, Math.min(streams, available / 2));
+            return new Layout(rx, Math.min(streams, available - rx));
+        }
+
+        /**
+         * TX queues per port. Rules may send out of any port, so each lcore that transmits owns a queue on every port;
+         * a forward mode's stream sends on the queue numbered as its RX queue, which only it uses.
+         */
+        int txQueues(final CompiledRules rules, final int rxQueues)
+        {
+            return null == rules ? rxQueues : 0 == stageLcores ? rxLcores : stageLcores;
+        }
+    }
+
+    /** What {@link #create} assembles: the pollers by kind, and the pollers of each lcore. */
+    private static final class Parts
+    {
+        final List<ForwardingStream> streams = new ArrayList<>();
+        final List<RulesProcessor> processors = new ArrayList<>();
+        final List<PipelineRx> pipelineRx = new ArrayList<>();
+        final List<LcoreTransmitter> transmitters = new ArrayList<>();
+        final List<Poller> pollers = new ArrayList<>();
+        final List<List<Poller>> perLcore = new ArrayList<>();
+        RulesSource rulesSource;
+
+        /** Deals {@code work} round-robin over {@code count} lcores, the first of them {@code first}. */
+        void assign(final List<? extends Poller> work, final int count, final int first)
+        {
+            for (int l = perLcore.size(); l < first + count; l++)
+            {
+                perLcore.add(new ArrayList<>());
+            }
+            for (int i = 0; i < work.size(); i++)
+            {
+                perLcore.get(first + i % count).add(work.get(i));
+            }
+            pollers.addAll(work);
+        }
     }
 
     /** Redirects must name forwarded ports: they are the ones with a TX queue for every lcore. */
@@ -212,7 +307,7 @@ public final class Forwarder implements AutoCloseable
         }
         checkRedirects(ruleSet, ports);
         final RulesState next = new RulesState(new CompiledRules(ruleSet), rulesSource.get().generation() + 1,
-            ruleStreams.size());
+            processors.size());
         rulesSource.publish(next);
         return next;
     }
@@ -223,11 +318,12 @@ public final class Forwarder implements AutoCloseable
         return null == rulesSource ? null : rulesSource.get();
     }
 
-    private static ForwardingStream newStream(final ForwarderContext context, final int rxPort, final int txPort)
+    private static ForwardingStream newStream(final ForwarderContext context, final int rxPort, final int txPort,
+        final int rxQueue)
     {
         final ForwardingEngine engine = context.forwardMode().newEngine(
             EthDev.macAddress(txPort), context.peerMac(txPort));
-        return new ForwardingStream(rxPort, 0, txPort, 0, context.burst(), engine);
+        return new ForwardingStream(rxPort, rxQueue, txPort, rxQueue, context.burst(), engine);
     }
 
     private static int[] selectPorts(final long portmask)
@@ -418,10 +514,22 @@ public final class Forwarder implements AutoCloseable
         return streams;
     }
 
-    /** The rule streams, one per port, when rules are applied (else empty). */
-    public List<RuleStream> ruleStreams()
+    /** How the rules run (a forward mode always runs to completion). */
+    public RunMode runMode()
     {
-        return ruleStreams;
+        return runMode;
+    }
+
+    /** The rules processors, one per RX queue of each port, when rules are applied (else empty). */
+    public List<RulesProcessor> processors()
+    {
+        return processors;
+    }
+
+    /** The pipeline's RX side, one per RX queue of each port, in pipeline mode (else empty). */
+    public List<PipelineRx> pipelineRx()
+    {
+        return pipelineRx;
     }
 
     /** The lcores' transmitters, when rules are applied (else empty). */

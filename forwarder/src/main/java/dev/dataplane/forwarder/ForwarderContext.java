@@ -23,6 +23,11 @@ public final class ForwarderContext
     /** Smallest pool: 2^13 - 1, DPDK's sweet spot for a ring-backed mempool. */
     public static final int MIN_AUTO_MBUFS = 8191;
     public static final double DEFAULT_STATS_PERIOD_SECONDS = 1.0;
+    /** Pipeline ring slots per RX queue: as deep as the RX descriptor ring, so a stage hiccup costs no more. */
+    public static final int DEFAULT_RING_SIZE = 1024;
+    /** RX queues per port: one, unless RSS is asked for with --rxq. */
+    public static final int DEFAULT_RX_QUEUES = 1;
+    public static final int MAX_RX_QUEUES = 16;
 
     private final long portmask;
     private final int burst;
@@ -38,6 +43,9 @@ public final class ForwarderContext
     private final int forwardingCores;
     private final Map<Integer, Long> peerMacs;
     private final RuleSet rules;
+    private final RunMode runMode;
+    private final int ringSize;
+    private final int rxQueues;
 
     private ForwarderContext(final Builder builder)
     {
@@ -55,6 +63,9 @@ public final class ForwarderContext
         this.forwardingCores = builder.forwardingCores;
         this.peerMacs = Map.copyOf(builder.peerMacs);
         this.rules = builder.rules;
+        this.runMode = builder.runMode;
+        this.ringSize = builder.ringSize;
+        this.rxQueues = builder.rxQueues;
     }
 
     public static Builder builder()
@@ -140,15 +151,15 @@ public final class ForwarderContext
         return rules;
     }
 
-    /** Mbufs the pool needs: every RX and TX ring full, every lcore's cache full, every lcore's bursts in flight. */
-    public int poolSize(final int ports, final int lcores)
+    /** Mbufs the pool needs: every RX and TX ring and pipeline ring full, every lcore's cache full and bursts in flight. */
+    public int poolSize(final int ports, final int lcores, final int ringSlots)
     {
         if (0 != mbufs)
         {
             return mbufs;
         }
-        final long needed = (long)ports * (rxDescriptors + txDescriptors) + (long)lcores * (mbufCache +
-            2L * burst * ports);
+        final long needed = (long)ports * (rxQueues * (long)rxDescriptors + txDescriptors) + (long)lcores *
+            (mbufCache + 2L * burst * ports) + ringSlots;
         int size = MIN_AUTO_MBUFS;
         while (size < needed)
         {
@@ -157,12 +168,30 @@ public final class ForwarderContext
         return size;
     }
 
+    /** The rules' run mode as asked for, or null for {@link RunMode#defaultFor the default}. */
+    public RunMode runMode()
+    {
+        return runMode;
+    }
+
+    /** Pipeline ring slots per RX queue (a power of two). */
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /** RX queues per port, spread by RSS. */
+    public int rxQueues()
+    {
+        return rxQueues;
+    }
+
     @Override
     public String toString()
     {
         return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
             (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ")" : forwardMode.cliName()) +
-            " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
+            " rxq=" + rxQueues + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
             " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;
     }
 
@@ -183,6 +212,9 @@ public final class ForwarderContext
         private int forwardingCores;
         private final Map<Integer, Long> peerMacs = new TreeMap<>();
         private RuleSet rules;
+        private RunMode runMode;
+        private int ringSize = DEFAULT_RING_SIZE;
+        private int rxQueues = DEFAULT_RX_QUEUES;
 
         public Builder portmask(final long portmask)
         {
@@ -262,6 +294,25 @@ public final class ForwarderContext
             return this;
         }
 
+        /** Run-to-completion or pipeline for the rules; null for the default from the lcore count. */
+        public Builder runMode(final RunMode runMode)
+        {
+            this.runMode = runMode;
+            return this;
+        }
+
+        public Builder ringSize(final int ringSize)
+        {
+            this.ringSize = ringSize;
+            return this;
+        }
+
+        public Builder rxQueues(final int rxQueues)
+        {
+            this.rxQueues = rxQueues;
+            return this;
+        }
+
         /** Rules to apply: they replace the forward mode. */
         public Builder rules(final RuleSet rules)
         {
@@ -290,6 +341,11 @@ public final class ForwarderContext
             require(0 == mbufs || (mbufs >= 1023 && mbufs <= 16_777_215),
                 "--mbufs must be 0 (automatic) or in 1023..16777215: " + mbufs);
             require(forwardingCores >= 0, "--nb-cores must be >= 0: " + forwardingCores);
+            require(Integer.bitCount(ringSize) == 1 && ringSize >= burst && ringSize <= 65536,
+                "--ring-size must be a power of two in --burst.." + 65536 + ": " + ringSize);
+            require(rxQueues >= 1 && rxQueues <= MAX_RX_QUEUES, "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);
+            require(null == runMode || null != rules,
+                "--run-mode applies to --rules; the forward modes always run to completion");
             require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));
             return new ForwarderContext(this);
         }

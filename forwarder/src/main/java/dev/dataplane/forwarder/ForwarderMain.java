@@ -291,7 +291,8 @@ public final class ForwarderMain
         if (context.statsFormat() == StatsFormat.JSON)
         {
             final StringBuilder sb = new StringBuilder("{\"type\":\"start\",\"forward_mode\":\"")
-                .append(modeName(context)).append("\",\"burst\":").append(context.burst())
+                .append(modeName(context)).append("\",\"run_mode\":\"").append(forwarder.runMode().cliName())
+                .append("\",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
             final int[] ports = forwarder.ports();
@@ -312,7 +313,7 @@ public final class ForwarderMain
             }
             return;
         }
-        out.printf(Locale.ROOT, "forwarder: %s%n", context);
+        out.printf(Locale.ROOT, "forwarder: %s run-mode=%s%n", context, forwarder.runMode().cliName());
         for (final int port : forwarder.ports())
         {
             final EthLink link = EthDev.link(port);

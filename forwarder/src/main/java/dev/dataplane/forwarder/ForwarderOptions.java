@@ -66,6 +66,20 @@ public final class ForwarderOptions
         description = "Worker lcores to forward on (default: all workers, at most one per stream).")
     int nbCores;
 
+    @Option(names = "--run-mode", paramLabel = "MODE",
+        description = "With --rules: run-to-completion (rtc) or pipeline (default: pipeline only when there are more " +
+            "worker lcores than RX queues).")
+    String runMode;
+
+    @Option(names = "--ring-size", paramLabel = "N",
+        description = "Pipeline ring slots per RX queue, a power of two (default: 1024).")
+    int ringSize = ForwarderContext.DEFAULT_RING_SIZE;
+
+    @Option(names = "--rxq", paramLabel = "N",
+        description = "RX queues per port, spread by RSS over addresses and ports where the device offers it " +
+            "(default: 1).")
+    int rxq = ForwarderContext.DEFAULT_RX_QUEUES;
+
     @Option(names = "--mbufs", paramLabel = "N",
         description = "Mbufs in the pool (default: sized from rings and lcores).")
     int mbufs;
@@ -96,6 +110,9 @@ public final class ForwarderOptions
             .rxDescriptors(rxd)
             .txDescriptors(txd)
             .forwardingCores(nbCores)
+            .runMode(parseRunMode())
+            .ringSize(ringSize)
+            .rxQueues(rxq)
             .mbufs(mbufs)
             .mbufCache(mbufCache)
             .promiscuous(!noPromiscuous)
@@ -119,6 +136,20 @@ public final class ForwarderOptions
             builder.peerMac(port, MacAddress.parse(peer.substring(comma + 1)));
         }
         return builder.build();
+    }
+
+    private RunMode parseRunMode()
+    {
+        if (null == runMode)
+        {
+            return null;
+        }
+        final RunMode mode = RunMode.of(runMode);
+        if (null == mode)
+        {
+            throw new IllegalArgumentException("--run-mode must be run-to-completion (or rtc) or pipeline: " + runMode);
+        }
+        return mode;
     }
 
     private RuleSet loadRules()

@@ -42,14 +42,24 @@ public final class ForwarderStats
                     port.txDropped += counters.txDropped();
                 }
             }
-            for (final RuleStream stream : forwarder.ruleStreams())
+            for (final RulesProcessor processor : forwarder.processors())
             {
-                if (stream.rxPort() == port.port)
+                if (processor.rxPort() == port.port)
                 {
-                    port.rxPackets += stream.outcome(RuleStream.RECEIVED);
-                    port.malformed += stream.outcome(RuleStream.MALFORMED_DROPPED);
-                    port.filtered += stream.outcome(RuleStream.RULE_DROPPED) +
-                        stream.outcome(RuleStream.DEFAULT_DROPPED) + stream.outcome(RuleStream.TTL_EXPIRED);
+                    port.rxPackets += processor.outcome(RulesProcessor.RECEIVED);
+                    port.malformed += processor.outcome(RulesProcessor.MALFORMED_DROPPED);
+                    port.filtered += processor.outcome(RulesProcessor.RULE_DROPPED) +
+                        processor.outcome(RulesProcessor.DEFAULT_DROPPED) +
+                        processor.outcome(RulesProcessor.TTL_EXPIRED);
+                }
+            }
+            for (final PipelineRx rx : forwarder.pipelineRx())
+            {
+                if (rx.rxPort() == port.port)
+                {
+                    // Received, but dropped before the rules stage saw them.
+                    port.ringFull += rx.ringFull();
+                    port.rxPackets += rx.ringFull();
                 }
             }
             for (final LcoreTransmitter transmitter : forwarder.transmitters())
@@ -95,17 +105,17 @@ public final class ForwarderStats
         }
         final RuleSet ruleSet = state.rules().ruleSet();
         final long[] perRule = new long[2 * ruleSet.size()];
-        final long[] outcomes = new long[RuleStream.OUTCOME_COUNT];
-        for (final RuleStream stream : forwarder.ruleStreams())
+        final long[] outcomes = new long[RulesProcessor.OUTCOME_COUNT];
+        for (final RulesProcessor processor : forwarder.processors())
         {
             for (int r = 0; r < ruleSet.size(); r++)
             {
-                perRule[2 * r] += stream.rulePackets(state, r);
-                perRule[2 * r + 1] += stream.ruleBytes(state, r);
+                perRule[2 * r] += processor.rulePackets(state, r);
+                perRule[2 * r + 1] += processor.ruleBytes(state, r);
             }
             for (int o = 0; o < outcomes.length; o++)
             {
-                outcomes[o] += stream.outcome(o);
+                outcomes[o] += processor.outcome(o);
             }
         }
         return new RulesSnapshot(ruleSet, perRule, outcomes);

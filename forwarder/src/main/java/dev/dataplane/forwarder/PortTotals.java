@@ -18,6 +18,8 @@ public final class PortTotals
     long txDropped;
     long malformed;
     long filtered;
+    /** Pipeline only: received, then dropped because the ring to the stages was full. */
+    long ringFull;
     long deviceRxPackets;
     long deviceTxPackets;
     long rxNoMbuf;
@@ -78,6 +80,12 @@ public final class PortTotals
     }
 
     /** Packets the rules dropped: drop verdicts, the drop policy, expired TTLs. */
+    /** Packets dropped at RX because the pipeline ring was full. */
+    public long ringFull()
+    {
+        return ringFull;
+    }
+
     public long filtered()
     {
         return filtered;
@@ -102,6 +110,7 @@ public final class PortTotals
         txDropped += other.txDropped;
         malformed += other.malformed;
         filtered += other.filtered;
+        ringFull += other.ringFull;
         deviceRxPackets += other.deviceRxPackets;
         deviceTxPackets += other.deviceTxPackets;
         rxNoMbuf += other.rxNoMbuf;

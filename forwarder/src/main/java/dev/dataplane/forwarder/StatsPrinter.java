@@ -109,6 +109,11 @@ public final class StatsPrinter
                 totalText(Integer.toString(port.port), port, seconds);
             }
             totalText("all", all, seconds);
+            if (0 != all.ringFull)
+            {
+                out.printf(Locale.ROOT, "pipeline ring full: %d packets received and dropped before the rules stage " +
+                    "(counted in rx-packets)%n", all.ringFull);
+            }
             if (null != rules)
             {
                 rulesText(rules);
@@ -139,7 +144,7 @@ public final class StatsPrinter
         }
         for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
-            final long count = rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v];
+            final long count = rules.outcomes()[RulesProcessor.MALFORMED_BY_KIND + v];
             if (0 != count)
             {
                 outcomes.append(", ").append(PacketView.verdictName(v)).append(' ').append(count);
@@ -167,7 +172,7 @@ public final class StatsPrinter
         for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
             sb.append(v > 1 ? "," : "").append('"').append(PacketView.verdictName(v)).append("\":")
-                .append(rules.outcomes()[RuleStream.MALFORMED_BY_KIND + v]);
+                .append(rules.outcomes()[RulesProcessor.MALFORMED_BY_KIND + v]);
         }
         sb.append("}}");
     }
@@ -212,6 +217,7 @@ public final class StatsPrinter
             .append(",\"tx_dropped\":").append(current.txDropped - previous.txDropped)
             .append(",\"malformed\":").append(current.malformed - previous.malformed)
             .append(",\"filtered\":").append(current.filtered - previous.filtered)
+            .append(",\"ring_full\":").append(current.ringFull - previous.ringFull)
             .append(",\"rx_nombuf\":").append(current.rxNoMbuf - previous.rxNoMbuf)
             .append(",\"rx_missed\":").append(current.rxMissed - previous.rxMissed)
             .append(",\"rx_packets_total\":").append(current.rxPackets)
@@ -228,6 +234,7 @@ public final class StatsPrinter
             .append(",\"tx_dropped\":").append(totals.txDropped)
             .append(",\"malformed\":").append(totals.malformed)
             .append(",\"filtered\":").append(totals.filtered)
+            .append(",\"ring_full\":").append(totals.ringFull)
             .append(",\"rx_nombuf\":").append(totals.rxNoMbuf)
             .append(",\"rx_missed\":").append(totals.rxMissed)
             .append(",\"rx_errors\":").append(totals.rxErrors)

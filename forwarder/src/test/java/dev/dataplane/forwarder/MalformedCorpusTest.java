@@ -95,11 +95,11 @@ class MalformedCorpusTest
         assertEquals(runts, counts.packets(0), "the explicit rule claims the runts");
         for (int kind = 1; kind < PacketView.VERDICT_COUNT; kind++)
         {
-            final long counted = counts.outcomes()[RuleStream.MALFORMED_BY_KIND + kind];
+            final long counted = counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + kind];
             assertEquals(kind == PacketView.TRUNCATED_ETHERNET ? 0 : expected[kind], counted,
                 PacketView.verdictName(kind));
         }
-        assertEquals(corpus.size() - runts, counts.outcomes()[RuleStream.MALFORMED_DROPPED]);
+        assertEquals(corpus.size() - runts, counts.outcomes()[RulesProcessor.MALFORMED_DROPPED]);
         final List<byte[]> out1 = PcapForwardingScenario.readPcap(dir.resolve("out1.pcap"));
         assertEquals(runts + fine.size(), out1.size(), "the runts and the good frames go through");
     }

@@ -131,9 +131,9 @@ class RulesForwardingPcapTest
         assertEquals(24, counts.packets(0), "vip");
         assertEquals(5, counts.packets(1), "telnet");
         assertEquals(3, counts.packets(2), "reflect");
-        assertEquals(13, counts.outcomes()[RuleStream.DEFAULT_ACCEPTED]);
-        assertEquals(2, counts.outcomes()[RuleStream.MALFORMED_DROPPED]);
-        assertEquals(2, counts.outcomes()[RuleStream.MALFORMED_BY_KIND + dev.dataplane.net.PacketView.TRUNCATED_IPV4]);
+        assertEquals(13, counts.outcomes()[RulesProcessor.DEFAULT_ACCEPTED]);
+        assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_DROPPED]);
+        assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + dev.dataplane.net.PacketView.TRUNCATED_IPV4]);
 
         final List<byte[]> out1 = PcapForwardingScenario.readPcap(dir.resolve("out1.pcap"));
         assertEquals(expectedOut1.size(), out1.size());

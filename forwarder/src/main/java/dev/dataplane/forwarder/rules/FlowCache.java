@@ -20,7 +20,8 @@ import dev.dataplane.net.UdpHeader;
  * writes the same values over the same old ones, so its checksum changes are two constants (RFC 1624 deltas): a
  * hit costs a hash, three compares and a few stores instead of a classification and a rewrite program.
  * <p>
- * Direct-mapped, one per rule stream (one thread), emptied with each rule generation so that an entry never
+ * Two-way set-associative (a new flow takes the first way of its set and moves the older one to the second), one
+ * per rule stream (one thread), emptied with each rule generation so that an entry never
  * outlives the rules it came from. An entry also holds the (up to {@value #MAX_COUNTED}) {@code count} rules its
  * flow matched before its terminal rule, so that a hit counts exactly what the classifier would; a flow that
  * matches more is not cached. Frames that are not well-formed IPv4 are never cached. Allocation-free after
@@ -72,17 +73,17 @@ public final class FlowCache
     private int pendingSlot;
 
     /**
-     * @param entries a power of two.
+     * @param entries a power of two, at least 2.
      */
     public FlowCache(final int entries)
     {
-        if (entries < 1 || Integer.bitCount(entries) != 1)
+        if (entries < 2 || Integer.bitCount(entries) != 1)
         {
-            throw new IllegalArgumentException("flow cache entries must be a power of two: " + entries);
+            throw new IllegalArgumentException("flow cache entries must be a power of two >= 2: " + entries);
         }
         this.entries = new long[entries * STRIDE];
         this.counted = new int[entries * MAX_COUNTED];
-        this.shift = 64 - Integer.numberOfTrailingZeros(entries);
+        this.shift = 64 - Integer.numberOfTrailingZeros(entries / 2);
     }
 
     /** Empties the cache for a new rule generation and decides whether (and on what) it keys. */
@@ -135,12 +136,18 @@ public final class FlowCache
         {
             key2 |= 0x100 | view.tcpFlags();
         }
-        final int slot = slotOf(key0, key1, key2);
+        final int slot = setOf(key0, key1, key2);
         final long[] entries = this.entries;
         if (entries[slot + KEY0] == key0 && entries[slot + KEY1] == key1 && entries[slot + KEY2] == key2)
         {
             hits++;
             return slot;
+        }
+        final int second = slot + STRIDE;
+        if (entries[second + KEY0] == key0 && entries[second + KEY1] == key1 && entries[second + KEY2] == key2)
+        {
+            hits++;
+            return second;
         }
         misses++;
         pendingKey0 = key0;
@@ -150,10 +157,11 @@ public final class FlowCache
         return MISS;
     }
 
-    private int slotOf(final long key0, final long key1, final long key2)
+    /** The first entry of the key's set. */
+    private int setOf(final long key0, final long key1, final long key2)
     {
         final long hash = (key1 * 0x9E3779B97F4A7C15L) ^ (key2 * 0xC2B2AE3D27D4EB4FL) ^ (key0 * 0x165667B19E3779F9L);
-        return (int)(hash >>> shift) * STRIDE;
+        return (int)(hash >>> shift) * 2 * STRIDE;
     }
 
     /**
@@ -166,7 +174,15 @@ public final class FlowCache
     public void insert(final int rule, final RewriteProgram program, final PacketView view, final int inPort)
     {
         final int slot = pendingSlot;
+        final long[] entries = this.entries;
+        final int[] counted = this.counted;
         final int countedAt = slot / STRIDE * MAX_COUNTED;
+        if (0 != entries[slot + KEY0])
+        {
+            // The set's first way is taken: its flow moves to the second way, evicting that one.
+            System.arraycopy(entries, slot, entries, slot + STRIDE, STRIDE);
+            System.arraycopy(counted, countedAt, counted, countedAt + MAX_COUNTED, MAX_COUNTED);
+        }
         int countedRules = 0;
         for (final Rule countRule : countRules)
         {
@@ -207,7 +223,6 @@ public final class FlowCache
             InternetChecksum.delta32(oldDestination, destination);
         final long l4Delta = addressDelta + InternetChecksum.delta16(oldSourcePort, sourcePort) +
             InternetChecksum.delta16(oldDestinationPort, destinationPort);
-        final long[] entries = this.entries;
         entries[slot + KEY0] = pendingKey0;
         entries[slot + KEY1] = key1;
         entries[slot + KEY2] = key2;
