@@ -23,12 +23,14 @@ import dev.dataplane.pcap.PcapWriter;
  * of ours over the median of testpmd's.
  * <p>
  * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]
- * [--rules N --testpmd-mode 5tswap]}
+ * [--rules N [--pipeline] --testpmd-mode 5tswap]}
  * <p>
  * {@code --rules N} runs ours with N rules (N - 1 over other addresses and ports, then the DNAT rule of
  * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
  * (net_pcap {@code infinite_rx}, TX dropped), and testpmd in {@code --testpmd-mode} (macswap or 5tswap, which
- * also touch headers) on the same devices.
+ * also touch headers) on the same devices. {@code --pipeline} runs ours in pipeline mode on two worker lcores
+ * (EAL {@code --lcores 0@0,1@1,2@0}: the RX lcore alone on CPU 1, the stage lcore on CPU 0 with the main lcore);
+ * testpmd keeps its one forwarding lcore.
  * <p>
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
  * the hugepages the operator reserved (e.g. {@code echo 256 > /proc/sys/vm/nr_hugepages} and hugetlbfs mounted on
@@ -36,17 +38,21 @@ import dev.dataplane.pcap.PcapWriter;
  */
 public final class IoForwardBenchmark
 {
-    private static final Pattern TESTPMD_RX_PPS = Pattern.compile("^\\s*Rx-pps:\\s+(\\d+)");
-    private static final Pattern OUR_ALL_RX_PPS = Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":([0-9.]+)");
+    /** Packets forwarded: what each tool sent, per second (a pipeline may receive more than it forwards). */
+    private static final Pattern TESTPMD_TX_PPS = Pattern.compile("^\\s*Tx-pps:\\s+(\\d+)");
+    private static final Pattern OUR_ALL_TX_PPS =
+        Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":[0-9.]+,\"tx_pps\":([0-9.]+)");
+    /** Pipeline: lcore 1 receives on CPU 1, lcore 2 runs the stages on CPU 0 beside the idle main lcore. */
+    private static final String PIPELINE_LCORES = "0@0,1@1,2@0";
 
     /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N --testpmd-mode macswap|5tswap] [--out DIR]";
+        " [--huge] [--rules N [--pipeline] --testpmd-mode macswap|5tswap] [--out DIR]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
-        List<String> vdevs, Path rulesFile, Path out)
+        List<String> vdevs, Path rulesFile, boolean pipeline, Path out)
     {
         String pages()
         {
@@ -85,10 +91,12 @@ public final class IoForwardBenchmark
             return;
         }
         System.out.printf(Locale.ROOT,
-            "forwarding benchmark: %d runs each of %d s, %s, burst %d, mode %s (testpmd %s), 1 forwarding lcore, " +
+            "forwarding benchmark: %d runs each of %d s, %s, burst %d, mode %s (testpmd %s), %s, " +
             "%s; figures are packets forwarded per second, both directions summed%n",
             setup.runs(), setup.seconds(), String.join(" <-> ", setup.vdevs()), setup.burst(), setup.mode(),
-            setup.testpmdMode(), setup.pages());
+            setup.testpmdMode(), setup.pipeline() ? "ours: pipeline on 2 worker lcores (RX on CPU 1, stages on " +
+                "CPU 0 beside the main lcore and the JVM), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
+            setup.pages());
         final List<Double> testpmd = new ArrayList<>();
         final List<Double> ours = new ArrayList<>();
         for (int run = 1; run <= setup.runs(); run++)
@@ -114,12 +122,15 @@ public final class IoForwardBenchmark
         }
         System.out.println("per-pair ratios: " + ratios);
         final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
-            "\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
+            "\"pipeline\":%s,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
             "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
-            "\"ratio\":%.4f}%n", setup.pages(), setup.mode(), setup.testpmdMode(), setup.burst(), setup.runs(),
-            setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio);
-        Files.writeString(setup.out().resolve("io-forward.json"), json);
-        System.out.println("results: " + setup.out().resolve("io-forward.json"));
+            "\"ratio\":%.4f}%n", setup.pages(), setup.pipeline(), setup.mode(), setup.testpmdMode(), setup.burst(),
+            setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio);
+        final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
+            setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
+            (setup.huge() ? "-huge" : "") + ".json");
+        Files.writeString(result, json);
+        System.out.println("results: " + result);
     }
 
     private static Setup parse(final String[] args) throws IOException
@@ -131,6 +142,7 @@ public final class IoForwardBenchmark
         String testpmdMode = null;
         Path out = Path.of("results");
         boolean huge = false;
+        boolean pipeline = false;
         int ruleCount = 0;
         for (int i = 0; i < args.length; i++)
         {
@@ -138,6 +150,11 @@ public final class IoForwardBenchmark
             if (option.equals("--huge"))
             {
                 huge = true;
+                continue;
+            }
+            if (option.equals("--pipeline"))
+            {
+                pipeline = true;
                 continue;
             }
             if (i + 1 == args.length)
@@ -157,6 +174,10 @@ public final class IoForwardBenchmark
                 default -> throw new IllegalArgumentException("unknown argument " + option);
             }
         }
+        if (pipeline && 0 == ruleCount)
+        {
+            throw new IllegalArgumentException("--pipeline runs the rules: give --rules N");
+        }
         if (runs < 1 || seconds < MIN_SECONDS || burst < 1 || burst > 512 || ruleCount < 0)
         {
             throw new IllegalArgumentException("need --runs >= 1, --seconds >= " + MIN_SECONDS +
@@ -172,7 +193,7 @@ public final class IoForwardBenchmark
             Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
-            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, out);
+            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, out);
     }
 
     private static int number(final String option, final String value)
@@ -194,10 +215,10 @@ public final class IoForwardBenchmark
                 .map(s -> String.format(Locale.ROOT, "%.1f", s / 1e6)).toList());
     }
 
-    private static List<String> eal(final Setup setup, final String prefix)
+    private static List<String> eal(final Setup setup, final String prefix, final String lcores)
     {
-        final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-pci", "-m", "256", "--file-prefix",
-            prefix + "-" + ProcessHandle.current().pid()));
+        final List<String> args = new ArrayList<>(List.of("--lcores", lcores, "--no-pci", "-m", "256",
+            "--file-prefix", prefix + "-" + ProcessHandle.current().pid()));
         for (final String vdev : setup.vdevs())
         {
             args.add("--vdev");
@@ -213,7 +234,7 @@ public final class IoForwardBenchmark
     private static List<String> testpmdCommand(final Setup setup, final int run)
     {
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
-        command.addAll(eal(setup, "bench-testpmd-" + run));
+        command.addAll(eal(setup, "bench-testpmd-" + run, "0,1"));
         command.addAll(List.of("--", "--forward-mode=" + setup.testpmdMode(), "--burst=" + setup.burst(),
             "--nb-cores=1", "--stats-period", "1", "--total-num-mbufs=8191", "--no-lsc-interrupt"));
         return command;
@@ -225,12 +246,14 @@ public final class IoForwardBenchmark
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JvmFlags.production());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
-        command.addAll(eal(setup, "bench-forwarder-" + run));
+        command.addAll(eal(setup, "bench-forwarder-" + run, setup.pipeline() ? PIPELINE_LCORES : "0,1"));
         command.add("--");
         command.addAll(null != setup.rulesFile() ? List.of("--rules", setup.rulesFile().toString()) :
             List.of("--forward-mode", setup.mode()));
-        command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--nb-cores", "1", "--stats-period", "1",
-            "--stats-format", "json", "--mbufs", "8191", "--duration", Integer.toString(setup.seconds())));
+        command.addAll(setup.pipeline() ? List.of("--run-mode", "pipeline") : List.of("--nb-cores", "1"));
+        command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--stats-period", "1",
+            "--stats-format", "json", "--mbufs", "8191",
+            "--duration", Integer.toString(setup.seconds())));
         return command;
     }
 
@@ -259,7 +282,7 @@ public final class IoForwardBenchmark
         final double[] pending = {-1};
         return line ->
         {
-            final Matcher m = TESTPMD_RX_PPS.matcher(line);
+            final Matcher m = TESTPMD_TX_PPS.matcher(line);
             if (!m.find())
             {
                 return null;
@@ -284,7 +307,7 @@ public final class IoForwardBenchmark
             {
                 return null;
             }
-            final Matcher m = OUR_ALL_RX_PPS.matcher(line);
+            final Matcher m = OUR_ALL_TX_PPS.matcher(line);
             return m.find() ? Double.parseDouble(m.group(1)) : null;
         };
     }
