@@ -22,13 +22,25 @@ public final class DpdkTestSupport
     {
     }
 
+    /** Main lcore 0 and worker 2 on CPU 0, worker 1 on CPU 1: two workers on a two-CPU machine. */
+    public static final String THREE_LCORES = "0@0,1@1,2@0";
+
     /**
      * EAL arguments: two lcores, no hugepages, no PCI, a file prefix of this process's own, quiet logs, and the
      * given {@code --vdev} specs.
      */
     public static List<String> ealArgs(final String... vdevs)
     {
-        final List<String> args = new ArrayList<>(List.of("-l", "0,1", "--no-huge", "--no-pci", "-m", "256",
+        return ealArgsOnLcores("0,1", vdevs);
+    }
+
+    /**
+     * EAL arguments as {@link #ealArgs} with an EAL {@code --lcores} list, e.g. {@link #THREE_LCORES} for a pipeline
+     * (two workers) on this two-CPU machine.
+     */
+    public static List<String> ealArgsOnLcores(final String lcores, final String... vdevs)
+    {
+        final List<String> args = new ArrayList<>(List.of("--lcores", lcores, "--no-huge", "--no-pci", "-m", "256",
             "--file-prefix", "dptest-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning",
             "--no-telemetry"));
         for (final String vdev : vdevs)

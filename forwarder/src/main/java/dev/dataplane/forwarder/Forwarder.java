@@ -50,6 +50,7 @@ public final class Forwarder implements AutoCloseable
     private boolean closed;
     private int inUseAtClose = -1;
     private long drainedAtStop;
+    private long ringDrainedAtStop;
 
     private Forwarder(final ForwarderContext context, final RunMode runMode, final int[] ports, final Mempool pool,
         final Parts parts, final List<ForwardingLcore> lcores, final List<String> warnings)
@@ -421,7 +422,15 @@ public final class Forwarder implements AutoCloseable
         }
         for (final Poller poller : pollers)
         {
-            drainedAtStop += poller.drain(DRAIN_BURSTS);
+            final int drained = poller.drain(DRAIN_BURSTS);
+            if (poller instanceof PipelineStages)
+            {
+                ringDrainedAtStop += drained;
+            }
+            else
+            {
+                drainedAtStop += drained;
+            }
         }
         if (null != failure)
         {
@@ -498,6 +507,15 @@ public final class Forwarder implements AutoCloseable
     public long drainedAtStop()
     {
         return drainedAtStop;
+    }
+
+    /**
+     * Packets the pipeline's RX lcores received and published that no stage had taken when the lcores stopped,
+     * freed by {@link #stop}.
+     */
+    public long ringDrainedAtStop()
+    {
+        return ringDrainedAtStop;
     }
 
     /**

@@ -42,11 +42,13 @@ public final class ForwarderStats
                     port.txDropped += counters.txDropped();
                 }
             }
+            final boolean pipeline = !forwarder.pipelineRx().isEmpty();
             for (final RulesProcessor processor : forwarder.processors())
             {
                 if (processor.rxPort() == port.port)
                 {
-                    port.rxPackets += processor.outcome(RulesProcessor.RECEIVED);
+                    // In a pipeline the RX lcore counts what it received; the rules stage sees only what it passed.
+                    port.rxPackets += pipeline ? 0 : processor.outcome(RulesProcessor.RECEIVED);
                     port.malformed += processor.outcome(RulesProcessor.MALFORMED_DROPPED);
                     port.filtered += processor.outcome(RulesProcessor.RULE_DROPPED) +
                         processor.outcome(RulesProcessor.DEFAULT_DROPPED) +
@@ -57,9 +59,8 @@ public final class ForwarderStats
             {
                 if (rx.rxPort() == port.port)
                 {
-                    // Received, but dropped before the rules stage saw them.
+                    port.rxPackets += rx.received();
                     port.ringFull += rx.ringFull();
-                    port.rxPackets += rx.ringFull();
                 }
             }
             for (final LcoreTransmitter transmitter : forwarder.transmitters())

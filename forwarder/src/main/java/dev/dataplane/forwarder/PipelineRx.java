@@ -17,12 +17,14 @@ import dev.dataplane.dpdk.MbufArray;
 public final class PipelineRx extends RxStream
 {
     private static final VarHandle RING_FULL;
+    private static final VarHandle RECEIVED;
 
     static
     {
         try
         {
             RING_FULL = MethodHandles.lookup().findVarHandle(PipelineRx.class, "ringFull", long.class);
+            RECEIVED = MethodHandles.lookup().findVarHandle(PipelineRx.class, "received", long.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -33,6 +35,8 @@ public final class PipelineRx extends RxStream
     private final RingBuffer<PacketEvent> ring;
     @SuppressWarnings("unused") // through RING_FULL
     private long ringFull;
+    @SuppressWarnings("unused") // through RECEIVED
+    private long received;
 
     PipelineRx(final int rxPort, final int rxQueue, final int burst, final RingBuffer<PacketEvent> ring)
     {
@@ -49,6 +53,7 @@ public final class PipelineRx extends RxStream
         {
             return 0;
         }
+        RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
         final RingBuffer<PacketEvent> ring = this.ring;
         // A burst goes into the ring whole or not at all: trickling single slots into a full ring makes the RX
         // lcore bounce the ring's cache lines with the stage lcore for nothing.
@@ -83,6 +88,12 @@ public final class PipelineRx extends RxStream
     {
         Mbuf.freeBulk(pkts, from, received - from);
         RING_FULL.setOpaque(this, (long)RING_FULL.getOpaque(this) + received - from);
+    }
+
+    /** Packets received from the RX queue (any thread). */
+    public long received()
+    {
+        return (long)RECEIVED.getOpaque(this);
     }
 
     /** Packets received but freed because the ring was full (any thread). */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import dev.dataplane.dpdk.LcoreTask;
 import dev.dataplane.dpdk.Lcores;
@@ -33,23 +36,34 @@ final class AllocationProbe
     {
     }
 
-    /** Runs the forwarder's first lcore under the probe, closes the forwarder, and asserts 0 bytes and 0 mbufs. */
+    /**
+     * Runs every lcore of the forwarder under the probe, closes the forwarder, and asserts 0 bytes allocated on each
+     * over millions of packets, and 0 mbufs in use.
+     */
     static void assertAllocatesNothing(final Forwarder forwarder)
     {
-        final ForwardingLcore lcore = forwarder.lcores().get(0);
-        final MeasuringAgent agent = new MeasuringAgent(lcore);
-        final LcoreTask task = Lcores.launch(lcore.lcore(), agent, new BusySpinIdleStrategy());
-        final boolean measured = await(() -> agent.done, 90_000);
-        task.close();
+        final List<MeasuringAgent> agents = new ArrayList<>();
+        final List<LcoreTask> tasks = new ArrayList<>();
+        for (final ForwardingLcore lcore : forwarder.lcores())
+        {
+            final MeasuringAgent agent = new MeasuringAgent(lcore);
+            agents.add(agent);
+            tasks.add(Lcores.launch(lcore.lcore(), agent, new BusySpinIdleStrategy()));
+        }
+        final boolean reached = await(() -> agents.stream().allMatch(agent -> agent.done), 120_000);
+        tasks.forEach(LcoreTask::close);
         forwarder.close();
-        assertTrue(measured, "did not reach the packet count in time");
-        final int first = agent.firstMeasured();
-        final int last = agent.sampleCount - 1;
-        final long packets = agent.atPackets[last] - agent.atPackets[first];
-        final long bytes = agent.allocated[last] - agent.allocated[first];
-        assertTrue(packets >= MEASURED_SAMPLES * SAMPLE_EVERY, "measured over " + packets + " packets");
-        assertEquals(0, bytes, bytes + " bytes allocated over " + packets + " packets; samples: " +
-            java.util.Arrays.toString(java.util.Arrays.copyOf(agent.allocated, agent.sampleCount)));
+        assertTrue(reached, "did not reach the packet count in time on every lcore");
+        for (final MeasuringAgent agent : agents)
+        {
+            final int first = agent.firstMeasured();
+            final int last = agent.sampleCount - 1;
+            final long packets = agent.atPackets[last] - agent.atPackets[first];
+            final long bytes = agent.allocated[last] - agent.allocated[first];
+            assertTrue(packets >= MEASURED_SAMPLES * SAMPLE_EVERY, "measured over " + packets + " packets");
+            assertEquals(0, bytes, agent.roleName() + ": " + bytes + " bytes allocated over " + packets +
+                " packets; samples: " + Arrays.toString(Arrays.copyOf(agent.allocated, agent.sampleCount)));
+        }
         assertEquals(0, forwarder.mbufsInUseAtClose());
     }
 

@@ -110,6 +110,22 @@ class ForwarderCliTest
     }
 
     @Test
+    void rejectsBadPipelineAndQueueSettings() throws Exception
+    {
+        final Path rules = dir.resolve("ok.rules");
+        java.nio.file.Files.writeString(rules, "proto udp dport 53 => drop\n");
+        final List<String> eal = ealArgs("net_null0", "net_null1");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--run-mode", "pipe"),
+            "--run-mode must be run-to-completion (or rtc) or pipeline: pipe");
+        assertCleanRejection(run(eal, "--run-mode", "pipeline"), "--run-mode applies to --rules");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--ring-size", "1000"),
+            "--ring-size must be a power of two");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--run-mode", "pipeline", "--duration", "1"),
+            "--run-mode pipeline needs two worker lcores or more");
+        assertCleanRejection(run(eal, "--rxq", "0"), "--rxq must be in 1..16: 0");
+    }
+
+    @Test
     void needsAWorkerLcore() throws Exception
     {
         final List<String> eal = new ArrayList<>(ealArgs("net_null0", "net_null1"));

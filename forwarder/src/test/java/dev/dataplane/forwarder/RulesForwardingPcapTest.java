@@ -1,7 +1,7 @@
 package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.await;
-import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +19,7 @@ import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,12 @@ class RulesForwardingPcapTest
 
     @Test
     void redirectsTheServiceDropsReflectsAndCountsEachVerdict(@TempDir final Path dir) throws Exception
+    {
+        runScenario(dir, "0,1", RunMode.RUN_TO_COMPLETION);
+    }
+
+    /** The scenario on EAL lcores {@code lcores}, with the rules run in {@code runMode}. */
+    static void runScenario(final Path dir, final String lcores, final RunMode runMode) throws Exception
     {
         final List<byte[]> in0 = new ArrayList<>();
         final List<byte[]> expectedOut1 = new ArrayList<>();
@@ -100,14 +107,15 @@ class RulesForwardingPcapTest
 
         PcapForwardingScenario.writePcap(dir.resolve("in0.pcap"), in0);
         PcapForwardingScenario.writePcap(dir.resolve("in1.pcap"), in1);
-        final Eal eal = Eal.init(ealArgs(
+        final Eal eal = Eal.init(ealArgsOnLcores(lcores,
             "net_pcap0,rx_pcap=" + dir.resolve("in0.pcap") + ",tx_pcap=" + dir.resolve("out0.pcap"),
             "net_pcap1,rx_pcap=" + dir.resolve("in1.pcap") + ",tx_pcap=" + dir.resolve("out1.pcap")));
         final ForwarderStats.RulesSnapshot counts;
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder()
-                .rules(RulesParser.parse(RULES, "test.rules")).build());
+                .rules(RulesParser.parse(RULES, "test.rules")).runMode(runMode).build());
+            assertEquals(runMode, forwarder.runMode());
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long expectedTx = expectedOut0.size() + expectedOut1.size();
             forwarder.start();
@@ -133,7 +141,7 @@ class RulesForwardingPcapTest
         assertEquals(3, counts.packets(2), "reflect");
         assertEquals(13, counts.outcomes()[RulesProcessor.DEFAULT_ACCEPTED]);
         assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_DROPPED]);
-        assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + dev.dataplane.net.PacketView.TRUNCATED_IPV4]);
+        assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + PacketView.TRUNCATED_IPV4]);
 
         final List<byte[]> out1 = PcapForwardingScenario.readPcap(dir.resolve("out1.pcap"));
         assertEquals(expectedOut1.size(), out1.size());
