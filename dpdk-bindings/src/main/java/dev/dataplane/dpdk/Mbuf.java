@@ -38,6 +38,10 @@ public final class Mbuf
     public static final long POOL_OFFSET = 56;
     public static final long NEXT_OFFSET = 64;
     public static final long TX_OFFLOAD_OFFSET = 72;
+    /** Bit positions of the {@code l2_len} (7 bits) and {@code l3_len} (9 bits) bitfields in {@code tx_offload}. */
+    public static final int TX_OFFLOAD_L2_LEN_SHIFT = 0;
+    public static final int TX_OFFLOAD_L3_LEN_SHIFT = 7;
+    private static final long TX_OFFLOAD_L2_L3_MASK = 0xFFFFL;
     public static final long SIZE = 128;
     /** RTE_PKTMBUF_HEADROOM in Debian's build. */
     public static final int HEADROOM = 128;
@@ -95,6 +99,21 @@ public final class Mbuf
     public static long offloadFlags(final long mbuf)
     {
         return ALL.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET);
+    }
+
+    /**
+     * Asks the port to compute checksums on transmit: ORs {@code flags} ({@code TX_IPV4 | TX_IP_CKSUM}, ...) into
+     * {@code ol_flags} and sets the {@code l2_len} and {@code l3_len} bitfields of {@code tx_offload}, which
+     * {@code LayoutProbeTest} checks against the installed headers. The caller zeroes the IPv4 header checksum and
+     * writes the pseudo-header sum into the L4 one, as DPDK's offload contract wants.
+     */
+    public static void requestTxChecksums(final long mbuf, final long flags, final int l2Length, final int l3Length)
+    {
+        ALL.set(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET, ALL.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET) |
+            flags);
+        final long txOffload = ALL.get(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET);
+        ALL.set(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET, (txOffload & ~TX_OFFLOAD_L2_L3_MASK) |
+            (long)(l2Length & 0x7F) << TX_OFFLOAD_L2_LEN_SHIFT | (long)(l3Length & 0x1FF) << TX_OFFLOAD_L3_LEN_SHIFT);
     }
 
     public static int packetType(final long mbuf)

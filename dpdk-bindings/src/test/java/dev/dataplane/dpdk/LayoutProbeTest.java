@@ -69,6 +69,13 @@ class LayoutProbeTest
         constant("RTE_MBUF_F_TX_IPV6", Mbuf.TX_IPV6);
         constant("RTE_MBUF_F_TX_TCP_CKSUM", Mbuf.TX_TCP_CKSUM);
         constant("RTE_MBUF_F_TX_UDP_CKSUM", Mbuf.TX_UDP_CKSUM);
+        // tx_offload's bitfields: set one to 1 in a zeroed mbuf and read the 64-bit word back.
+        expectations.add(new Expectation("rte_mbuf.l2_len (shift in tx_offload)",
+            "__builtin_ctzll(({ struct rte_mbuf m; memset(&m, 0, sizeof m); m.l2_len = 1; m.tx_offload; }))",
+            Mbuf.TX_OFFLOAD_L2_LEN_SHIFT));
+        expectations.add(new Expectation("rte_mbuf.l3_len (shift in tx_offload)",
+            "__builtin_ctzll(({ struct rte_mbuf m; memset(&m, 0, sizeof m); m.l3_len = 1; m.tx_offload; }))",
+            Mbuf.TX_OFFLOAD_L3_LEN_SHIFT));
 
         size("rte_eth_dev_info", EthDevInfo.SIZE);
         field("rte_eth_dev_info", "driver_name", EthDevInfo.DRIVER_NAME_OFFSET);

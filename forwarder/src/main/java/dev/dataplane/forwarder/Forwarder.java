@@ -37,6 +37,7 @@ public final class Forwarder implements AutoCloseable
     private final int[] ports;
     private final Mempool pool;
     private final RunMode runMode;
+    private final long[] txChecksumOffloads;
     private final List<ForwardingStream> streams;
     private final List<RulesProcessor> processors;
     private final List<PipelineRx> pipelineRx;
@@ -53,8 +54,10 @@ public final class Forwarder implements AutoCloseable
     private long ringDrainedAtStop;
 
     private Forwarder(final ForwarderContext context, final RunMode runMode, final int[] ports, final Mempool pool,
-        final Parts parts, final List<ForwardingLcore> lcores, final List<String> warnings)
+        final Parts parts, final List<ForwardingLcore> lcores, final List<String> warnings,
+        final long[] txChecksumOffloads)
     {
+        this.txChecksumOffloads = txChecksumOffloads;
         this.context = context;
         this.runMode = runMode;
         this.ports = ports;
@@ -125,6 +128,17 @@ public final class Forwarder implements AutoCloseable
             checkRedirects(rules.ruleSet(), ports);
         }
         final int txQueues = layout.txQueues(rules, rxQueues);
+        // Rewritten frames leave their checksums to the ports that can compute them (rules only: the forward modes
+        // change no IP or L4 field).
+        final long[] txChecksumOffloads = new long[EthDev.MAX_PORTS];
+        if (null != rules && context.txChecksumOffload())
+        {
+            for (final int port : ports)
+            {
+                txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() &
+                    (EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM | EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
+            }
+        }
         final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringSize() : 0;
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool",
             context.poolSize(ports.length, layout.rxLcores + layout.stageLcores, ringSlots), context.mbufCache(),
@@ -134,7 +148,7 @@ public final class Forwarder implements AutoCloseable
         {
             for (final int port : ports)
             {
-                EthDev.configure(port, rxQueues, txQueues, 0);
+                EthDev.configure(port, rxQueues, txQueues, txChecksumOffloads[port]);
                 for (int queue = 0; queue < rxQueues; queue++)
                 {
                     EthDev.rxQueueSetup(port, queue, context.rxDescriptors(), pool);
@@ -190,7 +204,7 @@ public final class Forwarder implements AutoCloseable
                 final int port = ports[i % ports.length];
                 final int queue = i / ports.length;
                 final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
-                    parts.rulesSource);
+                    parts.rulesSource, txChecksumOffloads);
                 parts.processors.add(processor);
                 if (RunMode.RUN_TO_COMPLETION == runMode)
                 {
@@ -215,7 +229,7 @@ public final class Forwarder implements AutoCloseable
         {
             lcores.add(new ForwardingLcore(workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
-        return new Forwarder(context, runMode, ports, pool, parts, lcores, warnings);
+        return new Forwarder(context, runMode, ports, pool, parts, lcores, warnings, txChecksumOffloads);
     }
 
     /**
@@ -530,6 +544,12 @@ public final class Forwarder implements AutoCloseable
     public List<ForwardingStream> streams()
     {
         return streams;
+    }
+
+    /** The TX checksum offloads ({@code EthDevInfo.TX_OFFLOAD_*}) rewritten frames use on {@code port}; 0: none. */
+    public long txChecksumOffloads(final int port)
+    {
+        return txChecksumOffloads[port];
     }
 
     /** How the rules run (a forward mode always runs to completion). */

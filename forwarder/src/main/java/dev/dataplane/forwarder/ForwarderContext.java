@@ -46,6 +46,7 @@ public final class ForwarderContext
     private final RunMode runMode;
     private final int ringSize;
     private final int rxQueues;
+    private final boolean txChecksumOffload;
 
     private ForwarderContext(final Builder builder)
     {
@@ -66,6 +67,7 @@ public final class ForwarderContext
         this.runMode = builder.runMode;
         this.ringSize = builder.ringSize;
         this.rxQueues = builder.rxQueues;
+        this.txChecksumOffload = builder.txChecksumOffload;
     }
 
     public static Builder builder()
@@ -186,6 +188,12 @@ public final class ForwarderContext
         return rxQueues;
     }
 
+    /** Whether rewritten frames leave checksums to ports that offer TX checksum offload. */
+    public boolean txChecksumOffload()
+    {
+        return txChecksumOffload;
+    }
+
     @Override
     public String toString()
     {
@@ -215,6 +223,7 @@ public final class ForwarderContext
         private RunMode runMode;
         private int ringSize = DEFAULT_RING_SIZE;
         private int rxQueues = DEFAULT_RX_QUEUES;
+        private boolean txChecksumOffload = true;
 
         public Builder portmask(final long portmask)
         {
@@ -310,6 +319,12 @@ public final class ForwarderContext
         public Builder rxQueues(final int rxQueues)
         {
             this.rxQueues = rxQueues;
+            return this;
+        }
+
+        public Builder txChecksumOffload(final boolean txChecksumOffload)
+        {
+            this.txChecksumOffload = txChecksumOffload;
             return this;
         }
 

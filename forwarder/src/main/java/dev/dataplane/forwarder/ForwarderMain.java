@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.rules.RulesException;
 import dev.dataplane.forwarder.rules.RulesParser;
@@ -317,9 +318,13 @@ public final class ForwarderMain
         for (final int port : forwarder.ports())
         {
             final EthLink link = EthDev.link(port);
-            out.printf(Locale.ROOT, "  port %d: %s (%s) mac %s link %s %d Mbit/s%n", port, EthDev.name(port),
+            final long offloads = forwarder.txChecksumOffloads(port);
+            out.printf(Locale.ROOT, "  port %d: %s (%s) mac %s link %s %d Mbit/s%s%n", port, EthDev.name(port),
                 EthDev.info(port).driverName(), MacAddress.toString(EthDev.macAddress(port)),
-                link.up() ? "up" : "down", link.speedMbps());
+                link.up() ? "up" : "down", link.speedMbps(), 0 == offloads ? "" : ", tx checksum offload" +
+                    ((offloads & EthDevInfo.TX_OFFLOAD_IPV4_CKSUM) != 0 ? " ipv4" : "") +
+                    ((offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) != 0 ? " udp" : "") +
+                    ((offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM) != 0 ? " tcp" : ""));
         }
         for (final ForwardingLcore lcore : forwarder.lcores())
         {

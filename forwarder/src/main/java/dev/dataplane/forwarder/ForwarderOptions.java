@@ -80,6 +80,10 @@ public final class ForwarderOptions
             "(default: 1).")
     int rxq = ForwarderContext.DEFAULT_RX_QUEUES;
 
+    @Option(names = "--no-tx-checksum-offload",
+        description = "With --rules: keep checksum updates in software even where a port offers TX checksum offload.")
+    boolean noTxChecksumOffload;
+
     @Option(names = "--mbufs", paramLabel = "N",
         description = "Mbufs in the pool (default: sized from rings and lcores).")
     int mbufs;
@@ -113,6 +117,7 @@ public final class ForwarderOptions
             .runMode(parseRunMode())
             .ringSize(ringSize)
             .rxQueues(rxq)
+            .txChecksumOffload(!noTxChecksumOffload)
             .mbufs(mbufs)
             .mbufCache(mbufCache)
             .promiscuous(!noPromiscuous)

@@ -2,16 +2,23 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
 
 /**
  * The rules applied to the packets of one RX queue, one packet at a time: parse, look the flow up in the
@@ -44,6 +51,8 @@ public final class RulesProcessor
     private final int pairedPort;
     private final int index;
     private final RulesSource source;
+    /** Per port id: the TX checksum offloads ({@code EthDevInfo.TX_OFFLOAD_*}) enabled on it; 0 where none. */
+    private final long[] txChecksumOffloads;
     private final PacketView view = new PacketView();
     private final FlowCache flowCache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
     /** Published once per burst; written by the processing thread only. */
@@ -60,13 +69,16 @@ public final class RulesProcessor
      * @param pairedPort where accepted packets leave.
      * @param index      this processor's position among the forwarder's (its counters in each generation).
      * @param source     where the current {@link RulesState} is read, once per burst.
+     * @param txChecksumOffloads per port id, the TX checksum offloads enabled on it (0: none).
      */
-    RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source)
+    RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source,
+        final long[] txChecksumOffloads)
     {
         this.rxPort = rxPort;
         this.pairedPort = pairedPort;
         this.index = index;
         this.source = source;
+        this.txChecksumOffloads = txChecksumOffloads.clone();
         adopt(source.get());
     }
 
@@ -145,14 +157,14 @@ public final class RulesProcessor
                 return DROP;
             }
         }
+        final RewriteProgram program = rules.program(rule);
         final boolean kept;
         if (cached >= 0)
         {
-            kept = flowCache.rewrite(cached, view, rules.program(rule));
+            kept = flowCache.rewrite(cached, view, program);
         }
         else
         {
-            final RewriteProgram program = rules.program(rule);
             if (FlowCache.MISS == cached)
             {
                 flowCache.insert(rule, program, view, rxPort);
@@ -164,7 +176,57 @@ public final class RulesProcessor
             pending[TTL_EXPIRED]++;
             return DROP;
         }
+        final long offloads = txChecksumOffloads[destination];
+        if (0 != offloads && !program.isEmpty() && PacketView.OK == view.verdict() && 4 == view.ipVersion())
+        {
+            offloadChecksums(mbuf, offloads);
+        }
         return destination;
+    }
+
+    /**
+     * Hands the checksums of a rewritten IPv4 frame to the TX port, per DPDK's offload contract: the header checksum
+     * zeroed, the L4 checksum holding the pseudo-header sum, {@code ol_flags} and the header lengths set. A UDP
+     * checksum of 0 ("none") is left alone; frames the rules did not rewrite keep the checksums they came with.
+     */
+    private void offloadChecksums(final long mbuf, final long offloads)
+    {
+        final PacketView view = this.view;
+        final MemorySegment s = view.segment();
+        final long l3 = view.base() + view.l3Offset();
+        long flags = 0;
+        if (0 != (offloads & EthDevInfo.TX_OFFLOAD_IPV4_CKSUM))
+        {
+            Ipv4Header.checksum(s, l3, 0);
+            flags |= Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM;
+        }
+        if (view.hasL4())
+        {
+            final int protocol = view.protocol();
+            final long l4 = view.base() + view.l4Offset();
+            final boolean udp = IpProtocol.UDP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) &&
+                0 != UdpHeader.checksum(s, l4);
+            final boolean tcp = IpProtocol.TCP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
+            if (udp || tcp)
+            {
+                final int pseudo = InternetChecksum.fold(InternetChecksum.ipv4PseudoHeaderSum(
+                    Ipv4Header.source(s, l3), Ipv4Header.destination(s, l3), protocol, view.ipEnd() - view.l4Offset()));
+                if (udp)
+                {
+                    UdpHeader.checksum(s, l4, pseudo);
+                    flags |= Mbuf.TX_IPV4 | Mbuf.TX_UDP_CKSUM;
+                }
+                else
+                {
+                    TcpHeader.checksum(s, l4, pseudo);
+                    flags |= Mbuf.TX_IPV4 | Mbuf.TX_TCP_CKSUM;
+                }
+            }
+        }
+        if (0 != flags)
+        {
+            Mbuf.requestTxChecksums(mbuf, flags, view.l3Offset(), view.l3HeaderLength());
+        }
     }
 
     /** Ends a burst: publishes its outcome counts for the stats thread. */

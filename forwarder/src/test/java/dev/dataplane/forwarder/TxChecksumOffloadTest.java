@@ -1,0 +1,154 @@
+package dev.dataplane.forwarder;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDevInfo;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rewritten frames leaving by a port with TX checksum offload carry DPDK's offload contract (IPv4 header checksum
+ * zeroed, pseudo-header sum in the L4 checksum, ol_flags, l2_len and l3_len), and what a NIC computes from that is a
+ * frame whose every checksum verifies from scratch. The NIC is emulated here as DPDK's own software fallback
+ * (rte_ipv4_cksum, rte_ipv4_udptcp_cksum) computes: no virtual device in the test set both offers the offload and
+ * lets the frames be inspected after it.
+ */
+class TxChecksumOffloadTest
+{
+    private static final long ALL_OFFLOADS = EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM |
+        EthDevInfo.TX_OFFLOAD_TCP_CKSUM;
+
+    @Test
+    void offloadedChecksumsComeOutValidAndUntouchedFramesKeepTheirs() throws Exception
+    {
+        final Eal eal = Eal.init(ealArgs("net_null0", "net_null1"));
+        final Mempool pool = Mempool.createPktmbufPool("offload", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId());
+        try
+        {
+            final RulesSource source = new RulesSource(new RulesState(new CompiledRules(RulesParser.parse("""
+                ip4 proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083
+                ip4 proto tcp dport 80 => tx set-src 192.0.2.9
+                """, "t.rules")), 1, 1));
+            final long[] offloads = new long[64];
+            offloads[1] = ALL_OFFLOADS;
+            final RulesProcessor processor = new RulesProcessor(0, 1, 0, source, offloads);
+            final Random random = new Random(55);
+            final MbufArray mbufs = new MbufArray(1);
+            final PacketView view = new PacketView();
+            int offloaded = 0;
+            for (int i = 0; i < 2000; i++)
+            {
+                final int kind = random.nextInt(4);
+                final FrameBuilder builder = new FrameBuilder().ipv4(random.nextInt(), kind == 3 ? random.nextInt() :
+                    Ipv4Header.parseAddress("10.0.8.17"));
+                if (random.nextBoolean())
+                {
+                    builder.vlans(1 + random.nextInt(4000));
+                }
+                if (kind == 1)
+                {
+                    builder.tcp(random.nextInt(65536), 80, TcpHeader.ACK);
+                }
+                else
+                {
+                    builder.udp(random.nextInt(65536), kind == 2 ? 9999 : 8080);
+                }
+                final byte[] frame = builder.length(builder.headersLength() + random.nextInt(200)).build();
+                final boolean noUdpChecksum = kind == 0 && random.nextInt(5) == 0;
+                if (noUdpChecksum)
+                {
+                    view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+                    UdpHeader.checksum(MemorySegment.ofArray(frame), view.l4Offset(), 0);
+                }
+                assertTrue(pool.allocBulk(mbufs, 1));
+                final long mbuf = mbufs.get(0);
+                MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
+                Mbuf.setLength(mbuf, frame.length);
+                Mbuf.setOffloadFlags(mbuf, 0);
+
+                processor.beginBurst();
+                final int destination = processor.process(mbuf);
+                processor.endBurst();
+                final long flags = Mbuf.offloadFlags(mbuf);
+                view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
+                final long l3 = view.base() + view.l3Offset();
+                final long l4 = view.base() + view.l4Offset();
+                if (kind == 0)
+                {
+                    assertEquals(1, destination, "accepted to the paired port, which offloads");
+                    assertEquals(Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM | (noUdpChecksum ? 0 : Mbuf.TX_UDP_CKSUM), flags);
+                    assertEquals(0, Ipv4Header.checksum(ALL, l3), "zeroed for the NIC");
+                    final long txOffload = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, mbuf + Mbuf.TX_OFFLOAD_OFFSET);
+                    assertEquals(view.l3Offset(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L2_LEN_SHIFT) & 0x7F);
+                    assertEquals(view.l3HeaderLength(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L3_LEN_SHIFT) & 0x1FF);
+                    emulateNic(view, flags);
+                    offloaded++;
+                }
+                else
+                {
+                    // Port 0 offers nothing, and a frame the rules did not rewrite keeps its own checksums.
+                    assertEquals(0, flags, "kind " + kind);
+                }
+                assertTrue(Ipv4Header.isChecksumValid(ALL, l3));
+                final int l4Length = view.ipEnd() - view.l4Offset();
+                if (noUdpChecksum)
+                {
+                    assertEquals(0, UdpHeader.checksum(ALL, l4), "no checksum stays no checksum");
+                }
+                else
+                {
+                    assertTrue(InternetChecksum.verify(ALL, l4, l4Length, InternetChecksum.ipv4PseudoHeaderSum(
+                        Ipv4Header.source(ALL, l3), Ipv4Header.destination(ALL, l3), view.protocol(), l4Length)));
+                }
+                Mbuf.free(mbuf);
+            }
+            assertTrue(offloaded > 300, "offloaded " + offloaded);
+            assertEquals(0, pool.inUseCount());
+        }
+        finally
+        {
+            pool.close();
+            eal.close();
+        }
+    }
+
+    /** What a NIC (or DPDK's software fallback) does with the offload request. */
+    private static void emulateNic(final PacketView view, final long flags)
+    {
+        final long l3 = view.base() + view.l3Offset();
+        if (0 != (flags & Mbuf.TX_IP_CKSUM))
+        {
+            Ipv4Header.checksum(ALL, l3, InternetChecksum.checksum(ALL, l3, view.l3HeaderLength()));
+        }
+        if ((flags & Mbuf.TX_UDP_CKSUM) == Mbuf.TX_UDP_CKSUM || (flags & Mbuf.TX_UDP_CKSUM) == Mbuf.TX_TCP_CKSUM)
+        {
+            // The checksum field holds the pseudo-header sum; the NIC sums the segment over it and complements.
+            final long l4 = view.base() + view.l4Offset();
+            final int checksum = InternetChecksum.checksum(ALL, l4, view.ipEnd() - view.l4Offset());
+            final long at = l4 + (IpProtocol.TCP == view.protocol() ? TcpHeader.CHECKSUM_OFFSET :
+                UdpHeader.CHECKSUM_OFFSET);
+            NetworkOrder.u16(ALL, at, IpProtocol.UDP == view.protocol() && 0 == checksum ? 0xFFFF : checksum);
+        }
+    }
+}
