@@ -130,13 +130,14 @@ public final class Forwarder implements AutoCloseable
         final int txQueues = layout.txQueues(rules, rxQueues);
         // Rewritten frames leave their checksums to the ports that can compute them (rules only: the forward modes
         // change no IP or L4 field).
+        final long checksumOffloads = EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM |
+            EthDevInfo.TX_OFFLOAD_TCP_CKSUM;
         final long[] txChecksumOffloads = new long[EthDev.MAX_PORTS];
         if (null != rules && context.txChecksumOffload())
         {
             for (final int port : ports)
             {
-                txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() &
-                    (EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM | EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
+                txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() & checksumOffloads;
             }
         }
         final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringSize() : 0;

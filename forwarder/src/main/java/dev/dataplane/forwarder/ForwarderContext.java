@@ -153,7 +153,9 @@ public final class ForwarderContext
         return rules;
     }
 
-    /** Mbufs the pool needs: every RX and TX ring and pipeline ring full, every lcore's cache full and bursts in flight. */
+    /**
+     * Mbufs the pool needs: every RX, TX and pipeline ring full, every lcore's cache full and its bursts in flight.
+     */
     public int poolSize(final int ports, final int lcores, final int ringSlots)
     {
         if (0 != mbufs)
@@ -358,7 +360,8 @@ public final class ForwarderContext
             require(forwardingCores >= 0, "--nb-cores must be >= 0: " + forwardingCores);
             require(Integer.bitCount(ringSize) == 1 && ringSize >= burst && ringSize <= 65536,
                 "--ring-size must be a power of two in --burst.." + 65536 + ": " + ringSize);
-            require(rxQueues >= 1 && rxQueues <= MAX_RX_QUEUES, "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);
+            require(rxQueues >= 1 && rxQueues <= MAX_RX_QUEUES,
+                "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);
             require(null == runMode || null != rules,
                 "--run-mode applies to --rules; the forward modes always run to completion");
             require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));

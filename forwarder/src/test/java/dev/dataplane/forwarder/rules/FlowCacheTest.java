@@ -27,7 +27,8 @@ class FlowCacheTest
     private static final String[] RULE_SETS = {
         """
         dnat: proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083
-        proto tcp dst 10.0.8.0/24 dport 1-1023 => redirect 1 set-src 192.0.2.1 set-sport 40000 set-src-mac 02:00:00:00:00:01
+        proto tcp dst 10.0.8.0/24 dport 1-1023 => redirect 1 set-src 192.0.2.1 set-sport 40000 \
+            set-src-mac 02:00:00:00:00:01
         dst 10.0.9.0/24 => drop
         ip4 proto udp sport 53 => tx set-dst-mac 02:00:00:00:00:02 set-src 10.9.9.9
         proto tcp dst 10.0.7.0/24 => accept dec-ttl set-dst 10.0.1.3
