@@ -34,7 +34,7 @@ public final class ForwardingStream extends RxStream
     public int poll()
     {
         final MbufArray pkts = this.pkts;
-        final int received = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        final int received = receive();
         if (0 == received)
         {
             return 0;

@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
@@ -48,7 +47,7 @@ public final class PipelineRx extends RxStream
     public int poll()
     {
         final MbufArray pkts = this.pkts;
-        final int received = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        final int received = receive();
         if (0 == received)
         {
             return 0;

@@ -1,6 +1,5 @@
 package dev.dataplane.forwarder;
 
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
@@ -28,7 +27,7 @@ public final class RuleStream extends RxStream
     public int poll()
     {
         final MbufArray pkts = this.pkts;
-        final int received = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        final int received = receive();
         if (0 == received)
         {
             return 0;

@@ -24,6 +24,12 @@ abstract class RxStream implements Poller
         this.pkts = new MbufArray(burst);
     }
 
+    /** One RX burst into {@link #pkts}: the number of packets received. */
+    protected final int receive()
+    {
+        return EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+    }
+
     /**
      * Receives and frees up to {@code maxBursts} bursts, after the lcores stopped; bounded because some devices
      * (net_null) never run dry.
@@ -36,7 +42,7 @@ abstract class RxStream implements Poller
         int count = 0;
         for (int i = 0; i < maxBursts; i++)
         {
-            final int n = EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+            final int n = receive();
             if (0 == n)
             {
                 break;

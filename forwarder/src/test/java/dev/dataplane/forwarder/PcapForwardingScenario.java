@@ -49,6 +49,23 @@ final class PcapForwardingScenario
         return frames;
     }
 
+    /**
+     * Writes 64 UDP flows, half of them to the DNAT service 10.0.8.17:8080, to {@code dir}/in.pcap and returns the
+     * net_pcap arguments that replay it forever and throw away what is sent: endless real traffic for the rules.
+     */
+    static String endlessDnatReplay(final Path dir) throws IOException
+    {
+        final List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 64; i++)
+        {
+            frames.add(new FrameBuilder().ipv4(Ipv4Header.parseAddress("192.168.1." + (i + 1)),
+                Ipv4Header.parseAddress(i % 2 == 0 ? "10.0.8.17" : "10.0.9.1")).udp(40000 + i,
+                    8080).length(64).build());
+        }
+        writePcap(dir.resolve("in.pcap"), frames);
+        return "rx_pcap=" + dir.resolve("in.pcap") + ",infinite_rx=1,tx_pcap=/dev/null";
+    }
+
     static void writePcap(final Path path, final List<byte[]> frames) throws IOException
     {
         try (PcapWriter writer = PcapWriter.create(path))

@@ -5,13 +5,9 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.rules.RulesParser;
-import dev.dataplane.net.FrameBuilder;
-import dev.dataplane.net.Ipv4Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,15 +20,7 @@ class PipelineHotPathAllocationTest
     @Test
     void pipelineLcoresAllocateNothingPerPacket(@TempDir final Path dir) throws Exception
     {
-        final List<byte[]> frames = new ArrayList<>();
-        for (int i = 0; i < 64; i++)
-        {
-            frames.add(new FrameBuilder().ipv4(Ipv4Header.parseAddress("192.168.1." + (i + 1)),
-                Ipv4Header.parseAddress(i % 2 == 0 ? "10.0.8.17" : "10.0.9.1")).udp(40000 + i,
-                    8080).length(64).build());
-        }
-        PcapForwardingScenario.writePcap(dir.resolve("in.pcap"), frames);
-        final String replay = "rx_pcap=" + dir.resolve("in.pcap") + ",infinite_rx=1,tx_pcap=/dev/null";
+        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
         final Eal eal = Eal.init(ealArgsOnLcores(THREE_LCORES, "net_pcap0," + replay, "net_pcap1," + replay));
         try
         {
