@@ -1,0 +1,279 @@
+package dev.dataplane.pktgen;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.dataplane.dpdk.DpdkException;
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.EthLink;
+import dev.dataplane.dpdk.LcoreTask;
+import dev.dataplane.dpdk.Lcores;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+import org.HdrHistogram.Recorder;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+
+/**
+ * The assembled generator and receiver: one pool, the TX port and the RX port (the same one for a loopback), a
+ * {@link Generator} and a {@link Receiver}, each on a worker lcore of its own when EAL gives two, else both on one.
+ * {@link #create} validates against the ports; {@link #start}, {@link #stop} and {@link #close} as the forwarder's.
+ */
+public final class Pktgen implements AutoCloseable
+{
+    /** Link speed assumed for a rate in percent when the device reports none (virtual devices): 10 Gbit/s. */
+    public static final long DEFAULT_LINK_MBPS = 10_000;
+    /** Latencies above this (10 s) are recorded as this. */
+    public static final long HIGHEST_LATENCY_NANOS = 10_000_000_000L;
+    private static final int DESCRIPTORS = 1024;
+    private static final int POOL_SIZE = 16383;
+    private static final int DRAIN_BURSTS = 64;
+
+    private final PktgenContext context;
+    private final Mempool pool;
+    private final Set<Integer> ports;
+    private final Generator generator;
+    private final Receiver receiver;
+    private final Recorder latency;
+    private final List<PktgenLcore> lcores;
+    private final double packetsPerSecond;
+    private final List<LcoreTask> tasks = new ArrayList<>();
+    private final Arena arena;
+    private int inUseAtClose = -1;
+    private boolean stopped;
+    private boolean closed;
+
+    private Pktgen(final PktgenContext context, final Mempool pool, final Set<Integer> ports, final Generator generator,
+        final Receiver receiver, final Recorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
+        final Arena arena)
+    {
+        this.context = context;
+        this.pool = pool;
+        this.ports = ports;
+        this.generator = generator;
+        this.receiver = receiver;
+        this.latency = latency;
+        this.lcores = lcores;
+        this.packetsPerSecond = packetsPerSecond;
+        this.arena = arena;
+    }
+
+    public static Pktgen create(final Eal eal, final PktgenContext context)
+    {
+        final List<Integer> workers = eal.workerLcores();
+        if (workers.isEmpty())
+        {
+            throw new IllegalArgumentException(
+                "pktgen needs a worker lcore besides the main one: give EAL two or more lcores, e.g. -l 0,1");
+        }
+        final List<Integer> used = context.receives() ? List.of(context.txPort(), context.rxPort()) :
+            List.of(context.txPort());
+        for (final int port : used)
+        {
+            if (!EthDev.isValidPort(port))
+            {
+                throw new IllegalArgumentException("port " + port + " does not exist (EAL found " + EthDev.count() +
+                    " port(s)); give devices with --vdev or PCI addresses");
+            }
+        }
+        final Set<Integer> ports = new LinkedHashSet<>(used);
+        final Mempool pool = Mempool.createPktmbufPool("pktgen_pool", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId());
+        final List<Integer> started = new ArrayList<>();
+        try
+        {
+            for (final int port : ports)
+            {
+                EthDev.configure(port, 1, 1, 0);
+                EthDev.rxQueueSetup(port, 0, DESCRIPTORS, pool);
+                EthDev.txQueueSetup(port, 0, DESCRIPTORS);
+                EthDev.start(port);
+                started.add(port);
+                EthDev.enablePromiscuous(port);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            started.forEach(port -> stopAndClose(port, new ArrayList<>()));
+            pool.close();
+            throw ex;
+        }
+        final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
+        final Arena arena = Arena.ofShared();
+        final MemorySegment templates = context.traffic().buildTemplates(arena);
+        final Generator generator = new Generator(context.txPort(), 0, context.burst(), pool, context.traffic(),
+            templates, new RateLimiter(pps, eal.tscHz()), context.count());
+        final Recorder latency = new Recorder(HIGHEST_LATENCY_NANOS, 3);
+        final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(), 0, context.burst(),
+            new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
+        final List<PktgenLcore> lcores = new ArrayList<>();
+        if (null == receiver)
+        {
+            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator}));
+        }
+        else if (workers.size() >= 2)
+        {
+            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator}));
+            lcores.add(new PktgenLcore(workers.get(1), new PktgenPart[] {receiver}));
+        }
+        else
+        {
+            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator, receiver}));
+        }
+        return new Pktgen(context, pool, ports, generator, receiver, latency, lcores, pps, arena);
+    }
+
+    private static long linkMbps(final int port)
+    {
+        final EthLink link = EthDev.link(port);
+        return link.speedMbps() > 0 ? link.speedMbps() : DEFAULT_LINK_MBPS;
+    }
+
+    public synchronized void start()
+    {
+        if (!tasks.isEmpty() || stopped)
+        {
+            throw new IllegalStateException("already started");
+        }
+        for (final PktgenLcore lcore : lcores)
+        {
+            tasks.add(Lcores.launch(lcore.lcore(), lcore, new BusySpinIdleStrategy()));
+        }
+    }
+
+    /** The first lcore failure, or null while all run. */
+    public Throwable failure()
+    {
+        for (final LcoreTask task : tasks)
+        {
+            if (null != task.failure())
+            {
+                return task.failure();
+            }
+        }
+        return null;
+    }
+
+    /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
+    public synchronized void stop()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        tasks.forEach(LcoreTask::stop);
+        RuntimeException failure = null;
+        for (final LcoreTask task : tasks)
+        {
+            try
+            {
+                task.join();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = null == failure ? ex : failure;
+            }
+        }
+        final MbufArray drain = new MbufArray(context.burst());
+        for (final int port : ports)
+        {
+            for (int i = 0; i < DRAIN_BURSTS; i++)
+            {
+                final int n = EthDev.rxBurst(port, 0, drain, context.burst());
+                if (0 == n)
+                {
+                    break;
+                }
+                Mbuf.freeBulk(drain, 0, n);
+            }
+        }
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            stop();
+        }
+        finally
+        {
+            closed = true;
+            final List<String> problems = new ArrayList<>();
+            ports.forEach(port -> stopAndClose(port, problems));
+            inUseAtClose = pool.inUseCount();
+            pool.close();
+            arena.close();
+            if (!problems.isEmpty())
+            {
+                throw new DpdkException(String.join("; ", problems));
+            }
+        }
+    }
+
+    private static void stopAndClose(final int port, final List<String> problems)
+    {
+        try
+        {
+            EthDev.stop(port);
+            EthDev.close(port);
+        }
+        catch (final DpdkException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+    }
+
+    public PktgenContext context()
+    {
+        return context;
+    }
+
+    public Generator generator()
+    {
+        return generator;
+    }
+
+    /** The receiver, or null in a send-only run. */
+    public Receiver receiver()
+    {
+        return receiver;
+    }
+
+    /** The latency recorder (nanoseconds); sample it with {@code getIntervalHistogram}. */
+    public Recorder latency()
+    {
+        return latency;
+    }
+
+    /** The rate the generator paces to, packets per second; 0 for unlimited. */
+    public double packetsPerSecond()
+    {
+        return packetsPerSecond;
+    }
+
+    public List<PktgenLcore> lcores()
+    {
+        return lcores;
+    }
+
+    /** Mbufs out of the pool at close, measured just before it is freed: 0 unless something leaked; -1 before. */
+    public int mbufsInUseAtClose()
+    {
+        return inUseAtClose;
+    }
+}

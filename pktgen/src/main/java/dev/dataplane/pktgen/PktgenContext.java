@@ -1,0 +1,86 @@
+package dev.dataplane.pktgen;
+
+/**
+ * What to generate and how: validated on construction (the CLI only fills it).
+ *
+ * @param rxPort   the port to receive on, or {@link #NO_RX}.
+ * @param rate     packets per second ({@code "100000"}, {@code "1.5M"}, {@code "200k"}), a percent of the TX link's
+ *                 speed ({@code "50%"}, framing included), or {@code "0"} for as fast as the port takes them.
+ * @param count    packets to send in all, 0 for no limit.
+ * @param duration seconds to run, 0 for no limit.
+ */
+public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, String rate, long count,
+    double duration)
+{
+    public static final int DEFAULT_BURST = 32;
+    /** {@link #rxPort()} of a send-only run. */
+    public static final int NO_RX = -1;
+    /** Preamble, start delimiter and inter-frame gap: what each frame costs on the wire besides its bytes. */
+    public static final int FRAMING_BYTES = 20;
+
+    public PktgenContext
+    {
+        if (burst < 1 || burst > 512)
+        {
+            throw new IllegalArgumentException("--burst must be in 1..512: " + burst);
+        }
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("--count must be >= 0: " + count);
+        }
+        if (duration < 0 || Double.isNaN(duration) || Double.isInfinite(duration))
+        {
+            throw new IllegalArgumentException("--duration must be a number of seconds >= 0: " + duration);
+        }
+        if (null == rate || null == traffic)
+        {
+            throw new IllegalArgumentException("a rate and the traffic are needed");
+        }
+        packetsPerSecond(rate, traffic.frameSize(), 10_000); // validates the rate's form
+    }
+
+    public boolean receives()
+    {
+        return NO_RX != rxPort;
+    }
+
+    /** The rate in packets per second for a TX link of {@code linkMbps}; 0 means unlimited. */
+    public double packetsPerSecond(final long linkMbps)
+    {
+        return packetsPerSecond(rate, traffic.frameSize(), linkMbps);
+    }
+
+    private static double packetsPerSecond(final String rate, final int frameSize, final long linkMbps)
+    {
+        final String r = rate.trim();
+        try
+        {
+            final double pps;
+            if (r.endsWith("%"))
+            {
+                final double percent = Double.parseDouble(r.substring(0, r.length() - 1));
+                if (!(percent > 0 && percent <= 100))
+                {
+                    throw new IllegalArgumentException("--rate in percent must be in (0, 100]: " + rate);
+                }
+                pps = percent / 100 * linkMbps * 1e6 / ((frameSize + FRAMING_BYTES) * 8.0);
+            }
+            else
+            {
+                final char unit = r.isEmpty() ? ' ' : Character.toLowerCase(r.charAt(r.length() - 1));
+                final double scale = unit == 'k' ? 1e3 : unit == 'm' ? 1e6 : 1;
+                pps = Double.parseDouble(scale == 1 ? r : r.substring(0, r.length() - 1)) * scale;
+            }
+            if (!(pps >= 0) || Double.isInfinite(pps))
+            {
+                throw new IllegalArgumentException("--rate must be >= 0: " + rate);
+            }
+            return pps;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--rate wants packets per second (100000, 200k, 1.5M), a percent of " +
+                "the link (50%) or 0 for unlimited, not '" + rate + "'", ex);
+        }
+    }
+}

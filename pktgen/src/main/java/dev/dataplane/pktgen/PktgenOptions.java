@@ -1,0 +1,90 @@
+package dev.dataplane.pktgen;
+
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.MacAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The options after {@code --}, named as Pktgen-DPDK and TRex users would guess them; they fill a context. */
+@Command(name = "pktgen", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Generates stamped UDP traffic on one port and measures what arrives on another (or the same).",
+    customSynopsis = "bin/pktgen [EAL args] -- [options]")
+final class PktgenOptions
+{
+    @Option(names = "--tx-port", paramLabel = "N", description = "Port to send on (default: 0).")
+    int txPort;
+
+    @Option(names = "--rx-port", paramLabel = "N", description = "Port to receive on (default: the TX port).")
+    Integer rxPort;
+
+    @Option(names = "--no-rx", description = "Send only: no receiver (e.g. into a net_null sink).")
+    boolean noRx;
+
+    @Option(names = "--rate", paramLabel = "RATE",
+        description = "Packets per second (100000, 200k, 1.5M), percent of the link (50%%; 10 Gbit/s when the " +
+            "device reports no speed; framing counted), or 0 for as fast as the port takes them (default: 0).")
+    String rate = "0";
+
+    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size with FCS, 64..1518 (default: 64).")
+    int size = Traffic.MIN_FRAME;
+
+    @Option(names = "--flows", paramLabel = "N",
+        description = "Flows (streams), each from its own source address (default: 1).")
+    int flows = 1;
+
+    @Option(names = "--count", paramLabel = "N", description = "Packets to send, 0 for no limit (default: 0).")
+    long count;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until " +
+        "--count is sent and has arrived, or a signal).")
+    double duration;
+
+    @Option(names = "--burst", paramLabel = "N", description = "Packets per TX/RX burst (default: 32).")
+    int burst = PktgenContext.DEFAULT_BURST;
+
+    @Option(names = "--src-ip", paramLabel = "A", description = "First source address (default: 10.0.0.1).")
+    String sourceIp = "10.0.0.1";
+
+    @Option(names = "--dst-ip", paramLabel = "A", description = "Destination address (default: 10.0.8.17).")
+    String destinationIp = "10.0.8.17";
+
+    @Option(names = "--sport", paramLabel = "N", description = "UDP source port (default: 40000).")
+    int sourcePort = 40000;
+
+    @Option(names = "--dport", paramLabel = "N", description = "UDP destination port (default: 8080).")
+    int destinationPort = 8080;
+
+    @Option(names = "--dst-mac", paramLabel = "MAC", description = "Destination MAC (default: 02:00:00:00:00:02).")
+    String destinationMac = "02:00:00:00:00:02";
+
+    @Option(names = "--stats-period", paramLabel = "SECONDS", description = "Seconds between lines; 0: summary " +
+        "only (default: 1).")
+    double statsPeriod = 1;
+
+    @Option(names = "--stats-format", paramLabel = "FORMAT", description = "text or json (one object per line).")
+    String statsFormat = "text";
+
+    PktgenContext toContext()
+    {
+        if (sourcePort < 0 || sourcePort > 65535 || destinationPort < 0 || destinationPort > 65535)
+        {
+            throw new IllegalArgumentException("--sport and --dport must be in 0..65535");
+        }
+        if (!statsFormat.equals("text") && !statsFormat.equals("json"))
+        {
+            throw new IllegalArgumentException("--stats-format must be text or json: " + statsFormat);
+        }
+        if (statsPeriod < 0 || Double.isNaN(statsPeriod) || statsPeriod > 3600)
+        {
+            throw new IllegalArgumentException("--stats-period must be in 0..3600 seconds: " + statsPeriod);
+        }
+        final Traffic traffic = new Traffic(size, flows, 0x02_00_00_00_00_01L, MacAddress.parse(destinationMac),
+            Ipv4Header.parseAddress(sourceIp), Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort);
+        if (noRx && null != rxPort)
+        {
+            throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");
+        }
+        return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort, burst,
+            traffic, rate, count, duration);
+    }
+}

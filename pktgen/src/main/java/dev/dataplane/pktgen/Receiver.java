@@ -1,0 +1,125 @@
+package dev.dataplane.pktgen;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.PacketView;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Receives on one RX queue and accounts for every frame: stamped frames by stream in the {@link SequenceTracker}
+ * and their one-way latency (receive TSC minus the stamp's, both from this machine's counter) in an HdrHistogram
+ * {@link Recorder}, which the reporting thread can sample while this lcore records; anything else counted as
+ * unstamped. Frames are freed in bulk. Allocation-free per frame.
+ */
+public final class Receiver implements PktgenPart
+{
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int RECEIVED = 0;
+    private static final int UNSTAMPED = 1;
+
+    private final int port;
+    private final int queue;
+    private final int burst;
+    private final MbufArray mbufs;
+    private final PacketView view = new PacketView();
+    private final SequenceTracker tracker;
+    private final Recorder latency;
+    private final double nanosPerTick;
+    private final long highestLatencyNanos;
+    private final long[] counters = new long[2];
+
+    public Receiver(final int port, final int queue, final int burst, final SequenceTracker tracker,
+        final Recorder latency, final long highestLatencyNanos, final long tscHz)
+    {
+        this.port = port;
+        this.queue = queue;
+        this.burst = burst;
+        this.mbufs = new MbufArray(burst);
+        this.tracker = tracker;
+        this.latency = latency;
+        this.highestLatencyNanos = highestLatencyNanos;
+        this.nanosPerTick = 1e9 / tscHz;
+    }
+
+    @Override
+    public int poll()
+    {
+        final MbufArray mbufs = this.mbufs;
+        final int n = EthDev.rxBurst(port, queue, mbufs, burst);
+        if (0 == n)
+        {
+            return 0;
+        }
+        final long now = Eal.rdtsc();
+        int unstamped = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long mbuf = mbufs.get(i);
+            if (!account(mbuf, now))
+            {
+                unstamped++;
+            }
+        }
+        Mbuf.freeBulk(mbufs, 0, n);
+        COUNTER.setOpaque(counters, RECEIVED, counters[RECEIVED] + n);
+        if (0 != unstamped)
+        {
+            COUNTER.setOpaque(counters, UNSTAMPED, counters[UNSTAMPED] + unstamped);
+        }
+        return n;
+    }
+
+    private boolean account(final long mbuf, final long now)
+    {
+        final PacketView view = this.view;
+        if (PacketView.OK != view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf)) || !view.hasL4() ||
+            IpProtocol.UDP != view.protocol())
+        {
+            return false;
+        }
+        final long at = view.base() + view.l4Offset() + 8;
+        if (view.ipEnd() - view.l4Offset() - 8 < Stamp.LENGTH || !Stamp.isStamp(ALL, at))
+        {
+            return false;
+        }
+        final int stream = Stamp.stream(ALL, at);
+        if (stream >= tracker.streams())
+        {
+            return false;
+        }
+        tracker.record(stream, Stamp.sequence(ALL, at));
+        final long nanos = (long)((now - Stamp.tsc(ALL, at)) * nanosPerTick);
+        latency.recordValue(Math.max(0, Math.min(nanos, highestLatencyNanos)));
+        return true;
+    }
+
+    /** Frames received (any thread). */
+    public long received()
+    {
+        return (long)COUNTER.getOpaque(counters, RECEIVED);
+    }
+
+    /** Frames without a stamp of ours (any thread). */
+    public long unstamped()
+    {
+        return (long)COUNTER.getOpaque(counters, UNSTAMPED);
+    }
+
+    public SequenceTracker tracker()
+    {
+        return tracker;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+}

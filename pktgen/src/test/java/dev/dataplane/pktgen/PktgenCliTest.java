@@ -1,0 +1,72 @@
+package dev.dataplane.pktgen;
+
+import static dev.dataplane.testing.DpdkTestSupport.crashFiles;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static dev.dataplane.testing.DpdkTestSupport.runJava;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dataplane.testing.DpdkTestSupport.ProcessResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/pktgen's command line in child JVMs: one clear error line for bad input, a clean run's JSON lines. */
+class PktgenCliTest
+{
+    private static final String MAIN = PktgenMain.class.getName();
+
+    @TempDir
+    Path dir;
+
+    private ProcessResult run(final List<String> eal, final String... options) throws Exception
+    {
+        final List<String> args = new ArrayList<>(eal);
+        args.add("--");
+        args.addAll(List.of(options));
+        return runJava(MAIN, args, dir, 120);
+    }
+
+    private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
+    {
+        assertEquals(2, result.exitCode(), result.toString());
+        final List<String> errors = result.stderrLines().stream().filter(l -> l.startsWith("pktgen: error:")).toList();
+        assertEquals(1, errors.size(), result.toString());
+        assertTrue(errors.get(0).contains(expected), "wanted '" + expected + "' in: " + errors.get(0));
+        assertFalse(result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
+        assertEquals(List.of(), crashFiles(dir));
+    }
+
+    @Test
+    void rejectsBadAndContradictoryOptionsWithOneLine() throws Exception
+    {
+        final List<String> eal = ealArgs("net_ring0");
+        assertCleanRejection(run(eal, "--rate", "fast"), "--rate wants packets per second");
+        assertCleanRejection(run(eal, "--rate", "150%"), "--rate in percent must be in (0, 100]");
+        assertCleanRejection(run(eal, "--size", "10"), "--size must be in 64..1518: 10");
+        assertCleanRejection(run(eal, "--flows", "0"), "--flows must be in 1..65536: 0");
+        assertCleanRejection(run(eal, "--no-rx", "--rx-port", "0"), "--no-rx and --rx-port contradict");
+        assertCleanRejection(run(eal, "--frobnicate"), "Unknown option");
+        assertCleanRejection(run(eal, "--tx-port", "3", "--count", "1"), "port 3 does not exist");
+    }
+
+    @Test
+    void runsToTheCountAndEndsWithAJsonSummary() throws Exception
+    {
+        final ProcessResult result = run(ealArgs("net_ring0"), "--count", "200000", "--flows", "4",
+            "--stats-format", "json", "--rate", "2M");
+        assertEquals(0, result.exitCode(), result.toString());
+        final List<String> lines = result.stdoutLines().stream().filter(l -> l.startsWith("{")).toList();
+        assertTrue(lines.get(0).startsWith("{\"type\":\"start\""), lines.get(0));
+        final String summary = lines.get(lines.size() - 1);
+        assertTrue(summary.startsWith("{\"type\":\"summary\""), summary);
+        assertTrue(summary.contains("\"tx_packets\":200000,"), summary);
+        assertTrue(summary.contains("\"rx_stamped\":200000,"), summary);
+        assertTrue(summary.contains("\"lost\":0,\"duplicates\":0,\"out_of_order\":0"), summary);
+        assertTrue(summary.contains("\"mbufs_in_use_at_exit\":0}"), summary);
+    }
+}

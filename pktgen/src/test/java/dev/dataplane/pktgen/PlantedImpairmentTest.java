@@ -1,0 +1,113 @@
+package dev.dataplane.pktgen;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
+import org.HdrHistogram.Recorder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stamped frames with a drop, a duplicate and a reorder planted in their order, sent through a net_ring port to
+ * the receiver: each impairment is counted exactly once, and nothing else is.
+ */
+class PlantedImpairmentTest
+{
+    @Test
+    void detectsAPlantedDropDuplicateAndReorderThroughTheDevice()
+    {
+        final Eal eal = Eal.init(ealArgs("net_ring0"));
+        final Mempool pool = Mempool.createPktmbufPool("planted", 4095, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId());
+        try
+        {
+            EthDev.configure(0, 1, 1, 0);
+            EthDev.rxQueueSetup(0, 0, 1024, pool);
+            EthDev.txQueueSetup(0, 0, 1024);
+            EthDev.start(0);
+            final Traffic traffic = new Traffic(64, 2, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
+                Ipv4Header.parseAddress("10.0.0.1"), Ipv4Header.parseAddress("10.0.8.17"), 40000, 8080);
+            final List<int[]> order = new ArrayList<>(); // {stream, sequence}
+            for (int n = 0; n < 1000; n++)
+            {
+                for (int stream = 0; stream < 2; stream++)
+                {
+                    if (!(stream == 0 && n == 500))               // drop: stream 0, number 500
+                    {
+                        order.add(new int[] {stream, n});
+                    }
+                    if (stream == 1 && n == 700)                  // duplicate: stream 1, number 700
+                    {
+                        order.add(new int[] {stream, n});
+                    }
+                }
+            }
+            // Reorder: stream 1's number 800 arrives after its 803.
+            final int at800 = indexOf(order, 1, 800);
+            final int[] late = order.remove(at800);
+            order.add(indexOf(order, 1, 803) + 1, late);
+
+            try (var arena = java.lang.foreign.Arena.ofConfined())
+            {
+                final MemorySegment templates = traffic.buildTemplates(arena);
+                final SequenceTracker tracker = new SequenceTracker(2);
+                final Receiver receiver = new Receiver(0, 0, 32, tracker, new Recorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
+                    Pktgen.HIGHEST_LATENCY_NANOS, eal.tscHz());
+                final MbufArray one = new MbufArray(1);
+                for (final int[] frame : order)
+                {
+                    assertTrue(pool.allocBulk(one, 1));
+                    final long mbuf = one.get(0);
+                    MemorySegment.copy(templates, (long)traffic.stride() * frame[0], ALL, Mbuf.dataAddress(mbuf),
+                        traffic.dataLength());
+                    Mbuf.setLength(mbuf, traffic.dataLength());
+                    NetworkOrder.u32(ALL, Mbuf.dataAddress(mbuf) + Traffic.stampOffset() + Stamp.SEQUENCE_OFFSET,
+                        frame[1]);
+                    assertEquals(1, EthDev.txBurst(0, 0, one, 0, 1));
+                    while (receiver.poll() > 0)
+                    {
+                        // drain what the ring holds
+                    }
+                }
+                assertEquals(order.size(), receiver.received());
+                assertEquals(1, tracker.lost(0), "the drop");
+                assertEquals(0, tracker.duplicates(0) + tracker.outOfOrder(0));
+                assertEquals(0, tracker.lost(1), "a reorder is not a loss");
+                assertEquals(1, tracker.duplicates(1), "the duplicate");
+                assertEquals(1, tracker.outOfOrder(1), "the reordered frame");
+            }
+            EthDev.stop(0);
+            EthDev.close(0);
+            assertEquals(0, pool.inUseCount());
+        }
+        finally
+        {
+            pool.close();
+            eal.close();
+        }
+    }
+
+    private static int indexOf(final List<int[]> order, final int stream, final int sequence)
+    {
+        for (int i = 0; i < order.size(); i++)
+        {
+            if (order.get(i)[0] == stream && order.get(i)[1] == sequence)
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("not planted: " + stream + "/" + sequence);
+    }
+}
