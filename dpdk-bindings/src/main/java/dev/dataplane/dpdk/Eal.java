@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
@@ -51,8 +52,9 @@ public final class Eal implements AutoCloseable
         "rte_socket_id", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle TSC_HZ = DpdkLibrary.downcall(
         "rte_get_tsc_hz", FunctionDescriptor.of(JAVA_LONG));
+    /** Critical: a few instructions, never calling back into Java, and read per burst on the fast path. */
     private static final MethodHandle RDTSC = DpdkLibrary.downcall(
-        "dp_rdtsc", FunctionDescriptor.of(JAVA_LONG));
+        "dp_rdtsc", FunctionDescriptor.of(JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle LCORE_ID = DpdkLibrary.downcall(
         "dp_lcore_id", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SCHED_GETAFFINITY = DpdkLibrary.libc(

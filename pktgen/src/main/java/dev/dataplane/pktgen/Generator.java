@@ -77,7 +77,8 @@ public final class Generator implements PktgenPart
             }
             want = (int)Math.min(want, left);
         }
-        final int n = limiter.due(Eal.rdtsc(), want);
+        final long tsc = Eal.rdtsc();
+        final int n = limiter.due(tsc, want);
         if (0 == n)
         {
             return 0;
@@ -89,7 +90,6 @@ public final class Generator implements PktgenPart
             return 0;
         }
         attempted += n;
-        final long tsc = Eal.rdtsc();
         for (int i = 0; i < n; i++)
         {
             final long mbuf = mbufs.get(i);
