@@ -12,13 +12,15 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 
 /**
  * Sends the traffic on one TX queue: per cycle, as many packets as the {@link RateLimiter} says are due (up to a
- * burst), each a copy of its flow's template with the flow's next sequence number and the time-stamp counter written
- * into its stamp, and the UDP checksum moved by exactly those words (RFC 1624), so a packet costs a copy and a few
- * stores. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
+ * burst), each its flow's frame with the flow's next sequence number and the time-stamp counter written into its
+ * stamp, and the UDP checksum moved by exactly those words (RFC 1624). The pool is the generator's own and every
+ * mbuf in it was filled with a frame at start ({@link #prefill}), as MoonGen does: frames of all flows differ only in
+ * the source address, the IPv4 checksum and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
  * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
  */
 public final class Generator implements PktgenPart
@@ -37,6 +39,10 @@ public final class Generator implements PktgenPart
     private final int length;
     private final int flows;
     private final int[] sequences;
+    /** Per flow: source address, IPv4 header checksum, UDP checksum with sequence and time stamp 0. */
+    private final int[] sources;
+    private final int[] ipChecksums;
+    private final int[] udpChecksums;
     private final RateLimiter limiter;
     private final long limit;
     private final MbufArray mbufs;
@@ -59,6 +65,16 @@ public final class Generator implements PktgenPart
         this.length = traffic.dataLength();
         this.flows = traffic.flows();
         this.sequences = new int[flows];
+        this.sources = new int[flows];
+        this.ipChecksums = new int[flows];
+        this.udpChecksums = new int[flows];
+        for (int f = 0; f < flows; f++)
+        {
+            final long frame = (long)stride * f;
+            sources[f] = Ipv4Header.source(templates, frame + Traffic.IPV4_OFFSET);
+            ipChecksums[f] = Ipv4Header.checksum(templates, frame + Traffic.IPV4_OFFSET);
+            udpChecksums[f] = NetworkOrder.u16(templates, frame + Traffic.udpChecksumOffset());
+        }
         this.limiter = limiter;
         this.limit = limit;
         this.mbufs = new MbufArray(burst);
@@ -96,10 +112,11 @@ public final class Generator implements PktgenPart
             final int f = flow;
             flow = f + 1 == flows ? 0 : f + 1;
             final long data = Mbuf.dataAddress(mbuf);
-            MemorySegment.copy(templates, (long)stride * f, ALL, data, length);
             Mbuf.setLength(mbuf, length);
-            final int sequence = sequences[f]++;
-            stamp(data, sequence, tsc);
+            NetworkOrder.u32(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.SOURCE_OFFSET, sources[f]);
+            NetworkOrder.u16(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.CHECKSUM_OFFSET, ipChecksums[f]);
+            NetworkOrder.u16(ALL, data + Traffic.stampOffset() + Stamp.STREAM_OFFSET, f);
+            stamp(data, sequences[f]++, tsc, udpChecksums[f]);
         }
         final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
         if (sent < n)
@@ -111,8 +128,26 @@ public final class Generator implements PktgenPart
         return sent;
     }
 
-    /** Writes the sequence number and time stamp and moves the UDP checksum by them (they were 0 in the template). */
-    private static void stamp(final long data, final int sequence, final long tsc)
+    /**
+     * Fills every mbuf of {@code pool} with flow 0's frame (the generator writes the rest per packet): call once,
+     * before sending, with nothing else using the pool.
+     */
+    public static void prefill(final Mempool pool, final Traffic traffic, final MemorySegment templates)
+    {
+        final MbufArray all = new MbufArray(pool.size());
+        if (!pool.allocBulk(all, pool.size()))
+        {
+            throw new IllegalStateException("the generator's pool is not whole: " + pool.inUseCount() + " in use");
+        }
+        for (int i = 0; i < pool.size(); i++)
+        {
+            MemorySegment.copy(templates, 0, ALL, Mbuf.dataAddress(all.get(i)), traffic.dataLength());
+        }
+        Mbuf.freeBulk(all, 0, pool.size());
+    }
+
+    /** Writes the sequence number and time stamp and the UDP checksum moved from its value with both 0. */
+    private static void stamp(final long data, final int sequence, final long tsc, final int baseChecksum)
     {
         final long at = data + Traffic.stampOffset();
         NetworkOrder.u32(ALL, at + Stamp.SEQUENCE_OFFSET, sequence);
@@ -120,7 +155,7 @@ public final class Generator implements PktgenPart
         final long delta = InternetChecksum.delta32(0, sequence) + InternetChecksum.delta32(0, (int)(tsc >>> 32)) +
             InternetChecksum.delta32(0, (int)tsc);
         final long checksumAt = data + Traffic.udpChecksumOffset();
-        final int checksum = InternetChecksum.applyDelta(NetworkOrder.u16(ALL, checksumAt), delta);
+        final int checksum = InternetChecksum.applyDelta(baseChecksum, delta);
         NetworkOrder.u16(ALL, checksumAt, 0 == checksum ? 0xFFFF : checksum);
     }
 

@@ -35,7 +35,8 @@ public final class Pktgen implements AutoCloseable
     private static final int DRAIN_BURSTS = 64;
 
     private final PktgenContext context;
-    private final Mempool pool;
+    private final Mempool txPool;
+    private final Mempool rxPool;
     private final Set<Integer> ports;
     private final Generator generator;
     private final Receiver receiver;
@@ -48,12 +49,14 @@ public final class Pktgen implements AutoCloseable
     private boolean stopped;
     private boolean closed;
 
-    private Pktgen(final PktgenContext context, final Mempool pool, final Set<Integer> ports, final Generator generator,
+    private Pktgen(final PktgenContext context, final Mempool txPool, final Mempool rxPool, final Set<Integer> ports,
+        final Generator generator,
         final Receiver receiver, final Recorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
         final Arena arena)
     {
         this.context = context;
-        this.pool = pool;
+        this.txPool = txPool;
+        this.rxPool = rxPool;
         this.ports = ports;
         this.generator = generator;
         this.receiver = receiver;
@@ -82,7 +85,11 @@ public final class Pktgen implements AutoCloseable
             }
         }
         final Set<Integer> ports = new LinkedHashSet<>(used);
-        final Mempool pool = Mempool.createPktmbufPool("pktgen_pool", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
+        // The generator's mbufs hold its frames between uses (Generator.prefill), so received frames, which could be
+        // anything, go to a pool of their own.
+        final Mempool txPool = Mempool.createPktmbufPool("pktgen_tx", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId());
+        final Mempool pool = Mempool.createPktmbufPool("pktgen_rx", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
             eal.socketId());
         final List<Integer> started = new ArrayList<>();
         try
@@ -101,12 +108,14 @@ public final class Pktgen implements AutoCloseable
         {
             started.forEach(port -> stopAndClose(port, new ArrayList<>()));
             pool.close();
+            txPool.close();
             throw ex;
         }
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
         final Arena arena = Arena.ofShared();
         final MemorySegment templates = context.traffic().buildTemplates(arena);
-        final Generator generator = new Generator(context.txPort(), 0, context.burst(), pool, context.traffic(),
+        Generator.prefill(txPool, context.traffic(), templates);
+        final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPool, context.traffic(),
             templates, new RateLimiter(pps, eal.tscHz()), context.count());
         final Recorder latency = new Recorder(HIGHEST_LATENCY_NANOS, 3);
         final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(), 0, context.burst(),
@@ -125,7 +134,7 @@ public final class Pktgen implements AutoCloseable
         {
             lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator, receiver}));
         }
-        return new Pktgen(context, pool, ports, generator, receiver, latency, lcores, pps, arena);
+        return new Pktgen(context, txPool, pool, ports, generator, receiver, latency, lcores, pps, arena);
     }
 
     private static long linkMbps(final int port)
@@ -215,8 +224,9 @@ public final class Pktgen implements AutoCloseable
             closed = true;
             final List<String> problems = new ArrayList<>();
             ports.forEach(port -> stopAndClose(port, problems));
-            inUseAtClose = pool.inUseCount();
-            pool.close();
+            inUseAtClose = txPool.inUseCount() + rxPool.inUseCount();
+            txPool.close();
+            rxPool.close();
             arena.close();
             if (!problems.isEmpty())
             {

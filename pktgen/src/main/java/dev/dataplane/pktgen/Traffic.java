@@ -59,6 +59,9 @@ public record Traffic(int frameSize, int flows, long sourceMac, long destination
         return (dataLength() + 63) & ~63;
     }
 
+    /** Where the IPv4 header starts in each frame. */
+    public static final int IPV4_OFFSET = 14;
+
     /** Where the stamp sits in each frame: after Ethernet, IPv4 and UDP headers. */
     public static int stampOffset()
     {
