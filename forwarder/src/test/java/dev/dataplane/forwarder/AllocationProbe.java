@@ -1,37 +1,12 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.testing.DpdkTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-import dev.dataplane.dpdk.LcoreTask;
-import dev.dataplane.dpdk.Lcores;
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-
-/**
- * The forwarding loop allocates nothing: the lcore thread's allocated-bytes counter does not move over millions of
- * packets once the loop is warm (JIT compiled, classes loaded). macswap, so the engine touches every packet.
- * <p>
- * The counter is sampled every {@value #SAMPLE_EVERY} packets from the very start, so that reading it is itself
- * warm code: a first-time branch would deoptimise the loop, and deoptimisation re-creates scalar-replaced objects
- * on the heap, which the counter would charge to the loop. The measured window starts {@value #WARMUP_NANOS} ns
- * after the loop does: the loop's one-time move from C1 to C2 code (on-stack replacement) was seen to cost 72 bytes
- * once, about 200 ms in.
- */
+/** The shared allocation probe ({@link dev.dataplane.testing.AllocationProbe}) over a forwarder's lcores. */
 final class AllocationProbe
 {
-    private static final long SAMPLE_EVERY = 500_000;
-    private static final int SAMPLES = 400;
-    private static final long WARMUP_NANOS = 2_000_000_000L;
-    /** The measured window: at least this many samples after warm-up, i.e. 8 million packets. */
-    private static final int MEASURED_SAMPLES = 16;
-
     private AllocationProbe()
     {
     }
@@ -42,86 +17,16 @@ final class AllocationProbe
      */
     static void assertAllocatesNothing(final Forwarder forwarder)
     {
-        final List<MeasuringAgent> agents = new ArrayList<>();
-        final List<LcoreTask> tasks = new ArrayList<>();
-        for (final ForwardingLcore lcore : forwarder.lcores())
+        final List<ForwardingLcore> lcores = forwarder.lcores();
+        try
         {
-            final MeasuringAgent agent = new MeasuringAgent(lcore);
-            agents.add(agent);
-            tasks.add(Lcores.launch(lcore.lcore(), agent, new BusySpinIdleStrategy()));
+            dev.dataplane.testing.AllocationProbe.assertAllocatesNothing(
+                lcores.stream().map(ForwardingLcore::lcore).toList(), lcores);
         }
-        final boolean reached = await(() -> agents.stream().allMatch(agent -> agent.done), 120_000);
-        tasks.forEach(LcoreTask::close);
-        forwarder.close();
-        assertTrue(reached, "did not reach the packet count in time on every lcore");
-        for (final MeasuringAgent agent : agents)
+        finally
         {
-            final int first = agent.firstMeasured();
-            final int last = agent.sampleCount - 1;
-            final long packets = agent.atPackets[last] - agent.atPackets[first];
-            final long bytes = agent.allocated[last] - agent.allocated[first];
-            assertTrue(packets >= MEASURED_SAMPLES * SAMPLE_EVERY, "measured over " + packets + " packets");
-            assertEquals(0, bytes, agent.roleName() + ": " + bytes + " bytes allocated over " + packets +
-                " packets; samples: " + Arrays.toString(Arrays.copyOf(agent.allocated, agent.sampleCount)));
+            forwarder.close();
         }
         assertEquals(0, forwarder.mbufsInUseAtClose());
     }
-
-    /** Wraps the forwarding lcore and records its own thread's allocation counter at fixed packet counts. */
-    static final class MeasuringAgent implements Agent
-    {
-        private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        private final Agent inner;
-        private final long[] allocated = new long[SAMPLES];
-        private final long[] atPackets = new long[SAMPLES];
-        private final long[] atNanos = new long[SAMPLES];
-        private long packets;
-        private long nextSample = SAMPLE_EVERY;
-        private int sampleCount;
-        private volatile boolean done;
-
-        MeasuringAgent(final Agent inner)
-        {
-            this.inner = inner;
-        }
-
-        @Override
-        public int doWork() throws Exception
-        {
-            final int work = inner.doWork();
-            packets += work;
-            if (packets >= nextSample && !done)
-            {
-                allocated[sampleCount] = threads.getCurrentThreadAllocatedBytes();
-                atPackets[sampleCount] = packets;
-                atNanos[sampleCount] = System.nanoTime();
-                nextSample += SAMPLE_EVERY;
-                sampleCount++;
-                done = sampleCount == SAMPLES || (atNanos[sampleCount - 1] - atNanos[0] > WARMUP_NANOS &&
-                    sampleCount - firstMeasured() > MEASURED_SAMPLES);
-            }
-            return work;
-        }
-
-        /** The first sample taken after warm-up, or the sample count when none is yet. */
-        int firstMeasured()
-        {
-            for (int i = 0; i < sampleCount; i++)
-            {
-                if (atNanos[i] - atNanos[0] >= WARMUP_NANOS)
-                {
-                    return i;
-                }
-            }
-            return sampleCount;
-        }
-
-        @Override
-        public String roleName()
-        {
-            return "measuring-" + inner.roleName();
-        }
-    }
-
 }
