@@ -12,6 +12,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -257,6 +258,27 @@ public final class EthDev
     public static void close(final int port)
     {
         call("rte_eth_dev_close", port, () -> (int)CLOSE.invokeExact((short)port));
+    }
+
+    /** Stops and closes {@code port}, adding what DPDK refused to {@code problems} instead of throwing. */
+    public static void stopAndClose(final int port, final List<String> problems)
+    {
+        try
+        {
+            stop(port);
+        }
+        catch (final DpdkException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+        try
+        {
+            close(port);
+        }
+        catch (final DpdkException ex)
+        {
+            problems.add(ex.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.dataplane.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,6 +129,24 @@ public final class DpdkTestSupport
         }
         return new ProcessResult(finished ? process.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8), !finished);
+    }
+
+    /**
+     * A command-line program's clean refusal: exit 2, exactly one {@code "<program>: error:"} line containing
+     * {@code expected}, no stack trace, no crash files in {@code dir}.
+     */
+    public static void assertCleanRejection(final ProcessResult result, final String program, final String expected,
+        final Path dir) throws IOException
+    {
+        assertEquals(2, result.exitCode(), result.toString());
+        final List<String> errors =
+            result.stderrLines().stream().filter(l -> l.startsWith(program + ": error:")).toList();
+        assertEquals(1, errors.size(), result.toString());
+        assertTrue(errors.get(0).contains(expected),
+            "wanted '" + expected + "' in: " + errors.get(0));
+        assertFalse(
+            result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
+        assertEquals(List.of(), crashFiles(dir));
     }
 
     /** Files a crashed JVM leaves behind (hs_err logs, core files) in {@code dir}. */

@@ -171,7 +171,7 @@ public final class Forwarder implements AutoCloseable
         {
             for (final int port : started)
             {
-                stopAndClose(port, warnings);
+                EthDev.stopAndClose(port, warnings);
             }
             pool.close();
             throw ex;
@@ -401,14 +401,7 @@ public final class Forwarder implements AutoCloseable
     /** The first lcore failure, or null while all run. */
     public Throwable failure()
     {
-        for (final LcoreTask task : tasks)
-        {
-            if (null != task.failure())
-            {
-                return task.failure();
-            }
-        }
-        return null;
+        return Lcores.firstFailure(tasks);
     }
 
     /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
@@ -419,21 +412,14 @@ public final class Forwarder implements AutoCloseable
             return;
         }
         stopped = true;
-        for (final LcoreTask task : tasks)
-        {
-            task.stop();
-        }
         RuntimeException failure = null;
-        for (final LcoreTask task : tasks)
+        try
         {
-            try
-            {
-                task.join();
-            }
-            catch (final RuntimeException ex)
-            {
-                failure = null == failure ? ex : failure;
-            }
+            Lcores.stopAndJoin(tasks);
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
         }
         for (final Poller poller : pollers)
         {
@@ -471,7 +457,7 @@ public final class Forwarder implements AutoCloseable
             final List<String> problems = new ArrayList<>();
             for (final int port : ports)
             {
-                stopAndClose(port, problems);
+                EthDev.stopAndClose(port, problems);
             }
             inUseAtClose = pool.inUseCount();
             pool.close();
@@ -482,25 +468,6 @@ public final class Forwarder implements AutoCloseable
         }
     }
 
-    private static void stopAndClose(final int port, final List<String> problems)
-    {
-        try
-        {
-            EthDev.stop(port);
-        }
-        catch (final DpdkException ex)
-        {
-            problems.add(ex.getMessage());
-        }
-        try
-        {
-            EthDev.close(port);
-        }
-        catch (final DpdkException ex)
-        {
-            problems.add(ex.getMessage());
-        }
-    }
 
     public ForwarderContext context()
     {

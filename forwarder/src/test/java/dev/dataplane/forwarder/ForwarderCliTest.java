@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dataplane.testing.DpdkTestSupport;
 import dev.dataplane.testing.DpdkTestSupport.ProcessResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,16 +41,9 @@ class ForwarderCliTest
         return runJava(MAIN, args, dir, 120);
     }
 
-    /** Exit 2, exactly one error line of ours saying {@code expected}, no stack trace, no crash files. */
     private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
     {
-        assertEquals(2, result.exitCode(), result.toString());
-        final List<String> errors =
-            result.stderrLines().stream().filter(l -> l.startsWith("forwarder: error:")).toList();
-        assertEquals(1, errors.size(), result.toString());
-        assertTrue(errors.get(0).contains(expected), "wanted '" + expected + "' in: " + errors.get(0));
-        assertFalse(result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
-        assertEquals(List.of(), crashFiles(dir));
+        DpdkTestSupport.assertCleanRejection(result, "forwarder", expected, dir);
     }
 
     @Test

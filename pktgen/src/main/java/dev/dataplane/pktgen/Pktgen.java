@@ -106,7 +106,7 @@ public final class Pktgen implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            started.forEach(port -> stopAndClose(port, new ArrayList<>()));
+            started.forEach(port -> EthDev.stopAndClose(port, new ArrayList<>()));
             pool.close();
             txPool.close();
             throw ex;
@@ -158,14 +158,7 @@ public final class Pktgen implements AutoCloseable
     /** The first lcore failure, or null while all run. */
     public Throwable failure()
     {
-        for (final LcoreTask task : tasks)
-        {
-            if (null != task.failure())
-            {
-                return task.failure();
-            }
-        }
-        return null;
+        return Lcores.firstFailure(tasks);
     }
 
     /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
@@ -176,18 +169,14 @@ public final class Pktgen implements AutoCloseable
             return;
         }
         stopped = true;
-        tasks.forEach(LcoreTask::stop);
         RuntimeException failure = null;
-        for (final LcoreTask task : tasks)
+        try
         {
-            try
-            {
-                task.join();
-            }
-            catch (final RuntimeException ex)
-            {
-                failure = null == failure ? ex : failure;
-            }
+            Lcores.stopAndJoin(tasks);
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
         }
         final MbufArray drain = new MbufArray(context.burst());
         for (final int port : ports)
@@ -223,7 +212,7 @@ public final class Pktgen implements AutoCloseable
         {
             closed = true;
             final List<String> problems = new ArrayList<>();
-            ports.forEach(port -> stopAndClose(port, problems));
+            ports.forEach(port -> EthDev.stopAndClose(port, problems));
             inUseAtClose = txPool.inUseCount() + rxPool.inUseCount();
             txPool.close();
             rxPool.close();
@@ -235,18 +224,6 @@ public final class Pktgen implements AutoCloseable
         }
     }
 
-    private static void stopAndClose(final int port, final List<String> problems)
-    {
-        try
-        {
-            EthDev.stop(port);
-            EthDev.close(port);
-        }
-        catch (final DpdkException ex)
-        {
-            problems.add(ex.getMessage());
-        }
-    }
 
     public PktgenContext context()
     {

@@ -34,6 +34,13 @@ public record Traffic(int frameSize, int flows, long sourceMac, long destination
         }
     }
 
+    /** {@code flows} flows of {@code frameSize}-byte frames with the CLI's default addresses and ports. */
+    public static Traffic defaults(final int frameSize, final int flows)
+    {
+        return new Traffic(frameSize, flows, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, 0x0A_00_00_01, 0x0A_00_08_11,
+            40000, 8080);
+    }
+
     /** Bytes of each frame in the mbuf (no FCS). */
     public int dataLength()
     {

@@ -16,7 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.net.Ipv4Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +36,7 @@ class GeneratedPcapTest
         final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out));
         try
         {
-            final Traffic traffic = new Traffic(128, FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
-                Ipv4Header.parseAddress("10.0.0.1"), Ipv4Header.parseAddress("10.0.8.17"), 40000, 8080);
+            final Traffic traffic = Traffic.defaults(128, FLOWS);
             final Pktgen pktgen = Pktgen.create(eal, new PktgenContext(0, PktgenContext.NO_RX, 32, traffic, "0",
                 COUNT, 0));
             pktgen.start();

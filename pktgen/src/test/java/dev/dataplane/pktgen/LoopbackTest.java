@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.net.Ipv4Header;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +20,7 @@ class LoopbackTest
         final Eal eal = Eal.init(ealArgs("net_ring0"));
         try
         {
-            final Traffic traffic = new Traffic(64, 64, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
-                Ipv4Header.parseAddress("10.0.0.1"), Ipv4Header.parseAddress("10.0.8.17"), 40000, 8080);
+            final Traffic traffic = Traffic.defaults(64, 64);
             final Pktgen pktgen = Pktgen.create(eal, new PktgenContext(0, 0, 32, traffic, "0", COUNT, 0));
             pktgen.start();
             assertTrue(await(() -> pktgen.receiver().received() >= COUNT, 60_000), "all arrived");

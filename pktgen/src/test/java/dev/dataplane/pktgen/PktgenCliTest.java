@@ -1,16 +1,15 @@
 package dev.dataplane.pktgen;
 
-import static dev.dataplane.testing.DpdkTestSupport.crashFiles;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static dev.dataplane.testing.DpdkTestSupport.runJava;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.dataplane.testing.DpdkTestSupport;
 import dev.dataplane.testing.DpdkTestSupport.ProcessResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,12 +32,7 @@ class PktgenCliTest
 
     private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
     {
-        assertEquals(2, result.exitCode(), result.toString());
-        final List<String> errors = result.stderrLines().stream().filter(l -> l.startsWith("pktgen: error:")).toList();
-        assertEquals(1, errors.size(), result.toString());
-        assertTrue(errors.get(0).contains(expected), "wanted '" + expected + "' in: " + errors.get(0));
-        assertFalse(result.stderr().contains("Exception") || result.stderr().contains("\tat "), result.toString());
-        assertEquals(List.of(), crashFiles(dir));
+        DpdkTestSupport.assertCleanRejection(result, "pktgen", expected, dir);
     }
 
     @Test

@@ -14,7 +14,6 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
-import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import org.HdrHistogram.Recorder;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,7 @@ class PlantedImpairmentTest
             EthDev.rxQueueSetup(0, 0, 1024, pool);
             EthDev.txQueueSetup(0, 0, 1024);
             EthDev.start(0);
-            final Traffic traffic = new Traffic(64, 2, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
-                Ipv4Header.parseAddress("10.0.0.1"), Ipv4Header.parseAddress("10.0.8.17"), 40000, 8080);
+            final Traffic traffic = Traffic.defaults(64, 2);
             final List<int[]> order = new ArrayList<>(); // {stream, sequence}
             for (int n = 0; n < 1000; n++)
             {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.net.Ipv4Header;
 import org.junit.jupiter.api.Test;
 
 /** Pacing is a correctness property: 100 kpps into net_null, measured over 2 s, lands within 2%. */
@@ -17,8 +16,7 @@ class RateAccuracyTest
         final Eal eal = Eal.init(ealArgs("net_null0"));
         try
         {
-            final Traffic traffic = new Traffic(64, 4, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
-                Ipv4Header.parseAddress("10.0.0.1"), Ipv4Header.parseAddress("10.0.8.17"), 40000, 8080);
+            final Traffic traffic = Traffic.defaults(64, 4);
             final Pktgen pktgen = Pktgen.create(eal, new PktgenContext(0, PktgenContext.NO_RX, 32, traffic, "100k",
                 0, 0));
             assertEquals(100_000, pktgen.packetsPerSecond(), 1e-6);
