@@ -16,7 +16,7 @@ import dev.dataplane.dpdk.Lcores;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
@@ -40,7 +40,7 @@ public final class Pktgen implements AutoCloseable
     private final Set<Integer> ports;
     private final Generator generator;
     private final Receiver receiver;
-    private final Recorder latency;
+    private final SingleWriterRecorder latency;
     private final List<PktgenLcore> lcores;
     private final double packetsPerSecond;
     private final List<LcoreTask> tasks = new ArrayList<>();
@@ -51,7 +51,7 @@ public final class Pktgen implements AutoCloseable
 
     private Pktgen(final PktgenContext context, final Mempool txPool, final Mempool rxPool, final Set<Integer> ports,
         final Generator generator,
-        final Receiver receiver, final Recorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
+        final Receiver receiver, final SingleWriterRecorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
         final Arena arena)
     {
         this.context = context;
@@ -117,7 +117,7 @@ public final class Pktgen implements AutoCloseable
         Generator.prefill(txPool, context.traffic(), templates);
         final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPool, context.traffic(),
             templates, new RateLimiter(pps, eal.tscHz()), context.count());
-        final Recorder latency = new Recorder(HIGHEST_LATENCY_NANOS, 3);
+        final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
         final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(), 0, context.burst(),
             new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
         final List<PktgenLcore> lcores = new ArrayList<>();
@@ -242,7 +242,7 @@ public final class Pktgen implements AutoCloseable
     }
 
     /** The latency recorder (nanoseconds); sample it with {@code getIntervalHistogram}. */
-    public Recorder latency()
+    public SingleWriterRecorder latency()
     {
         return latency;
     }

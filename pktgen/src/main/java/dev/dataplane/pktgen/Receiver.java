@@ -11,12 +11,13 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Receives on one RX queue and accounts for every frame: stamped frames by stream in the {@link SequenceTracker}
  * and their one-way latency (receive TSC minus the stamp's, both from this machine's counter) in an HdrHistogram
- * {@link Recorder}, which the reporting thread can sample while this lcore records; anything else counted as
+ * {@link SingleWriterRecorder} (this lcore is its one writer: no atomic read-modify-write per value), which the
+ * reporting thread samples while this lcore records; anything else counted as
  * unstamped. Frames are freed in bulk. Allocation-free per frame.
  */
 public final class Receiver implements PktgenPart
@@ -31,13 +32,13 @@ public final class Receiver implements PktgenPart
     private final MbufArray mbufs;
     private final PacketView view = new PacketView();
     private final SequenceTracker tracker;
-    private final Recorder latency;
+    private final SingleWriterRecorder latency;
     private final double nanosPerTick;
     private final long highestLatencyNanos;
     private final long[] counters = new long[2];
 
     public Receiver(final int port, final int queue, final int burst, final SequenceTracker tracker,
-        final Recorder latency, final long highestLatencyNanos, final long tscHz)
+        final SingleWriterRecorder latency, final long highestLatencyNanos, final long tscHz)
     {
         this.port = port;
         this.queue = queue;

@@ -15,7 +15,7 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.net.NetworkOrder;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,7 +61,7 @@ class PlantedImpairmentTest
             {
                 final MemorySegment templates = traffic.buildTemplates(arena);
                 final SequenceTracker tracker = new SequenceTracker(2);
-                final Receiver receiver = new Receiver(0, 0, 32, tracker, new Recorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
+                final Receiver receiver = new Receiver(0, 0, 32, tracker, new SingleWriterRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
                     Pktgen.HIGHEST_LATENCY_NANOS, eal.tscHz());
                 final MbufArray one = new MbufArray(1);
                 for (final int[] frame : order)
