@@ -1,6 +1,8 @@
 package dev.dataplane.pktgen;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,7 +84,7 @@ public final class PktgenMain
         }
         try
         {
-            return generate(eal, context, options.statsPeriod, options.statsFormat.equals("json"));
+            return generate(eal, context, options);
         }
         finally
         {
@@ -90,8 +92,10 @@ public final class PktgenMain
         }
     }
 
-    private int generate(final Eal eal, final PktgenContext context, final double period, final boolean json)
+    private int generate(final Eal eal, final PktgenContext context, final PktgenOptions options)
     {
+        final double period = options.statsPeriod;
+        final boolean json = options.statsFormat.equals("json");
         final Pktgen pktgen;
         try
         {
@@ -154,6 +158,7 @@ public final class PktgenMain
             report.accumulate(latency);
             pktgen.close();
             report.summary(pktgen, seconds);
+            exit = writeLatencyFiles(report.latency(), options, context);
             if (null != failure)
             {
                 err.println("pktgen: error: an lcore failed: " + failure);
@@ -175,6 +180,29 @@ public final class PktgenMain
             pktgen.close();
         }
         return exit;
+    }
+
+    private int writeLatencyFiles(final Histogram latency, final PktgenOptions options, final PktgenContext context)
+    {
+        final String title = String.format(Locale.ROOT, "pktgen latency: %d-byte frames, %d flow(s), port %d -> %d",
+            context.traffic().frameSize(), context.traffic().flows(), context.txPort(), context.rxPort());
+        try
+        {
+            if (null != options.latencyCsv)
+            {
+                LatencyFiles.writeCsv(latency, Path.of(options.latencyCsv));
+            }
+            if (null != options.latencyHtml)
+            {
+                LatencyFiles.writeHtml(latency, Path.of(options.latencyHtml), title);
+            }
+            return 0;
+        }
+        catch (final IOException ex)
+        {
+            err.println("pktgen: error: cannot write the latency file: " + ex.getMessage());
+            return EXIT_FAILED;
+        }
     }
 
     private void installSignalHandlers()

@@ -64,6 +64,14 @@ final class PktgenOptions
     @Option(names = "--stats-format", paramLabel = "FORMAT", description = "text or json (one object per line).")
     String statsFormat = "text";
 
+    @Option(names = "--latency-csv", paramLabel = "FILE",
+        description = "Write the latency distribution (percentile, us, count) to FILE at the end.")
+    String latencyCsv;
+
+    @Option(names = "--latency-html", paramLabel = "FILE",
+        description = "Write a self-contained HTML plot of the latency distribution to FILE at the end.")
+    String latencyHtml;
+
     PktgenContext toContext()
     {
         if (sourcePort < 0 || sourcePort > 65535 || destinationPort < 0 || destinationPort > 65535)

@@ -83,6 +83,12 @@ final class PktgenReport
             mbps(rxPps, size + PktgenContext.FRAMING_BYTES), lost);
     }
 
+    /** Every latency recorded so far, in nanoseconds. */
+    Histogram latency()
+    {
+        return total;
+    }
+
     void accumulate(final Histogram interval)
     {
         total.add(interval);

@@ -5,6 +5,7 @@ import static dev.dataplane.testing.DpdkTestSupport.runJava;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,8 @@ class PktgenCliTest
     void runsToTheCountAndEndsWithAJsonSummary() throws Exception
     {
         final ProcessResult result = run(ealArgs("net_ring0"), "--count", "200000", "--flows", "4",
-            "--stats-format", "json", "--rate", "2M");
+            "--stats-format", "json", "--rate", "2M", "--latency-csv", dir.resolve("lat.csv").toString(),
+            "--latency-html", dir.resolve("lat.html").toString());
         assertEquals(0, result.exitCode(), result.toString());
         final List<String> lines = result.stdoutLines().stream().filter(l -> l.startsWith("{")).toList();
         assertTrue(lines.get(0).startsWith("{\"type\":\"start\""), lines.get(0));
@@ -62,5 +64,22 @@ class PktgenCliTest
         assertTrue(summary.contains("\"rx_stamped\":200000,"), summary);
         assertTrue(summary.contains("\"lost\":0,\"duplicates\":0,\"out_of_order\":0"), summary);
         assertTrue(summary.contains("\"mbufs_in_use_at_exit\":0}"), summary);
+
+        // The distribution files: percentiles and latencies never decrease, the last row counts every packet.
+        final List<String> csv = Files.readAllLines(dir.resolve("lat.csv"));
+        assertEquals("percentile,latency_us,count_at_or_below", csv.get(0));
+        double percentile = -1;
+        double latency = -1;
+        for (final String row : csv.subList(1, csv.size()))
+        {
+            final String[] fields = row.split(",");
+            assertTrue(Double.parseDouble(fields[0]) >= percentile && Double.parseDouble(fields[1]) >= latency, row);
+            percentile = Double.parseDouble(fields[0]);
+            latency = Double.parseDouble(fields[1]);
+        }
+        assertTrue(csv.get(csv.size() - 1).endsWith(",200000"), csv.get(csv.size() - 1));
+        final String html = Files.readString(dir.resolve("lat.html"));
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("<polyline") && html.contains("200000 packets"),
+            html);
     }
 }
