@@ -17,8 +17,8 @@ import dev.dataplane.net.NetworkOrder;
 
 /**
  * Sends the traffic on one TX queue: per cycle, as many packets as the {@link RateLimiter} says are due (up to a
- * burst), each its flow's frame with the flow's next sequence number and the time-stamp counter written into its
- * stamp, and the UDP checksum moved by exactly those words (RFC 1624). The pool is the generator's own and every
+ * burst), each its flow's frame with the flow's next sequence number and its scheduled send time (the TSC at which
+ * it was due: see {@link RateLimiter#scheduled}) written into its stamp, and the UDP checksum moved by exactly those words (RFC 1624). The pool is the generator's own and every
  * mbuf in it was filled with a frame at start ({@link #prefill}), as MoonGen does: frames of all flows differ only in
  * the source address, the IPv4 checksum and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
  * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
@@ -116,7 +116,7 @@ public final class Generator implements PktgenPart
             NetworkOrder.u32(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.SOURCE_OFFSET, sources[f]);
             NetworkOrder.u16(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.CHECKSUM_OFFSET, ipChecksums[f]);
             NetworkOrder.u16(ALL, data + Traffic.stampOffset() + Stamp.STREAM_OFFSET, f);
-            stamp(data, sequences[f]++, tsc, udpChecksums[f]);
+            stamp(data, sequences[f]++, limiter.scheduled(i), udpChecksums[f]);
         }
         final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
         if (sent < n)

@@ -5,6 +5,10 @@ package dev.dataplane.pktgen;
  * fractions of a tick, so rates that do not divide the clock stay exact over a run). A sender that falls behind
  * sends what is due in bursts up to its burst size; one that falls further behind than {@link #MAX_LAG_PACKETS}
  * forgets the backlog rather than catch up in a flood, and counts the packets it did not send.
+ * <p>
+ * {@link #scheduled} gives each packet of the last burst its due time, which the generator stamps instead of the
+ * time it actually sent: latency is then measured from when the packet should have left, so a generator stall
+ * shows in the latency instead of hiding (coordinated omission, corrected the open-loop way).
  */
 public final class RateLimiter
 {
@@ -16,6 +20,8 @@ public final class RateLimiter
     private final long ticksPerPacketFixed;
     private final boolean unlimited;
     private long nextDueFixed;
+    private long burstDueFixed;
+    private long burstNow;
     private long startTsc;
     private boolean started;
     private long skipped;
@@ -34,6 +40,7 @@ public final class RateLimiter
     /** How many packets, at most {@code max}, are due at {@code now}; they count as sent once this returns. */
     public int due(final long now, final int max)
     {
+        burstNow = now;
         if (unlimited)
         {
             return max;
@@ -56,8 +63,15 @@ public final class RateLimiter
             backlog = 1;
         }
         final int n = (int)Math.min(backlog, max);
+        burstDueFixed = nextDueFixed;
         nextDueFixed += n * ticksPerPacketFixed;
         return n;
+    }
+
+    /** The time-stamp counter at which packet {@code i} of the last {@link #due} burst was due (unlimited: now). */
+    public long scheduled(final int i)
+    {
+        return unlimited ? burstNow : startTsc + ((burstDueFixed + i * ticksPerPacketFixed) >> FRACTION_BITS);
     }
 
     /** Packets the schedule dropped because the sender fell too far behind. */

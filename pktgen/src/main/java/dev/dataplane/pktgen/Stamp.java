@@ -9,10 +9,11 @@ import dev.dataplane.net.NetworkOrder;
  * <pre>
  *  0      2        4               8                              16
  *  +------+--------+---------------+-------------------------------+
- *  |magic | stream | sequence (32) | TX time-stamp counter (64)    |
+ *  |magic | stream | sequence (32) | scheduled TX time, TSC (64)   |
  *  +------+--------+---------------+-------------------------------+
  * </pre>
- * 16 bytes, so that it fits the 18 bytes of payload a 64-byte Ethernet/IPv4/UDP frame has.
+ * 16 bytes, so that it fits the 18 bytes of payload a 64-byte Ethernet/IPv4/UDP frame has. The time is when the
+ * packet was due by the pacing schedule (when it was sent, for an unpaced run).
  */
 public final class Stamp
 {

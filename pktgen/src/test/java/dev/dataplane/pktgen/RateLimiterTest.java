@@ -1,0 +1,58 @@
+package dev.dataplane.pktgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The pacing schedule on a simulated clock: exact counts, due times, catching up, and giving up a backlog. */
+class RateLimiterTest
+{
+    private static final long HZ = 3_000_000_000L;
+
+    @Test
+    void releasesExactlyTheRateOverASecondOfSimulatedTime()
+    {
+        final RateLimiter limiter = new RateLimiter(1_000_000, HZ);
+        long sent = 0;
+        for (long now = 1_000; now < 1_000 + HZ; now += 997)
+        {
+            sent += limiter.due(now, 32);
+        }
+        assertTrue(Math.abs(sent - 1_000_000) <= 1, "sent " + sent);
+        assertEquals(0, limiter.skipped());
+    }
+
+    @Test
+    void stampsEachPacketWithTheTimeItWasDueNotWhenItWent()
+    {
+        final RateLimiter limiter = new RateLimiter(1_000_000, HZ); // one packet every 3000 ticks
+        assertEquals(1, limiter.due(10_000, 32));
+        assertEquals(10_000, limiter.scheduled(0));
+        // The sender stalls for 10 packets' time: they go out in one burst, each stamped with its own due time.
+        assertEquals(10, limiter.due(10_000 + 10 * 3000, 32));
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(10_000 + (i + 1) * 3000, limiter.scheduled(i));
+        }
+        assertEquals(0, limiter.due(10_000 + 10 * 3000 + 100, 32), "nothing due until the next slot");
+    }
+
+    @Test
+    void dropsABacklogTooLongToCatchUp()
+    {
+        final RateLimiter limiter = new RateLimiter(1_000_000, HZ);
+        limiter.due(0, 32);
+        final int n = limiter.due(3000L * 5000, 32);
+        assertEquals(1, n, "restarts from now");
+        assertEquals(4999, limiter.skipped());
+    }
+
+    @Test
+    void unlimitedReleasesWhateverIsAsked()
+    {
+        final RateLimiter limiter = new RateLimiter(0, HZ);
+        assertEquals(32, limiter.due(123, 32));
+        assertEquals(123, limiter.scheduled(5));
+    }
+}
