@@ -23,7 +23,7 @@ import dev.dataplane.net.NetworkOrder;
  * the source address, the IPv4 checksum and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
  * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
  */
-public final class Generator implements PktgenPart
+public final class Generator implements Sender
 {
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int SENT = 0;
@@ -165,24 +165,28 @@ public final class Generator implements PktgenPart
     }
 
     /** Packets the port took (any thread). */
+    @Override
     public long sent()
     {
         return (long)COUNTER.getOpaque(counters, SENT);
     }
 
     /** Packets the TX queue refused, freed (any thread). */
+    @Override
     public long txRefused()
     {
         return (long)COUNTER.getOpaque(counters, TX_REFUSED);
     }
 
     /** Packets not built because the pool was empty (any thread). */
+    @Override
     public long allocFailed()
     {
         return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
     }
 
     /** True once a packet limit was given and every packet of it went out or was refused (any thread). */
+    @Override
     public boolean done()
     {
         return 0 != limit && sent() + txRefused() >= limit;

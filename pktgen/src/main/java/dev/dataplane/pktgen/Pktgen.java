@@ -38,7 +38,7 @@ public final class Pktgen implements AutoCloseable
     private final Mempool txPool;
     private final Mempool rxPool;
     private final Set<Integer> ports;
-    private final Generator generator;
+    private final Sender sender;
     private final Receiver receiver;
     private final SingleWriterRecorder latency;
     private final List<PktgenLcore> lcores;
@@ -50,7 +50,7 @@ public final class Pktgen implements AutoCloseable
     private boolean closed;
 
     private Pktgen(final PktgenContext context, final Mempool txPool, final Mempool rxPool, final Set<Integer> ports,
-        final Generator generator,
+        final Sender sender,
         final Receiver receiver, final SingleWriterRecorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
         final Arena arena)
     {
@@ -58,7 +58,7 @@ public final class Pktgen implements AutoCloseable
         this.txPool = txPool;
         this.rxPool = rxPool;
         this.ports = ports;
-        this.generator = generator;
+        this.sender = sender;
         this.receiver = receiver;
         this.latency = latency;
         this.lcores = lcores;
@@ -113,10 +113,20 @@ public final class Pktgen implements AutoCloseable
         }
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
         final Arena arena = Arena.ofShared();
-        final MemorySegment templates = context.traffic().buildTemplates(arena);
-        Generator.prefill(txPool, context.traffic(), templates);
-        final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPool, context.traffic(),
-            templates, new RateLimiter(pps, eal.tscHz()), context.count());
+        final Sender generator;
+        if (null != context.pcap())
+        {
+            generator = PcapReplay.load(context.pcap(), context.txPort(), context.burst(), txPool,
+                Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM, context.loops(),
+                context.pcapTiming() ? null : new RateLimiter(pps, eal.tscHz()), eal.tscHz(), arena);
+        }
+        else
+        {
+            final MemorySegment templates = context.traffic().buildTemplates(arena);
+            Generator.prefill(txPool, context.traffic(), templates);
+            generator = new Generator(context.txPort(), 0, context.burst(), txPool, context.traffic(), templates,
+                new RateLimiter(pps, eal.tscHz()), context.count());
+        }
         final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
         final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(), 0, context.burst(),
             new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
@@ -230,9 +240,10 @@ public final class Pktgen implements AutoCloseable
         return context;
     }
 
-    public Generator generator()
+    /** The generator, or the pcap replay. */
+    public Sender generator()
     {
-        return generator;
+        return sender;
     }
 
     /** The receiver, or null in a send-only run. */

@@ -1,5 +1,7 @@
 package dev.dataplane.pktgen;
 
+import java.nio.file.Path;
+
 /**
  * What to generate and how: validated on construction (the CLI only fills it).
  *
@@ -8,9 +10,12 @@ package dev.dataplane.pktgen;
  *                 speed ({@code "50%"}, framing included), or {@code "0"} for as fast as the port takes them.
  * @param count    packets to send in all, 0 for no limit.
  * @param duration seconds to run, 0 for no limit.
+ * @param pcap     a pcap file to replay instead of generating {@code traffic}, or null.
+ * @param loops    with a pcap: times through the file, 0 for no limit.
+ * @param pcapTiming with a pcap: send at the file's own inter-packet times instead of {@code rate}.
  */
 public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, String rate, long count,
-    double duration)
+    double duration, Path pcap, long loops, boolean pcapTiming)
 {
     public static final int DEFAULT_BURST = 32;
     /** {@link #rxPort()} of a send-only run. */
@@ -37,6 +42,26 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
             throw new IllegalArgumentException("a rate and the traffic are needed");
         }
         packetsPerSecond(rate, traffic.frameSize(), 10_000); // validates the rate's form
+        if (null != pcap && rate.trim().endsWith("%"))
+        {
+            throw new IllegalArgumentException("--rate in percent needs a frame size; with --pcap give packets per " +
+                "second");
+        }
+        if (null == pcap && (pcapTiming || 1 != loops))
+        {
+            throw new IllegalArgumentException("--loops and --pcap-timing apply to --pcap");
+        }
+        if (loops < 0)
+        {
+            throw new IllegalArgumentException("--loops must be >= 0: " + loops);
+        }
+    }
+
+    /** Generated traffic (no pcap). */
+    public PktgenContext(final int txPort, final int rxPort, final int burst, final Traffic traffic, final String rate,
+        final long count, final double duration)
+    {
+        this(txPort, rxPort, burst, traffic, rate, count, duration, null, 1, false);
     }
 
     public boolean receives()

@@ -1,5 +1,7 @@
 package dev.dataplane.pktgen;
 
+import java.nio.file.Path;
+
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.MacAddress;
 import picocli.CommandLine.Command;
@@ -64,6 +66,17 @@ final class PktgenOptions
     @Option(names = "--stats-format", paramLabel = "FORMAT", description = "text or json (one object per line).")
     String statsFormat = "text";
 
+    @Option(names = "--pcap", paramLabel = "FILE",
+        description = "Replay this pcap file's Ethernet frames instead of generating traffic.")
+    String pcap;
+
+    @Option(names = "--loops", paramLabel = "N", description = "With --pcap: times through the file, 0 for no " +
+        "limit (default: 1).")
+    long loops = 1;
+
+    @Option(names = "--pcap-timing", description = "With --pcap: send at the file's own inter-packet times.")
+    boolean pcapTiming;
+
     @Option(names = "--latency-csv", paramLabel = "FILE",
         description = "Write the latency distribution (percentile, us, count) to FILE at the end.")
     String latencyCsv;
@@ -92,7 +105,16 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");
         }
+        if (null != pcap && (flows != 1 || size != Traffic.MIN_FRAME || count != 0))
+        {
+            throw new IllegalArgumentException("--flows, --size and --count describe generated traffic; a --pcap " +
+                "brings its own (use --loops or --duration)");
+        }
+        if (pcapTiming && !"0".equals(rate))
+        {
+            throw new IllegalArgumentException("--pcap-timing and --rate contradict each other");
+        }
         return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort, burst,
-            traffic, rate, count, duration);
+            traffic, rate, count, duration, null == pcap ? null : Path.of(pcap), loops, pcapTiming);
     }
 }

@@ -96,7 +96,7 @@ final class PktgenReport
 
     void summary(final Pktgen pktgen, final double seconds)
     {
-        final Generator g = pktgen.generator();
+        final Sender g = pktgen.generator();
         final Receiver r = pktgen.receiver();
         final SequenceTracker t = null == r ? new SequenceTracker(0) : r.tracker();
         final long received = null == r ? 0 : r.received();
@@ -114,8 +114,10 @@ final class PktgenReport
             late += t.late(s);
             stamped += t.received(s);
         }
-        // Frames never seen at the tail of a stream are lost too: compare with what was sent per stream.
-        final long tail = null == r ? 0 : Math.max(0, g.sent() + g.txRefused() - stamped + duplicates - lost);
+        // Frames never seen at the tail of a stream are lost too: compare with what was sent per stream. A replayed
+        // pcap carries no stamps: what was sent and did not arrive is lost.
+        final long tail = null == r ? 0 : null != context.pcap() ? Math.max(0, g.sent() - received) :
+            Math.max(0, g.sent() + g.txRefused() - stamped + duplicates - lost);
         if (json)
         {
             out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +

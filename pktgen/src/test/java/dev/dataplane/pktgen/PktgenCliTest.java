@@ -47,6 +47,12 @@ class PktgenCliTest
         assertCleanRejection(run(eal, "--no-rx", "--rx-port", "0"), "--no-rx and --rx-port contradict");
         assertCleanRejection(run(eal, "--frobnicate"), "Unknown option");
         assertCleanRejection(run(eal, "--tx-port", "3", "--count", "1"), "port 3 does not exist");
+        Files.writeString(dir.resolve("not.pcap"), "definitely not a capture");
+        assertCleanRejection(run(eal, "--pcap", dir.resolve("not.pcap").toString()), "not a pcap file");
+        assertCleanRejection(run(eal, "--pcap", "x.pcap", "--flows", "4"), "a --pcap brings its own");
+        assertCleanRejection(run(eal, "--pcap", "x.pcap", "--pcap-timing", "--rate", "1M"),
+            "--pcap-timing and --rate contradict");
+        assertCleanRejection(run(eal, "--loops", "3"), "--loops and --pcap-timing apply to --pcap");
     }
 
     @Test

@@ -1,0 +1,253 @@
+package dev.dataplane.pktgen;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.pcap.Pcap;
+import dev.dataplane.pcap.PcapReader;
+import dev.dataplane.pcap.PcapRecord;
+
+/**
+ * Replays a pcap file's frames in order, {@code loops} times (0: until stopped), either paced by a
+ * {@link RateLimiter} or at the file's own timing: frame {@code i} of loop {@code k} is due at
+ * {@code start + k * loopTicks + (t_i - t_0)}, where a loop lasts the file's span plus its mean gap. The frames are
+ * loaded once into native memory; each send copies one into a fresh mbuf. What the TX queue refuses is freed and
+ * counted, not retried.
+ */
+public final class PcapReplay implements Sender
+{
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int SENT = 0;
+    private static final int TX_REFUSED = 1;
+    private static final int ALLOC_FAILED = 2;
+    private static final int ATTEMPTED = 3;
+
+    private final int port;
+    private final int queue;
+    private final int burst;
+    private final Mempool pool;
+    private final MemorySegment frames;
+    private final long[] offsets;
+    private final int[] lengths;
+    /** Per frame: ticks after the loop's start at which it is due (file timing). */
+    private final long[] dueTicks;
+    private final long loopTicks;
+    private final long loops;
+    private final RateLimiter limiter;
+    private final MbufArray mbufs;
+    private final long[] counters = new long[4];
+    private int next;
+    private long loop;
+    private long startTsc = -1;
+    private boolean anchored;
+
+    /**
+     * @param limiter the pacing, or null to replay at the file's own timing.
+     * @param loops   times through the file, 0 for no limit.
+     */
+    private PcapReplay(final int port, final int queue, final int burst, final Mempool pool, final MemorySegment frames,
+        final long[] offsets, final int[] lengths, final long[] dueTicks, final long loopTicks, final long loops,
+        final RateLimiter limiter)
+    {
+        this.port = port;
+        this.queue = queue;
+        this.burst = burst;
+        this.pool = pool;
+        this.frames = frames;
+        this.offsets = offsets;
+        this.lengths = lengths;
+        this.dueTicks = dueTicks;
+        this.loopTicks = loopTicks;
+        this.loops = loops;
+        this.limiter = limiter;
+        this.mbufs = new MbufArray(burst);
+    }
+
+    /**
+     * Loads {@code file} (Ethernet frames, each within {@code maxFrame} bytes) into {@code arena}.
+     *
+     * @throws IllegalArgumentException for a file that cannot be replayed, saying why.
+     */
+    public static PcapReplay load(final Path file, final int port, final int burst, final Mempool pool,
+        final int maxFrame, final long loops, final RateLimiter limiter, final long tscHz, final Arena arena)
+    {
+        final List<PcapRecord> records = new ArrayList<>();
+        try (PcapReader reader = PcapReader.open(file))
+        {
+            if (Pcap.LINKTYPE_ETHERNET != reader.linkType())
+            {
+                throw new IllegalArgumentException(file + ": link type " + reader.linkType() + ", not Ethernet (1)");
+            }
+            for (PcapRecord record = reader.next(); null != record; record = reader.next())
+            {
+                records.add(record);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot replay " + file + ": " + ex.getMessage(), ex);
+        }
+        if (records.isEmpty())
+        {
+            throw new IllegalArgumentException(file + " holds no packets");
+        }
+        long total = 0;
+        final long[] offsets = new long[records.size()];
+        final int[] lengths = new int[records.size()];
+        for (int i = 0; i < records.size(); i++)
+        {
+            final int length = records.get(i).data().length;
+            if (length < 14 || length > maxFrame)
+            {
+                throw new IllegalArgumentException(file + ": packet " + (i + 1) + " has " + length + " bytes " +
+                    "captured; replay takes 14.." + maxFrame);
+            }
+            offsets[i] = total;
+            lengths[i] = length;
+            total += length;
+        }
+        final MemorySegment frames = arena.allocate(total, 64);
+        final long first = records.get(0).timestampNanos();
+        final long[] dueTicks = new long[records.size()];
+        long previous = first;
+        for (int i = 0; i < records.size(); i++)
+        {
+            final PcapRecord record = records.get(i);
+            MemorySegment.copy(MemorySegment.ofArray(record.data()), 0, frames, offsets[i], lengths[i]);
+            // Timestamps that go backwards are taken as no gap, so order always wins.
+            final long at = Math.max(previous, record.timestampNanos());
+            dueTicks[i] = (long)((at - first) * (tscHz / 1e9));
+            previous = at;
+        }
+        final long span = dueTicks[records.size() - 1];
+        final long meanGap = records.size() > 1 ? span / (records.size() - 1) : tscHz / 1_000_000;
+        return new PcapReplay(port, 0, burst, pool, frames, offsets, lengths, dueTicks, span + Math.max(1, meanGap),
+            loops, limiter);
+    }
+
+    @Override
+    public int poll()
+    {
+        if (done())
+        {
+            return 0;
+        }
+        final long now = Eal.rdtsc();
+        final int n;
+        if (null != limiter)
+        {
+            n = limiter.due(now, burst);
+        }
+        else
+        {
+            if (startTsc < 0)
+            {
+                startTsc = now;
+            }
+            int due = 0;
+            int frame = next;
+            long round = loop;
+            while (due < burst && startTsc + round * loopTicks + dueTicks[frame] <= now &&
+                (0 == loops || round < loops))
+            {
+                due++;
+                if (++frame == offsets.length)
+                {
+                    frame = 0;
+                    round++;
+                }
+            }
+            n = due;
+        }
+        if (0 == n)
+        {
+            return 0;
+        }
+        final MbufArray mbufs = this.mbufs;
+        if (!pool.allocBulk(mbufs, n))
+        {
+            add(ALLOC_FAILED, n);
+            return 0;
+        }
+        int built = 0;
+        for (int i = 0; i < n && (0 == loops || loop < loops); i++)
+        {
+            final long mbuf = mbufs.get(i);
+            MemorySegment.copy(frames, offsets[next], ALL, Mbuf.dataAddress(mbuf), lengths[next]);
+            Mbuf.setLength(mbuf, lengths[next]);
+            built++;
+            if (++next == offsets.length)
+            {
+                next = 0;
+                loop++;
+            }
+        }
+        if (built < n)
+        {
+            Mbuf.freeBulk(mbufs, built, n - built);
+        }
+        add(ATTEMPTED, built);
+        final int sent = EthDev.txBurst(port, queue, mbufs, 0, built);
+        if (null == limiter && !anchored)
+        {
+            anchored = true;
+            // The file's timing counts from when its first packet has actually gone: the first send is a cold path.
+            startTsc = Eal.rdtsc();
+        }
+        if (sent < built)
+        {
+            Mbuf.freeBulk(mbufs, sent, built - sent);
+            add(TX_REFUSED, built - sent);
+        }
+        add(SENT, sent);
+        return sent;
+    }
+
+    private void add(final int index, final long n)
+    {
+        COUNTER.setOpaque(counters, index, counters[index] + n);
+    }
+
+    @Override
+    public long sent()
+    {
+        return (long)COUNTER.getOpaque(counters, SENT);
+    }
+
+    @Override
+    public long txRefused()
+    {
+        return (long)COUNTER.getOpaque(counters, TX_REFUSED);
+    }
+
+    @Override
+    public long allocFailed()
+    {
+        return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
+    }
+
+    @Override
+    public boolean done()
+    {
+        return 0 != loops && (long)COUNTER.getOpaque(counters, ATTEMPTED) >= loops * offsets.length;
+    }
+
+    /** Packets in the file. */
+    public int packets()
+    {
+        return offsets.length;
+    }
+}
