@@ -12,7 +12,6 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.net.InternetChecksum;
-import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 
 /**
@@ -20,7 +19,7 @@ import dev.dataplane.net.NetworkOrder;
  * burst), each its flow's frame with the flow's next sequence number and its scheduled send time (the TSC at which
  * it was due: see {@link RateLimiter#scheduled}) written into its stamp, and the UDP checksum moved by exactly those words (RFC 1624). The pool is the generator's own and every
  * mbuf in it was filled with a frame at start ({@link #prefill}), as MoonGen does: frames of all flows differ only in
- * the source address, the IPv4 checksum and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
+ * the source address, the IPv4 checksum (IPv6 has none) and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
  * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
  */
 public final class Generator implements Sender
@@ -34,8 +33,6 @@ public final class Generator implements Sender
     private final int queue;
     private final int burst;
     private final Mempool pool;
-    private final MemorySegment templates;
-    private final int stride;
     private final int length;
     private final int flows;
     private final int[] sequences;
@@ -43,6 +40,11 @@ public final class Generator implements Sender
     private final int[] sources;
     private final int[] ipChecksums;
     private final int[] udpChecksums;
+    private final int flowFieldOffset;
+    private final int ipChecksumOffset;
+    private final int stampOffset;
+    private final int l4ChecksumOffset;
+    private final boolean udp;
     private final RateLimiter limiter;
     private final long limit;
     private final MbufArray mbufs;
@@ -60,20 +62,23 @@ public final class Generator implements Sender
         this.queue = queue;
         this.burst = burst;
         this.pool = pool;
-        this.templates = templates;
-        this.stride = traffic.stride();
         this.length = traffic.dataLength();
         this.flows = traffic.flows();
         this.sequences = new int[flows];
         this.sources = new int[flows];
         this.ipChecksums = new int[flows];
         this.udpChecksums = new int[flows];
+        this.flowFieldOffset = traffic.flowFieldOffset();
+        this.ipChecksumOffset = traffic.ipChecksumOffset();
+        this.stampOffset = traffic.stampOffset();
+        this.l4ChecksumOffset = traffic.l4ChecksumOffset();
+        this.udp = !traffic.tcp();
         for (int f = 0; f < flows; f++)
         {
-            final long frame = (long)stride * f;
-            sources[f] = Ipv4Header.source(templates, frame + Traffic.IPV4_OFFSET);
-            ipChecksums[f] = Ipv4Header.checksum(templates, frame + Traffic.IPV4_OFFSET);
-            udpChecksums[f] = NetworkOrder.u16(templates, frame + Traffic.udpChecksumOffset());
+            final long frame = (long)traffic.stride() * f;
+            sources[f] = NetworkOrder.u32(templates, frame + flowFieldOffset);
+            ipChecksums[f] = ipChecksumOffset < 0 ? 0 : NetworkOrder.u16(templates, frame + ipChecksumOffset);
+            udpChecksums[f] = NetworkOrder.u16(templates, frame + l4ChecksumOffset);
         }
         this.limiter = limiter;
         this.limit = limit;
@@ -113,9 +118,12 @@ public final class Generator implements Sender
             flow = f + 1 == flows ? 0 : f + 1;
             final long data = Mbuf.dataAddress(mbuf);
             Mbuf.setLength(mbuf, length);
-            NetworkOrder.u32(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.SOURCE_OFFSET, sources[f]);
-            NetworkOrder.u16(ALL, data + Traffic.IPV4_OFFSET + Ipv4Header.CHECKSUM_OFFSET, ipChecksums[f]);
-            NetworkOrder.u16(ALL, data + Traffic.stampOffset() + Stamp.STREAM_OFFSET, f);
+            NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
+            if (ipChecksumOffset >= 0)
+            {
+                NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
+            }
+            NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, f);
             stamp(data, sequences[f]++, limiter.scheduled(i), udpChecksums[f]);
         }
         final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
@@ -146,17 +154,18 @@ public final class Generator implements Sender
         Mbuf.freeBulk(all, 0, pool.size());
     }
 
-    /** Writes the sequence number and time stamp and the UDP checksum moved from its value with both 0. */
-    private static void stamp(final long data, final int sequence, final long tsc, final int baseChecksum)
+    /** Writes the sequence number and time stamp and the L4 checksum moved from its value with both 0. */
+    private void stamp(final long data, final int sequence, final long tsc, final int baseChecksum)
     {
-        final long at = data + Traffic.stampOffset();
+        final long at = data + stampOffset;
         NetworkOrder.u32(ALL, at + Stamp.SEQUENCE_OFFSET, sequence);
         ALL.set(NetworkOrder.U64, at + Stamp.TSC_OFFSET, tsc);
         final long delta = InternetChecksum.delta32(0, sequence) + InternetChecksum.delta32(0, (int)(tsc >>> 32)) +
             InternetChecksum.delta32(0, (int)tsc);
-        final long checksumAt = data + Traffic.udpChecksumOffset();
+        final long checksumAt = data + l4ChecksumOffset;
         final int checksum = InternetChecksum.applyDelta(baseChecksum, delta);
-        NetworkOrder.u16(ALL, checksumAt, 0 == checksum ? 0xFFFF : checksum);
+        // A UDP checksum that comes out 0 goes as 0xFFFF: 0 would mean "none" (RFC 768).
+        NetworkOrder.u16(ALL, checksumAt, udp && 0 == checksum ? 0xFFFF : checksum);
     }
 
     private void add(final int index, final long n)

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.MacAddress;
+import dev.dataplane.net.TcpHeader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,6 +44,20 @@ final class PktgenOptions
 
     @Option(names = "--burst", paramLabel = "N", description = "Packets per TX/RX burst (default: 32).")
     int burst = PktgenContext.DEFAULT_BURST;
+
+    @Option(names = "--proto", paramLabel = "udp|tcp", description = "Transport (default: udp).")
+    String protocol = "udp";
+
+    @Option(names = "--tcp-flags", paramLabel = "FLAGS", description = "With --proto tcp: flags of every segment, " +
+        "comma-separated (syn, ack, psh, fin, rst, urg; default: ack, i.e. data segments).")
+    String tcpFlags = "ack";
+
+    @Option(names = "--ipv6", description = "IPv6 instead of IPv4: 2001:db8:: with --src-ip/--dst-ip as the last " +
+        "32 bits.")
+    boolean ipv6;
+
+    @Option(names = "--vlan", paramLabel = "ID", description = "Tag every frame with this 802.1Q VLAN id.")
+    int vlan;
 
     @Option(names = "--src-ip", paramLabel = "A", description = "First source address (default: 10.0.0.1).")
     String sourceIp = "10.0.0.1";
@@ -85,6 +100,25 @@ final class PktgenOptions
         description = "Write a self-contained HTML plot of the latency distribution to FILE at the end.")
     String latencyHtml;
 
+    private static int parseTcpFlags(final String text)
+    {
+        int flags = 0;
+        for (final String flag : text.split(","))
+        {
+            flags |= switch (flag.trim().toLowerCase(java.util.Locale.ROOT))
+            {
+                case "fin" -> TcpHeader.FIN;
+                case "syn" -> TcpHeader.SYN;
+                case "rst" -> TcpHeader.RST;
+                case "psh" -> TcpHeader.PSH;
+                case "ack" -> TcpHeader.ACK;
+                case "urg" -> TcpHeader.URG;
+                default -> throw new IllegalArgumentException("--tcp-flags takes fin, syn, rst, psh, ack, urg: " + text);
+            };
+        }
+        return flags;
+    }
+
     PktgenContext toContext()
     {
         if (sourcePort < 0 || sourcePort > 65535 || destinationPort < 0 || destinationPort > 65535)
@@ -99,8 +133,13 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--stats-period must be in 0..3600 seconds: " + statsPeriod);
         }
+        if (!protocol.equals("udp") && !protocol.equals("tcp"))
+        {
+            throw new IllegalArgumentException("--proto must be udp or tcp: " + protocol);
+        }
         final Traffic traffic = new Traffic(size, flows, 0x02_00_00_00_00_01L, MacAddress.parse(destinationMac),
-            Ipv4Header.parseAddress(sourceIp), Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort);
+            Ipv4Header.parseAddress(sourceIp), Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort,
+            vlan, ipv6, protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1);
         if (noRx && null != rxPort)
         {
             throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");

@@ -2,6 +2,7 @@ package dev.dataplane.pktgen;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -11,6 +12,7 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -81,16 +83,19 @@ public final class Receiver implements PktgenPart
     private boolean account(final long mbuf, final long now)
     {
         final PacketView view = this.view;
-        if (PacketView.OK != view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf)) || !view.hasL4() ||
-            IpProtocol.UDP != view.protocol())
+        if (PacketView.OK != view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf)) || !view.hasL4())
         {
             return false;
         }
-        final long at = view.base() + view.l4Offset() + 8;
-        if (view.ipEnd() - view.l4Offset() - 8 < Stamp.LENGTH || !Stamp.isStamp(ALL, at))
+        final long l4 = view.base() + view.l4Offset();
+        // The stamp starts the payload: after 8 bytes of UDP header, or the TCP header's own length.
+        final int l4Header = IpProtocol.UDP == view.protocol() ? 8 :
+            4 * ((ALL.get(ValueLayout.JAVA_BYTE, l4 + TcpHeader.DATA_OFFSET_OFFSET) >> 4) & 0xF);
+        if (view.ipEnd() - view.l4Offset() - l4Header < Stamp.LENGTH || !Stamp.isStamp(ALL, l4 + l4Header))
         {
             return false;
         }
+        final long at = l4 + l4Header;
         final int stream = Stamp.stream(ALL, at);
         if (stream >= tracker.streams())
         {

@@ -56,6 +56,23 @@ class PktgenCliTest
     }
 
     @Test
+    void receivesTcpOverIpv6InAVlanAndCountsItExactly() throws Exception
+    {
+        final ProcessResult result = run(ealArgs("net_ring0"), "--count", "100000", "--flows", "3", "--proto",
+            "tcp", "--tcp-flags", "psh,ack", "--ipv6", "--vlan", "7", "--size", "128", "--stats-format", "json");
+        assertEquals(0, result.exitCode(), result.toString());
+        final List<String> lines = result.stdoutLines().stream().filter(l -> l.startsWith("{")).toList();
+        final String summary = lines.get(lines.size() - 1);
+        assertTrue(summary.contains("\"rx_stamped\":100000,\"rx_unstamped\":0,\"lost\":0,\"duplicates\":0"),
+            summary);
+        assertCleanRejection(run(ealArgs("net_ring0"), "--proto", "sctp"), "--proto must be udp or tcp");
+        assertCleanRejection(run(ealArgs("net_ring0"), "--proto", "tcp", "--ipv6"),
+            "--size 64 is too small for these headers");
+        assertCleanRejection(run(ealArgs("net_ring0"), "--proto", "tcp", "--tcp-flags", "nope", "--size", "100"),
+            "--tcp-flags takes");
+    }
+
+    @Test
     void runsToTheCountAndEndsWithAJsonSummary() throws Exception
     {
         final ProcessResult result = run(ealArgs("net_ring0"), "--count", "200000", "--flows", "4",

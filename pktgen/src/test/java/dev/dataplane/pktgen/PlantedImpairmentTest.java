@@ -71,7 +71,7 @@ class PlantedImpairmentTest
                     MemorySegment.copy(templates, (long)traffic.stride() * frame[0], ALL, Mbuf.dataAddress(mbuf),
                         traffic.dataLength());
                     Mbuf.setLength(mbuf, traffic.dataLength());
-                    NetworkOrder.u32(ALL, Mbuf.dataAddress(mbuf) + Traffic.stampOffset() + Stamp.SEQUENCE_OFFSET,
+                    NetworkOrder.u32(ALL, Mbuf.dataAddress(mbuf) + traffic.stampOffset() + Stamp.SEQUENCE_OFFSET,
                         frame[1]);
                     assertEquals(1, EthDev.txBurst(0, 0, one, 0, 1));
                     while (receiver.poll() > 0)
