@@ -88,7 +88,7 @@ public final class RulesProcessor
         rules = newState.rules();
         classifier = rules.classifier();
         ruleCounters = newState.counters(index);
-        flowCache.reset(rules.ruleSet());
+        flowCache.reset(rules);
     }
 
     /** Starts a burst: a reload published since the last one applies from here on. */

@@ -11,6 +11,9 @@ public final class CompiledRules
     private final Verdict[] verdicts;
     private final int[] redirectPorts;
     private final RewriteProgram[] programs;
+    private final Rule[] countRules;
+    private final boolean matchesLength;
+    private final boolean matchesTcpFlags;
 
     public CompiledRules(final RuleSet ruleSet)
     {
@@ -26,6 +29,27 @@ public final class CompiledRules
             redirectPorts[rule.index()] = rule.redirectPort();
             programs[rule.index()] = RewriteProgram.of(rule);
         }
+        this.countRules = ruleSet.rules().stream().filter(rule -> rule.verdict() == Verdict.COUNT).toArray(Rule[]::new);
+        this.matchesLength = ruleSet.rules().stream().anyMatch(rule -> rule.lengthLow() != Rule.ANY);
+        this.matchesTcpFlags = ruleSet.rules().stream().anyMatch(rule -> 0 != rule.tcpFlagsMask());
+    }
+
+    /** The {@code count} rules, in order (shared: do not modify). */
+    Rule[] countRules()
+    {
+        return countRules;
+    }
+
+    /** Whether some rule matches on the frame length. */
+    public boolean matchesLength()
+    {
+        return matchesLength;
+    }
+
+    /** Whether some rule matches on TCP flags. */
+    public boolean matchesTcpFlags()
+    {
+        return matchesTcpFlags;
     }
 
     public RuleSet ruleSet()

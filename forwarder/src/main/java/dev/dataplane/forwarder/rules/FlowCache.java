@@ -86,21 +86,17 @@ public final class FlowCache
         this.shift = 64 - Integer.numberOfTrailingZeros(entries / 2);
     }
 
-    /** Empties the cache for a new rule generation and decides whether (and on what) it keys. */
-    public void reset(final RuleSet ruleSet)
+    /**
+     * Empties the cache for a new rule generation and takes from it what to key on. Allocates nothing: a reload is
+     * picked up on the lcore, between bursts.
+     */
+    public void reset(final CompiledRules rules)
     {
         Arrays.fill(entries, 0L);
-        boolean length = false;
-        boolean tcpFlags = false;
-        for (final Rule rule : ruleSet.rules())
-        {
-            length |= rule.lengthLow() != Rule.ANY;
-            tcpFlags |= 0 != rule.tcpFlagsMask();
-        }
-        countRules = ruleSet.rules().stream().filter(rule -> rule.verdict() == Verdict.COUNT).toArray(Rule[]::new);
+        countRules = rules.countRules();
+        keyLength = rules.matchesLength();
+        keyTcpFlags = rules.matchesTcpFlags();
         enabled = true;
-        keyLength = length;
-        keyTcpFlags = tcpFlags;
     }
 
     public boolean enabled()

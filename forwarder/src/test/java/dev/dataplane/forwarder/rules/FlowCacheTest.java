@@ -60,7 +60,7 @@ class FlowCacheTest
             final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
             // A small cache, so that flows evict each other too.
             final FlowCache cache = new FlowCache(32);
-            cache.reset(rules.ruleSet());
+            cache.reset(rules);
             final List<byte[]> flows = new ArrayList<>();
             for (int i = 0; i < 24; i++)
             {
@@ -118,7 +118,7 @@ class FlowCacheTest
         final CompiledRules rules = new CompiledRules(RulesParser.parse(
             "ip4 proto udp => accept set-dst 10.0.1.2 set-dport 8083", "t.rules"));
         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
-        cache.reset(rules.ruleSet());
+        cache.reset(rules);
         final long[] counters = new long[2];
         for (int i = 0; i < 2; i++)
         {
@@ -150,7 +150,7 @@ class FlowCacheTest
     {
         final CompiledRules rules = new CompiledRules(RulesParser.parse("malformed => accept\nip6 => drop", "t"));
         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
-        cache.reset(rules.ruleSet());
+        cache.reset(rules);
         final byte[] runt = new byte[20];
         view.parse(MemorySegment.ofArray(runt), 0, runt.length);
         assertEquals(FlowCache.BYPASS, cache.lookup(view, 0));
