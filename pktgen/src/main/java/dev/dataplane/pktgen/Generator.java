@@ -3,11 +3,8 @@ package dev.dataplane.pktgen;
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
@@ -22,17 +19,8 @@ import dev.dataplane.net.NetworkOrder;
  * the source address, the IPv4 checksum (IPv6 has none) and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
  * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
  */
-public final class Generator implements Sender
+public final class Generator extends Sender
 {
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int SENT = 0;
-    private static final int TX_REFUSED = 1;
-    private static final int ALLOC_FAILED = 2;
-
-    private final int port;
-    private final int queue;
-    private final int burst;
-    private final Mempool pool;
     private final int length;
     private final int flows;
     private final int[] sequences;
@@ -47,10 +35,7 @@ public final class Generator implements Sender
     private final boolean udp;
     private final RateLimiter limiter;
     private final long limit;
-    private final MbufArray mbufs;
-    private final long[] counters = new long[3];
     private int flow;
-    private long attempted;
 
     /**
      * @param limit packets to send in all, or 0 for no limit.
@@ -58,10 +43,7 @@ public final class Generator implements Sender
     public Generator(final int port, final int queue, final int burst, final Mempool pool, final Traffic traffic,
         final MemorySegment templates, final RateLimiter limiter, final long limit)
     {
-        this.port = port;
-        this.queue = queue;
-        this.burst = burst;
-        this.pool = pool;
+        super(port, queue, burst, pool);
         this.length = traffic.dataLength();
         this.flows = traffic.flows();
         this.sequences = new int[flows];
@@ -82,7 +64,6 @@ public final class Generator implements Sender
         }
         this.limiter = limiter;
         this.limit = limit;
-        this.mbufs = new MbufArray(burst);
     }
 
     @Override
@@ -91,7 +72,7 @@ public final class Generator implements Sender
         int want = burst;
         if (0 != limit)
         {
-            final long left = limit - attempted;
+            final long left = limit - handedOut();
             if (left <= 0)
             {
                 return 0;
@@ -104,13 +85,11 @@ public final class Generator implements Sender
         {
             return 0;
         }
-        final MbufArray mbufs = this.mbufs;
-        if (!pool.allocBulk(mbufs, n))
+        if (!allocate(n))
         {
-            add(ALLOC_FAILED, n);
             return 0;
         }
-        attempted += n;
+        final MbufArray mbufs = this.mbufs;
         for (int i = 0; i < n; i++)
         {
             final long mbuf = mbufs.get(i);
@@ -126,14 +105,7 @@ public final class Generator implements Sender
             NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, f);
             stamp(data, sequences[f]++, limiter.scheduled(i), udpChecksums[f]);
         }
-        final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
-        if (sent < n)
-        {
-            Mbuf.freeBulk(mbufs, sent, n - sent);
-            add(TX_REFUSED, n - sent);
-        }
-        add(SENT, sent);
-        return sent;
+        return transmit(n);
     }
 
     /**
@@ -168,41 +140,10 @@ public final class Generator implements Sender
         NetworkOrder.u16(ALL, checksumAt, udp && 0 == checksum ? 0xFFFF : checksum);
     }
 
-    private void add(final int index, final long n)
-    {
-        COUNTER.setOpaque(counters, index, counters[index] + n);
-    }
-
-    /** Packets the port took (any thread). */
-    @Override
-    public long sent()
-    {
-        return (long)COUNTER.getOpaque(counters, SENT);
-    }
-
-    /** Packets the TX queue refused, freed (any thread). */
-    @Override
-    public long txRefused()
-    {
-        return (long)COUNTER.getOpaque(counters, TX_REFUSED);
-    }
-
-    /** Packets not built because the pool was empty (any thread). */
-    @Override
-    public long allocFailed()
-    {
-        return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
-    }
-
     /** True once a packet limit was given and every packet of it went out or was refused (any thread). */
     @Override
     public boolean done()
     {
         return 0 != limit && sent() + txRefused() >= limit;
-    }
-
-    public int port()
-    {
-        return port;
     }
 }

@@ -5,14 +5,11 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
@@ -27,18 +24,8 @@ import dev.dataplane.pcap.PcapRecord;
  * loaded once into native memory; each send copies one into a fresh mbuf. What the TX queue refuses is freed and
  * counted, not retried.
  */
-public final class PcapReplay implements Sender
+public final class PcapReplay extends Sender
 {
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int SENT = 0;
-    private static final int TX_REFUSED = 1;
-    private static final int ALLOC_FAILED = 2;
-    private static final int ATTEMPTED = 3;
-
-    private final int port;
-    private final int queue;
-    private final int burst;
-    private final Mempool pool;
     private final MemorySegment frames;
     private final long[] offsets;
     private final int[] lengths;
@@ -47,12 +34,10 @@ public final class PcapReplay implements Sender
     private final long loopTicks;
     private final long loops;
     private final RateLimiter limiter;
-    private final MbufArray mbufs;
-    private final long[] counters = new long[4];
     private int next;
     private long loop;
+    /** File timing: when the first packet actually left, which the file's times count from; -1 before. */
     private long startTsc = -1;
-    private boolean anchored;
 
     /**
      * @param limiter the pacing, or null to replay at the file's own timing.
@@ -62,10 +47,7 @@ public final class PcapReplay implements Sender
         final long[] offsets, final int[] lengths, final long[] dueTicks, final long loopTicks, final long loops,
         final RateLimiter limiter)
     {
-        this.port = port;
-        this.queue = queue;
-        this.burst = burst;
-        this.pool = pool;
+        super(port, queue, burst, pool);
         this.frames = frames;
         this.offsets = offsets;
         this.lengths = lengths;
@@ -73,7 +55,6 @@ public final class PcapReplay implements Sender
         this.loopTicks = loopTicks;
         this.loops = loops;
         this.limiter = limiter;
-        this.mbufs = new MbufArray(burst);
     }
 
     /**
@@ -153,14 +134,11 @@ public final class PcapReplay implements Sender
         }
         else
         {
-            if (startTsc < 0)
-            {
-                startTsc = now;
-            }
+            final long start = startTsc < 0 ? now : startTsc;
             int due = 0;
             int frame = next;
             long round = loop;
-            while (due < burst && startTsc + round * loopTicks + dueTicks[frame] <= now &&
+            while (due < burst && start + round * loopTicks + dueTicks[frame] <= now &&
                 (0 == loops || round < loops))
             {
                 due++;
@@ -176,12 +154,11 @@ public final class PcapReplay implements Sender
         {
             return 0;
         }
-        final MbufArray mbufs = this.mbufs;
-        if (!pool.allocBulk(mbufs, n))
+        if (!allocate(n))
         {
-            add(ALLOC_FAILED, n);
             return 0;
         }
+        final MbufArray mbufs = this.mbufs;
         int built = 0;
         for (int i = 0; i < n && (0 == loops || loop < loops); i++)
         {
@@ -199,50 +176,19 @@ public final class PcapReplay implements Sender
         {
             Mbuf.freeBulk(mbufs, built, n - built);
         }
-        add(ATTEMPTED, built);
-        final int sent = EthDev.txBurst(port, queue, mbufs, 0, built);
-        if (null == limiter && !anchored)
+        final int sent = transmit(built);
+        if (null == limiter && startTsc < 0)
         {
-            anchored = true;
             // The file's timing counts from when its first packet has actually gone: the first send is a cold path.
             startTsc = Eal.rdtsc();
         }
-        if (sent < built)
-        {
-            Mbuf.freeBulk(mbufs, sent, built - sent);
-            add(TX_REFUSED, built - sent);
-        }
-        add(SENT, sent);
         return sent;
-    }
-
-    private void add(final int index, final long n)
-    {
-        COUNTER.setOpaque(counters, index, counters[index] + n);
-    }
-
-    @Override
-    public long sent()
-    {
-        return (long)COUNTER.getOpaque(counters, SENT);
-    }
-
-    @Override
-    public long txRefused()
-    {
-        return (long)COUNTER.getOpaque(counters, TX_REFUSED);
-    }
-
-    @Override
-    public long allocFailed()
-    {
-        return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
     }
 
     @Override
     public boolean done()
     {
-        return 0 != loops && (long)COUNTER.getOpaque(counters, ATTEMPTED) >= loops * offsets.length;
+        return 0 != loops && sent() + txRefused() >= loops * offsets.length;
     }
 
     /** Packets in the file. */

@@ -1,17 +1,99 @@
 package dev.dataplane.pktgen;
 
-/** What sends: the stamped-traffic {@link Generator} or the {@link PcapReplay}. Counters readable from any thread. */
-public interface Sender extends PktgenPart
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+
+/**
+ * What sends on a TX queue, the stamped-traffic {@link Generator} or the {@link PcapReplay}: the burst array, the
+ * allocation and the transmit they share, and their counters (written by the sending lcore, readable from any
+ * thread). What the TX queue refuses is freed and counted, never retried.
+ */
+public abstract class Sender implements PktgenPart
 {
-    /** Packets the port took. */
-    long sent();
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int SENT = 0;
+    private static final int TX_REFUSED = 1;
+    private static final int ALLOC_FAILED = 2;
 
-    /** Packets the TX queue refused, freed. */
-    long txRefused();
+    protected final int port;
+    protected final int queue;
+    protected final int burst;
+    protected final Mempool pool;
+    protected final MbufArray mbufs;
+    private final long[] counters = new long[3];
 
-    /** Packets not built for want of mbufs. */
-    long allocFailed();
+    protected Sender(final int port, final int queue, final int burst, final Mempool pool)
+    {
+        this.port = port;
+        this.queue = queue;
+        this.burst = burst;
+        this.pool = pool;
+        this.mbufs = new MbufArray(burst);
+    }
 
-    /** True once a finite run (a packet count, a number of loops) has sent everything. */
-    boolean done();
+    /** Takes {@code n} mbufs into {@link #mbufs}; false, and counted, when the pool has too few. */
+    protected final boolean allocate(final int n)
+    {
+        if (pool.allocBulk(mbufs, n))
+        {
+            return true;
+        }
+        add(ALLOC_FAILED, n);
+        return false;
+    }
+
+    /** Sends the first {@code n} of {@link #mbufs}; frees and counts what the queue refused. */
+    protected final int transmit(final int n)
+    {
+        final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
+        if (sent < n)
+        {
+            Mbuf.freeBulk(mbufs, sent, n - sent);
+            add(TX_REFUSED, n - sent);
+        }
+        add(SENT, sent);
+        return sent;
+    }
+
+    /** Packets sent or refused so far: handed to the TX queue (the sending lcore's own view). */
+    protected final long handedOut()
+    {
+        return counters[SENT] + counters[TX_REFUSED];
+    }
+
+    private void add(final int index, final long n)
+    {
+        COUNTER.setOpaque(counters, index, counters[index] + n);
+    }
+
+    /** Packets the port took (any thread). */
+    public final long sent()
+    {
+        return (long)COUNTER.getOpaque(counters, SENT);
+    }
+
+    /** Packets the TX queue refused, freed (any thread). */
+    public final long txRefused()
+    {
+        return (long)COUNTER.getOpaque(counters, TX_REFUSED);
+    }
+
+    /** Packets not built for want of mbufs (any thread). */
+    public final long allocFailed()
+    {
+        return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
+    }
+
+    /** True once a finite run (a packet count, a number of loops) has handed everything out (any thread). */
+    public abstract boolean done();
+
+    public final int port()
+    {
+        return port;
+    }
 }
