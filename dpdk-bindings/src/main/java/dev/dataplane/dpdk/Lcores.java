@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.agrona.concurrent.Agent;
@@ -67,45 +66,6 @@ public final class Lcores
                 "lcore " + lcore + " (is it a worker lcore given to EAL with -l, and idle?)");
         }
         return task;
-    }
-
-    /** The first failure among {@code tasks}, or null while none failed. */
-    public static Throwable firstFailure(final List<LcoreTask> tasks)
-    {
-        for (final LcoreTask task : tasks)
-        {
-            if (null != task.failure())
-            {
-                return task.failure();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Asks every task to stop, then joins them all (stopping all first lets them wind down together).
-     *
-     * @throws RuntimeException the first task failure, once all are joined.
-     */
-    public static void stopAndJoin(final List<LcoreTask> tasks)
-    {
-        tasks.forEach(LcoreTask::stop);
-        RuntimeException failure = null;
-        for (final LcoreTask task : tasks)
-        {
-            try
-            {
-                task.join();
-            }
-            catch (final RuntimeException ex)
-            {
-                failure = null == failure ? ex : failure;
-            }
-        }
-        if (null != failure)
-        {
-            throw failure;
-        }
     }
 
     /**

@@ -10,14 +10,12 @@ import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
-import dev.dataplane.dpdk.LcoreTask;
-import dev.dataplane.dpdk.Lcores;
+import dev.dataplane.dpdk.LcoreGroup;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.Rule;
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.Verdict;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
  * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
@@ -42,12 +40,14 @@ public final class Forwarder implements AutoCloseable
     private final List<RulesProcessor> processors;
     private final List<PipelineRx> pipelineRx;
     private final List<LcoreTransmitter> transmitters;
-    private final List<Poller> pollers;
+    /** The pollers on the RX queues (forwarding, rule, or pipeline RX streams), drained at stop. */
+    private final List<Poller> receivers;
+    /** The pipeline's stages, whose rings are drained at stop. */
+    private final List<PipelineStages> stages;
     private final List<ForwardingLcore> lcores;
-    private final List<LcoreTask> tasks = new ArrayList<>();
+    private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final RulesSource rulesSource;
     private final List<String> warnings;
-    private boolean stopped;
     private boolean closed;
     private int inUseAtClose = -1;
     private long drainedAtStop;
@@ -66,7 +66,8 @@ public final class Forwarder implements AutoCloseable
         this.processors = List.copyOf(parts.processors);
         this.pipelineRx = List.copyOf(parts.pipelineRx);
         this.transmitters = List.copyOf(parts.transmitters);
-        this.pollers = List.copyOf(parts.pollers);
+        this.receivers = List.copyOf(parts.receivers);
+        this.stages = List.copyOf(parts.stages);
         this.rulesSource = parts.rulesSource;
         this.lcores = List.copyOf(lcores);
         this.warnings = List.copyOf(warnings);
@@ -189,6 +190,7 @@ public final class Forwarder implements AutoCloseable
                 }
             }
             parts.assign(parts.streams, layout.rxLcores, 0);
+            parts.receivers.addAll(parts.streams);
         }
         else
         {
@@ -199,7 +201,7 @@ public final class Forwarder implements AutoCloseable
                 parts.transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
             }
             final List<Poller> rx = new ArrayList<>();
-            final List<Poller> stages = new ArrayList<>();
+            final List<PipelineStages> stages = new ArrayList<>();
             for (int i = 0; i < streamCount; i++)
             {
                 final int port = ports[i % ports.length];
@@ -223,7 +225,9 @@ public final class Forwarder implements AutoCloseable
                 }
             }
             parts.assign(rx, layout.rxLcores, 0);
+            parts.receivers.addAll(rx);
             parts.assign(stages, layout.stageLcores, layout.rxLcores);
+            parts.stages.addAll(stages);
         }
         final List<ForwardingLcore> lcores = new ArrayList<>();
         for (int l = 0; l < parts.perLcore.size(); l++)
@@ -273,7 +277,8 @@ public final class Forwarder implements AutoCloseable
         final List<RulesProcessor> processors = new ArrayList<>();
         final List<PipelineRx> pipelineRx = new ArrayList<>();
         final List<LcoreTransmitter> transmitters = new ArrayList<>();
-        final List<Poller> pollers = new ArrayList<>();
+        final List<Poller> receivers = new ArrayList<>();
+        final List<PipelineStages> stages = new ArrayList<>();
         final List<List<Poller>> perLcore = new ArrayList<>();
         RulesSource rulesSource;
 
@@ -288,7 +293,6 @@ public final class Forwarder implements AutoCloseable
             {
                 perLcore.get(first + i % count).add(work.get(i));
             }
-            pollers.addAll(work);
         }
     }
 
@@ -386,57 +390,33 @@ public final class Forwarder implements AutoCloseable
     }
 
     /** Launches every forwarding lcore, busy-spinning. */
-    public synchronized void start()
+    public void start()
     {
-        if (!tasks.isEmpty() || stopped)
-        {
-            throw new IllegalStateException("already started");
-        }
-        for (final ForwardingLcore lcore : lcores)
-        {
-            tasks.add(Lcores.launch(lcore.lcore(), lcore, new BusySpinIdleStrategy()));
-        }
+        lcoreGroup.start(lcores.stream().map(ForwardingLcore::lcore).toList(), lcores);
     }
 
     /** The first lcore failure, or null while all run. */
     public Throwable failure()
     {
-        return Lcores.firstFailure(tasks);
+        return lcoreGroup.failure();
     }
 
     /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
     public synchronized void stop()
     {
-        if (stopped)
+        if (!lcoreGroup.stop())
         {
             return;
         }
-        stopped = true;
-        RuntimeException failure = null;
-        try
+        for (final Poller receiver : receivers)
         {
-            Lcores.stopAndJoin(tasks);
+            drainedAtStop += receiver.drain(DRAIN_BURSTS);
         }
-        catch (final RuntimeException ex)
+        for (final PipelineStages stage : stages)
         {
-            failure = ex;
+            ringDrainedAtStop += stage.drain(DRAIN_BURSTS);
         }
-        for (final Poller poller : pollers)
-        {
-            final int drained = poller.drain(DRAIN_BURSTS);
-            if (poller instanceof PipelineStages)
-            {
-                ringDrainedAtStop += drained;
-            }
-            else
-            {
-                drainedAtStop += drained;
-            }
-        }
-        if (null != failure)
-        {
-            throw failure;
-        }
+        lcoreGroup.throwIfFailed();
     }
 
     /** Stops (if running), stops and closes the ports, frees the pool. Idempotent. */

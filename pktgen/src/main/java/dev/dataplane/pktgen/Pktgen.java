@@ -11,13 +11,11 @@ import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthLink;
-import dev.dataplane.dpdk.LcoreTask;
-import dev.dataplane.dpdk.Lcores;
+import dev.dataplane.dpdk.LcoreGroup;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import org.HdrHistogram.SingleWriterRecorder;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 
 /**
  * The assembled generator and receiver: one pool, the TX port and the RX port (the same one for a loopback), a
@@ -43,10 +41,9 @@ public final class Pktgen implements AutoCloseable
     private final SingleWriterRecorder latency;
     private final List<PktgenLcore> lcores;
     private final double packetsPerSecond;
-    private final List<LcoreTask> tasks = new ArrayList<>();
+    private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final Arena arena;
     private int inUseAtClose = -1;
-    private boolean stopped;
     private boolean closed;
 
     private Pktgen(final PktgenContext context, final Mempool txPool, final Mempool rxPool, final Set<Integer> ports,
@@ -153,40 +150,23 @@ public final class Pktgen implements AutoCloseable
         return link.speedMbps() > 0 ? link.speedMbps() : DEFAULT_LINK_MBPS;
     }
 
-    public synchronized void start()
+    public void start()
     {
-        if (!tasks.isEmpty() || stopped)
-        {
-            throw new IllegalStateException("already started");
-        }
-        for (final PktgenLcore lcore : lcores)
-        {
-            tasks.add(Lcores.launch(lcore.lcore(), lcore, new BusySpinIdleStrategy()));
-        }
+        lcoreGroup.start(lcores.stream().map(PktgenLcore::lcore).toList(), lcores);
     }
 
     /** The first lcore failure, or null while all run. */
     public Throwable failure()
     {
-        return Lcores.firstFailure(tasks);
+        return lcoreGroup.failure();
     }
 
     /** Stops and joins the lcores, then frees what the RX queues still hold. Idempotent. */
     public synchronized void stop()
     {
-        if (stopped)
+        if (!lcoreGroup.stop())
         {
             return;
-        }
-        stopped = true;
-        RuntimeException failure = null;
-        try
-        {
-            Lcores.stopAndJoin(tasks);
-        }
-        catch (final RuntimeException ex)
-        {
-            failure = ex;
         }
         final MbufArray drain = new MbufArray(context.burst());
         for (final int port : ports)
@@ -201,10 +181,7 @@ public final class Pktgen implements AutoCloseable
                 Mbuf.freeBulk(drain, 0, n);
             }
         }
-        if (null != failure)
-        {
-            throw failure;
-        }
+        lcoreGroup.throwIfFailed();
     }
 
     @Override
