@@ -57,13 +57,12 @@ public final class SequenceTracker
         {
             final long gap = sequence - highest - 1;
             lost[stream] += gap;
-            // Forget the numbers the window slides past (at most all of it).
-            final long clear = Math.min(gap + 1, WINDOW);
-            for (long n = sequence - clear + 1; n <= sequence; n++)
+            // The skipped numbers take the slots of numbers the window slides past: not seen (none, in order).
+            for (long n = sequence - Math.min(gap, WINDOW - 1); n < sequence; n++)
             {
                 seen[base + (int)((n >>> 6) & (WORDS - 1))] &= ~(1L << n);
             }
-            mark(base, sequence);
+            seen[base + (int)((sequence >>> 6) & (WORDS - 1))] |= 1L << sequence;
             next[stream] = sequence + 1;
             return;
         }
@@ -81,11 +80,6 @@ public final class SequenceTracker
         seen[word] |= 1L << sequence;
         lost[stream]--;
         outOfOrder[stream]++;
-    }
-
-    private void mark(final int base, final long sequence)
-    {
-        seen[base + (int)((sequence >>> 6) & (WORDS - 1))] |= 1L << sequence;
     }
 
     public int streams()
