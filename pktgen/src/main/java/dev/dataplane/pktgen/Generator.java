@@ -12,22 +12,37 @@ import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.NetworkOrder;
 
 /**
- * Sends the traffic on one TX queue: per cycle, as many packets as the {@link RateLimiter} says are due (up to a
- * burst), each its flow's frame with the flow's next sequence number and its scheduled send time (the TSC at which
- * it was due: see {@link RateLimiter#scheduled}) written into its stamp, and the UDP checksum moved by exactly those words (RFC 1624). The pool is the generator's own and every
- * mbuf in it was filled with a frame at start ({@link #prefill}), as MoonGen does: frames of all flows differ only in
- * the source address, the IPv4 checksum (IPv6 has none) and the stamp's stream, so a packet costs a few stores, not a copy. Flows take turns packet by packet. What the TX queue refuses is freed and counted, not retried; the
- * sequence numbers of refused packets are spent, so the receiver sees them as lost, as it should.
+ * Sends its share of the traffic on one TX queue: per cycle, as many packets as the {@link RateLimiter} says are due
+ * (up to a burst), each its flow's frame with the flow's next sequence number and its scheduled send time (the TSC at
+ * which it was due: see {@link RateLimiter#scheduled}) written into its stamp, and the L4 checksum moved by exactly
+ * those words (RFC 1624).
+ * <p>
+ * Each frame size has a pool of its own, every mbuf of which was filled with that size's frame at start
+ * ({@link #prefill}), as MoonGen does: frames of all flows of a size differ only in the source address, the IPv4
+ * checksum (IPv6 has none), the L4 checksum and the stamp's stream, so a packet costs a few stores, not a copy.
+ * Sizes follow the {@link FrameSizes#pattern()}; a burst of mixed sizes takes from each size's pool in one bulk
+ * allocation. Flows take turns packet by packet. With several TX queues, generator {@code q} of {@code N} sends flows
+ * {@code q, q + N, ...}, so a stream's sequence numbers come from one lcore. What the TX queue refuses is freed and
+ * counted, not retried; the sequence numbers of refused packets are spent, so the receiver sees them as lost.
  */
 public final class Generator extends Sender
 {
-    private final int length;
     private final int flows;
+    private final int[] streams;
     private final int[] sequences;
-    /** Per flow: source address, IPv4 header checksum, UDP checksum with sequence and time stamp 0. */
+    /** Per flow: the 32 bits of source address that tell flows apart. */
     private final int[] sources;
+    /** Per size and flow ({@code k * flows + f}): IPv4 header checksum, L4 checksum with sequence and stamp 0. */
     private final int[] ipChecksums;
-    private final int[] udpChecksums;
+    private final int[] l4Checksums;
+    /** Per size: bytes in the mbuf. */
+    private final int[] dataLengths;
+    private final int[] pattern;
+    private final Mempool[] pools;
+    /** Per size, for a burst of mixed sizes: the mbufs taken from its pool, and how many of them are placed. */
+    private final MbufArray[] staged;
+    private final int[] wanted;
+    private final int[] placed;
     private final int flowFieldOffset;
     private final int ipChecksumOffset;
     private final int stampOffset;
@@ -36,31 +51,54 @@ public final class Generator extends Sender
     private final RateLimiter limiter;
     private final long limit;
     private int flow;
+    private int patternAt;
 
     /**
-     * @param limit packets to send in all, or 0 for no limit.
+     * @param pools     per frame size of {@code traffic}, its prefilled pool.
+     * @param firstFlow this generator's first flow; it sends every {@code flowStep}-th from there.
+     * @param limit     packets to send in all, or 0 for no limit.
      */
-    public Generator(final int port, final int queue, final int burst, final Mempool pool, final Traffic traffic,
-        final MemorySegment templates, final RateLimiter limiter, final long limit)
+    public Generator(final int port, final int queue, final int burst, final Mempool[] pools, final Traffic traffic,
+        final MemorySegment templates, final int firstFlow, final int flowStep, final RateLimiter limiter,
+        final long limit)
     {
-        super(port, queue, burst, pool);
-        this.length = traffic.dataLength();
-        this.flows = traffic.flows();
+        super(port, queue, burst, pools[0]);
+        if (pools.length != traffic.sizes().count() || firstFlow < 0 || firstFlow >= traffic.flows() || flowStep < 1)
+        {
+            throw new IllegalArgumentException("a pool per size, and a first flow among the traffic's flows");
+        }
+        final int sizes = traffic.sizes().count();
+        this.flows = (traffic.flows() - firstFlow + flowStep - 1) / flowStep;
+        this.streams = new int[flows];
         this.sequences = new int[flows];
         this.sources = new int[flows];
-        this.ipChecksums = new int[flows];
-        this.udpChecksums = new int[flows];
+        this.ipChecksums = new int[sizes * flows];
+        this.l4Checksums = new int[sizes * flows];
+        this.dataLengths = new int[sizes];
+        this.pattern = traffic.sizes().pattern();
+        this.pools = pools.clone();
+        this.staged = new MbufArray[sizes];
+        this.wanted = new int[sizes];
+        this.placed = new int[sizes];
         this.flowFieldOffset = traffic.flowFieldOffset();
         this.ipChecksumOffset = traffic.ipChecksumOffset();
         this.stampOffset = traffic.stampOffset();
         this.l4ChecksumOffset = traffic.l4ChecksumOffset();
         this.udp = !traffic.tcp();
-        for (int f = 0; f < flows; f++)
+        for (int k = 0; k < sizes; k++)
         {
-            final long frame = (long)traffic.stride() * f;
-            sources[f] = NetworkOrder.u32(templates, frame + flowFieldOffset);
-            ipChecksums[f] = ipChecksumOffset < 0 ? 0 : NetworkOrder.u16(templates, frame + ipChecksumOffset);
-            udpChecksums[f] = NetworkOrder.u16(templates, frame + l4ChecksumOffset);
+            dataLengths[k] = traffic.dataLength(k);
+            staged[k] = sizes > 1 ? new MbufArray(burst) : null;
+            for (int f = 0; f < flows; f++)
+            {
+                final int stream = firstFlow + f * flowStep;
+                final long frame = traffic.templateOffset(k, stream);
+                streams[f] = stream;
+                sources[f] = NetworkOrder.u32(templates, frame + flowFieldOffset);
+                ipChecksums[k * flows + f] = ipChecksumOffset < 0 ? 0 :
+                    NetworkOrder.u16(templates, frame + ipChecksumOffset);
+                l4Checksums[k * flows + f] = NetworkOrder.u16(templates, frame + l4ChecksumOffset);
+            }
         }
         this.limiter = limiter;
         this.limit = limit;
@@ -85,43 +123,97 @@ public final class Generator extends Sender
         {
             return 0;
         }
-        if (!allocate(n))
+        if (1 == pools.length ? !allocate(n) : !allocateMixed(n))
         {
             return 0;
         }
         final MbufArray mbufs = this.mbufs;
+        final int[] pattern = this.pattern;
+        int at = patternAt;
         for (int i = 0; i < n; i++)
         {
             final long mbuf = mbufs.get(i);
+            final int k = pattern[at];
+            at = at + 1 == pattern.length ? 0 : at + 1;
             final int f = flow;
             flow = f + 1 == flows ? 0 : f + 1;
+            final int perSize = k * flows + f;
             final long data = Mbuf.dataAddress(mbuf);
+            final int length = dataLengths[k];
             Mbuf.setLength(mbuf, length);
+            lengths[i] = length;
             NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
             if (ipChecksumOffset >= 0)
             {
-                NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
+                NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[perSize]);
             }
-            NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, f);
-            stamp(data, sequences[f]++, limiter.scheduled(i), udpChecksums[f]);
+            NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, streams[f]);
+            stamp(data, sequences[f]++, limiter.scheduled(i), l4Checksums[perSize]);
         }
+        patternAt = at;
         return transmit(n);
     }
 
     /**
-     * Fills every mbuf of {@code pool} with flow 0's frame (the generator writes the rest per packet): call once,
-     * before sending, with nothing else using the pool.
+     * Puts into {@link #mbufs} the next {@code n} packets' mbufs, each from its size's pool, in pattern order: one bulk
+     * allocation per size; all or nothing.
      */
-    public static void prefill(final Mempool pool, final Traffic traffic, final MemorySegment templates)
+    private boolean allocateMixed(final int n)
+    {
+        final int[] pattern = this.pattern;
+        final int sizes = pools.length;
+        for (int k = 0; k < sizes; k++)
+        {
+            wanted[k] = 0;
+            placed[k] = 0;
+        }
+        int at = patternAt;
+        for (int i = 0; i < n; i++)
+        {
+            wanted[pattern[at]]++;
+            at = at + 1 == pattern.length ? 0 : at + 1;
+        }
+        for (int k = 0; k < sizes; k++)
+        {
+            if (0 != wanted[k] && !pools[k].allocBulk(staged[k], wanted[k]))
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    if (0 != wanted[j])
+                    {
+                        Mbuf.freeBulk(staged[j], 0, wanted[j]);
+                    }
+                }
+                countAllocFailure(n);
+                return false;
+            }
+        }
+        at = patternAt;
+        for (int i = 0; i < n; i++)
+        {
+            final int k = pattern[at];
+            at = at + 1 == pattern.length ? 0 : at + 1;
+            mbufs.set(i, staged[k].get(placed[k]++));
+        }
+        return true;
+    }
+
+    /**
+     * Fills every mbuf of {@code pool} with flow 0's frame of size {@code sizeIndex} (the generator writes the rest per
+     * packet): call once, before sending, with nothing else using the pool.
+     */
+    public static void prefill(final Mempool pool, final Traffic traffic, final MemorySegment templates,
+        final int sizeIndex)
     {
         final MbufArray all = new MbufArray(pool.size());
         if (!pool.allocBulk(all, pool.size()))
         {
             throw new IllegalStateException("the generator's pool is not whole: " + pool.inUseCount() + " in use");
         }
+        final long template = traffic.templateOffset(sizeIndex, 0);
         for (int i = 0; i < pool.size(); i++)
         {
-            MemorySegment.copy(templates, 0, ALL, Mbuf.dataAddress(all.get(i)), traffic.dataLength());
+            MemorySegment.copy(templates, template, ALL, Mbuf.dataAddress(all.get(i)), traffic.dataLength(sizeIndex));
         }
         Mbuf.freeBulk(all, 0, pool.size());
     }
@@ -138,6 +230,16 @@ public final class Generator extends Sender
         final int checksum = InternetChecksum.applyDelta(baseChecksum, delta);
         // A UDP checksum that comes out 0 goes as 0xFFFF: 0 would mean "none" (RFC 768).
         NetworkOrder.u16(ALL, checksumAt, udp && 0 == checksum ? 0xFFFF : checksum);
+    }
+
+    /**
+     * Packets of this generator's {@code f}-th flow handed to the TX queue (sent or refused): flows take turns packet
+     * by packet from the first, so it follows from the total.
+     */
+    long handedOut(final int f)
+    {
+        final long total = sent() + txRefused();
+        return total / flows + (f < total % flows ? 1 : 0);
     }
 
     /** True once a packet limit was given and every packet of it went out or was refused (any thread). */

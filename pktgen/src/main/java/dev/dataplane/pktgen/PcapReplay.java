@@ -28,7 +28,7 @@ public final class PcapReplay extends Sender
 {
     private final MemorySegment frames;
     private final long[] offsets;
-    private final int[] lengths;
+    private final int[] frameLengths;
     /** Per frame: ticks after the loop's start at which it is due (file timing). */
     private final long[] dueTicks;
     private final long loopTicks;
@@ -50,7 +50,7 @@ public final class PcapReplay extends Sender
         super(port, queue, burst, pool);
         this.frames = frames;
         this.offsets = offsets;
-        this.lengths = lengths;
+        this.frameLengths = lengths;
         this.dueTicks = dueTicks;
         this.loopTicks = loopTicks;
         this.loops = loops;
@@ -163,8 +163,9 @@ public final class PcapReplay extends Sender
         for (int i = 0; i < n && (0 == loops || loop < loops); i++)
         {
             final long mbuf = mbufs.get(i);
-            MemorySegment.copy(frames, offsets[next], ALL, Mbuf.dataAddress(mbuf), lengths[next]);
-            Mbuf.setLength(mbuf, lengths[next]);
+            MemorySegment.copy(frames, offsets[next], ALL, Mbuf.dataAddress(mbuf), frameLengths[next]);
+            Mbuf.setLength(mbuf, frameLengths[next]);
+            this.lengths[i] = frameLengths[next];
             built++;
             if (++next == offsets.length)
             {

@@ -18,8 +18,9 @@ import dev.dataplane.dpdk.Mempool;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * The assembled generator and receiver: one pool, the TX port and the RX port (the same one for a loopback), a
- * {@link Generator} and a {@link Receiver}, each on a worker lcore of its own when EAL gives two, else both on one.
+ * The assembled generator and receiver: the TX port and the RX port (the same one for a loopback), a {@link Generator}
+ * per TX queue (or a {@link PcapReplay}) and a {@link Receiver}, each on a worker lcore of its own when EAL gives
+ * enough, else sharing them in turn; a pool per frame size for the generators and one for what is received.
  * {@link #create} validates against the ports; {@link #start}, {@link #stop} and {@link #close} as the forwarder's.
  */
 public final class Pktgen implements AutoCloseable
@@ -33,10 +34,9 @@ public final class Pktgen implements AutoCloseable
     private static final int DRAIN_BURSTS = 64;
 
     private final PktgenContext context;
-    private final Mempool txPool;
-    private final Mempool rxPool;
+    private final List<Mempool> pools;
     private final Set<Integer> ports;
-    private final Sender sender;
+    private final Senders senders;
     private final Receiver receiver;
     private final SingleWriterRecorder latency;
     private final List<PktgenLcore> lcores;
@@ -46,16 +46,14 @@ public final class Pktgen implements AutoCloseable
     private int inUseAtClose = -1;
     private boolean closed;
 
-    private Pktgen(final PktgenContext context, final Mempool txPool, final Mempool rxPool, final Set<Integer> ports,
-        final Sender sender,
-        final Receiver receiver, final SingleWriterRecorder latency, final List<PktgenLcore> lcores, final double packetsPerSecond,
-        final Arena arena)
+    private Pktgen(final PktgenContext context, final List<Mempool> pools, final Set<Integer> ports,
+        final Senders senders, final Receiver receiver, final SingleWriterRecorder latency,
+        final List<PktgenLcore> lcores, final double packetsPerSecond, final Arena arena)
     {
         this.context = context;
-        this.txPool = txPool;
-        this.rxPool = rxPool;
+        this.pools = pools;
         this.ports = ports;
-        this.sender = sender;
+        this.senders = senders;
         this.receiver = receiver;
         this.latency = latency;
         this.lcores = lcores;
@@ -81,21 +79,44 @@ public final class Pktgen implements AutoCloseable
                     " port(s)); give devices with --vdev or PCI addresses");
             }
         }
+        final int txQueues = context.txQueues();
+        final int maxTxQueues = EthDev.info(context.txPort()).maxTxQueues();
+        if (txQueues > maxTxQueues)
+        {
+            throw new IllegalArgumentException("--tx-queues " + txQueues + ": port " + context.txPort() + " (" +
+                EthDev.name(context.txPort()) + ") offers " + maxTxQueues + " TX queue(s)");
+        }
         final Set<Integer> ports = new LinkedHashSet<>(used);
-        // The generator's mbufs hold its frames between uses (Generator.prefill), so received frames, which could be
-        // anything, go to a pool of their own.
-        final Mempool txPool = Mempool.createPktmbufPool("pktgen_tx", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
-            eal.socketId());
-        final Mempool pool = Mempool.createPktmbufPool("pktgen_rx", POOL_SIZE, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
-            eal.socketId());
+        // The generator's mbufs hold its frames between uses (Generator.prefill): a pool per frame size, and received
+        // frames, which could be anything, go to a pool of their own.
+        final FrameSizes sizes = context.traffic().sizes();
+        final boolean replay = null != context.pcap();
+        final int txPoolSize = 1 == sizes.count() || replay ? POOL_SIZE : sizes.count() <= 4 ? 8191 : 4095;
+        final List<Mempool> pools = new ArrayList<>();
         final List<Integer> started = new ArrayList<>();
+        final Arena arena = Arena.ofShared();
         try
         {
+            for (int k = 0; k < (replay ? 1 : sizes.count()); k++)
+            {
+                pools.add(Mempool.createPktmbufPool("pktgen_tx" + k, txPoolSize, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
+                    eal.socketId()));
+            }
+            final Mempool rxPool = Mempool.createPktmbufPool("pktgen_rx", POOL_SIZE, 256,
+                Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+            pools.add(rxPool);
             for (final int port : ports)
             {
-                EthDev.configure(port, 1, 1, 0);
-                EthDev.rxQueueSetup(port, 0, DESCRIPTORS, pool);
-                EthDev.txQueueSetup(port, 0, DESCRIPTORS);
+                final int portTxQueues = port == context.txPort() ? txQueues : 1;
+                EthDev.configure(port, rxQueues(context, port), portTxQueues, 0);
+                for (int q = 0; q < rxQueues(context, port); q++)
+                {
+                    EthDev.rxQueueSetup(port, q, DESCRIPTORS, rxPool);
+                }
+                for (int q = 0; q < portTxQueues; q++)
+                {
+                    EthDev.txQueueSetup(port, q, DESCRIPTORS);
+                }
                 EthDev.start(port);
                 started.add(port);
                 EthDev.enablePromiscuous(port);
@@ -104,44 +125,68 @@ public final class Pktgen implements AutoCloseable
         catch (final RuntimeException ex)
         {
             started.forEach(port -> EthDev.stopAndClose(port, new ArrayList<>()));
-            pool.close();
-            txPool.close();
+            pools.forEach(Mempool::close);
+            arena.close();
             throw ex;
         }
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
-        final Arena arena = Arena.ofShared();
-        final Sender generator;
-        if (null != context.pcap())
+        final List<Sender> senders = new ArrayList<>();
+        if (replay)
         {
-            generator = PcapReplay.load(context.pcap(), context.txPort(), context.burst(), txPool,
+            senders.add(PcapReplay.load(context.pcap(), context.txPort(), context.burst(), pools.get(0),
                 Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM, context.loops(),
-                context.pcapTiming() ? null : new RateLimiter(pps, eal.tscHz()), eal.tscHz(), arena);
+                context.pcapTiming() ? null : new RateLimiter(pps, eal.tscHz()), eal.tscHz(), arena));
         }
         else
         {
             final MemorySegment templates = context.traffic().buildTemplates(arena);
-            Generator.prefill(txPool, context.traffic(), templates);
-            generator = new Generator(context.txPort(), 0, context.burst(), txPool, context.traffic(), templates,
-                new RateLimiter(pps, eal.tscHz()), context.count());
+            final Mempool[] txPools = pools.subList(0, sizes.count()).toArray(new Mempool[0]);
+            for (int k = 0; k < sizes.count(); k++)
+            {
+                Generator.prefill(txPools[k], context.traffic(), templates, k);
+            }
+            for (int q = 0; q < txQueues; q++)
+            {
+                senders.add(new Generator(context.txPort(), q, context.burst(), txPools, context.traffic(), templates,
+                    q, txQueues, new RateLimiter(pps / txQueues, eal.tscHz()), context.count(q)));
+            }
         }
         final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
-        final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(), 0, context.burst(),
+        final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(),
+            rxQueues(context, context.rxPort()), context.burst(),
             new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
+        final List<PktgenPart> parts = new ArrayList<>(senders);
+        if (null != receiver)
+        {
+            parts.add(receiver);
+        }
+        return new Pktgen(context, pools, ports, new Senders(senders), receiver, latency, place(parts, workers), pps,
+            arena);
+    }
+
+    /**
+     * RX queues on {@code port}: as many as TX queues when it receives what it sends itself (a loopback such as
+     * net_ring, whose TX queue {@code q} feeds its RX queue {@code q}), else one.
+     */
+    private static int rxQueues(final PktgenContext context, final int port)
+    {
+        return context.receives() && port == context.rxPort() && port == context.txPort() ? context.txQueues() : 1;
+    }
+
+    /** Part {@code i} on worker {@code i % workers}: each on an lcore of its own when EAL gives enough. */
+    private static List<PktgenLcore> place(final List<PktgenPart> parts, final List<Integer> workers)
+    {
         final List<PktgenLcore> lcores = new ArrayList<>();
-        if (null == receiver)
+        for (int w = 0; w < Math.min(workers.size(), parts.size()); w++)
         {
-            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator}));
+            final List<PktgenPart> mine = new ArrayList<>();
+            for (int i = w; i < parts.size(); i += workers.size())
+            {
+                mine.add(parts.get(i));
+            }
+            lcores.add(new PktgenLcore(workers.get(w), mine.toArray(new PktgenPart[0])));
         }
-        else if (workers.size() >= 2)
-        {
-            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator}));
-            lcores.add(new PktgenLcore(workers.get(1), new PktgenPart[] {receiver}));
-        }
-        else
-        {
-            lcores.add(new PktgenLcore(workers.get(0), new PktgenPart[] {generator, receiver}));
-        }
-        return new Pktgen(context, txPool, pool, ports, generator, receiver, latency, lcores, pps, arena);
+        return lcores;
     }
 
     private static long linkMbps(final int port)
@@ -171,14 +216,17 @@ public final class Pktgen implements AutoCloseable
         final MbufArray drain = new MbufArray(context.burst());
         for (final int port : ports)
         {
-            for (int i = 0; i < DRAIN_BURSTS; i++)
+            for (int q = 0; q < rxQueues(context, port); q++)
             {
-                final int n = EthDev.rxBurst(port, 0, drain, context.burst());
-                if (0 == n)
+                for (int i = 0; i < DRAIN_BURSTS; i++)
                 {
-                    break;
+                    final int n = EthDev.rxBurst(port, q, drain, context.burst());
+                    if (0 == n)
+                    {
+                        break;
+                    }
+                    Mbuf.freeBulk(drain, 0, n);
                 }
-                Mbuf.freeBulk(drain, 0, n);
             }
         }
         lcoreGroup.throwIfFailed();
@@ -200,9 +248,8 @@ public final class Pktgen implements AutoCloseable
             closed = true;
             final List<String> problems = new ArrayList<>();
             ports.forEach(port -> EthDev.stopAndClose(port, problems));
-            inUseAtClose = txPool.inUseCount() + rxPool.inUseCount();
-            txPool.close();
-            rxPool.close();
+            inUseAtClose = pools.stream().mapToInt(Mempool::inUseCount).sum();
+            pools.forEach(Mempool::close);
             arena.close();
             if (!problems.isEmpty())
             {
@@ -217,10 +264,16 @@ public final class Pktgen implements AutoCloseable
         return context;
     }
 
-    /** The generator, or the pcap replay. */
-    public Sender generator()
+    /** The generators (one per TX queue), or the pcap replay. */
+    public Senders senders()
     {
-        return sender;
+        return senders;
+    }
+
+    /** The ports in use: the TX port, then the RX port when it is another. */
+    public Set<Integer> ports()
+    {
+        return ports;
     }
 
     /** The receiver, or null in a send-only run. */

@@ -13,10 +13,14 @@ import java.nio.file.Path;
  * @param pcap     a pcap file to replay instead of generating {@code traffic}, or null.
  * @param loops    with a pcap: times through the file, 0 for no limit.
  * @param pcapTiming with a pcap: send at the file's own inter-packet times instead of {@code rate}.
+ * @param txQueues TX queues on the TX port, each with a generator on an lcore (when EAL gives enough) of its own;
+ *                 the flows and the rate are shared out among them.
  */
 public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, String rate, long count,
-    double duration, Path pcap, long loops, boolean pcapTiming)
+    double duration, Path pcap, long loops, boolean pcapTiming, int txQueues)
 {
+    /** TX queues at most. */
+    public static final int MAX_TX_QUEUES = 16;
     public static final int DEFAULT_BURST = 32;
     /** {@link #rxPort()} of a send-only run. */
     public static final int NO_RX = -1;
@@ -41,7 +45,7 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
         {
             throw new IllegalArgumentException("a rate and the traffic are needed");
         }
-        packetsPerSecond(rate, traffic.frameSize(), 10_000); // validates the rate's form
+        packetsPerSecond(rate, traffic.sizes().average(), 10_000); // validates the rate's form
         if (null != pcap && rate.trim().endsWith("%"))
         {
             throw new IllegalArgumentException("--rate in percent needs a frame size; with --pcap give packets per " +
@@ -55,13 +59,32 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
         {
             throw new IllegalArgumentException("--loops must be >= 0: " + loops);
         }
+        if (txQueues < 1 || txQueues > MAX_TX_QUEUES)
+        {
+            throw new IllegalArgumentException("--tx-queues must be in 1.." + MAX_TX_QUEUES + ": " + txQueues);
+        }
+        if (txQueues > 1 && null != pcap)
+        {
+            throw new IllegalArgumentException("--tx-queues applies to generated traffic: a --pcap replays on one " +
+                "queue, in the file's order");
+        }
+        if (txQueues > traffic.flows())
+        {
+            throw new IllegalArgumentException("--tx-queues " + txQueues + " needs at least as many --flows (each " +
+                "queue sends flows of its own): " + traffic.flows());
+        }
+        if (0 != count && count < txQueues)
+        {
+            throw new IllegalArgumentException("--count " + count + " is less than one packet per TX queue (" +
+                txQueues + ")");
+        }
     }
 
     /** Generated traffic (no pcap). */
     public PktgenContext(final int txPort, final int rxPort, final int burst, final Traffic traffic, final String rate,
         final long count, final double duration)
     {
-        this(txPort, rxPort, burst, traffic, rate, count, duration, null, 1, false);
+        this(txPort, rxPort, burst, traffic, rate, count, duration, null, 1, false, 1);
     }
 
     public boolean receives()
@@ -72,10 +95,16 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
     /** The rate in packets per second for a TX link of {@code linkMbps}; 0 means unlimited. */
     public double packetsPerSecond(final long linkMbps)
     {
-        return packetsPerSecond(rate, traffic.frameSize(), linkMbps);
+        return packetsPerSecond(rate, traffic.sizes().average(), linkMbps);
     }
 
-    private static double packetsPerSecond(final String rate, final int frameSize, final long linkMbps)
+    /** Packets the generator of TX queue {@code queue} sends: its share of {@link #count}, 0 for no limit. */
+    public long count(final int queue)
+    {
+        return 0 == count ? 0 : count / txQueues + (queue < count % txQueues ? 1 : 0);
+    }
+
+    private static double packetsPerSecond(final String rate, final double frameSize, final long linkMbps)
     {
         final String r = rate.trim();
         try

@@ -135,7 +135,7 @@ public final class PktgenMain
                     report.period(pktgen, (now - startNanos) / 1e9);
                     nextReport += periodNanos;
                 }
-                if (pktgen.generator().done())
+                if (pktgen.senders().done())
                 {
                     // Everything is sent: end once nothing more arrives for a while (or the wait runs out).
                     sentAllAt = 0 == sentAllAt ? now : sentAllAt;
@@ -184,8 +184,8 @@ public final class PktgenMain
 
     private int writeLatencyFiles(final Histogram latency, final PktgenOptions options, final PktgenContext context)
     {
-        final String title = String.format(Locale.ROOT, "pktgen latency: %d-byte frames, %d flow(s), port %d -> %d",
-            context.traffic().frameSize(), context.traffic().flows(), context.txPort(), context.rxPort());
+        final String title = String.format(Locale.ROOT, "pktgen latency: %s frames, %d flow(s), port %d -> %d",
+            context.traffic().sizes().describe(), context.traffic().flows(), context.txPort(), context.rxPort());
         try
         {
             if (null != options.latencyCsv)

@@ -28,12 +28,17 @@ final class PktgenOptions
             "device reports no speed; framing counted), or 0 for as fast as the port takes them (default: 0).")
     String rate = "0";
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size with FCS, 64..1518 (default: 64).")
-    int size = Traffic.MIN_FRAME;
+    @Option(names = "--size", paramLabel = "SIZES", description = "Frame size with FCS, 64..1518; a list sent in " +
+        "turn (64,512,1518); or imix (64/576/1500 as 7:4:1) (default: 64).")
+    String size = "64";
 
     @Option(names = "--flows", paramLabel = "N",
         description = "Flows (streams), each from its own source address (default: 1).")
     int flows = 1;
+
+    @Option(names = "--tx-queues", paramLabel = "N", description = "TX queues, each with a generator on an lcore " +
+        "of its own when EAL gives enough; flows and rate are shared out (default: 1).")
+    int txQueues = 1;
 
     @Option(names = "--count", paramLabel = "N", description = "Packets to send, 0 for no limit (default: 0).")
     long count;
@@ -137,14 +142,14 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--proto must be udp or tcp: " + protocol);
         }
-        final Traffic traffic = new Traffic(size, flows, 0x02_00_00_00_00_01L, MacAddress.parse(destinationMac),
+        final Traffic traffic = new Traffic(FrameSizes.parse(size), flows, 0x02_00_00_00_00_01L, MacAddress.parse(destinationMac),
             Ipv4Header.parseAddress(sourceIp), Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort,
             vlan, ipv6, protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1);
         if (noRx && null != rxPort)
         {
             throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");
         }
-        if (null != pcap && (flows != 1 || size != Traffic.MIN_FRAME || count != 0))
+        if (null != pcap && (flows != 1 || !size.equals("64") || count != 0))
         {
             throw new IllegalArgumentException("--flows, --size and --count describe generated traffic; a --pcap " +
                 "brings its own (use --loops or --duration)");
@@ -154,6 +159,6 @@ final class PktgenOptions
             throw new IllegalArgumentException("--pcap-timing and --rate contradict each other");
         }
         return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort, burst,
-            traffic, rate, count, duration, null == pcap ? null : Path.of(pcap), loops, pcapTiming);
+            traffic, rate, count, duration, null == pcap ? null : Path.of(pcap), loops, pcapTiming, txQueues);
     }
 }

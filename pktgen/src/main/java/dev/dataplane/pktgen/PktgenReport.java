@@ -1,9 +1,12 @@
 package dev.dataplane.pktgen;
 
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 
 import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.EthStats;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -18,8 +21,11 @@ final class PktgenReport
     private final boolean json;
     private final PktgenContext context;
     private final Histogram total = new Histogram(Pktgen.HIGHEST_LATENCY_NANOS, 3);
-    private long lastSent;
-    private long lastReceived;
+    /** Streams the text summary lists one by one. */
+    private static final int STREAM_ROWS = 16;
+    private final EthStats stats = new EthStats();
+    private final MemorySegment statsBuffer = EthDev.allocateStatsBuffer(Arena.ofAuto());
+    private Counts last = Counts.ZERO;
     private double lastSeconds;
     private boolean header;
 
@@ -33,54 +39,98 @@ final class PktgenReport
     void start(final Pktgen pktgen)
     {
         final Traffic t = context.traffic();
+        final String sizes = null != context.pcap() ? "pcap" : t.sizes().toString();
         if (json)
         {
             out.printf(Locale.ROOT, "{\"type\":\"start\",\"tx_port\":%d,\"tx_name\":\"%s\",\"rx_port\":%d," +
-                "\"rx_name\":%s,\"size\":%d,\"flows\":%d,\"rate_pps\":%.1f,\"count\":%d,\"lcores\":%d}%n",
-                context.txPort(), EthDev.name(context.txPort()), context.rxPort(), context.receives() ?
-                    "\"" + EthDev.name(context.rxPort()) + "\"" : "null", t.frameSize(), t.flows(),
-                pktgen.packetsPerSecond(), context.count(), pktgen.lcores().size());
+                "\"rx_name\":%s,\"size\":\"%s\",\"flows\":%d,\"tx_queues\":%d,\"rate_pps\":%.1f," +
+                "\"count\":%d,\"lcores\":%d}%n", context.txPort(), EthDev.name(context.txPort()), context.rxPort(),
+                context.receives() ? "\"" + EthDev.name(context.rxPort()) + "\"" : "null", sizes, t.flows(),
+                context.txQueues(), pktgen.packetsPerSecond(), context.count(), pktgen.lcores().size());
             return;
         }
-        out.printf(Locale.ROOT, "pktgen: port %d (%s) -> %s, %d-byte UDP frames, %d flow(s), rate %s, " +
-            "%d lcore(s)%n", context.txPort(), EthDev.name(context.txPort()), context.receives() ? "port " +
-                context.rxPort() + " (" + EthDev.name(context.rxPort()) + ")" : "no receiver", t.frameSize(), t.flows(),
+        out.printf(Locale.ROOT, "pktgen: port %d (%s) -> %s, %s %s frames, %d flow(s), %d TX queue(s), " +
+            "rate %s, %d lcore(s)%n", context.txPort(), EthDev.name(context.txPort()), context.receives() ? "port " +
+                context.rxPort() + " (" + EthDev.name(context.rxPort()) + ")" : "no receiver",
+            null != context.pcap() ? "pcap" : t.sizes().describe(),
+            t.tcp() ? "TCP" : "UDP", t.flows(), context.txQueues(),
             0 == pktgen.packetsPerSecond() ? "unlimited" : String.format(Locale.ROOT, "%.0f pps",
                 pktgen.packetsPerSecond()), pktgen.lcores().size());
     }
 
+    /**
+     * A line per port in use: what was sent on it and received on it since the last period (our counters, which are
+     * what the TX queues took and what the RX queue gave), the port's own count of frames it dropped on receive
+     * (missed, or no mbuf: rte_eth_stats), and the loss the receiver has seen so far on the RX port.
+     */
     void period(final Pktgen pktgen, final double seconds)
     {
         accumulate(pktgen.latency().getIntervalHistogram());
-        final long sent = pktgen.generator().sent();
+        final Senders senders = pktgen.senders();
         final Receiver receiver = pktgen.receiver();
-        final long received = null == receiver ? 0 : receiver.received();
+        final Counts now = new Counts(senders.sent(), senders.sentBytes(), null == receiver ? 0 : receiver.received(),
+            null == receiver ? 0 : receiver.receivedBytes());
         final double elapsed = seconds - lastSeconds;
-        final double txPps = (sent - lastSent) / elapsed;
-        final double rxPps = (received - lastReceived) / elapsed;
         final long lost = null == receiver ? 0 : lost(receiver.tracker());
-        lastSent = sent;
-        lastReceived = received;
+        final Rates tx = Rates.of(now.sent - last.sent, now.sentBytes - last.sentBytes, elapsed);
+        final Rates rx = Rates.of(now.received - last.received, now.receivedBytes - last.receivedBytes, elapsed);
+        last = now;
         lastSeconds = seconds;
-        final int size = context.traffic().frameSize();
+        if (!json && !header)
+        {
+            header = true;
+            out.printf(Locale.ROOT, "%8s %4s %9s %9s %10s %10s %10s %10s %10s %12s%n", "time-s", "port", "tx-Mpps",
+                "rx-Mpps", "tx-Mbit/s", "tx-wire", "rx-Mbit/s", "rx-wire", "rx-dropped", "lost");
+        }
+        final StringBuilder ports = new StringBuilder();
+        for (final int port : pktgen.ports())
+        {
+            final Rates portTx = port == context.txPort() ? tx : Rates.NONE;
+            final Rates portRx = context.receives() && port == context.rxPort() ? rx : Rates.NONE;
+            final long portLost = context.receives() && port == context.rxPort() ? lost : 0;
+            EthDev.stats(port, stats, statsBuffer);
+            final long dropped = stats.rxMissed + stats.rxNoMbuf;
+            if (json)
+            {
+                ports.append(ports.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "{\"port\":%d," +
+                    "\"tx_pps\":%.1f,\"rx_pps\":%.1f,\"tx_mbps\":%.3f,\"tx_wire_mbps\":%.3f,\"rx_mbps\":%.3f," +
+                    "\"rx_wire_mbps\":%.3f,\"rx_dropped\":%d,\"lost_so_far\":%d}", port, portTx.pps,
+                    portRx.pps, portTx.mbps, portTx.wireMbps, portRx.mbps, portRx.wireMbps, dropped, portLost));
+                continue;
+            }
+            out.printf(Locale.ROOT, "%8.1f %4d %9.3f %9.3f %10.1f %10.1f %10.1f %10.1f %10d %12d%n", seconds, port,
+                portTx.pps / 1e6, portRx.pps / 1e6, portTx.mbps, portTx.wireMbps, portRx.mbps, portRx.wireMbps,
+                dropped, portLost);
+        }
         if (json)
         {
             out.printf(Locale.ROOT, "{\"type\":\"stats\",\"elapsed_s\":%.3f,\"tx_pps\":%.1f,\"rx_pps\":%.1f," +
                 "\"tx_mbps\":%.3f,\"tx_wire_mbps\":%.3f,\"rx_mbps\":%.3f,\"rx_wire_mbps\":%.3f,\"tx_total\":%d," +
-                "\"rx_total\":%d,\"lost_so_far\":%d}%n", seconds, txPps, rxPps, mbps(txPps, size), mbps(txPps,
-                size + PktgenContext.FRAMING_BYTES), mbps(rxPps, size), mbps(rxPps, size + PktgenContext.FRAMING_BYTES),
-                sent, received, lost);
-            return;
+                "\"rx_total\":%d,\"lost_so_far\":%d,\"ports\":[%s]}%n", seconds, tx.pps, rx.pps, tx.mbps,
+                tx.wireMbps, rx.mbps, rx.wireMbps, now.sent, now.received, lost, ports);
         }
-        if (!header)
+    }
+
+    /** Totals read at the end of a period. */
+    private record Counts(long sent, long sentBytes, long received, long receivedBytes)
+    {
+        static final Counts ZERO = new Counts(0, 0, 0, 0);
+    }
+
+    /**
+     * Packets per second and Mbit/s over a period: at L2 (the frame with its FCS, which the mbuf does not hold) and
+     * on the wire (20 bytes more per frame: preamble, start delimiter, gap).
+     */
+    private record Rates(double pps, double mbps, double wireMbps)
+    {
+        static final Rates NONE = new Rates(0, 0, 0);
+
+        static Rates of(final long packets, final long bytes, final double seconds)
         {
-            header = true;
-            out.printf(Locale.ROOT, "%8s %10s %10s %10s %10s %10s %10s %12s%n", "time-s", "tx-Mpps", "rx-Mpps",
-                "tx-Mbit/s", "tx-wire", "rx-Mbit/s", "rx-wire", "lost");
+            final double l2Bits = (bytes + (double)Traffic.FCS * packets) * 8;
+            return new Rates(packets / seconds, l2Bits / seconds / 1e6,
+                (l2Bits + PktgenContext.FRAMING_BYTES * 8.0 * packets) / seconds / 1e6);
         }
-        out.printf(Locale.ROOT, "%8.1f %10.3f %10.3f %10.1f %10.1f %10.1f %10.1f %12d%n", seconds, txPps / 1e6,
-            rxPps / 1e6, mbps(txPps, size), mbps(txPps, size + PktgenContext.FRAMING_BYTES), mbps(rxPps, size),
-            mbps(rxPps, size + PktgenContext.FRAMING_BYTES), lost);
     }
 
     /** Every latency recorded so far, in nanoseconds. */
@@ -96,7 +146,7 @@ final class PktgenReport
 
     void summary(final Pktgen pktgen, final double seconds)
     {
-        final Sender g = pktgen.generator();
+        final Senders g = pktgen.senders();
         final Receiver r = pktgen.receiver();
         final SequenceTracker t = null == r ? new SequenceTracker(0) : r.tracker();
         final long received = null == r ? 0 : r.received();
@@ -114,32 +164,77 @@ final class PktgenReport
             late += t.late(s);
             stamped += t.received(s);
         }
-        // Frames never seen at the tail of a stream are lost too: compare with what was sent per stream. A replayed
-        // pcap carries no stamps: what was sent and did not arrive is lost.
-        final long tail = null == r ? 0 : null != context.pcap() ? Math.max(0, g.sent() - received) :
-            Math.max(0, g.sent() + g.txRefused() - stamped + duplicates - lost);
+        // Frames never seen at the tail of a stream are lost too: compare with what was handed out per stream. A
+        // replayed pcap carries no stamps: what was sent and did not arrive is lost.
+        final boolean perStream = null != r && null == context.pcap();
+        final long[] streamLost = new long[t.streams()];
+        if (perStream)
+        {
+            lost = 0;
+            for (int s = 0; s < t.streams(); s++)
+            {
+                final long tail = Math.max(0, g.handedOut(s) - t.received(s) + t.duplicates(s) - t.lost(s));
+                streamLost[s] = t.lost(s) + tail;
+                lost += streamLost[s];
+            }
+        }
+        else if (null != r)
+        {
+            lost = Math.max(0, g.sent() - received);
+        }
+        final long rxBytes = null == r ? 0 : r.receivedBytes();
+        final Rates tx = Rates.of(g.sent(), g.sentBytes(), seconds);
+        final Rates rx = Rates.of(received, rxBytes, seconds);
         if (json)
         {
+            final StringBuilder streams = new StringBuilder();
+            for (int s = 0; perStream && s < t.streams(); s++)
+            {
+                streams.append(0 == s ? "" : ",").append(String.format(Locale.ROOT, "{\"stream\":%d,\"sent\":%d," +
+                    "\"received\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
+                    "\"latency_ns\":{\"min\":%d,\"mean\":%.0f,\"max\":%d}}", s, g.handedOut(s), t.received(s),
+                    streamLost[s], t.duplicates(s), t.outOfOrder(s), t.late(s), r.minLatencyNanos(s),
+                    r.meanLatencyNanos(s), r.maxLatencyNanos(s)));
+            }
             out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +
                 "\"alloc_failed\":%d,\"rx_packets\":%d,\"rx_stamped\":%d,\"rx_unstamped\":%d,\"lost\":%d," +
                 "\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d,\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f," +
+                "\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f,\"avg_rx_mbps\":%.3f," +
                 "\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d," +
-                "\"max\":%d},\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(), g.txRefused(), g.allocFailed(),
-                received, stamped, unstamped, lost + tail, duplicates, outOfOrder, late, g.sent() / seconds,
-                received / seconds, total.getTotalCount(), total.getMinValue(), p(50), p(90), p(99), p(99.9),
-                total.getMaxValue(), pktgen.mbufsInUseAtClose());
+                "\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(), g.txRefused(),
+                g.allocFailed(), received, stamped, unstamped, lost, duplicates, outOfOrder, late, tx.pps(), rx.pps(),
+                g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(), total.getMinValue(), p(50),
+                p(90), p(99), p(99.9), total.getMaxValue(), streams, pktgen.mbufsInUseAtClose());
             return;
         }
         out.printf(Locale.ROOT, "%nSummary: %.2f s%n", seconds);
-        out.printf(Locale.ROOT, "  sent %d (TX refused %d, not built for want of mbufs %d), avg %.3f Mpps%n",
-            g.sent(), g.txRefused(), g.allocFailed(), g.sent() / seconds / 1e6);
-        out.printf(Locale.ROOT, "  received %d (stamped %d, other %d), avg %.3f Mpps%n", received, stamped,
-            unstamped, received / seconds / 1e6);
-        out.printf(Locale.ROOT, "  lost %d, duplicated %d, out of order %d, late %d%n", lost + tail, duplicates,
+        out.printf(Locale.ROOT, "  sent %d (TX refused %d, not built for want of mbufs %d), avg %.3f Mpps, " +
+            "%.1f Mbit/s (%.1f on the wire)%n", g.sent(), g.txRefused(), g.allocFailed(), tx.pps() / 1e6, tx.mbps(),
+            tx.wireMbps());
+        out.printf(Locale.ROOT, "  received %d (stamped %d, other %d), avg %.3f Mpps, %.1f Mbit/s%n", received,
+            stamped, unstamped, rx.pps() / 1e6, rx.mbps());
+        out.printf(Locale.ROOT, "  lost %d, duplicated %d, out of order %d, late %d%n", lost, duplicates,
             outOfOrder, late);
         out.printf(Locale.ROOT, "  latency (us): min %.2f p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f over %d%n",
             total.getMinValue() / 1e3, p(50) / 1e3, p(90) / 1e3, p(99) / 1e3, p(99.9) / 1e3,
             total.getMaxValue() / 1e3, total.getTotalCount());
+        if (perStream)
+        {
+            out.printf(Locale.ROOT, "  %6s %12s %12s %10s %8s %8s %10s %10s %10s%n", "stream", "sent", "received",
+                "lost", "dup", "reorder", "min-us", "mean-us", "max-us");
+            final int shown = Math.min(t.streams(), STREAM_ROWS);
+            for (int s = 0; s < shown; s++)
+            {
+                out.printf(Locale.ROOT, "  %6d %12d %12d %10d %8d %8d %10.2f %10.2f %10.2f%n", s, g.handedOut(s),
+                    t.received(s), streamLost[s], t.duplicates(s), t.outOfOrder(s), r.minLatencyNanos(s) / 1e3,
+                    r.meanLatencyNanos(s) / 1e3, r.maxLatencyNanos(s) / 1e3);
+            }
+            if (shown < t.streams())
+            {
+                out.printf(Locale.ROOT, "  (%d more streams: --stats-format json lists them all)%n",
+                    t.streams() - shown);
+            }
+        }
         out.printf(Locale.ROOT, "mbufs in use at exit: %d%s%n", pktgen.mbufsInUseAtClose(),
             0 == pktgen.mbufsInUseAtClose() ? "" : "  <-- LEAK");
     }
@@ -159,8 +254,4 @@ final class PktgenReport
         return lost;
     }
 
-    private static double mbps(final double pps, final int bytes)
-    {
-        return pps * bytes * 8 / 1e6;
-    }
 }

@@ -5,6 +5,7 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -16,7 +17,7 @@ import dev.dataplane.net.TcpHeader;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * Receives on one RX queue and accounts for every frame: stamped frames by stream in the {@link SequenceTracker}
+ * Receives on a port's RX queues and accounts for every frame: stamped frames by stream in the {@link SequenceTracker}
  * and their one-way latency (receive TSC minus the stamp's, both from this machine's counter) in an HdrHistogram
  * {@link SingleWriterRecorder} (this lcore is its one writer: no atomic read-modify-write per value), which the
  * reporting thread samples while this lcore records; anything else counted as
@@ -27,9 +28,10 @@ public final class Receiver implements PktgenPart
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int RECEIVED = 0;
     private static final int UNSTAMPED = 1;
+    private static final int BYTES = 2;
 
     private final int port;
-    private final int queue;
+    private final int queues;
     private final int burst;
     private final MbufArray mbufs;
     private final PacketView view = new PacketView();
@@ -37,23 +39,45 @@ public final class Receiver implements PktgenPart
     private final SingleWriterRecorder latency;
     private final double nanosPerTick;
     private final long highestLatencyNanos;
-    private final long[] counters = new long[2];
+    private final long[] counters = new long[3];
+    /** Per stream: least, greatest and summed latency, nanoseconds (read once this lcore has stopped). */
+    private final long[] minNanos;
+    private final long[] maxNanos;
+    private final long[] sumNanos;
 
-    public Receiver(final int port, final int queue, final int burst, final SequenceTracker tracker,
+    /**
+     * @param queues RX queues to poll, 0 to {@code queues - 1} (a stream arrives on one queue: see
+     *               {@link Pktgen}).
+     */
+    public Receiver(final int port, final int queues, final int burst, final SequenceTracker tracker,
         final SingleWriterRecorder latency, final long highestLatencyNanos, final long tscHz)
     {
         this.port = port;
-        this.queue = queue;
+        this.queues = queues;
         this.burst = burst;
         this.mbufs = new MbufArray(burst);
         this.tracker = tracker;
         this.latency = latency;
         this.highestLatencyNanos = highestLatencyNanos;
         this.nanosPerTick = 1e9 / tscHz;
+        this.minNanos = new long[tracker.streams()];
+        this.maxNanos = new long[tracker.streams()];
+        this.sumNanos = new long[tracker.streams()];
+        Arrays.fill(minNanos, Long.MAX_VALUE);
     }
 
     @Override
     public int poll()
+    {
+        int work = 0;
+        for (int q = 0; q < queues; q++)
+        {
+            work += poll(q);
+        }
+        return work;
+    }
+
+    private int poll(final int queue)
     {
         final MbufArray mbufs = this.mbufs;
         final int n = EthDev.rxBurst(port, queue, mbufs, burst);
@@ -63,9 +87,11 @@ public final class Receiver implements PktgenPart
         }
         final long now = Eal.rdtsc();
         int unstamped = 0;
+        long bytes = 0;
         for (int i = 0; i < n; i++)
         {
             final long mbuf = mbufs.get(i);
+            bytes += Mbuf.packetLength(mbuf);
             if (!account(mbuf, now))
             {
                 unstamped++;
@@ -73,6 +99,7 @@ public final class Receiver implements PktgenPart
         }
         Mbuf.freeBulk(mbufs, 0, n);
         COUNTER.setOpaque(counters, RECEIVED, counters[RECEIVED] + n);
+        COUNTER.setOpaque(counters, BYTES, counters[BYTES] + bytes);
         if (0 != unstamped)
         {
             COUNTER.setOpaque(counters, UNSTAMPED, counters[UNSTAMPED] + unstamped);
@@ -102,15 +129,50 @@ public final class Receiver implements PktgenPart
             return false;
         }
         tracker.record(stream, Stamp.sequence(ALL, at));
-        final long nanos = (long)((now - Stamp.tsc(ALL, at)) * nanosPerTick);
-        latency.recordValue(Math.max(0, Math.min(nanos, highestLatencyNanos)));
+        final long nanos = Math.max(0, Math.min((long)((now - Stamp.tsc(ALL, at)) * nanosPerTick),
+            highestLatencyNanos));
+        latency.recordValue(nanos);
+        sumNanos[stream] += nanos;
+        if (nanos < minNanos[stream])
+        {
+            minNanos[stream] = nanos;
+        }
+        if (nanos > maxNanos[stream])
+        {
+            maxNanos[stream] = nanos;
+        }
         return true;
+    }
+
+    /** Stream {@code stream}'s least latency in nanoseconds, 0 if none arrived; read after the lcore stopped. */
+    public long minLatencyNanos(final int stream)
+    {
+        return Long.MAX_VALUE == minNanos[stream] ? 0 : minNanos[stream];
+    }
+
+    /** Stream {@code stream}'s greatest latency in nanoseconds; read after the lcore stopped. */
+    public long maxLatencyNanos(final int stream)
+    {
+        return maxNanos[stream];
+    }
+
+    /** Stream {@code stream}'s mean latency in nanoseconds, 0 if none arrived; read after the lcore stopped. */
+    public double meanLatencyNanos(final int stream)
+    {
+        final long n = tracker.received(stream);
+        return 0 == n ? 0 : (double)sumNanos[stream] / n;
     }
 
     /** Frames received (any thread). */
     public long received()
     {
         return (long)COUNTER.getOpaque(counters, RECEIVED);
+    }
+
+    /** Bytes of the frames received, as in the mbufs: no FCS (any thread). */
+    public long receivedBytes()
+    {
+        return (long)COUNTER.getOpaque(counters, BYTES);
     }
 
     /** Frames without a stamp of ours (any thread). */

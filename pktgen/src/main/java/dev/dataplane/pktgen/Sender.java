@@ -19,13 +19,16 @@ public abstract class Sender implements PktgenPart
     private static final int SENT = 0;
     private static final int TX_REFUSED = 1;
     private static final int ALLOC_FAILED = 2;
+    private static final int BYTES = 3;
 
     protected final int port;
     protected final int queue;
     protected final int burst;
     protected final Mempool pool;
     protected final MbufArray mbufs;
-    private final long[] counters = new long[3];
+    /** Per slot of {@link #mbufs}: the frame's length in the mbuf, which the subclass sets before it transmits. */
+    protected final int[] lengths;
+    private final long[] counters = new long[4];
 
     protected Sender(final int port, final int queue, final int burst, final Mempool pool)
     {
@@ -34,17 +37,30 @@ public abstract class Sender implements PktgenPart
         this.burst = burst;
         this.pool = pool;
         this.mbufs = new MbufArray(burst);
+        this.lengths = new int[burst];
     }
 
     /** Takes {@code n} mbufs into {@link #mbufs}; false, and counted, when the pool has too few. */
     protected final boolean allocate(final int n)
     {
-        if (pool.allocBulk(mbufs, n))
+        return allocate(pool, mbufs, n);
+    }
+
+    /** Takes {@code n} mbufs from {@code from} into {@code into}; false, and counted, when it has too few. */
+    protected final boolean allocate(final Mempool from, final MbufArray into, final int n)
+    {
+        if (from.allocBulk(into, n))
         {
             return true;
         }
-        add(ALLOC_FAILED, n);
+        countAllocFailure(n);
         return false;
+    }
+
+    /** Counts {@code n} packets not built for want of mbufs. */
+    protected final void countAllocFailure(final int n)
+    {
+        add(ALLOC_FAILED, n);
     }
 
     /** Sends the first {@code n} of {@link #mbufs}; frees and counts what the queue refused. */
@@ -56,7 +72,13 @@ public abstract class Sender implements PktgenPart
             Mbuf.freeBulk(mbufs, sent, n - sent);
             add(TX_REFUSED, n - sent);
         }
+        long bytes = 0;
+        for (int i = 0; i < sent; i++)
+        {
+            bytes += lengths[i];
+        }
         add(SENT, sent);
+        add(BYTES, bytes);
         return sent;
     }
 
@@ -75,6 +97,12 @@ public abstract class Sender implements PktgenPart
     public final long sent()
     {
         return (long)COUNTER.getOpaque(counters, SENT);
+    }
+
+    /** Bytes of the packets the port took, as in the mbufs: no FCS (any thread). */
+    public final long sentBytes()
+    {
+        return (long)COUNTER.getOpaque(counters, BYTES);
     }
 
     /** Packets the TX queue refused, freed (any thread). */

@@ -23,24 +23,32 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the generator writes, decoded by tshark (an independent decoder): every frame is a well-formed frame of the
  * asked size with valid checksums although each carries its own sequence number and time stamp, and the flows are
- * spread evenly over their source addresses; Ethernet/IPv4/UDP, and TCP SYNs over IPv6 in a VLAN.
+ * spread evenly over their source addresses; Ethernet/IPv4/UDP, and TCP SYNs over IPv6 in a VLAN. IMIX from two TX
+ * queues (net_pcap writes each queue to a file of its own): each file holds exactly 7:4:1 of 64, 576 and 1500-byte
+ * frames, and the flows of its queue only.
  */
 class GeneratedPcapTest
 {
     private static final int COUNT = 4000;
     private static final int FLOWS = 8;
+    /** A whole number of IMIX patterns (12 frames) per TX queue. */
+    private static final int IMIX_COUNT = 2400;
 
     @Test
     void writesFramesTsharkFindsWellFormedWithGoodChecksums(@TempDir final Path dir) throws Exception
     {
         final Path out = dir.resolve("out.pcap");
         final Path tcp = dir.resolve("tcp6.pcap");
-        final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out, "net_pcap1,tx_pcap=" + tcp));
+        final Path[] imix = {dir.resolve("imix-q0.pcap"), dir.resolve("imix-q1.pcap")};
+        final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out, "net_pcap1,tx_pcap=" + tcp,
+            "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1]));
         try
         {
-            generate(eal, 0, Traffic.defaults(128, FLOWS));
-            generate(eal, 1, new Traffic(128, FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, 0x0A_00_00_01,
-                0x0A_00_08_11, 40000, 80, 100, true, TcpHeader.SYN));
+            generate(eal, 0, Traffic.defaults(128, FLOWS), 1, COUNT);
+            generate(eal, 1, new Traffic(FrameSizes.of(128), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
+                0x0A_00_00_01, 0x0A_00_08_11, 40000, 80, 100, true, TcpHeader.SYN), 1, COUNT);
+            generate(eal, 2, new Traffic(FrameSizes.parse("imix"), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
+                0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1), 2, IMIX_COUNT);
         }
         finally
         {
@@ -64,16 +72,44 @@ class GeneratedPcapTest
         assertEquals("", bad.trim(), "TCP/IPv6/VLAN frames tshark flags");
         final String v6 = tshark(dir, "-r", tcp.toString(), "-T", "fields", "-e", "ipv6.src");
         assertEquals(FLOWS, Arrays.stream(v6.split("\n")).filter(l -> !l.isBlank()).distinct().count(), v6);
+
+        // IMIX, per TX queue: valid checksums, sizes 7:4:1 exactly, and queue q sends flows q, q + 2, ...
+        for (int q = 0; q < 2; q++)
+        {
+            final String file = imix[q].toString();
+            assertEquals("", tshark(dir, "-r", file, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                "-Y", "ip.checksum.status != 1 || udp.checksum.status != 1 || _ws.malformed || !udp").trim(),
+                "IMIX frames tshark flags in " + file);
+            final Map<String, Integer> perLength = count(tshark(dir, "-r", file, "-T", "fields", "-e", "frame.len"));
+            final int patterns = IMIX_COUNT / 2 / 12;
+            assertEquals(Map.of("60", 7 * patterns, "572", 4 * patterns, "1496", patterns), perLength, file);
+            final Map<String, Integer> perFlow = count(tshark(dir, "-r", file, "-T", "fields", "-e", "ip.src"));
+            final Map<String, Integer> expected = new TreeMap<>();
+            for (int flow = q; flow < FLOWS; flow += 2)
+            {
+                expected.put("10.0.0." + (1 + flow), IMIX_COUNT / FLOWS);
+            }
+            assertEquals(expected, perFlow, file);
+        }
     }
 
-    private static void generate(final Eal eal, final int port, final Traffic traffic)
+    private static Map<String, Integer> count(final String lines)
+    {
+        final Map<String, Integer> counts = new TreeMap<>();
+        Arrays.stream(lines.split("\n")).filter(l -> !l.isBlank()).forEach(l -> counts.merge(l.trim(), 1,
+            Integer::sum));
+        return counts;
+    }
+
+    private static void generate(final Eal eal, final int port, final Traffic traffic, final int txQueues,
+        final int count)
     {
         final Pktgen pktgen = Pktgen.create(eal, new PktgenContext(port, PktgenContext.NO_RX, 32, traffic, "0",
-            COUNT, 0));
+            count, 0, null, 1, false, txQueues));
         pktgen.start();
-        assertTrue(await(() -> pktgen.generator().done(), 30_000));
+        assertTrue(await(() -> pktgen.senders().done(), 30_000));
         pktgen.close();
-        assertEquals(COUNT, pktgen.generator().sent());
+        assertEquals(count, pktgen.senders().sent());
         assertEquals(0, pktgen.mbufsInUseAtClose());
     }
 

@@ -47,9 +47,9 @@ class PcapReplayTest
         try
         {
             replay(eal, new PktgenContext(0, PktgenContext.NO_RX, 32, Traffic.defaults(64, 1), "0", 0, 0, in, 1,
-                true));
+                true, 1));
             replay(eal, new PktgenContext(1, PktgenContext.NO_RX, 32, Traffic.defaults(64, 1), "50k", 0, 0, in, 3,
-                false));
+                false, 1));
         }
         finally
         {
@@ -91,9 +91,9 @@ class PcapReplayTest
     {
         final Pktgen pktgen = Pktgen.create(eal, context);
         pktgen.start();
-        assertTrue(await(() -> pktgen.generator().done(), 30_000), "replayed");
+        assertTrue(await(() -> pktgen.senders().done(), 30_000), "replayed");
         pktgen.close();
-        assertEquals(0, pktgen.generator().txRefused());
+        assertEquals(0, pktgen.senders().txRefused());
         assertEquals(0, pktgen.mbufsInUseAtClose());
     }
 }

@@ -53,6 +53,12 @@ class PktgenCliTest
         assertCleanRejection(run(eal, "--pcap", "x.pcap", "--pcap-timing", "--rate", "1M"),
             "--pcap-timing and --rate contradict");
         assertCleanRejection(run(eal, "--loops", "3"), "--loops and --pcap-timing apply to --pcap");
+        assertCleanRejection(run(eal, "--size", "64,big"), "--size takes a size in bytes (64), a list");
+        assertCleanRejection(run(eal, "--tx-queues", "0"), "--tx-queues must be in 1..16: 0");
+        assertCleanRejection(run(eal, "--tx-queues", "3", "--flows", "2"), "--tx-queues 3 needs at least as many");
+        assertCleanRejection(run(eal, "--tx-queues", "2", "--flows", "2", "--count", "1"),
+            "--count 1 is less than one packet per TX queue");
+        assertCleanRejection(run(eal, "--pcap", "x.pcap", "--tx-queues", "2"), "--tx-queues applies to generated");
     }
 
     @Test
@@ -76,6 +82,7 @@ class PktgenCliTest
     void runsToTheCountAndEndsWithAJsonSummary() throws Exception
     {
         final ProcessResult result = run(ealArgs("net_ring0"), "--count", "200000", "--flows", "4",
+            "--size", "imix", "--tx-queues", "2", "--stats-period", "0.03",
             "--stats-format", "json", "--rate", "2M", "--latency-csv", dir.resolve("lat.csv").toString(),
             "--latency-html", dir.resolve("lat.html").toString());
         assertEquals(0, result.exitCode(), result.toString());
@@ -87,6 +94,23 @@ class PktgenCliTest
         assertTrue(summary.contains("\"rx_stamped\":200000,"), summary);
         assertTrue(summary.contains("\"lost\":0,\"duplicates\":0,\"out_of_order\":0"), summary);
         assertTrue(summary.contains("\"mbufs_in_use_at_exit\":0}"), summary);
+        // Per stream: streams 0 and 2 from TX queue 0, 1 and 3 from queue 1, all 50000 each, none lost.
+        for (int stream = 0; stream < 4; stream++)
+        {
+            assertTrue(summary.contains("{\"stream\":" + stream + ",\"sent\":50000,\"received\":50000,\"lost\":0,"),
+                summary);
+        }
+        // IMIX bytes, counted exactly on both sides: each queue sends 100000 frames in the pattern's order.
+        final FrameSizes imix = FrameSizes.parse("imix");
+        long bytes = 0;
+        for (int i = 0; i < 100000; i++)
+        {
+            bytes += 2 * (imix.size(imix.pattern()[i % 12]) - Traffic.FCS);
+        }
+        assertTrue(summary.contains("\"tx_bytes\":" + bytes + ",\"rx_bytes\":" + bytes + ","), summary);
+        // A stats line per period, with a line per port in it.
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("{\"type\":\"stats\"") &&
+            l.contains("\"ports\":[{\"port\":0,\"tx_pps\":")), String.join("\n", lines));
 
         // The distribution files: percentiles and latencies never decrease, the last row counts every packet.
         final List<String> csv = Files.readAllLines(dir.resolve("lat.csv"));

@@ -61,16 +61,17 @@ class PlantedImpairmentTest
             {
                 final MemorySegment templates = traffic.buildTemplates(arena);
                 final SequenceTracker tracker = new SequenceTracker(2);
-                final Receiver receiver = new Receiver(0, 0, 32, tracker, new SingleWriterRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
+                final Receiver receiver = new Receiver(0, 1, 32, tracker,
+                    new SingleWriterRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
                     Pktgen.HIGHEST_LATENCY_NANOS, eal.tscHz());
                 final MbufArray one = new MbufArray(1);
                 for (final int[] frame : order)
                 {
                     assertTrue(pool.allocBulk(one, 1));
                     final long mbuf = one.get(0);
-                    MemorySegment.copy(templates, (long)traffic.stride() * frame[0], ALL, Mbuf.dataAddress(mbuf),
-                        traffic.dataLength());
-                    Mbuf.setLength(mbuf, traffic.dataLength());
+                    MemorySegment.copy(templates, traffic.templateOffset(0, frame[0]), ALL, Mbuf.dataAddress(mbuf),
+                        traffic.dataLength(0));
+                    Mbuf.setLength(mbuf, traffic.dataLength(0));
                     NetworkOrder.u32(ALL, Mbuf.dataAddress(mbuf) + traffic.stampOffset() + Stamp.SEQUENCE_OFFSET,
                         frame[1]);
                     assertEquals(1, EthDev.txBurst(0, 0, one, 0, 1));

@@ -23,10 +23,10 @@ class RateAccuracyTest
             pktgen.start();
             Thread.sleep(500);
             final long t0 = System.nanoTime();
-            final long s0 = pktgen.generator().sent();
+            final long s0 = pktgen.senders().sent();
             Thread.sleep(2000);
             final long t1 = System.nanoTime();
-            final long s1 = pktgen.generator().sent();
+            final long s1 = pktgen.senders().sent();
             pktgen.close();
             final double rate = (s1 - s0) / ((t1 - t0) / 1e9);
             assertTrue(Math.abs(rate - 100_000) <= 2_000, "measured " + rate + " pps");

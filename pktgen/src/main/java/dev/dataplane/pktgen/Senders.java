@@ -1,0 +1,94 @@
+package dev.dataplane.pktgen;
+
+import java.util.List;
+
+/**
+ * Every {@link Sender} of a run (a generator per TX queue, or the one pcap replay), counted as one: the reporting
+ * thread's view of what went out.
+ */
+public final class Senders
+{
+    private final Sender[] senders;
+
+    Senders(final List<? extends Sender> senders)
+    {
+        if (senders.isEmpty())
+        {
+            throw new IllegalArgumentException("no senders");
+        }
+        this.senders = senders.toArray(new Sender[0]);
+    }
+
+    public List<Sender> list()
+    {
+        return List.of(senders);
+    }
+
+    /** Packets the port took. */
+    public long sent()
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += sender.sent();
+        }
+        return sum;
+    }
+
+    /** Bytes of the packets the port took, FCS not counted. */
+    public long sentBytes()
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += sender.sentBytes();
+        }
+        return sum;
+    }
+
+    /** Packets the TX queues refused. */
+    public long txRefused()
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += sender.txRefused();
+        }
+        return sum;
+    }
+
+    /** Packets not built for want of mbufs. */
+    public long allocFailed()
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += sender.allocFailed();
+        }
+        return sum;
+    }
+
+    /**
+     * Packets of stream {@code stream} handed to the TX queues (sent or refused), or -1 for a pcap replay (whose
+     * frames carry no streams): read after the lcores stopped. Generator {@code q} of {@code N} sends the streams
+     * {@code q, q + N, ...}.
+     */
+    public long handedOut(final int stream)
+    {
+        final int n = senders.length;
+        return senders[stream % n] instanceof Generator generator ? generator.handedOut(stream / n) : -1;
+    }
+
+    /** True once every sender has handed out its finite share. */
+    public boolean done()
+    {
+        for (final Sender sender : senders)
+        {
+            if (!sender.done())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
