@@ -242,6 +242,12 @@ public final class Generator extends Sender
         return total / flows + (f < total % flows ? 1 : 0);
     }
 
+    @Override
+    public long skipped()
+    {
+        return limiter.skipped();
+    }
+
     /** True once a packet limit was given and every packet of it went out or was refused (any thread). */
     @Override
     public boolean done()

@@ -187,6 +187,12 @@ public final class PcapReplay extends Sender
     }
 
     @Override
+    public long skipped()
+    {
+        return null == limiter ? 0 : limiter.skipped();
+    }
+
+    @Override
     public boolean done()
     {
         return 0 != loops && sent() + txRefused() >= loops * offsets.length;

@@ -197,20 +197,20 @@ final class PktgenReport
                     r.meanLatencyNanos(s), r.maxLatencyNanos(s)));
             }
             out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +
-                "\"alloc_failed\":%d,\"rx_packets\":%d,\"rx_stamped\":%d,\"rx_unstamped\":%d,\"lost\":%d," +
+                "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d,\"rx_unstamped\":%d,\"lost\":%d," +
                 "\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d,\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f," +
                 "\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f,\"avg_rx_mbps\":%.3f," +
                 "\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d," +
                 "\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(), g.txRefused(),
-                g.allocFailed(), received, stamped, unstamped, lost, duplicates, outOfOrder, late, tx.pps(), rx.pps(),
+                g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder, late, tx.pps(), rx.pps(),
                 g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(), total.getMinValue(), p(50),
                 p(90), p(99), p(99.9), total.getMaxValue(), streams, pktgen.mbufsInUseAtClose());
             return;
         }
         out.printf(Locale.ROOT, "%nSummary: %.2f s%n", seconds);
-        out.printf(Locale.ROOT, "  sent %d (TX refused %d, not built for want of mbufs %d), avg %.3f Mpps, " +
-            "%.1f Mbit/s (%.1f on the wire)%n", g.sent(), g.txRefused(), g.allocFailed(), tx.pps() / 1e6, tx.mbps(),
-            tx.wireMbps());
+        out.printf(Locale.ROOT, "  sent %d (TX refused %d, not built for want of mbufs %d, given up behind " +
+            "schedule %d), avg %.3f Mpps, %.1f Mbit/s (%.1f on the wire)%n", g.sent(), g.txRefused(), g.allocFailed(),
+            g.skipped(), tx.pps() / 1e6, tx.mbps(), tx.wireMbps());
         out.printf(Locale.ROOT, "  received %d (stamped %d, other %d), avg %.3f Mpps, %.1f Mbit/s%n", received,
             stamped, unstamped, rx.pps() / 1e6, rx.mbps());
         out.printf(Locale.ROOT, "  lost %d, duplicated %d, out of order %d, late %d%n", lost, duplicates,

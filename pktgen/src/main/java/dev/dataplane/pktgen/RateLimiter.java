@@ -3,8 +3,9 @@ package dev.dataplane.pktgen;
 /**
  * Paces packets by the time-stamp counter: packet {@code n} is due at {@code start + n * ticksPerPacket} (kept in
  * fractions of a tick, so rates that do not divide the clock stay exact over a run). A sender that falls behind
- * sends what is due in bursts up to its burst size; one that falls further behind than {@link #MAX_LAG_PACKETS}
- * forgets the backlog rather than catch up in a flood, and counts the packets it did not send.
+ * sends what is due in bursts up to its burst size, so a stall of the lcore (preempted by the OS, say) costs nothing
+ * over a second; one that falls further behind than {@link #MAX_LAG_SECONDS} (or a burst, at low rates) forgets the
+ * backlog rather than catch up in a flood, and counts the packets it did not send ({@link #skipped}).
  * <p>
  * {@link #scheduled} gives each packet of the last burst its due time, which the generator stamps instead of the
  * time it actually sent: latency is then measured from when the packet should have left, so a generator stall
@@ -12,13 +13,16 @@ package dev.dataplane.pktgen;
  */
 public final class RateLimiter
 {
-    /** Backlog beyond which the schedule restarts from now. */
-    public static final int MAX_LAG_PACKETS = 1024;
+    /** Backlog, in time, beyond which the schedule restarts from now: 10 ms. */
+    public static final double MAX_LAG_SECONDS = 0.01;
+    /** The least backlog caught up, whatever the rate: a burst's worth. */
+    public static final int MIN_LAG_PACKETS = 32;
     /** Fixed point: a 256th of a tick, and (in 64 bits, from the start of the run) 139 days at 3 GHz. */
     private static final int FRACTION_BITS = 8;
 
     private final long ticksPerPacketFixed;
     private final boolean unlimited;
+    private final long maxLagPackets;
     private long nextDueFixed;
     private long burstDueFixed;
     private long burstNow;
@@ -35,6 +39,7 @@ public final class RateLimiter
         this.unlimited = 0 == packetsPerSecond;
         this.ticksPerPacketFixed = unlimited ? 0 :
             Math.max(1, Math.round(tscHz / packetsPerSecond * (1 << FRACTION_BITS)));
+        this.maxLagPackets = Math.max(MIN_LAG_PACKETS, Math.round(packetsPerSecond * MAX_LAG_SECONDS));
     }
 
     /** How many packets, at most {@code max}, are due at {@code now}; they count as sent once this returns. */
@@ -56,7 +61,7 @@ public final class RateLimiter
             return 0;
         }
         long backlog = (nowFixed - nextDueFixed) / ticksPerPacketFixed + 1;
-        if (backlog > MAX_LAG_PACKETS)
+        if (backlog > maxLagPackets)
         {
             skipped += backlog - 1;
             nextDueFixed = nowFixed;
@@ -74,7 +79,7 @@ public final class RateLimiter
         return unlimited ? burstNow : startTsc + ((burstDueFixed + i * ticksPerPacketFixed) >> FRACTION_BITS);
     }
 
-    /** Packets the schedule dropped because the sender fell too far behind. */
+    /** Packets the schedule dropped because the sender fell too far behind: read once the sender has stopped. */
     public long skipped()
     {
         return skipped;

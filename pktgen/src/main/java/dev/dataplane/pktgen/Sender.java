@@ -117,6 +117,12 @@ public abstract class Sender implements PktgenPart
         return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
     }
 
+    /**
+     * Packets the pacing schedule gave up because this sender fell more than {@link RateLimiter#MAX_LAG_SECONDS}
+     * behind: read once the sender has stopped.
+     */
+    public abstract long skipped();
+
     /** True once a finite run (a packet count, a number of loops) has handed everything out (any thread). */
     public abstract boolean done();
 

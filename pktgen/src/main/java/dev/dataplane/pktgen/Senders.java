@@ -68,6 +68,17 @@ public final class Senders
         return sum;
     }
 
+    /** Packets the pacing gave up, behind schedule: read once the senders have stopped. */
+    public long skipped()
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += sender.skipped();
+        }
+        return sum;
+    }
+
     /**
      * Packets of stream {@code stream} handed to the TX queues (sent or refused), or -1 for a pcap replay (whose
      * frames carry no streams): read after the lcores stopped. Generator {@code q} of {@code N} sends the streams

@@ -39,13 +39,28 @@ class RateLimiterTest
     }
 
     @Test
+    void catchesUpAStallOfMilliseconds()
+    {
+        final RateLimiter limiter = new RateLimiter(1_000_000, HZ);
+        assertEquals(1, limiter.due(0, 32));
+        // 5 ms without a look: the 5000 packets due since go out, a burst at a time, and nothing is skipped.
+        long sent = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            sent += limiter.due(3000L * 5000 + i, 32);
+        }
+        assertEquals(5000, sent);
+        assertEquals(0, limiter.skipped());
+    }
+
+    @Test
     void dropsABacklogTooLongToCatchUp()
     {
         final RateLimiter limiter = new RateLimiter(1_000_000, HZ);
         limiter.due(0, 32);
-        final int n = limiter.due(3000L * 5000, 32);
+        final int n = limiter.due(3000L * 20_000, 32);
         assertEquals(1, n, "restarts from now");
-        assertEquals(4999, limiter.skipped());
+        assertEquals(19_999, limiter.skipped());
     }
 
     @Test
