@@ -123,16 +123,56 @@ public final class Generator extends Sender
         {
             return 0;
         }
-        if (1 == pools.length ? !allocate(n) : !allocateMixed(n))
+        if (1 == pools.length)
+        {
+            if (!allocate(n))
+            {
+                return 0;
+            }
+            buildOneSize(n);
+            return transmit(n, dataLengths[0]);
+        }
+        if (!allocateMixed(n))
         {
             return 0;
         }
-        build(n);
-        return transmit(n);
+        buildMixed(n);
+        return transmit(n, -1);
     }
 
-    /** Writes the next {@code n} packets into the first {@code n} of {@link #mbufs}, which came from the pools. */
-    private void build(final int n)
+    /*
+     * buildOneSize and buildMixed repeat each other on purpose: one size, the common case and the benchmark's, pays no
+     * size lookup, index arithmetic or length bookkeeping per packet (measured: with one loop for both, the TX-only
+     * ratio against testpmd fell by several points).
+     */
+
+    /** Writes the next {@code n} packets, all of the one size, into the first {@code n} of {@link #mbufs}. */
+    private void buildOneSize(final int n)
+    {
+        final MbufArray mbufs = this.mbufs;
+        final int length = dataLengths[0];
+        for (int i = 0; i < n; i++)
+        {
+            final long mbuf = mbufs.get(i);
+            final int f = flow;
+            flow = f + 1 == flows ? 0 : f + 1;
+            final long data = Mbuf.dataAddress(mbuf);
+            Mbuf.setLength(mbuf, length);
+            NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
+            if (ipChecksumOffset >= 0)
+            {
+                NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
+            }
+            NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, streams[f]);
+            stamp(data, sequences[f]++, limiter.scheduled(i), l4Checksums[f]);
+        }
+    }
+
+    /**
+     * Writes the next {@code n} packets into the first {@code n} of {@link #mbufs}, which {@link #allocateMixed} took
+     * in pattern order, and their lengths into {@link #lengths}.
+     */
+    private void buildMixed(final int n)
     {
         final MbufArray mbufs = this.mbufs;
         final int[] pattern = this.pattern;
@@ -172,11 +212,22 @@ public final class Generator extends Sender
         for (int b = 0; b < bursts; b++)
         {
             final int n = limiter.due(Eal.rdtsc(), burst);
-            if (0 == n || (1 == pools.length ? !allocate(n) : !allocateMixed(n)))
+            if (1 == pools.length)
             {
-                continue;
+                if (0 == n || !allocate(n))
+                {
+                    continue;
+                }
+                buildOneSize(n);
             }
-            build(n);
+            else
+            {
+                if (0 == n || !allocateMixed(n))
+                {
+                    continue;
+                }
+                buildMixed(n);
+            }
             if (null != receiver)
             {
                 receiver.warmUp(mbufs, n);

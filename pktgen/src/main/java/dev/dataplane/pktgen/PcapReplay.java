@@ -177,7 +177,7 @@ public final class PcapReplay extends Sender
         {
             Mbuf.freeBulk(mbufs, built, n - built);
         }
-        final int sent = transmit(built);
+        final int sent = transmit(built, -1);
         if (null == limiter && startTsc < 0)
         {
             // The file's timing counts from when its first packet has actually gone: the first send is a cold path.

@@ -32,7 +32,10 @@ public final class Pktgen implements AutoCloseable
     private static final int DESCRIPTORS = 1024;
     private static final int POOL_SIZE = 16383;
     private static final int DRAIN_BURSTS = 64;
-    /** Bursts the JIT warm-up builds, and the rate it paces them at (always due: the paced path is the one run). */
+    /**
+     * Bursts the JIT warm-up builds, and the rate it paces them at when the run is paced (always due, but the paced
+     * path: the JIT compiles the branches the run takes, else it compiles for the wrong ones and the run pays).
+     */
     private static final int WARM_UP_BURSTS = 20_000;
     private static final double WARM_UP_RATE = 1e12;
 
@@ -160,7 +163,7 @@ public final class Pktgen implements AutoCloseable
             new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
         if (!replay)
         {
-            warmUp(eal, context, pools.subList(0, sizes.count()).toArray(new Mempool[0]), arena, receiver);
+            warmUp(eal, context, pools.subList(0, sizes.count()).toArray(new Mempool[0]), arena, receiver, pps);
         }
         final List<PktgenPart> parts = new ArrayList<>(senders);
         if (null != receiver)
@@ -177,11 +180,11 @@ public final class Pktgen implements AutoCloseable
      * behind schedule and its packets' latencies land in the tail.
      */
     private static void warmUp(final Eal eal, final PktgenContext context, final Mempool[] txPools, final Arena arena,
-        final Receiver receiver)
+        final Receiver receiver, final double pps)
     {
         final Traffic traffic = context.traffic();
         final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPools, traffic,
-            traffic.buildTemplates(arena), 0, 1, new RateLimiter(WARM_UP_RATE, eal.tscHz()), 0);
+            traffic.buildTemplates(arena), 0, 1, new RateLimiter(0 == pps ? 0 : WARM_UP_RATE, eal.tscHz()), 0);
         final Receiver probe = null == receiver ? null : new Receiver(context.rxPort(), 1, context.burst(),
             new SequenceTracker(traffic.flows()), new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3),
             HIGHEST_LATENCY_NANOS, eal.tscHz());

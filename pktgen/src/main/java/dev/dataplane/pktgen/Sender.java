@@ -26,7 +26,7 @@ public abstract class Sender implements PktgenPart
     protected final int burst;
     protected final Mempool pool;
     protected final MbufArray mbufs;
-    /** Per slot of {@link #mbufs}: the frame's length in the mbuf, which the subclass sets before it transmits. */
+    /** Per slot of {@link #mbufs}: the frame's length in the mbuf, for a burst of frames of different lengths. */
     protected final int[] lengths;
     private final long[] counters = new long[4];
 
@@ -63,8 +63,11 @@ public abstract class Sender implements PktgenPart
         add(ALLOC_FAILED, n);
     }
 
-    /** Sends the first {@code n} of {@link #mbufs}; frees and counts what the queue refused. */
-    protected final int transmit(final int n)
+    /**
+     * Sends the first {@code n} of {@link #mbufs}, each {@code length} bytes long, or as long as {@link #lengths}
+     * says when {@code length} is -1; frees and counts what the queue refused.
+     */
+    protected final int transmit(final int n, final int length)
     {
         final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
         if (sent < n)
@@ -72,10 +75,14 @@ public abstract class Sender implements PktgenPart
             Mbuf.freeBulk(mbufs, sent, n - sent);
             add(TX_REFUSED, n - sent);
         }
-        long bytes = 0;
-        for (int i = 0; i < sent; i++)
+        long bytes = (long)sent * length;
+        if (length < 0)
         {
-            bytes += lengths[i];
+            bytes = 0;
+            for (int i = 0; i < sent; i++)
+            {
+                bytes += lengths[i];
+            }
         }
         add(SENT, sent);
         add(BYTES, bytes);
