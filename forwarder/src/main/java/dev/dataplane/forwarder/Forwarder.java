@@ -150,12 +150,15 @@ public final class Forwarder implements AutoCloseable
         {
             for (final int port : ports)
             {
-                EthDev.configure(port, rxQueues, txQueues, txChecksumOffloads[port]);
+                // Some drivers (net_tap) insist on as many TX queues as RX queues, as testpmd configures them by
+                // default: configure that many where the port has them; the ones no lcore owns stay unused.
+                final int portTxQueues = Math.max(txQueues, Math.min(rxQueues, EthDev.info(port).maxTxQueues()));
+                EthDev.configure(port, rxQueues, portTxQueues, txChecksumOffloads[port]);
                 for (int queue = 0; queue < rxQueues; queue++)
                 {
                     EthDev.rxQueueSetup(port, queue, context.rxDescriptors(), pool);
                 }
-                for (int queue = 0; queue < txQueues; queue++)
+                for (int queue = 0; queue < portTxQueues; queue++)
                 {
                     EthDev.txQueueSetup(port, queue, context.txDescriptors());
                 }

@@ -2,11 +2,11 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
+import static dev.dataplane.testing.NetworkNamespaces.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.dataplane.testing.NetworkNamespaces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class NamespaceRedirectTest
     @Test
     void redirectsRealSocketsTrafficWithChecksumsTheKernelAccepts() throws Exception
     {
-        assumeTrue("0".equals(run("id", "-u").trim()), "network namespaces need root");
+        assumeTrue(NetworkNamespaces.isRoot(), "network namespaces need root");
         final long id = ProcessHandle.current().pid() % 100_000;
         final String nsA = "dpfwd-a-" + id;
         final String nsB = "dpfwd-b-" + id;
@@ -50,17 +51,13 @@ class NamespaceRedirectTest
         try
         {
             awaitStarted(forwarder, dir.resolve("out.txt"), tapA, tapB);
-            run("ip", "netns", "add", nsA);
-            run("ip", "netns", "add", nsB);
-            run("ip", "link", "set", tapA, "netns", nsA);
-            run("ip", "link", "set", tapB, "netns", nsB);
+            NetworkNamespaces.moveInto(nsA, tapA);
+            NetworkNamespaces.moveInto(nsB, tapB);
             run("ip", "-n", nsA, "addr", "add", "10.9.0.1/24", "dev", tapA);
-            run("ip", "-n", nsA, "link", "set", tapA, "up");
             run("ip", "-n", nsB, "addr", "add", "10.0.1.2/24", "dev", tapB);
-            run("ip", "-n", nsB, "link", "set", tapB, "up");
             run("ip", "-n", nsB, "route", "add", "10.9.0.0/24", "dev", tapB);
             // A reaches the service address and the server through the forwarder: on the wire to B's MAC.
-            final String macB = macOf(nsB, tapB);
+            final String macB = NetworkNamespaces.macOf(nsB, tapB);
             for (final String address : List.of("10.0.8.17", "10.0.1.2"))
             {
                 run("ip", "-n", nsA, "route", "add", address + "/32", "dev", tapA);
@@ -123,11 +120,7 @@ class NamespaceRedirectTest
         finally
         {
             forwarder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            for (final String ns : List.of(nsA, nsB))
-            {
-                new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
-            }
+            NetworkNamespaces.delete(nsA, nsB);
         }
     }
 
@@ -147,12 +140,6 @@ class NamespaceRedirectTest
         }
     }
 
-    private static String macOf(final String ns, final String device) throws Exception
-    {
-        final String[] fields = run("ip", "-n", ns, "-br", "link", "show", device).trim().split("\\s+");
-        return fields[2];
-    }
-
     /** A counter from /proc/net/snmp's pair of lines for {@code prefix}: names, then values. */
     private static long counter(final String snmp, final String prefix, final String name)
     {
@@ -163,13 +150,4 @@ class NamespaceRedirectTest
         return Long.parseLong(rows.get(1)[column]);
     }
 
-    /** Runs a command to its end; fails the test, with its output, unless it exits 0. */
-    private static String run(final String... command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + output);
-        return output;
-    }
 }
