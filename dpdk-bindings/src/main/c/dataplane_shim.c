@@ -29,6 +29,13 @@ int dp_pktmbuf_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **mbufs, uns
     return rte_pktmbuf_alloc_bulk(pool, mbufs, n);
 }
 
+/* rte_mempool_get_bulk: mbufs as they went back to the pool (refcnt 1, one segment, next NULL: what DPDK keeps true
+ * of every mbuf a pool holds), their other fields as last set, without rte_pktmbuf_reset's rewrite of each. */
+int dp_mbuf_raw_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **mbufs, unsigned int n)
+{
+    return rte_mempool_get_bulk(pool, (void **)mbufs, n);
+}
+
 void dp_pktmbuf_free(struct rte_mbuf *m)
 {
     rte_pktmbuf_free(m);

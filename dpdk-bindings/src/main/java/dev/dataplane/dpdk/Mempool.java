@@ -30,6 +30,9 @@ public final class Mempool implements AutoCloseable
     private static final MethodHandle ALLOC_BULK = DpdkLibrary.downcall(
         "dp_pktmbuf_alloc_bulk", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
         Linker.Option.critical(false));
+    private static final MethodHandle RAW_ALLOC_BULK = DpdkLibrary.downcall(
+        "dp_mbuf_raw_alloc_bulk", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+        Linker.Option.critical(false));
 
     private final String name;
     private final long address;
@@ -144,6 +147,30 @@ public final class Mempool implements AutoCloseable
         try
         {
             return 0 == (int)ALLOC_BULK.invokeExact(address, mbufs.address(), count);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * rte_mempool_get_bulk into {@code mbufs[0..count)}, all or nothing: the mbufs as they went back to the pool, not
+     * reset. DPDK keeps every pooled mbuf at one segment, reference count 1 and no next; its lengths, data offset and
+     * offload flags are what its last user left. Only for a pool whose every user leaves those as the next wants:
+     * a generator's pool of prefilled frames of one length, say (MoonGen's way), where a reset would undo its work.
+     *
+     * @return true when all {@code count} were taken, false when the pool had too few (none taken).
+     */
+    public boolean allocBulkRaw(final MbufArray mbufs, final int count)
+    {
+        if (count > mbufs.capacity())
+        {
+            throw new IndexOutOfBoundsException("allocating " + count + " into an array of " + mbufs.capacity());
+        }
+        try
+        {
+            return 0 == (int)RAW_ALLOC_BULK.invokeExact(address, mbufs.address(), count);
         }
         catch (final Throwable t)
         {

@@ -121,6 +121,40 @@ class EthDevNullTest
     }
 
     @Test
+    @Order(3)
+    void aRawAllocationKeepsWhatTheLastUserSetAndAResetOneDoesNot()
+    {
+        // A pool of its own, with no cache, so what goes back is what comes out next, in order.
+        try (Mempool own = Mempool.createPktmbufPool("raw_pool", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId()))
+        {
+            final MbufArray all = new MbufArray(own.size());
+            assertTrue(own.allocBulk(all, own.size()));
+            for (int i = 0; i < own.size(); i++)
+            {
+                Mbuf.setLength(all.get(i), 60);
+            }
+            Mbuf.freeBulk(all, 0, own.size());
+            final MbufArray some = new MbufArray(32);
+            assertTrue(own.allocBulkRaw(some, 32));
+            for (int i = 0; i < 32; i++)
+            {
+                assertEquals(60, Mbuf.dataLength(some.get(i)), "raw: as the last user left it");
+                assertEquals(60, Mbuf.packetLength(some.get(i)));
+            }
+            Mbuf.freeBulk(some, 0, 32);
+            assertTrue(own.allocBulk(some, 32));
+            for (int i = 0; i < 32; i++)
+            {
+                assertEquals(0, Mbuf.dataLength(some.get(i)), "reset");
+            }
+            Mbuf.freeBulk(some, 0, 32);
+            assertFalse(own.allocBulkRaw(new MbufArray(2048), 2048), "more than the pool holds");
+            assertEquals(0, own.inUseCount());
+        }
+    }
+
+    @Test
     @Order(4)
     void runsAnAgentOnAWorkerLcoreAndStopsIt()
     {

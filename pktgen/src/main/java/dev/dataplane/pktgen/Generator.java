@@ -50,6 +50,8 @@ public final class Generator extends Sender
     private final boolean udp;
     private final RateLimiter limiter;
     private final long limit;
+    /** One flow and the only generator on its pools: every pooled frame is already that flow's. */
+    private final boolean oneFlow;
     private int flow;
     private int patternAt;
 
@@ -102,6 +104,7 @@ public final class Generator extends Sender
         }
         this.limiter = limiter;
         this.limit = limit;
+        this.oneFlow = 1 == flows && 0 == firstFlow && 1 == flowStep;
     }
 
     @Override
@@ -125,8 +128,9 @@ public final class Generator extends Sender
         }
         if (1 == pools.length)
         {
-            if (!allocate(n))
+            if (!pools[0].allocBulkRaw(mbufs, n))
             {
+                countAllocFailure(n);
                 return 0;
             }
             buildOneSize(n);
@@ -146,24 +150,28 @@ public final class Generator extends Sender
      * ratio against testpmd fell by several points).
      */
 
-    /** Writes the next {@code n} packets, all of the one size, into the first {@code n} of {@link #mbufs}. */
+    /**
+     * Writes the next {@code n} packets, all of the one size, into the first {@code n} of {@link #mbufs}. A lone
+     * generator of one flow writes only the stamp: its pool's frames are all that flow's already.
+     */
     private void buildOneSize(final int n)
     {
         final MbufArray mbufs = this.mbufs;
-        final int length = dataLengths[0];
+        final boolean oneFlow = this.oneFlow;
         for (int i = 0; i < n; i++)
         {
-            final long mbuf = mbufs.get(i);
+            final long data = Mbuf.dataAddress(mbufs.get(i));
             final int f = flow;
-            flow = f + 1 == flows ? 0 : f + 1;
-            final long data = Mbuf.dataAddress(mbuf);
-            Mbuf.setLength(mbuf, length);
-            NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
-            if (ipChecksumOffset >= 0)
+            if (!oneFlow)
             {
-                NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
+                flow = f + 1 == flows ? 0 : f + 1;
+                NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
+                if (ipChecksumOffset >= 0)
+                {
+                    NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
+                }
+                NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, streams[f]);
             }
-            NetworkOrder.u16(ALL, data + stampOffset + Stamp.STREAM_OFFSET, streams[f]);
             stamp(data, sequences[f]++, limiter.scheduled(i), l4Checksums[f]);
         }
     }
@@ -186,9 +194,7 @@ public final class Generator extends Sender
             flow = f + 1 == flows ? 0 : f + 1;
             final int perSize = k * flows + f;
             final long data = Mbuf.dataAddress(mbuf);
-            final int length = dataLengths[k];
-            Mbuf.setLength(mbuf, length);
-            lengths[i] = length;
+            lengths[i] = dataLengths[k];
             NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
             if (ipChecksumOffset >= 0)
             {
@@ -214,7 +220,7 @@ public final class Generator extends Sender
             final int n = limiter.due(Eal.rdtsc(), burst);
             if (1 == pools.length)
             {
-                if (0 == n || !allocate(n))
+                if (0 == n || !pools[0].allocBulkRaw(mbufs, n))
                 {
                     continue;
                 }
@@ -257,7 +263,7 @@ public final class Generator extends Sender
         }
         for (int k = 0; k < sizes; k++)
         {
-            if (0 != wanted[k] && !pools[k].allocBulk(staged[k], wanted[k]))
+            if (0 != wanted[k] && !pools[k].allocBulkRaw(staged[k], wanted[k]))
             {
                 for (int j = 0; j < k; j++)
                 {
@@ -281,8 +287,10 @@ public final class Generator extends Sender
     }
 
     /**
-     * Fills every mbuf of {@code pool} with flow 0's frame of size {@code sizeIndex} (the generator writes the rest per
-     * packet): call once, before sending, with nothing else using the pool.
+     * Fills every mbuf of {@code pool} with flow 0's frame of size {@code sizeIndex}, and its length (the generator
+     * writes the rest per packet): call once, before sending, with nothing else using the pool. The generator then
+     * takes its mbufs without a reset ({@link Mempool#allocBulkRaw}), so frame and lengths stay as set here: no driver
+     * changes an mbuf it transmits.
      */
     public static void prefill(final Mempool pool, final Traffic traffic, final MemorySegment templates,
         final int sizeIndex)
@@ -293,9 +301,11 @@ public final class Generator extends Sender
             throw new IllegalStateException("the generator's pool is not whole: " + pool.inUseCount() + " in use");
         }
         final long template = traffic.templateOffset(sizeIndex, 0);
+        final int length = traffic.dataLength(sizeIndex);
         for (int i = 0; i < pool.size(); i++)
         {
-            MemorySegment.copy(templates, template, ALL, Mbuf.dataAddress(all.get(i)), traffic.dataLength(sizeIndex));
+            MemorySegment.copy(templates, template, ALL, Mbuf.dataAddress(all.get(i)), length);
+            Mbuf.setLength(all.get(i), length);
         }
         Mbuf.freeBulk(all, 0, pool.size());
     }

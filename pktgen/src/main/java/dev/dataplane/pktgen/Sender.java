@@ -43,13 +43,7 @@ public abstract class Sender implements PktgenPart
     /** Takes {@code n} mbufs into {@link #mbufs}; false, and counted, when the pool has too few. */
     protected final boolean allocate(final int n)
     {
-        return allocate(pool, mbufs, n);
-    }
-
-    /** Takes {@code n} mbufs from {@code from} into {@code into}; false, and counted, when it has too few. */
-    protected final boolean allocate(final Mempool from, final MbufArray into, final int n)
-    {
-        if (from.allocBulk(into, n))
+        if (pool.allocBulk(mbufs, n))
         {
             return true;
         }

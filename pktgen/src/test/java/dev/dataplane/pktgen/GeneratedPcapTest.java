@@ -40,8 +40,9 @@ class GeneratedPcapTest
         final Path out = dir.resolve("out.pcap");
         final Path tcp = dir.resolve("tcp6.pcap");
         final Path[] imix = {dir.resolve("imix-q0.pcap"), dir.resolve("imix-q1.pcap")};
+        final Path single = dir.resolve("one-flow.pcap");
         final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out, "net_pcap1,tx_pcap=" + tcp,
-            "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1]));
+            "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1], "net_pcap3,tx_pcap=" + single));
         try
         {
             generate(eal, 0, Traffic.defaults(128, FLOWS), 1, COUNT);
@@ -49,6 +50,7 @@ class GeneratedPcapTest
                 0x0A_00_00_01, 0x0A_00_08_11, 40000, 80, 100, true, TcpHeader.SYN), 1, COUNT);
             generate(eal, 2, new Traffic(FrameSizes.parse("imix"), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
                 0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1), 2, IMIX_COUNT);
+            generate(eal, 3, Traffic.defaults(64, 1), 1, COUNT);
         }
         finally
         {
@@ -90,6 +92,20 @@ class GeneratedPcapTest
                 expected.put("10.0.0." + (1 + flow), IMIX_COUNT / FLOWS);
             }
             assertEquals(expected, perFlow, file);
+        }
+
+        // One flow, whose generator writes only the stamp into its pool's frames (taken without a reset): every
+        // frame valid, 60 bytes, and the sequence numbers (the stamp's bytes 4..7) 0, 1, 2, ... in order.
+        final String file = single.toString();
+        assertEquals("", tshark(dir, "-r", file, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-Y", "ip.checksum.status != 1 || udp.checksum.status != 1 || _ws.malformed || !udp || frame.len != 60 " +
+                "|| ip.src != 10.0.0.1").trim(), "one-flow frames tshark flags");
+        final List<String> payloads = tshark(dir, "-r", file, "-T", "fields", "-e", "udp.payload").lines()
+            .filter(l -> !l.isBlank()).toList();
+        assertEquals(COUNT, payloads.size());
+        for (int i = 0; i < COUNT; i++)
+        {
+            assertEquals(i, Long.parseLong(payloads.get(i).replace(":", "").substring(8, 16), 16), "frame " + i);
         }
     }
 
