@@ -18,6 +18,20 @@ public final class NetworkNamespaces
     {
     }
 
+    /**
+     * Names for two hosts A and B, unique to this JVM (each test class runs in one of its own): a namespace and the
+     * TAP interface DPDK creates for it ({@code net_tap0,iface=}{@link Hosts#tapA()}), within Linux's 15 characters.
+     */
+    public record Hosts(String nsA, String nsB, String tapA, String tapB)
+    {
+    }
+
+    public static Hosts hosts()
+    {
+        final long id = ProcessHandle.current().pid() % 100_000;
+        return new Hosts("dptest-a-" + id, "dptest-b-" + id, "dpa" + id, "dpb" + id);
+    }
+
     /** Namespaces and moving interfaces need root (CI runs as root). */
     public static boolean isRoot() throws IOException, InterruptedException
     {

@@ -38,33 +38,30 @@ class NamespaceRedirectTest
     void redirectsRealSocketsTrafficWithChecksumsTheKernelAccepts() throws Exception
     {
         assumeTrue(NetworkNamespaces.isRoot(), "network namespaces need root");
-        final long id = ProcessHandle.current().pid() % 100_000;
-        final String nsA = "dpfwd-a-" + id;
-        final String nsB = "dpfwd-b-" + id;
-        final String tapA = "dpa" + id;
-        final String tapB = "dpb" + id;
+        final NetworkNamespaces.Hosts hosts = NetworkNamespaces.hosts();
         final Path rules = Path.of("..", "examples", "redirect.rules").toAbsolutePath().normalize();
-        final List<String> args = new ArrayList<>(ealArgs("net_tap0,iface=" + tapA, "net_tap1,iface=" + tapB));
+        final List<String> args = new ArrayList<>(ealArgs("net_tap0,iface=" + hosts.tapA(),
+            "net_tap1,iface=" + hosts.tapB()));
         args.addAll(List.of("--", "--rules", rules.toString(), "--duration", "60", "--stats-period", "0"));
         final Process forwarder = javaProcess(ForwarderMain.class.getName(), args, dir)
             .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
         try
         {
-            awaitStarted(forwarder, dir.resolve("out.txt"), tapA, tapB);
-            NetworkNamespaces.moveInto(nsA, tapA);
-            NetworkNamespaces.moveInto(nsB, tapB);
-            run("ip", "-n", nsA, "addr", "add", "10.9.0.1/24", "dev", tapA);
-            run("ip", "-n", nsB, "addr", "add", "10.0.1.2/24", "dev", tapB);
-            run("ip", "-n", nsB, "route", "add", "10.9.0.0/24", "dev", tapB);
+            awaitStarted(forwarder, dir.resolve("out.txt"), hosts.tapA(), hosts.tapB());
+            NetworkNamespaces.moveInto(hosts.nsA(), hosts.tapA());
+            NetworkNamespaces.moveInto(hosts.nsB(), hosts.tapB());
+            run("ip", "-n", hosts.nsA(), "addr", "add", "10.9.0.1/24", "dev", hosts.tapA());
+            run("ip", "-n", hosts.nsB(), "addr", "add", "10.0.1.2/24", "dev", hosts.tapB());
+            run("ip", "-n", hosts.nsB(), "route", "add", "10.9.0.0/24", "dev", hosts.tapB());
             // A reaches the service address and the server through the forwarder: on the wire to B's MAC.
-            final String macB = NetworkNamespaces.macOf(nsB, tapB);
+            final String macB = NetworkNamespaces.macOf(hosts.nsB(), hosts.tapB());
             for (final String address : List.of("10.0.8.17", "10.0.1.2"))
             {
-                run("ip", "-n", nsA, "route", "add", address + "/32", "dev", tapA);
-                run("ip", "-n", nsA, "neigh", "add", address, "lladdr", macB, "dev", tapA);
+                run("ip", "-n", hosts.nsA(), "route", "add", address + "/32", "dev", hosts.tapA());
+                run("ip", "-n", hosts.nsA(), "neigh", "add", address, "lladdr", macB, "dev", hosts.tapA());
             }
 
-            final Process server = new ProcessBuilder("ip", "netns", "exec", nsB, "python3", "-c", """
+            final Process server = new ProcessBuilder("ip", "netns", "exec", hosts.nsB(), "python3", "-c", """
                 import select, socket, sys
                 socks = []
                 for port in (8083, 9000):
@@ -84,7 +81,7 @@ class NamespaceRedirectTest
                 """, Integer.toString(2 * DATAGRAMS)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             final var lines = server.inputReader(StandardCharsets.UTF_8);
             assertEquals("ready", lines.readLine());
-            run("ip", "netns", "exec", nsA, "python3", "-c", """
+            run("ip", "netns", "exec", hosts.nsA(), "python3", "-c", """
                 import socket, sys, time
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 for i in range(int(sys.argv[1])):
@@ -106,7 +103,7 @@ class NamespaceRedirectTest
             }
             assertEquals(expected.stream().sorted().toList(), received.stream().sorted().toList());
 
-            final String snmp = run("ip", "netns", "exec", nsB, "cat", "/proc/net/snmp");
+            final String snmp = run("ip", "netns", "exec", hosts.nsB(), "cat", "/proc/net/snmp");
             assertEquals(0, counter(snmp, "Udp:", "InCsumErrors"), snmp);
             assertEquals(0, counter(snmp, "Ip:", "InHdrErrors"), snmp);
 
@@ -120,7 +117,7 @@ class NamespaceRedirectTest
         finally
         {
             forwarder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            NetworkNamespaces.delete(nsA, nsB);
+            NetworkNamespaces.delete(hosts.nsA(), hosts.nsB());
         }
     }
 

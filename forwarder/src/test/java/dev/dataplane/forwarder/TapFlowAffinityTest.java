@@ -31,11 +31,7 @@ class TapFlowAffinityTest
     void eachFlowArrivesOnOneQueueAndTheFlowsSpreadOverBoth() throws Exception
     {
         assumeTrue(NetworkNamespaces.isRoot(), "network namespaces need root");
-        final long id = ProcessHandle.current().pid() % 100_000;
-        final String nsA = "dpaff-a-" + id;
-        final String nsB = "dpaff-b-" + id;
-        final String tapA = "dfa" + id;
-        final String tapB = "dfb" + id;
+        final NetworkNamespaces.Hosts hosts = NetworkNamespaces.hosts();
         final StringBuilder rules = new StringBuilder();
         for (int flow = 0; flow < FLOWS; flow++)
         {
@@ -43,7 +39,7 @@ class TapFlowAffinityTest
                 .append(" => count\n");
         }
         rules.append("policy accept\n");
-        final Eal eal = Eal.init(ealArgs("net_tap0,iface=" + tapA, "net_tap1,iface=" + tapB));
+        final Eal eal = Eal.init(ealArgs("net_tap0,iface=" + hosts.tapA(), "net_tap1,iface=" + hosts.tapB()));
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder().rxQueues(2)
@@ -51,13 +47,13 @@ class TapFlowAffinityTest
             forwarder.start();
             try
             {
-                NetworkNamespaces.moveInto(nsA, tapA);
-                NetworkNamespaces.moveInto(nsB, tapB);
-                run("ip", "-n", nsA, "addr", "add", "10.9.0.1/24", "dev", tapA);
+                NetworkNamespaces.moveInto(hosts.nsA(), hosts.tapA());
+                NetworkNamespaces.moveInto(hosts.nsB(), hosts.tapB());
+                run("ip", "-n", hosts.nsA(), "addr", "add", "10.9.0.1/24", "dev", hosts.tapA());
                 // B has no address: it drops what arrives, silently, so nothing comes back to move a flow.
-                final String macB = NetworkNamespaces.macOf(nsB, tapB);
-                run("ip", "-n", nsA, "neigh", "add", "10.9.0.2", "lladdr", macB, "dev", tapA);
-                run("ip", "netns", "exec", nsA, "python3", "-c", """
+                final String macB = NetworkNamespaces.macOf(hosts.nsB(), hosts.tapB());
+                run("ip", "-n", hosts.nsA(), "neigh", "add", "10.9.0.2", "lladdr", macB, "dev", hosts.tapA());
+                run("ip", "netns", "exec", hosts.nsA(), "python3", "-c", """
                     import socket, sys, time
                     first, flows, packets = (int(a) for a in sys.argv[1:4])
                     socks = []
@@ -90,7 +86,7 @@ class TapFlowAffinityTest
             finally
             {
                 forwarder.close();
-                NetworkNamespaces.delete(nsA, nsB);
+                NetworkNamespaces.delete(hosts.nsA(), hosts.nsB());
             }
             assertEquals(0, forwarder.mbufsInUseAtClose());
         }

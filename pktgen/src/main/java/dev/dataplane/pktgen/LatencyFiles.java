@@ -59,9 +59,9 @@ public final class LatencyFiles
         for (int n = 0; n <= (int)maxNines; n++)
         {
             final double x = MARGIN + plotWidth * n / maxNines;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>" +
-                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, MARGIN, x, MARGIN + plotHeight, x,
-                MARGIN + plotHeight + 18, percentileLabel(n)));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" " +
+                "stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, MARGIN, x,
+                MARGIN + plotHeight, x, MARGIN + plotHeight + 18, percentileLabel(n)));
         }
         for (int i = 0; i <= 4; i++)
         {

@@ -114,7 +114,8 @@ public final class PktgenMain
             final long startNanos = System.nanoTime();
             pktgen.start();
             final long periodNanos = 0 == period ? Long.MAX_VALUE : (long)(period * 1e9);
-            final long endNanos = 0 == context.duration() ? Long.MAX_VALUE : startNanos + (long)(context.duration() * 1e9);
+            final long endNanos = 0 == context.duration() ? Long.MAX_VALUE :
+                startNanos + (long)(context.duration() * 1e9);
             long nextReport = startNanos + periodNanos;
             long lastReceived = -1;
             long quietSince = 0;

@@ -118,7 +118,8 @@ final class PktgenOptions
                 case "psh" -> TcpHeader.PSH;
                 case "ack" -> TcpHeader.ACK;
                 case "urg" -> TcpHeader.URG;
-                default -> throw new IllegalArgumentException("--tcp-flags takes fin, syn, rst, psh, ack, urg: " + text);
+                default -> throw new IllegalArgumentException("--tcp-flags takes fin, syn, rst, psh, ack, urg: " +
+                    text);
             };
         }
         return flags;
@@ -142,9 +143,10 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--proto must be udp or tcp: " + protocol);
         }
-        final Traffic traffic = new Traffic(FrameSizes.parse(size), flows, 0x02_00_00_00_00_01L, MacAddress.parse(destinationMac),
-            Ipv4Header.parseAddress(sourceIp), Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort,
-            vlan, ipv6, protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1);
+        final Traffic traffic = new Traffic(FrameSizes.parse(size), flows, 0x02_00_00_00_00_01L,
+            MacAddress.parse(destinationMac), Ipv4Header.parseAddress(sourceIp),
+            Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort, vlan, ipv6,
+            protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1);
         if (noRx && null != rxPort)
         {
             throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");

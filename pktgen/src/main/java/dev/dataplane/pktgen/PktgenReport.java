@@ -197,14 +197,15 @@ final class PktgenReport
                     r.meanLatencyNanos(s), r.maxLatencyNanos(s)));
             }
             out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +
-                "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d,\"rx_unstamped\":%d,\"lost\":%d," +
-                "\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d,\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f," +
-                "\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f,\"avg_rx_mbps\":%.3f," +
-                "\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d," +
-                "\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(), g.txRefused(),
-                g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder, late, tx.pps(), rx.pps(),
-                g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(), total.getMinValue(), p(50),
-                p(90), p(99), p(99.9), total.getMaxValue(), streams, pktgen.mbufsInUseAtClose());
+                "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
+                "\"rx_unstamped\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
+                "\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f,\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f," +
+                "\"avg_rx_mbps\":%.3f,\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d," +
+                "\"p99_9\":%d,\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(),
+                g.txRefused(), g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder,
+                late, tx.pps(), rx.pps(), g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(),
+                total.getMinValue(), p(50), p(90), p(99), p(99.9), total.getMaxValue(), streams,
+                pktgen.mbufsInUseAtClose());
             return;
         }
         out.printf(Locale.ROOT, "%nSummary: %.2f s%n", seconds);

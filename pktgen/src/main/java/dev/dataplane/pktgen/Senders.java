@@ -1,6 +1,7 @@
 package dev.dataplane.pktgen;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Every {@link Sender} of a run (a generator per TX queue, or the one pcap replay), counted as one: the reporting
@@ -27,56 +28,31 @@ public final class Senders
     /** Packets the port took. */
     public long sent()
     {
-        long sum = 0;
-        for (final Sender sender : senders)
-        {
-            sum += sender.sent();
-        }
-        return sum;
+        return sum(Sender::sent);
     }
 
     /** Bytes of the packets the port took, FCS not counted. */
     public long sentBytes()
     {
-        long sum = 0;
-        for (final Sender sender : senders)
-        {
-            sum += sender.sentBytes();
-        }
-        return sum;
+        return sum(Sender::sentBytes);
     }
 
     /** Packets the TX queues refused. */
     public long txRefused()
     {
-        long sum = 0;
-        for (final Sender sender : senders)
-        {
-            sum += sender.txRefused();
-        }
-        return sum;
+        return sum(Sender::txRefused);
     }
 
     /** Packets not built for want of mbufs. */
     public long allocFailed()
     {
-        long sum = 0;
-        for (final Sender sender : senders)
-        {
-            sum += sender.allocFailed();
-        }
-        return sum;
+        return sum(Sender::allocFailed);
     }
 
     /** Packets the pacing gave up, behind schedule: read once the senders have stopped. */
     public long skipped()
     {
-        long sum = 0;
-        for (final Sender sender : senders)
-        {
-            sum += sender.skipped();
-        }
-        return sum;
+        return sum(Sender::skipped);
     }
 
     /**
@@ -88,6 +64,16 @@ public final class Senders
     {
         final int n = senders.length;
         return senders[stream % n] instanceof Generator generator ? generator.handedOut(stream / n) : -1;
+    }
+
+    private long sum(final ToLongFunction<Sender> counter)
+    {
+        long sum = 0;
+        for (final Sender sender : senders)
+        {
+            sum += counter.applyAsLong(sender);
+        }
+        return sum;
     }
 
     /** True once every sender has handed out its finite share. */

@@ -42,8 +42,8 @@ public record Traffic(FrameSizes sizes, int flows, long sourceMac, long destinat
         final int headers = 14 + (0 == vlan ? 0 : 4) + (ipv6 ? 40 : 20) + (tcpFlags < 0 ? 8 : 20);
         if (sizes.smallest() - FCS < headers + Stamp.LENGTH)
         {
-            throw new IllegalArgumentException("--size " + sizes.smallest() + " is too small for these headers and the " +
-                Stamp.LENGTH + "-byte stamp: at least " + (headers + Stamp.LENGTH + FCS));
+            throw new IllegalArgumentException("--size " + sizes.smallest() + " is too small for these headers and " +
+                "the " + Stamp.LENGTH + "-byte stamp: at least " + (headers + Stamp.LENGTH + FCS));
         }
     }
 
