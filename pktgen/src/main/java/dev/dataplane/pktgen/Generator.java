@@ -30,8 +30,8 @@ public final class Generator extends Sender
     private final int flows;
     private final int[] streams;
     private final int[] sequences;
-    /** Per flow: the 32 bits of source address that tell flows apart. */
-    private final int[] sources;
+    /** Per flow: the 32 bits that tell flows apart ({@link Traffic#flowFieldOffset}). */
+    private final int[] flowWords;
     /** Per size and flow ({@code k * flows + f}): IPv4 header checksum, L4 checksum with sequence and stamp 0. */
     private final int[] ipChecksums;
     private final int[] l4Checksums;
@@ -52,7 +52,9 @@ public final class Generator extends Sender
     private final long limit;
     /** One flow and the only generator on its pools: every pooled frame is already that flow's. */
     private final boolean oneFlow;
+    private final boolean randomOrder;
     private int flow;
+    private long random;
     private int patternAt;
 
     /**
@@ -73,7 +75,7 @@ public final class Generator extends Sender
         this.flows = (traffic.flows() - firstFlow + flowStep - 1) / flowStep;
         this.streams = new int[flows];
         this.sequences = new int[flows];
-        this.sources = new int[flows];
+        this.flowWords = new int[flows];
         this.ipChecksums = new int[sizes * flows];
         this.l4Checksums = new int[sizes * flows];
         this.dataLengths = new int[sizes];
@@ -96,7 +98,7 @@ public final class Generator extends Sender
                 final int stream = firstFlow + f * flowStep;
                 final long frame = traffic.templateOffset(k, stream);
                 streams[f] = stream;
-                sources[f] = NetworkOrder.u32(templates, frame + flowFieldOffset);
+                flowWords[f] = NetworkOrder.u32(templates, frame + flowFieldOffset);
                 ipChecksums[k * flows + f] = ipChecksumOffset < 0 ? 0 :
                     NetworkOrder.u16(templates, frame + ipChecksumOffset);
                 l4Checksums[k * flows + f] = NetworkOrder.u16(templates, frame + l4ChecksumOffset);
@@ -105,6 +107,8 @@ public final class Generator extends Sender
         this.limiter = limiter;
         this.limit = limit;
         this.oneFlow = 1 == flows && 0 == firstFlow && 1 == flowStep;
+        this.randomOrder = traffic.randomOrder();
+        this.random = 0x9E37_79B9_7F4A_7C15L ^ queue;
     }
 
     @Override
@@ -161,11 +165,10 @@ public final class Generator extends Sender
         for (int i = 0; i < n; i++)
         {
             final long data = Mbuf.dataAddress(mbufs.get(i));
-            final int f = flow;
+            final int f = nextFlow();
             if (!oneFlow)
             {
-                flow = f + 1 == flows ? 0 : f + 1;
-                NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
+                NetworkOrder.u32(ALL, data + flowFieldOffset, flowWords[f]);
                 if (ipChecksumOffset >= 0)
                 {
                     NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[f]);
@@ -190,12 +193,11 @@ public final class Generator extends Sender
             final long mbuf = mbufs.get(i);
             final int k = pattern[at];
             at = at + 1 == pattern.length ? 0 : at + 1;
-            final int f = flow;
-            flow = f + 1 == flows ? 0 : f + 1;
+            final int f = nextFlow();
             final int perSize = k * flows + f;
             final long data = Mbuf.dataAddress(mbuf);
             lengths[i] = dataLengths[k];
-            NetworkOrder.u32(ALL, data + flowFieldOffset, sources[f]);
+            NetworkOrder.u32(ALL, data + flowFieldOffset, flowWords[f]);
             if (ipChecksumOffset >= 0)
             {
                 NetworkOrder.u16(ALL, data + ipChecksumOffset, ipChecksums[perSize]);
@@ -240,6 +242,23 @@ public final class Generator extends Sender
             }
             Mbuf.freeBulk(mbufs, 0, n);
         }
+    }
+
+    /** The next packet's flow: the one after the last, or one drawn at random (xorshift64). */
+    private int nextFlow()
+    {
+        if (randomOrder)
+        {
+            long x = random;
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            random = x;
+            return (int)(((x >>> 32) * flows) >>> 32);
+        }
+        final int f = flow;
+        flow = f + 1 == flows ? 0 : f + 1;
+        return f;
     }
 
     /**
@@ -325,11 +344,16 @@ public final class Generator extends Sender
     }
 
     /**
-     * Packets of this generator's {@code f}-th flow handed to the TX queue (sent or refused): flows take turns packet
-     * by packet from the first, so it follows from the total.
+     * Packets of this generator's {@code f}-th flow handed to the TX queue (sent or refused). In turn, flows take one
+     * packet each from the first, so it follows from the total; in random order it is the flow's sequence number (so
+     * modulo 2^32 packets).
      */
     long handedOut(final int f)
     {
+        if (randomOrder)
+        {
+            return Integer.toUnsignedLong(sequences[f]);
+        }
         final long total = sent() + txRefused();
         return total / flows + (f < total % flows ? 1 : 0);
     }

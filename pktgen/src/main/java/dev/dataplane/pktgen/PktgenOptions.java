@@ -33,8 +33,16 @@ final class PktgenOptions
     String size = "64";
 
     @Option(names = "--flows", paramLabel = "N",
-        description = "Flows (streams), each from its own source address (default: 1).")
+        description = "Flows (streams): flow i adds i to --flow-field (default: 1).")
     int flows = 1;
+
+    @Option(names = "--flow-field", paramLabel = "FIELD", description = "What tells flows apart: src-ip, dst-ip, " +
+        "src-port, dst-port, src-mac or dst-mac, a range from its base value (default: src-ip).")
+    String flowField = "src-ip";
+
+    @Option(names = "--flow-order", paramLabel = "seq|random", description = "Flows in turn, or each packet's flow " +
+        "drawn at random (default: seq).")
+    String flowOrder = "seq";
 
     @Option(names = "--tx-queues", paramLabel = "N", description = "TX queues, each with a generator on an lcore " +
         "of its own when EAL gives enough; flows and rate are shared out (default: 1).")
@@ -125,6 +133,15 @@ final class PktgenOptions
         return flags;
     }
 
+    private static boolean parseFlowOrder(final String text)
+    {
+        if (!text.equals("seq") && !text.equals("random"))
+        {
+            throw new IllegalArgumentException("--flow-order must be seq or random: " + text);
+        }
+        return text.equals("random");
+    }
+
     PktgenContext toContext()
     {
         if (sourcePort < 0 || sourcePort > 65535 || destinationPort < 0 || destinationPort > 65535)
@@ -146,15 +163,17 @@ final class PktgenOptions
         final Traffic traffic = new Traffic(FrameSizes.parse(size), flows, 0x02_00_00_00_00_01L,
             MacAddress.parse(destinationMac), Ipv4Header.parseAddress(sourceIp),
             Ipv4Header.parseAddress(destinationIp), sourcePort, destinationPort, vlan, ipv6,
-            protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1);
+            protocol.equals("tcp") ? parseTcpFlags(tcpFlags) : -1, Traffic.FlowField.parse(flowField),
+            parseFlowOrder(flowOrder));
         if (noRx && null != rxPort)
         {
             throw new IllegalArgumentException("--no-rx and --rx-port contradict each other");
         }
-        if (null != pcap && (flows != 1 || !size.equals("64") || count != 0))
+        if (null != pcap && (flows != 1 || !size.equals("64") || count != 0 || !flowField.equals("src-ip") ||
+            !flowOrder.equals("seq")))
         {
-            throw new IllegalArgumentException("--flows, --size and --count describe generated traffic; a --pcap " +
-                "brings its own (use --loops or --duration)");
+            throw new IllegalArgumentException("--flows, --flow-field, --flow-order, --size and --count describe " +
+                "generated traffic; a --pcap brings its own (use --loops or --duration)");
         }
         if (pcapTiming && !"0".equals(rate))
         {

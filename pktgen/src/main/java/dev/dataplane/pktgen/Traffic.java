@@ -7,8 +7,9 @@ import dev.dataplane.net.FrameBuilder;
 
 /**
  * The frames to send: Ethernet, an optional 802.1Q tag, IPv4 or IPv6, UDP or TCP, of one size or several
- * ({@link FrameSizes}), one flow per stream, flow {@code i} from source address {@code source + i} (so RSS and flow
- * tables see a spread) to one destination. IPv6 addresses are 2001:db8:: with the IPv4 values as their last 32 bits.
+ * ({@link FrameSizes}), one flow per stream, flow {@code i} with {@code i} added to one field (the source address
+ * unless {@link #flowField} says otherwise), so RSS and flow tables see a spread. IPv6 addresses are 2001:db8:: with
+ * the IPv4 values as their last 32 bits.
  * Each flow's frame is built once per size, with its stamp's magic and stream in place and every checksum right, into
  * 64-byte-aligned native memory. Sizes change lengths and checksums only: every field's offset is the same in all.
  *
@@ -16,10 +17,47 @@ import dev.dataplane.net.FrameBuilder;
  * @param flows       streams, 1..{@link Stamp#MAX_STREAMS}.
  * @param vlan        802.1Q VLAN id, or 0 for none.
  * @param tcpFlags    TCP flags for TCP segments (e.g. SYN, or ACK for data), or -1 for UDP.
+ * @param flowField   the field that tells flows apart: flow {@code i} has its base value plus {@code i} there.
+ * @param randomOrder flows take turns in a random order (each packet's flow drawn at random) instead of in turn.
  */
 public record Traffic(FrameSizes sizes, int flows, long sourceMac, long destinationMac, int source, int destination,
-    int sourcePort, int destinationPort, int vlan, boolean ipv6, int tcpFlags)
+    int sourcePort, int destinationPort, int vlan, boolean ipv6, int tcpFlags, FlowField flowField,
+    boolean randomOrder)
 {
+    /** What flow {@code i} adds {@code i} to (a range over that field, as Pktgen-DPDK's and TRex's flow variables). */
+    public enum FlowField
+    {
+        SRC_IP("src-ip"), DST_IP("dst-ip"), SRC_PORT("src-port"), DST_PORT("dst-port"), SRC_MAC("src-mac"),
+        DST_MAC("dst-mac");
+
+        private final String option;
+
+        FlowField(final String option)
+        {
+            this.option = option;
+        }
+
+        /** {@code src-ip}, {@code dst-port}, ...: as {@code --flow-field} takes it. */
+        public static FlowField parse(final String text)
+        {
+            for (final FlowField field : values())
+            {
+                if (field.option.equals(text))
+                {
+                    return field;
+                }
+            }
+            throw new IllegalArgumentException("--flow-field takes src-ip, dst-ip, src-port, dst-port, src-mac or " +
+                "dst-mac: " + text);
+        }
+
+        @Override
+        public String toString()
+        {
+            return option;
+        }
+    }
+
     /** 2001:db8::/32, the documentation prefix, as the high half of the IPv6 addresses. */
     private static final long DOCUMENTATION_PREFIX = 0x2001_0DB8_0000_0000L;
     /** The FCS the port appends: not part of the mbuf's data. */
@@ -45,6 +83,37 @@ public record Traffic(FrameSizes sizes, int flows, long sourceMac, long destinat
             throw new IllegalArgumentException("--size " + sizes.smallest() + " is too small for these headers and " +
                 "the " + Stamp.LENGTH + "-byte stamp: at least " + (headers + Stamp.LENGTH + FCS));
         }
+        if (null == flowField)
+        {
+            throw new IllegalArgumentException("no flow field");
+        }
+        final long last = switch (flowField)
+        {
+            case SRC_PORT -> sourcePort + flows - 1L;
+            case DST_PORT -> destinationPort + flows - 1L;
+            default -> 0;
+        };
+        if (last > 0xFFFF)
+        {
+            throw new IllegalArgumentException(flows + " flows over --flow-field " + flowField + " run past port " +
+                "65535");
+        }
+        final long mac = flowField == FlowField.SRC_MAC ? sourceMac : flowField == FlowField.DST_MAC ?
+            destinationMac : 0;
+        if ((mac & 0xFFFF_FFFFL) + flows - 1 > 0xFFFF_FFFFL)
+        {
+            throw new IllegalArgumentException(flows + " flows over --flow-field " + flowField + " would carry into " +
+                "the MAC's first two bytes");
+        }
+    }
+
+    /** Flows over the source address, in turn. */
+    public Traffic(final FrameSizes sizes, final int flows, final long sourceMac, final long destinationMac,
+        final int source, final int destination, final int sourcePort, final int destinationPort, final int vlan,
+        final boolean ipv6, final int tcpFlags)
+    {
+        this(sizes, flows, sourceMac, destinationMac, source, destination, sourcePort, destinationPort, vlan, ipv6,
+            tcpFlags, FlowField.SRC_IP, false);
     }
 
     /** {@code flows} flows of {@code frameSize}-byte frames with the CLI's default addresses and ports. */
@@ -89,27 +158,33 @@ public record Traffic(FrameSizes sizes, int flows, long sourceMac, long destinat
 
     private void buildTemplate(final MemorySegment templates, final int sizeIndex, final int flow)
     {
-        final FrameBuilder builder = new FrameBuilder().macs(destinationMac, sourceMac);
+        final FlowField f = flowField;
+        final FrameBuilder builder = new FrameBuilder().macs(destinationMac + (f == FlowField.DST_MAC ? flow : 0),
+            sourceMac + (f == FlowField.SRC_MAC ? flow : 0));
         if (0 != vlan)
         {
             builder.vlans(vlan);
         }
+        final int from = source + (f == FlowField.SRC_IP ? flow : 0);
+        final int to = destination + (f == FlowField.DST_IP ? flow : 0);
         if (ipv6)
         {
-            builder.ipv6(new long[] {DOCUMENTATION_PREFIX, (source + flow) & 0xFFFFFFFFL},
-                new long[] {DOCUMENTATION_PREFIX, destination & 0xFFFFFFFFL});
+            builder.ipv6(new long[] {DOCUMENTATION_PREFIX, from & 0xFFFFFFFFL},
+                new long[] {DOCUMENTATION_PREFIX, to & 0xFFFFFFFFL});
         }
         else
         {
-            builder.ipv4(source + flow, destination);
+            builder.ipv4(from, to);
         }
+        final int sport = sourcePort + (f == FlowField.SRC_PORT ? flow : 0);
+        final int dport = destinationPort + (f == FlowField.DST_PORT ? flow : 0);
         if (tcp())
         {
-            builder.tcp(sourcePort, destinationPort, tcpFlags);
+            builder.tcp(sport, dport, tcpFlags);
         }
         else
         {
-            builder.udp(sourcePort, destinationPort);
+            builder.udp(sport, dport);
         }
         final byte[] frame = builder.payload(Stamp.template(flow)).length(dataLength(sizeIndex)).build();
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, templates, templateOffset(sizeIndex, flow),
@@ -145,10 +220,20 @@ public record Traffic(FrameSizes sizes, int flows, long sourceMac, long destinat
         return l4Offset() + (tcp() ? 16 : 6);
     }
 
-    /** The 32 bits that tell flows apart: the IPv4 source address, or the last word of the IPv6 one. */
+    /**
+     * The 32 bits that tell flows apart, where {@link #flowField} lies: an IPv4 address or the last word of an IPv6
+     * one, both ports (one word), or a MAC's last four bytes.
+     */
     public int flowFieldOffset()
     {
-        return l3Offset() + (ipv6 ? 8 + 12 : 12);
+        return switch (flowField)
+        {
+            case SRC_IP -> l3Offset() + (ipv6 ? 8 + 12 : 12);
+            case DST_IP -> l3Offset() + (ipv6 ? 24 + 12 : 16);
+            case SRC_PORT, DST_PORT -> l4Offset();
+            case SRC_MAC -> 6 + 2;
+            case DST_MAC -> 2;
+        };
     }
 
     /** Where the IPv4 header checksum sits, or -1 for IPv6 (which has none). */

@@ -41,8 +41,10 @@ class GeneratedPcapTest
         final Path tcp = dir.resolve("tcp6.pcap");
         final Path[] imix = {dir.resolve("imix-q0.pcap"), dir.resolve("imix-q1.pcap")};
         final Path single = dir.resolve("one-flow.pcap");
+        final Path ports = dir.resolve("dst-ports.pcap");
         final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out, "net_pcap1,tx_pcap=" + tcp,
-            "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1], "net_pcap3,tx_pcap=" + single));
+            "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1], "net_pcap3,tx_pcap=" + single,
+            "net_pcap4,tx_pcap=" + ports));
         try
         {
             generate(eal, 0, Traffic.defaults(128, FLOWS), 1, COUNT);
@@ -51,6 +53,8 @@ class GeneratedPcapTest
             generate(eal, 2, new Traffic(FrameSizes.parse("imix"), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
                 0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1), 2, IMIX_COUNT);
             generate(eal, 3, Traffic.defaults(64, 1), 1, COUNT);
+            generate(eal, 4, new Traffic(FrameSizes.of(64), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
+                0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1, Traffic.FlowField.DST_PORT, true), 1, COUNT);
         }
         finally
         {
@@ -107,6 +111,25 @@ class GeneratedPcapTest
         {
             assertEquals(i, Long.parseLong(payloads.get(i).replace(":", "").substring(8, 16), 16), "frame " + i);
         }
+
+        // Flows over the destination port in random order: valid frames from one source, 8 ports from 8080, each
+        // port's frames numbered 0, 1, 2, ... in order, and an order that is not round robin (uneven counts).
+        final String random = ports.toString();
+        assertEquals("", tshark(dir, "-r", random, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-Y", "ip.checksum.status != 1 || udp.checksum.status != 1 || _ws.malformed || !udp || " +
+                "ip.src != 10.0.0.1 || udp.dstport < 8080 || udp.dstport > 8087").trim(), "random-flow frames flagged");
+        final Map<String, Integer> perPort = new TreeMap<>();
+        for (final String line : tshark(dir, "-r", random, "-T", "fields", "-e", "udp.dstport", "-e",
+            "udp.payload").lines().filter(l -> !l.isBlank()).toList())
+        {
+            final String[] fields = line.split("\t");
+            final int seen = perPort.getOrDefault(fields[0], 0);
+            assertEquals(seen, Long.parseLong(fields[1].replace(":", "").substring(8, 16), 16), line);
+            perPort.put(fields[0], seen + 1);
+        }
+        assertEquals(FLOWS, perPort.size(), perPort.toString());
+        assertEquals(COUNT, perPort.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(perPort.values().stream().distinct().count() > 1, "random order, uneven counts: " + perPort);
     }
 
     private static Map<String, Integer> count(final String lines)

@@ -59,6 +59,10 @@ class PktgenCliTest
         assertCleanRejection(run(eal, "--tx-queues", "2", "--flows", "2", "--count", "1"),
             "--count 1 is less than one packet per TX queue");
         assertCleanRejection(run(eal, "--pcap", "x.pcap", "--tx-queues", "2"), "--tx-queues applies to generated");
+        assertCleanRejection(run(eal, "--flow-field", "ttl"), "--flow-field takes src-ip, dst-ip, src-port");
+        assertCleanRejection(run(eal, "--flow-order", "shuffled"), "--flow-order must be seq or random");
+        assertCleanRejection(run(eal, "--flow-field", "dst-port", "--dport", "65000", "--flows", "1000"),
+            "1000 flows over --flow-field dst-port run past port 65535");
     }
 
     @Test
