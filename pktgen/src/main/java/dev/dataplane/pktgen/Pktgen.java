@@ -164,6 +164,8 @@ public final class Pktgen implements AutoCloseable
         if (!replay)
         {
             warmUp(eal, context, pools.subList(0, sizes.count()).toArray(new Mempool[0]), arena, receiver, pps);
+            // The warm-up's garbage (its receiver's histograms) is collected now, not in a pause during the run.
+            System.gc();
         }
         final List<PktgenPart> parts = new ArrayList<>(senders);
         if (null != receiver)

@@ -190,11 +190,15 @@ final class PktgenReport
             final StringBuilder streams = new StringBuilder();
             for (int s = 0; perStream && s < t.streams(); s++)
             {
+                final Histogram h = r.streamLatency(s);
+                final String percentiles = null == h || 0 == h.getTotalCount() ? "" : String.format(Locale.ROOT,
+                    ",\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d", h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
                 streams.append(0 == s ? "" : ",").append(String.format(Locale.ROOT, "{\"stream\":%d,\"sent\":%d," +
                     "\"received\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
-                    "\"latency_ns\":{\"min\":%d,\"mean\":%.0f,\"max\":%d}}", s, g.handedOut(s), t.received(s),
+                    "\"latency_ns\":{\"min\":%d,\"mean\":%.0f%s,\"max\":%d}}", s, g.handedOut(s), t.received(s),
                     streamLost[s], t.duplicates(s), t.outOfOrder(s), t.late(s), r.minLatencyNanos(s),
-                    r.meanLatencyNanos(s), r.maxLatencyNanos(s)));
+                    r.meanLatencyNanos(s), percentiles, r.maxLatencyNanos(s)));
             }
             out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +
                 "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
@@ -221,14 +225,16 @@ final class PktgenReport
             total.getMaxValue() / 1e3, total.getTotalCount());
         if (perStream)
         {
-            out.printf(Locale.ROOT, "  %6s %12s %12s %10s %8s %8s %10s %10s %10s%n", "stream", "sent", "received",
-                "lost", "dup", "reorder", "min-us", "mean-us", "max-us");
+            out.printf(Locale.ROOT, "  %6s %12s %12s %10s %8s %8s %9s %9s %9s %9s %9s%n", "stream", "sent",
+                "received", "lost", "dup", "reorder", "mean-us", "p50-us", "p99-us", "p99.9-us", "max-us");
             final int shown = Math.min(t.streams(), STREAM_ROWS);
             for (int s = 0; s < shown; s++)
             {
-                out.printf(Locale.ROOT, "  %6d %12d %12d %10d %8d %8d %10.2f %10.2f %10.2f%n", s, g.handedOut(s),
-                    t.received(s), streamLost[s], t.duplicates(s), t.outOfOrder(s), r.minLatencyNanos(s) / 1e3,
-                    r.meanLatencyNanos(s) / 1e3, r.maxLatencyNanos(s) / 1e3);
+                final Histogram h = r.streamLatency(s);
+                out.printf(Locale.ROOT, "  %6d %12d %12d %10d %8d %8d %9.2f %9.2f %9.2f %9.2f %9.2f%n", s,
+                    g.handedOut(s), t.received(s), streamLost[s], t.duplicates(s), t.outOfOrder(s),
+                    r.meanLatencyNanos(s) / 1e3, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, r.maxLatencyNanos(s) / 1e3);
             }
             if (shown < t.streams())
             {

@@ -14,6 +14,7 @@ import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -29,6 +30,12 @@ public final class Receiver implements PktgenPart
     private static final int RECEIVED = 0;
     private static final int UNSTAMPED = 1;
     private static final int BYTES = 2;
+    /**
+     * Streams that get a latency histogram of their own: 1024 of 28 KiB each (2 significant digits up to 10 s); the
+     * rest get least, mean and greatest only, which all streams have.
+     */
+    public static final int HISTOGRAM_STREAMS = 1024;
+    private static final int STREAM_HISTOGRAM_DIGITS = 2;
 
     private final int port;
     private final int queues;
@@ -44,6 +51,8 @@ public final class Receiver implements PktgenPart
     private final long[] minNanos;
     private final long[] maxNanos;
     private final long[] sumNanos;
+    /** Per stream, for the first {@link #HISTOGRAM_STREAMS}: the latency distribution (read once stopped). */
+    private final Histogram[] streamLatency;
 
     /**
      * @param queues RX queues to poll, 0 to {@code queues - 1} (a stream arrives on one queue: see
@@ -64,6 +73,11 @@ public final class Receiver implements PktgenPart
         this.maxNanos = new long[tracker.streams()];
         this.sumNanos = new long[tracker.streams()];
         Arrays.fill(minNanos, Long.MAX_VALUE);
+        this.streamLatency = new Histogram[Math.min(tracker.streams(), HISTOGRAM_STREAMS)];
+        for (int s = 0; s < streamLatency.length; s++)
+        {
+            streamLatency[s] = new Histogram(highestLatencyNanos, STREAM_HISTOGRAM_DIGITS);
+        }
     }
 
     @Override
@@ -143,6 +157,10 @@ public final class Receiver implements PktgenPart
             highestLatencyNanos));
         latency.recordValue(nanos);
         sumNanos[stream] += nanos;
+        if (stream < streamLatency.length)
+        {
+            streamLatency[stream].recordValue(nanos);
+        }
         if (nanos < minNanos[stream])
         {
             minNanos[stream] = nanos;
@@ -152,6 +170,15 @@ public final class Receiver implements PktgenPart
             maxNanos[stream] = nanos;
         }
         return true;
+    }
+
+    /**
+     * Stream {@code stream}'s latency distribution in nanoseconds, or null beyond the first {@link #HISTOGRAM_STREAMS};
+     * read after the lcore stopped.
+     */
+    public Histogram streamLatency(final int stream)
+    {
+        return stream < streamLatency.length ? streamLatency[stream] : null;
     }
 
     /** Stream {@code stream}'s least latency in nanoseconds, 0 if none arrived; read after the lcore stopped. */

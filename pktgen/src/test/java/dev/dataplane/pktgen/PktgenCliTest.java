@@ -104,6 +104,8 @@ class PktgenCliTest
             assertTrue(summary.contains("{\"stream\":" + stream + ",\"sent\":50000,\"received\":50000,\"lost\":0,"),
                 summary);
         }
+        assertTrue(summary.matches(".*\\{\"stream\":3,[^}]*\"latency_ns\":\\{\"min\":[0-9]+,\"mean\":[0-9]+,\"p50\":[0-9]+," +
+            "\"p90\":[0-9]+,\"p99\":[0-9]+,\"p99_9\":[0-9]+,\"max\":[0-9]+}}.*"), summary);
         // IMIX bytes, counted exactly on both sides: each queue sends 100000 frames in the pattern's order.
         final FrameSizes imix = FrameSizes.parse("imix");
         long bytes = 0;
