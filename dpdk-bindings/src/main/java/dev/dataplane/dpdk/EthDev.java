@@ -75,6 +75,8 @@ public final class EthDev
         "rte_eth_dev_close", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT));
     private static final MethodHandle PROMISCUOUS_ENABLE = DpdkLibrary.downcall(
         "rte_eth_promiscuous_enable", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT));
+    private static final MethodHandle SET_MTU = DpdkLibrary.downcall(
+        "rte_eth_dev_set_mtu", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT, JAVA_SHORT));
     private static final MethodHandle PROMISCUOUS_GET = DpdkLibrary.downcall(
         "rte_eth_promiscuous_get", FunctionDescriptor.of(JAVA_INT, JAVA_SHORT));
     private static final MethodHandle MACADDR_GET = DpdkLibrary.downcall(
@@ -297,6 +299,24 @@ public final class EthDev
         });
         return ret != unsupported &&
             1 == call("rte_eth_promiscuous_get", port, () -> (int)PROMISCUOUS_GET.invokeExact((short)port));
+    }
+
+    /**
+     * rte_eth_dev_set_mtu: the largest L3 packet the port sends and takes (a frame of {@code mtu} + 18 bytes, FCS
+     * included, or 22 with a VLAN tag).
+     *
+     * @return false when the driver has no MTU to set (virtual devices such as net_ring and net_null take any size),
+     *     true when set; a refusal (an MTU past the port's limits) throws.
+     */
+    public static boolean setMtu(final int port, final int mtu)
+    {
+        final int enotsup = -95;
+        final int unsupported = 1;
+        return unsupported != call("rte_eth_dev_set_mtu", port, () ->
+        {
+            final int r = (int)SET_MTU.invokeExact((short)port, (short)mtu);
+            return r == enotsup ? unsupported : r;
+        });
     }
 
     /** The port's MAC address as the low 48 bits of a long, first octet most significant. */

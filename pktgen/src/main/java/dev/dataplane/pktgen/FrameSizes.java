@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The frame sizes to send and in what order: one size, a list (each in turn), or IMIX (64, 576 and 1500 bytes in the
+ * The frame sizes to send and in what order: one size (64 bytes up to jumbo frames of 9618), a list (each in turn),
+ * or IMIX (64, 576 and 1500 bytes in the
  * ratio 7:4:1, the "simple IMIX" of Pktgen-DPDK and TRex). Sizes count the FCS, as on the wire. The order is a
  * repeating {@link #pattern()} of indices into {@link #sizes()}, spread evenly (a smooth weighted round robin: the
  * 1500-byte frames of IMIX do not come in a clump), so any 12 frames in a row of IMIX hold exactly 7, 4 and 1.
@@ -14,7 +15,10 @@ import java.util.Locale;
 public final class FrameSizes
 {
     public static final int MIN = 64;
-    public static final int MAX = 1518;
+    /** The largest standard Ethernet frame; larger ones are jumbo frames, for which the ports' MTU is raised. */
+    public static final int STANDARD_MAX = 1518;
+    /** Jumbo frames up to an MTU of 9600 (frames of 9618 bytes). */
+    public static final int MAX = 9618;
     /** Different sizes at most (each has a pool and templates of its own). */
     public static final int MAX_SIZES = 16;
     private static final int[] IMIX_SIZES = {64, 576, 1500};

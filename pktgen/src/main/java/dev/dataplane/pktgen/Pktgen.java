@@ -31,6 +31,8 @@ public final class Pktgen implements AutoCloseable
     public static final long HIGHEST_LATENCY_NANOS = 10_000_000_000L;
     private static final int DESCRIPTORS = 1024;
     private static final int POOL_SIZE = 16383;
+    /** Mbufs in a pool of jumbo-frame buffers (about 10 KiB each). */
+    private static final int JUMBO_POOL_SIZE = 4095;
     private static final int DRAIN_BURSTS = 64;
     /**
      * Bursts the JIT warm-up builds, and the rate it paces them at when the run is paced (always due, but the paced
@@ -98,6 +100,9 @@ public final class Pktgen implements AutoCloseable
         final FrameSizes sizes = context.traffic().sizes();
         final boolean replay = null != context.pcap();
         final int txPoolSize = 1 == sizes.count() || replay ? POOL_SIZE : sizes.count() <= 4 ? 8191 : 4095;
+        // Jumbo frames: buffers that hold a whole frame (no chained segments), fewer of them, and an MTU to fit.
+        final int largestData = replay ? 0 : sizes.largest() - Traffic.FCS;
+        final int rxDataRoom = Math.max(Mempool.DEFAULT_DATA_ROOM_SIZE, largestData + Mbuf.HEADROOM);
         final List<Mempool> pools = new ArrayList<>();
         final List<Integer> started = new ArrayList<>();
         final Arena arena = Arena.ofShared();
@@ -105,16 +110,23 @@ public final class Pktgen implements AutoCloseable
         {
             for (int k = 0; k < (replay ? 1 : sizes.count()); k++)
             {
-                pools.add(Mempool.createPktmbufPool("pktgen_tx" + k, txPoolSize, 256, Mempool.DEFAULT_DATA_ROOM_SIZE,
+                final boolean jumbo = !replay && sizes.size(k) > FrameSizes.STANDARD_MAX;
+                pools.add(Mempool.createPktmbufPool("pktgen_tx" + k, jumbo ? JUMBO_POOL_SIZE : txPoolSize, 256,
+                    jumbo ? sizes.size(k) - Traffic.FCS + Mbuf.HEADROOM : Mempool.DEFAULT_DATA_ROOM_SIZE,
                     eal.socketId()));
             }
-            final Mempool rxPool = Mempool.createPktmbufPool("pktgen_rx", POOL_SIZE, 256,
-                Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+            final Mempool rxPool = Mempool.createPktmbufPool("pktgen_rx",
+                rxDataRoom > Mempool.DEFAULT_DATA_ROOM_SIZE ? JUMBO_POOL_SIZE : POOL_SIZE, 256, rxDataRoom,
+                eal.socketId());
             pools.add(rxPool);
             for (final int port : ports)
             {
                 final int portTxQueues = port == context.txPort() ? txQueues : 1;
                 EthDev.configure(port, rxQueues(context, port), portTxQueues, 0);
+                if (largestData + Traffic.FCS > FrameSizes.STANDARD_MAX)
+                {
+                    setJumboMtu(port, largestData - 14 - (0 == context.traffic().vlan() ? 0 : 4));
+                }
                 for (int q = 0; q < rxQueues(context, port); q++)
                 {
                     EthDev.rxQueueSetup(port, q, DESCRIPTORS, rxPool);
@@ -174,6 +186,20 @@ public final class Pktgen implements AutoCloseable
         }
         return new Pktgen(context, pools, ports, new Senders(senders), receiver, latency, place(parts, workers), pps,
             arena);
+    }
+
+    /** Raises the port's MTU for jumbo frames; a port that has none to set (a virtual device) takes any size. */
+    private static void setJumboMtu(final int port, final int mtu)
+    {
+        try
+        {
+            EthDev.setMtu(port, mtu);
+        }
+        catch (final DpdkException ex)
+        {
+            throw new IllegalArgumentException("port " + port + " (" + EthDev.name(port) + ") refuses an MTU of " +
+                mtu + " for these frames: " + ex.getMessage(), ex);
+        }
     }
 
     /**

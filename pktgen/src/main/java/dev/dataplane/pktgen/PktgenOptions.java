@@ -28,8 +28,9 @@ final class PktgenOptions
             "device reports no speed; framing counted), or 0 for as fast as the port takes them (default: 0).")
     String rate = "0";
 
-    @Option(names = "--size", paramLabel = "SIZES", description = "Frame size with FCS, 64..1518; a list sent in " +
-        "turn (64,512,1518); or imix (64/576/1500 as 7:4:1) (default: 64).")
+    @Option(names = "--size", paramLabel = "SIZES", description = "Frame size with FCS, 64..9618 (past 1518 the " +
+        "ports' MTU is raised to fit); a list sent in turn (64,512,1518); or imix (64/576/1500 as 7:4:1) " +
+        "(default: 64).")
     String size = "64";
 
     @Option(names = "--flows", paramLabel = "N",

@@ -13,7 +13,7 @@ import dev.dataplane.net.FrameBuilder;
  * Each flow's frame is built once per size, with its stamp's magic and stream in place and every checksum right, into
  * 64-byte-aligned native memory. Sizes change lengths and checksums only: every field's offset is the same in all.
  *
- * @param sizes       Ethernet frame sizes on the wire, FCS included (64..1518), as Pktgen-DPDK and TRex count them.
+ * @param sizes       Ethernet frame sizes on the wire, FCS included (64..9618), as Pktgen-DPDK and TRex count them.
  * @param flows       streams, 1..{@link Stamp#MAX_STREAMS}.
  * @param vlan        802.1Q VLAN id, or 0 for none.
  * @param tcpFlags    TCP flags for TCP segments (e.g. SYN, or ACK for data), or -1 for UDP.

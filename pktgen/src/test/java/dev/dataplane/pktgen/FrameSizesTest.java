@@ -51,10 +51,10 @@ class FrameSizesTest
     @Test
     void rejectsWhatIsNotASizeListWithTheReason()
     {
-        assertEquals("--size must be in 64..1518: 63",
+        assertEquals("--size must be in 64..9618: 63",
             assertThrows(IllegalArgumentException.class, () -> FrameSizes.parse("63")).getMessage());
-        assertEquals("--size must be in 64..1518: 1519",
-            assertThrows(IllegalArgumentException.class, () -> FrameSizes.parse("64,1519")).getMessage());
+        assertEquals("--size must be in 64..9618: 9619",
+            assertThrows(IllegalArgumentException.class, () -> FrameSizes.parse("64,9619")).getMessage());
         for (final String bad : new String[] {"", "64,", "big", "64;128", "1e3"})
         {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> FrameSizes.parse(bad)).getMessage()

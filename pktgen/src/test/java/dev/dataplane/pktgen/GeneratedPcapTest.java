@@ -42,9 +42,10 @@ class GeneratedPcapTest
         final Path[] imix = {dir.resolve("imix-q0.pcap"), dir.resolve("imix-q1.pcap")};
         final Path single = dir.resolve("one-flow.pcap");
         final Path ports = dir.resolve("dst-ports.pcap");
+        final Path jumbo = dir.resolve("jumbo.pcap");
         final Eal eal = Eal.init(ealArgs("net_pcap0,tx_pcap=" + out, "net_pcap1,tx_pcap=" + tcp,
             "net_pcap2,tx_pcap=" + imix[0] + ",tx_pcap=" + imix[1], "net_pcap3,tx_pcap=" + single,
-            "net_pcap4,tx_pcap=" + ports));
+            "net_pcap4,tx_pcap=" + ports, "net_pcap5,tx_pcap=" + jumbo));
         try
         {
             generate(eal, 0, Traffic.defaults(128, FLOWS), 1, COUNT);
@@ -55,6 +56,8 @@ class GeneratedPcapTest
             generate(eal, 3, Traffic.defaults(64, 1), 1, COUNT);
             generate(eal, 4, new Traffic(FrameSizes.of(64), FLOWS, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
                 0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1, Traffic.FlowField.DST_PORT, true), 1, COUNT);
+            generate(eal, 5, new Traffic(FrameSizes.parse("9018,1518"), 2, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L,
+                0x0A_00_00_01, 0x0A_00_08_11, 40000, 8080, 0, false, -1), 1, 400);
         }
         finally
         {
@@ -130,6 +133,13 @@ class GeneratedPcapTest
         assertEquals(FLOWS, perPort.size(), perPort.toString());
         assertEquals(COUNT, perPort.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(perPort.values().stream().distinct().count() > 1, "random order, uneven counts: " + perPort);
+
+        // Jumbo frames (9018 bytes with the FCS) in turn with full-size ones: whole, valid, half of each.
+        assertEquals("", tshark(dir, "-r", jumbo.toString(), "-o", "ip.check_checksum:TRUE", "-o",
+            "udp.check_checksum:TRUE", "-Y", "ip.checksum.status != 1 || udp.checksum.status != 1 || _ws.malformed " +
+                "|| !udp").trim(), "jumbo frames flagged");
+        assertEquals(Map.of("9014", 200, "1514", 200), count(tshark(dir, "-r", jumbo.toString(), "-T", "fields", "-e",
+            "frame.len")));
     }
 
     private static Map<String, Integer> count(final String lines)
