@@ -2,6 +2,7 @@ package dev.dataplane.pktgen;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,7 +160,7 @@ public final class PktgenMain
             report.accumulate(latency);
             pktgen.close();
             report.summary(pktgen, seconds);
-            exit = writeLatencyFiles(report.latency(), options, context);
+            exit = writeFiles(report, options, context);
             if (null != failure)
             {
                 err.println("pktgen: error: an lcore failed: " + failure);
@@ -183,8 +184,9 @@ public final class PktgenMain
         return exit;
     }
 
-    private int writeLatencyFiles(final Histogram latency, final PktgenOptions options, final PktgenContext context)
+    private int writeFiles(final PktgenReport report, final PktgenOptions options, final PktgenContext context)
     {
+        final Histogram latency = report.latency();
         final String title = String.format(Locale.ROOT, "pktgen latency: %s frames, %d flow(s), port %d -> %d",
             context.traffic().sizes().describe(), context.traffic().flows(), context.txPort(), context.rxPort());
         try
@@ -197,11 +199,15 @@ public final class PktgenMain
             {
                 LatencyFiles.writeHtml(latency, Path.of(options.latencyHtml), title);
             }
+            if (null != options.summaryJson)
+            {
+                Files.writeString(Path.of(options.summaryJson), report.summaryJson());
+            }
             return 0;
         }
         catch (final IOException ex)
         {
-            err.println("pktgen: error: cannot write the latency file: " + ex.getMessage());
+            err.println("pktgen: error: cannot write an output file: " + ex.getMessage());
             return EXIT_FAILED;
         }
     }

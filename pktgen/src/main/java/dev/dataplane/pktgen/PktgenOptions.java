@@ -110,6 +110,10 @@ final class PktgenOptions
         description = "Write the latency distribution (percentile, us, count) to FILE at the end.")
     String latencyCsv;
 
+    @Option(names = "--summary-json", paramLabel = "FILE",
+        description = "Write the summary (totals, latency, every stream) as one JSON object to FILE at the end.")
+    String summaryJson;
+
     @Option(names = "--latency-html", paramLabel = "FILE",
         description = "Write a self-contained HTML plot of the latency distribution to FILE at the end.")
     String latencyHtml;

@@ -26,6 +26,7 @@ final class PktgenReport
     private final EthStats stats = new EthStats();
     private final MemorySegment statsBuffer = EthDev.allocateStatsBuffer(Arena.ofAuto());
     private Counts last = Counts.ZERO;
+    private String summaryJson;
     private double lastSeconds;
     private boolean header;
 
@@ -133,6 +134,12 @@ final class PktgenReport
         }
     }
 
+    /** The summary as one JSON object (and a line end), once {@link #summary} has run; else null. */
+    String summaryJson()
+    {
+        return summaryJson;
+    }
+
     /** Every latency recorded so far, in nanoseconds. */
     Histogram latency()
     {
@@ -185,31 +192,33 @@ final class PktgenReport
         final long rxBytes = null == r ? 0 : r.receivedBytes();
         final Rates tx = Rates.of(g.sent(), g.sentBytes(), seconds);
         final Rates rx = Rates.of(received, rxBytes, seconds);
+        final StringBuilder streams = new StringBuilder();
+        for (int s = 0; perStream && s < t.streams(); s++)
+        {
+            final Histogram h = r.streamLatency(s);
+            final String percentiles = null == h || 0 == h.getTotalCount() ? "" : String.format(Locale.ROOT,
+                ",\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d", h.getValueAtPercentile(50),
+                h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
+            streams.append(0 == s ? "" : ",").append(String.format(Locale.ROOT, "{\"stream\":%d,\"sent\":%d," +
+                "\"received\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
+                "\"latency_ns\":{\"min\":%d,\"mean\":%.0f%s,\"max\":%d}}", s, g.handedOut(s), t.received(s),
+                streamLost[s], t.duplicates(s), t.outOfOrder(s), t.late(s), r.minLatencyNanos(s),
+                r.meanLatencyNanos(s), percentiles, r.maxLatencyNanos(s)));
+        }
+        summaryJson = String.format(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d," +
+            "\"tx_refused\":%d," +
+            "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
+            "\"rx_unstamped\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
+            "\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f,\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f," +
+            "\"avg_rx_mbps\":%.3f,\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d," +
+            "\"p99_9\":%d,\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(),
+            g.txRefused(), g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder,
+            late, tx.pps(), rx.pps(), g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(),
+            total.getMinValue(), p(50), p(90), p(99), p(99.9), total.getMaxValue(), streams,
+            pktgen.mbufsInUseAtClose());
         if (json)
         {
-            final StringBuilder streams = new StringBuilder();
-            for (int s = 0; perStream && s < t.streams(); s++)
-            {
-                final Histogram h = r.streamLatency(s);
-                final String percentiles = null == h || 0 == h.getTotalCount() ? "" : String.format(Locale.ROOT,
-                    ",\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d", h.getValueAtPercentile(50),
-                    h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
-                streams.append(0 == s ? "" : ",").append(String.format(Locale.ROOT, "{\"stream\":%d,\"sent\":%d," +
-                    "\"received\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
-                    "\"latency_ns\":{\"min\":%d,\"mean\":%.0f%s,\"max\":%d}}", s, g.handedOut(s), t.received(s),
-                    streamLost[s], t.duplicates(s), t.outOfOrder(s), t.late(s), r.minLatencyNanos(s),
-                    r.meanLatencyNanos(s), percentiles, r.maxLatencyNanos(s)));
-            }
-            out.printf(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d,\"tx_refused\":%d," +
-                "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
-                "\"rx_unstamped\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
-                "\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f,\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f," +
-                "\"avg_rx_mbps\":%.3f,\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d," +
-                "\"p99_9\":%d,\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(),
-                g.txRefused(), g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder,
-                late, tx.pps(), rx.pps(), g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(),
-                total.getMinValue(), p(50), p(90), p(99), p(99.9), total.getMaxValue(), streams,
-                pktgen.mbufsInUseAtClose());
+            out.print(summaryJson);
             return;
         }
         out.printf(Locale.ROOT, "%nSummary: %.2f s%n", seconds);

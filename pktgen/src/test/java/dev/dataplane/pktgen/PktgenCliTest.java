@@ -89,7 +89,7 @@ class PktgenCliTest
         final ProcessResult result = run(ealArgs("net_ring0"), "--count", "200000", "--flows", "4",
             "--size", "imix", "--tx-queues", "2", "--stats-period", "0.03",
             "--stats-format", "json", "--rate", "2M", "--latency-csv", dir.resolve("lat.csv").toString(),
-            "--latency-html", dir.resolve("lat.html").toString());
+            "--latency-html", dir.resolve("lat.html").toString(), "--summary-json", dir.resolve("sum.json").toString());
         assertEquals(0, result.exitCode(), result.toString());
         final List<String> lines = result.stdoutLines().stream().filter(l -> l.startsWith("{")).toList();
         assertTrue(lines.get(0).startsWith("{\"type\":\"start\""), lines.get(0));
@@ -99,6 +99,7 @@ class PktgenCliTest
         assertTrue(summary.contains("\"rx_stamped\":200000,"), summary);
         assertTrue(summary.contains("\"lost\":0,\"duplicates\":0,\"out_of_order\":0"), summary);
         assertTrue(summary.contains("\"mbufs_in_use_at_exit\":0}"), summary);
+        assertEquals(summary, Files.readString(dir.resolve("sum.json")).trim(), "--summary-json holds the summary");
         // Per stream: streams 0 and 2 from TX queue 0, 1 and 3 from queue 1, all 50000 each, none lost.
         for (int stream = 0; stream < 4; stream++)
         {
