@@ -148,6 +148,10 @@ public final class Pktgen implements AutoCloseable
             throw ex;
         }
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
+        final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
+        final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(),
+            rxQueues(context, context.rxPort()), context.burst(),
+            new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
         final List<Sender> senders = new ArrayList<>();
         if (replay)
         {
@@ -168,14 +172,7 @@ public final class Pktgen implements AutoCloseable
                 senders.add(new Generator(context.txPort(), q, context.burst(), txPools, context.traffic(), templates,
                     q, txQueues, new RateLimiter(pps / txQueues, eal.tscHz()), context.count(q)));
             }
-        }
-        final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
-        final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(),
-            rxQueues(context, context.rxPort()), context.burst(),
-            new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
-        if (!replay)
-        {
-            warmUp(eal, context, pools.subList(0, sizes.count()).toArray(new Mempool[0]), arena, receiver, pps);
+            warmUp(eal, context, txPools, templates, null != receiver, pps);
             // The warm-up's garbage (its receiver's histograms) is collected now, not in a pause during the run.
             System.gc();
         }
@@ -207,13 +204,13 @@ public final class Pktgen implements AutoCloseable
      * then freed, nothing sent), so the JIT has compiled it before the run: else a paced run spends its first second
      * behind schedule and its packets' latencies land in the tail.
      */
-    private static void warmUp(final Eal eal, final PktgenContext context, final Mempool[] txPools, final Arena arena,
-        final Receiver receiver, final double pps)
+    private static void warmUp(final Eal eal, final PktgenContext context, final Mempool[] txPools,
+        final MemorySegment templates, final boolean receives, final double pps)
     {
         final Traffic traffic = context.traffic();
         final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPools, traffic,
-            traffic.buildTemplates(arena), 0, 1, new RateLimiter(0 == pps ? 0 : WARM_UP_RATE, eal.tscHz()), 0);
-        final Receiver probe = null == receiver ? null : new Receiver(context.rxPort(), 1, context.burst(),
+            templates, 0, 1, new RateLimiter(0 == pps ? 0 : WARM_UP_RATE, eal.tscHz()), 0);
+        final Receiver probe = !receives ? null : new Receiver(context.rxPort(), 1, context.burst(),
             new SequenceTracker(traffic.flows()), new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3),
             HIGHEST_LATENCY_NANOS, eal.tscHz());
         generator.warmUp(WARM_UP_BURSTS, probe);
