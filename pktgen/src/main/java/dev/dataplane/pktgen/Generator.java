@@ -18,8 +18,9 @@ import dev.dataplane.net.NetworkOrder;
  * those words (RFC 1624).
  * <p>
  * Each frame size has a pool of its own, every mbuf of which was filled with that size's frame at start
- * ({@link #prefill}), as MoonGen does: frames of all flows of a size differ only in the source address, the IPv4
- * checksum (IPv6 has none), the L4 checksum and the stamp's stream, so a packet costs a few stores, not a copy.
+ * ({@link #prefill}), as MoonGen does, and is taken without a reset: frames of all flows of a size differ only in the
+ * word that tells flows apart ({@link Traffic#flowFieldOffset}), the IPv4 checksum (IPv6 has none), the L4 checksum
+ * and the stamp's stream, so a packet costs a few stores, not a copy.
  * Sizes follow the {@link FrameSizes#pattern()}; a burst of mixed sizes takes from each size's pool in one bulk
  * allocation. Flows take turns packet by packet. With several TX queues, generator {@code q} of {@code N} sends flows
  * {@code q, q + N, ...}, so a stream's sequence numbers come from one lcore. What the TX queue refuses is freed and
@@ -130,22 +131,32 @@ public final class Generator extends Sender
         {
             return 0;
         }
+        if (!allocateAndBuild(n))
+        {
+            return 0;
+        }
+        return transmit(n, 1 == pools.length ? dataLengths[0] : -1);
+    }
+
+    /** Takes the next {@code n} packets' mbufs and writes them; false, and counted, when a pool has too few. */
+    private boolean allocateAndBuild(final int n)
+    {
         if (1 == pools.length)
         {
             if (!pools[0].allocBulkRaw(mbufs, n))
             {
                 countAllocFailure(n);
-                return 0;
+                return false;
             }
             buildOneSize(n);
-            return transmit(n, dataLengths[0]);
+            return true;
         }
         if (!allocateMixed(n))
         {
-            return 0;
+            return false;
         }
         buildMixed(n);
-        return transmit(n, -1);
+        return true;
     }
 
     /*
@@ -220,21 +231,9 @@ public final class Generator extends Sender
         for (int b = 0; b < bursts; b++)
         {
             final int n = limiter.due(Eal.rdtsc(), burst);
-            if (1 == pools.length)
+            if (0 == n || !allocateAndBuild(n))
             {
-                if (0 == n || !pools[0].allocBulkRaw(mbufs, n))
-                {
-                    continue;
-                }
-                buildOneSize(n);
-            }
-            else
-            {
-                if (0 == n || !allocateMixed(n))
-                {
-                    continue;
-                }
-                buildMixed(n);
+                continue;
             }
             if (null != receiver)
             {

@@ -17,12 +17,12 @@ import org.HdrHistogram.Histogram;
  */
 final class PktgenReport
 {
+    /** Streams the text summary lists one by one. */
+    private static final int STREAM_ROWS = 16;
     private final PrintStream out;
     private final boolean json;
     private final PktgenContext context;
     private final Histogram total = new Histogram(Pktgen.HIGHEST_LATENCY_NANOS, 3);
-    /** Streams the text summary lists one by one. */
-    private static final int STREAM_ROWS = 16;
     private final EthStats stats = new EthStats();
     private final MemorySegment statsBuffer = EthDev.allocateStatsBuffer(Arena.ofAuto());
     private Counts last = Counts.ZERO;
@@ -158,36 +158,26 @@ final class PktgenReport
         final SequenceTracker t = null == r ? new SequenceTracker(0) : r.tracker();
         final long received = null == r ? 0 : r.received();
         final long unstamped = null == r ? 0 : r.unstamped();
-        long lost = 0;
+        // Frames never seen at the tail of a stream are lost too: compare with what was handed out per stream. A
+        // replayed pcap carries no stamps: what was sent and did not arrive is lost.
+        final boolean perStream = null != r && null == context.pcap();
+        final long[] streamLost = new long[t.streams()];
+        long lost = null != r && !perStream ? Math.max(0, g.sent() - received) : 0;
         long duplicates = 0;
         long outOfOrder = 0;
         long late = 0;
         long stamped = 0;
         for (int s = 0; s < t.streams(); s++)
         {
-            lost += t.lost(s);
             duplicates += t.duplicates(s);
             outOfOrder += t.outOfOrder(s);
             late += t.late(s);
             stamped += t.received(s);
-        }
-        // Frames never seen at the tail of a stream are lost too: compare with what was handed out per stream. A
-        // replayed pcap carries no stamps: what was sent and did not arrive is lost.
-        final boolean perStream = null != r && null == context.pcap();
-        final long[] streamLost = new long[t.streams()];
-        if (perStream)
-        {
-            lost = 0;
-            for (int s = 0; s < t.streams(); s++)
+            if (perStream)
             {
-                final long tail = Math.max(0, g.handedOut(s) - t.received(s) + t.duplicates(s) - t.lost(s));
-                streamLost[s] = t.lost(s) + tail;
+                streamLost[s] = t.lost(s) + Math.max(0, g.handedOut(s) - t.received(s) + t.duplicates(s) - t.lost(s));
                 lost += streamLost[s];
             }
-        }
-        else if (null != r)
-        {
-            lost = Math.max(0, g.sent() - received);
         }
         final long rxBytes = null == r ? 0 : r.receivedBytes();
         final Rates tx = Rates.of(g.sent(), g.sentBytes(), seconds);
@@ -206,8 +196,7 @@ final class PktgenReport
                 r.meanLatencyNanos(s), percentiles, r.maxLatencyNanos(s)));
         }
         summaryJson = String.format(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d," +
-            "\"tx_refused\":%d," +
-            "\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
+            "\"tx_refused\":%d,\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
             "\"rx_unstamped\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
             "\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f,\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f," +
             "\"avg_rx_mbps\":%.3f,\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d," +
