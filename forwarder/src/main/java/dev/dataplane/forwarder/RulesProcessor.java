@@ -2,16 +2,17 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RewriteProgram;
+import dev.dataplane.forwarder.rules.Verdict;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
@@ -82,6 +83,16 @@ public final class RulesProcessor
         adopt(source.get());
     }
 
+    /**
+     * A processor alone with one fixed rule generation and no TX checksum offload, outside any forwarder: for
+     * benchmarks and tools that run the per-packet path by hand.
+     */
+    public static RulesProcessor standalone(final CompiledRules rules, final int rxPort, final int pairedPort)
+    {
+        return new RulesProcessor(rxPort, pairedPort, 0, new RulesSource(new RulesState(rules, 1, 1)),
+            new long[EthDev.MAX_PORTS]);
+    }
+
     private void adopt(final RulesState newState)
     {
         state = newState;
@@ -102,84 +113,117 @@ public final class RulesProcessor
     }
 
     /**
-     * Applies the rules to one packet.
+     * Applies the rules to one packet: a plain frame of a cached flow takes the flow cache's fast path
+     * ({@link FlowCache#lookupPlain}), anything else the full parse.
      *
      * @return the port to send it out of, or {@link #DROP} to free it.
      */
     public int process(final long mbuf)
     {
-        final PacketView view = this.view;
-        final int[] pending = this.pending;
         pending[RECEIVED]++;
-        view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
+        final long frame = Mbuf.dataAddress(mbuf);
+        final int length = Mbuf.dataLength(mbuf);
         final FlowCache flowCache = this.flowCache;
-        final int cached = flowCache.lookup(view, rxPort);
-        final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, view.length()) :
-            classifier.classify(view, rxPort, ruleCounters);
+        final int slot = flowCache.lookupPlain(ALL, frame, length, rxPort);
+        return slot >= 0 ? processPlainHit(mbuf, frame, length, slot) : processParsed(mbuf, frame, length);
+    }
+
+    /** A plain frame whose flow is cached with a flow-constant rewrite: no parse, no rules consulted. */
+    private int processPlainHit(final long mbuf, final long frame, final int length, final int slot)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final int rule = flowCache.rule(slot, ruleCounters, length);
+        final int output = flowCache.output(slot);
+        if (FlowCache.DROP == output)
+        {
+            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
+            return DROP;
+        }
         if (Classifier.NO_MATCH == rule)
         {
-            if (FlowCache.MISS == cached)
-            {
-                flowCache.insert(rule, null, view, rxPort);
-            }
-            final int verdict = view.verdict();
-            if (PacketView.OK != verdict)
-            {
-                pending[MALFORMED_DROPPED]++;
-                pending[MALFORMED_BY_KIND + verdict]++;
-                return DROP;
-            }
-            if (!rules.defaultAccept())
-            {
-                pending[DEFAULT_DROPPED]++;
-                return DROP;
-            }
             pending[DEFAULT_ACCEPTED]++;
-            return pairedPort;
+            return output;
+        }
+        flowCache.rewritePlain(slot, ALL, frame);
+        final long offloads = txChecksumOffloads[output];
+        if (0 != offloads && flowCache.rewrites(slot))
+        {
+            final long l3 = frame + EthernetHeader.LENGTH;
+            offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
+                EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, Ipv4Header.protocol(ALL, l3),
+                EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+        }
+        return output;
+    }
+
+    /** Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier. */
+    private int processParsed(final long mbuf, final long frame, final int length)
+    {
+        final PacketView view = this.view;
+        final int[] pending = this.pending;
+        view.parse(ALL, frame, length);
+        final FlowCache flowCache = this.flowCache;
+        final int cached = flowCache.lookup(view, rxPort);
+        final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, length) :
+            classifier.classify(view, rxPort, ruleCounters);
+        final int verdict = view.verdict();
+        if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
+        {
+            pending[MALFORMED_DROPPED]++;
+            pending[MALFORMED_BY_KIND + verdict]++;
+            return DROP;
         }
         final int destination;
-        switch (rules.verdict(rule))
+        final boolean swapMacs;
+        final RewriteProgram program;
+        if (Classifier.NO_MATCH == rule)
         {
-            case ACCEPT -> destination = pairedPort;
-            case TX ->
-            {
-                EthernetHeader.swapAddresses(ALL, view.base());
-                destination = rxPort;
-            }
-            case REDIRECT -> destination = rules.redirectPort(rule);
-            default ->
-            {
-                if (FlowCache.MISS == cached)
-                {
-                    flowCache.insert(rule, null, view, rxPort);
-                }
-                pending[RULE_DROPPED]++;
-                return DROP;
-            }
-        }
-        final RewriteProgram program = rules.program(rule);
-        final boolean kept;
-        if (cached >= 0)
-        {
-            kept = flowCache.rewrite(cached, view, program);
+            destination = rules.defaultAccept() ? pairedPort : DROP;
+            swapMacs = false;
+            program = null;
         }
         else
         {
-            if (FlowCache.MISS == cached)
+            swapMacs = Verdict.TX == rules.verdict(rule);
+            destination = switch (rules.verdict(rule))
             {
-                flowCache.insert(rule, program, view, rxPort);
-            }
-            kept = PacketView.OK != view.verdict() || program.apply(view);
+                case ACCEPT -> pairedPort;
+                case TX -> rxPort;
+                case REDIRECT -> rules.redirectPort(rule);
+                default -> DROP;
+            };
+            program = DROP == destination ? null : rules.program(rule);
         }
+        if (FlowCache.MISS == cached)
+        {
+            flowCache.insert(rule, program, destination, swapMacs, view, rxPort);
+        }
+        if (DROP == destination)
+        {
+            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
+            return DROP;
+        }
+        if (null == program)
+        {
+            pending[DEFAULT_ACCEPTED]++;
+            return destination;
+        }
+        if (swapMacs)
+        {
+            EthernetHeader.swapAddresses(ALL, frame);
+        }
+        final boolean kept = cached >= 0 ? flowCache.rewrite(cached, view, program) :
+            PacketView.OK != verdict || program.apply(view);
         if (!kept)
         {
             pending[TTL_EXPIRED]++;
             return DROP;
         }
         final long offloads = txChecksumOffloads[destination];
-        if (0 != offloads && !program.isEmpty() && PacketView.OK == view.verdict() && 4 == view.ipVersion())
+        if (0 != offloads && !program.isEmpty() && PacketView.OK == verdict && 4 == view.ipVersion())
         {
-            offloadChecksums(mbuf, offloads);
+            offloadChecksums(mbuf, offloads, frame, view.l3Offset(), view.l3HeaderLength(),
+                view.hasL4() ? view.l4Offset() : -1, view.protocol(), view.ipEnd());
         }
         return destination;
     }
@@ -188,44 +232,43 @@ public final class RulesProcessor
      * Hands the checksums of a rewritten IPv4 frame to the TX port, per DPDK's offload contract: the header checksum
      * zeroed, the L4 checksum holding the pseudo-header sum, {@code ol_flags} and the header lengths set. A UDP
      * checksum of 0 ("none") is left alone; frames the rules did not rewrite keep the checksums they came with.
+     * Offsets are from the frame's start; {@code l4Offset} is -1 when there is no L4 header.
      */
-    private void offloadChecksums(final long mbuf, final long offloads)
+    private static void offloadChecksums(final long mbuf, final long offloads, final long frame, final int l3Offset,
+        final int l3Length, final int l4Offset, final int protocol, final int ipEnd)
     {
-        final PacketView view = this.view;
-        final MemorySegment s = view.segment();
-        final long l3 = view.base() + view.l3Offset();
+        final long l3 = frame + l3Offset;
         long flags = 0;
         if (0 != (offloads & EthDevInfo.TX_OFFLOAD_IPV4_CKSUM))
         {
-            Ipv4Header.checksum(s, l3, 0);
+            Ipv4Header.checksum(ALL, l3, 0);
             flags |= Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM;
         }
-        if (view.hasL4())
+        if (l4Offset >= 0)
         {
-            final int protocol = view.protocol();
-            final long l4 = view.base() + view.l4Offset();
+            final long l4 = frame + l4Offset;
             final boolean udp = IpProtocol.UDP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) &&
-                0 != UdpHeader.checksum(s, l4);
+                0 != UdpHeader.checksum(ALL, l4);
             final boolean tcp = IpProtocol.TCP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
             if (udp || tcp)
             {
                 final int pseudo = InternetChecksum.fold(InternetChecksum.ipv4PseudoHeaderSum(
-                    Ipv4Header.source(s, l3), Ipv4Header.destination(s, l3), protocol, view.ipEnd() - view.l4Offset()));
+                    Ipv4Header.source(ALL, l3), Ipv4Header.destination(ALL, l3), protocol, ipEnd - l4Offset));
                 if (udp)
                 {
-                    UdpHeader.checksum(s, l4, pseudo);
+                    UdpHeader.checksum(ALL, l4, pseudo);
                     flags |= Mbuf.TX_IPV4 | Mbuf.TX_UDP_CKSUM;
                 }
                 else
                 {
-                    TcpHeader.checksum(s, l4, pseudo);
+                    TcpHeader.checksum(ALL, l4, pseudo);
                     flags |= Mbuf.TX_IPV4 | Mbuf.TX_TCP_CKSUM;
                 }
             }
         }
         if (0 != flags)
         {
-            Mbuf.requestTxChecksums(mbuf, flags, view.l3Offset(), view.l3HeaderLength());
+            Mbuf.requestTxChecksums(mbuf, flags, l3Offset, l3Length);
         }
     }
 
@@ -248,6 +291,12 @@ public final class RulesProcessor
     public int rxPort()
     {
         return rxPort;
+    }
+
+    /** The rule generation in force on this processor's thread. */
+    RulesState state()
+    {
+        return state;
     }
 
     /** An outcome counter (any thread). */

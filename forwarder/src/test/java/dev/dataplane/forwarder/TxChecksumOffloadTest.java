@@ -81,49 +81,54 @@ class TxChecksumOffloadTest
                     view.parse(MemorySegment.ofArray(frame), 0, frame.length);
                     UdpHeader.checksum(MemorySegment.ofArray(frame), view.l4Offset(), 0);
                 }
-                assertTrue(pool.allocBulk(mbufs, 1));
-                final long mbuf = mbufs.get(0);
-                MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-                Mbuf.setLength(mbuf, frame.length);
-                Mbuf.setOffloadFlags(mbuf, 0);
+                // Twice: the first time classifies and caches the flow; the second (untagged frames) takes the
+                // flow cache's fast path, which must hand the NIC the same.
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    assertTrue(pool.allocBulk(mbufs, 1));
+                    final long mbuf = mbufs.get(0);
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
+                    Mbuf.setLength(mbuf, frame.length);
+                    Mbuf.setOffloadFlags(mbuf, 0);
 
-                processor.beginBurst();
-                final int destination = processor.process(mbuf);
-                processor.endBurst();
-                final long flags = Mbuf.offloadFlags(mbuf);
-                view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
-                final long l3 = view.base() + view.l3Offset();
-                final long l4 = view.base() + view.l4Offset();
-                if (kind == 0)
-                {
-                    assertEquals(1, destination, "accepted to the paired port, which offloads");
-                    assertEquals(Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM | (noUdpChecksum ? 0 : Mbuf.TX_UDP_CKSUM), flags);
-                    assertEquals(0, Ipv4Header.checksum(ALL, l3), "zeroed for the NIC");
-                    final long txOffload = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, mbuf + Mbuf.TX_OFFLOAD_OFFSET);
-                    assertEquals(view.l3Offset(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L2_LEN_SHIFT) & 0x7F);
-                    assertEquals(view.l3HeaderLength(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L3_LEN_SHIFT) & 0x1FF);
-                    emulateNic(view, flags);
-                    offloaded++;
+                    processor.beginBurst();
+                    final int destination = processor.process(mbuf);
+                    processor.endBurst();
+                    final long flags = Mbuf.offloadFlags(mbuf);
+                    view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf));
+                    final long l3 = view.base() + view.l3Offset();
+                    final long l4 = view.base() + view.l4Offset();
+                    if (kind == 0)
+                    {
+                        assertEquals(1, destination, "accepted to the paired port, which offloads");
+                        assertEquals(Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM | (noUdpChecksum ? 0 : Mbuf.TX_UDP_CKSUM), flags);
+                        assertEquals(0, Ipv4Header.checksum(ALL, l3), "zeroed for the NIC");
+                        final long txOffload = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, mbuf + Mbuf.TX_OFFLOAD_OFFSET);
+                        assertEquals(view.l3Offset(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L2_LEN_SHIFT) & 0x7F);
+                        assertEquals(view.l3HeaderLength(), (int)(txOffload >>> Mbuf.TX_OFFLOAD_L3_LEN_SHIFT) & 0x1FF);
+                        emulateNic(view, flags);
+                        offloaded++;
+                    }
+                    else
+                    {
+                        // Port 0 offers nothing, and a frame the rules did not rewrite keeps its own checksums.
+                        assertEquals(0, flags, "kind " + kind);
+                    }
+                    assertTrue(Ipv4Header.isChecksumValid(ALL, l3));
+                    final int l4Length = view.ipEnd() - view.l4Offset();
+                    if (noUdpChecksum)
+                    {
+                        assertEquals(0, UdpHeader.checksum(ALL, l4), "no checksum stays no checksum");
+                    }
+                    else
+                    {
+                        assertTrue(InternetChecksum.verify(ALL, l4, l4Length, InternetChecksum.ipv4PseudoHeaderSum(
+                            Ipv4Header.source(ALL, l3), Ipv4Header.destination(ALL, l3), view.protocol(), l4Length)));
+                    }
+                    Mbuf.free(mbuf);
                 }
-                else
-                {
-                    // Port 0 offers nothing, and a frame the rules did not rewrite keeps its own checksums.
-                    assertEquals(0, flags, "kind " + kind);
-                }
-                assertTrue(Ipv4Header.isChecksumValid(ALL, l3));
-                final int l4Length = view.ipEnd() - view.l4Offset();
-                if (noUdpChecksum)
-                {
-                    assertEquals(0, UdpHeader.checksum(ALL, l4), "no checksum stays no checksum");
-                }
-                else
-                {
-                    assertTrue(InternetChecksum.verify(ALL, l4, l4Length, InternetChecksum.ipv4PseudoHeaderSum(
-                        Ipv4Header.source(ALL, l3), Ipv4Header.destination(ALL, l3), view.protocol(), l4Length)));
-                }
-                Mbuf.free(mbuf);
             }
-            assertTrue(offloaded > 300, "offloaded " + offloaded);
+            assertTrue(offloaded > 600, "offloaded " + offloaded);
             assertEquals(0, pool.inUseCount());
         }
         finally

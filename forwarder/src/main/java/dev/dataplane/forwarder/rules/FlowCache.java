@@ -20,6 +20,12 @@ import dev.dataplane.net.UdpHeader;
  * writes the same values over the same old ones, so its checksum changes are two constants (RFC 1624 deltas): a
  * hit costs a hash, three compares and a few stores instead of a classification and a rewrite program.
  * <p>
+ * The common frame (untagged IPv4 without options, not a fragment, UDP or TCP) has a fast path that needs no
+ * {@link PacketView}: {@link #lookupPlain} validates and keys it straight from the frame, with the same key a full
+ * parse gives, and {@link #rewritePlain} applies the entry at the fixed offsets. An entry remembers where its frames
+ * go ({@link #output}), so a hit needs nothing from the rules. Anything else, a miss, and a rewrite that is not
+ * flow-constant take the full parse.
+ * <p>
  * Two-way set-associative (a new flow takes the first way of its set and moves the older one to the second), one
  * per rule stream (one thread), emptied with each rule generation so that an entry never
  * outlives the rules it came from. An entry also holds the (up to {@value #MAX_COUNTED}) {@code count} rules its
@@ -39,12 +45,25 @@ public final class FlowCache
     /** The {@code count} rules an entry can hold besides its terminal rule. */
     public static final int MAX_COUNTED = 2;
 
+    /** {@link #output} of an entry whose frames are dropped. */
+    public static final int DROP = -1;
+
     private static final int STRIDE = 8;
     private static final int KEY0 = 0;
     private static final int KEY1 = 1;
     private static final int KEY2 = 2;
-    /** rule (low 32 bits, NO_MATCH = -1) | constant fields (high 32 bits, NOT_FLOW_CONSTANT = -1). */
+    /**
+     * rule (bits 0-31, NO_MATCH = -1) | constant fields (bits 32-39, {@link #NOT_CONSTANT}: not flow-constant) |
+     * {@link #SWAP_MACS} | {@link #REWRITES} | output port + 1 (bits 48-63, 0: dropped).
+     */
     private static final int ACTION = 3;
+    private static final int FIELDS_SHIFT = 32;
+    private static final int NOT_CONSTANT = 0xFF;
+    /** The verdict is tx: the MAC addresses are swapped before the rewrites. */
+    private static final long SWAP_MACS = 1L << 40;
+    /** The rule has rewrites (its frames leave with their checksums offloaded where the port offers it). */
+    private static final long REWRITES = 1L << 41;
+    private static final int OUTPUT_SHIFT = 48;
     /** new source address << 32 | new destination address. */
     private static final int ADDRESSES = 4;
     /** new source port << 48 | new destination port << 32 | IPv4 checksum delta << 16 | L4 checksum delta. */
@@ -56,6 +75,12 @@ public final class FlowCache
     private static final int ADDRESS_FIELDS = RewriteProgram.SETS_SOURCE | RewriteProgram.SETS_DESTINATION;
     private static final int L4_FIELDS =
         ADDRESS_FIELDS | RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
+    /** Where the plain frame's headers are: untagged Ethernet, IPv4 without options. */
+    private static final int PLAIN_L3 = EthernetHeader.LENGTH;
+    private static final int PLAIN_L4 = PLAIN_L3 + Ipv4Header.MIN_LENGTH;
+    /** Version 4, IHL 5. */
+    private static final int PLAIN_VERSION_IHL = 0x45;
+    private static final int FRAGMENT_BITS = Ipv4Header.FLAG_MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK;
 
     private final long[] entries;
     /** Per entry, {@link #MAX_COUNTED} count rules it matched (-1: none). */
@@ -164,10 +189,13 @@ public final class FlowCache
      * Records what the classifier decided for the flow of the last {@link #MISS} (the frame in {@code view}),
      * replacing whatever shared its slot; a flow that matched more than {@link #MAX_COUNTED} count rules is left out.
      *
-     * @param rule    the matched terminal rule, or {@link Classifier#NO_MATCH}.
-     * @param program the rule's rewrites when they will be applied (accept, tx, redirect), else null.
+     * @param rule     the matched terminal rule, or {@link Classifier#NO_MATCH}.
+     * @param program  the rule's rewrites when they will be applied (accept, tx, redirect), else null.
+     * @param output   the port the flow's frames leave by, or {@link #DROP}.
+     * @param swapMacs the verdict swaps the MAC addresses (tx).
      */
-    public void insert(final int rule, final RewriteProgram program, final PacketView view, final int inPort)
+    public void insert(final int rule, final RewriteProgram program, final int output, final boolean swapMacs,
+        final PacketView view, final int inPort)
     {
         final int slot = pendingSlot;
         final long[] entries = this.entries;
@@ -222,7 +250,9 @@ public final class FlowCache
         entries[slot + KEY0] = pendingKey0;
         entries[slot + KEY1] = key1;
         entries[slot + KEY2] = key2;
-        entries[slot + ACTION] = (long)fields << 32 | (rule & 0xFFFFFFFFL);
+        entries[slot + ACTION] = (long)(fields & NOT_CONSTANT) << FIELDS_SHIFT | (rule & 0xFFFFFFFFL) |
+            (swapMacs ? SWAP_MACS : 0) | (null == program || program.isEmpty() ? 0 : REWRITES) |
+            (long)(output + 1) << OUTPUT_SHIFT;
         entries[slot + ADDRESSES] = (long)source << 32 | (destination & 0xFFFFFFFFL);
         entries[slot + PORTS_AND_DELTAS] = (long)sourcePort << 48 | (long)destinationPort << 32 |
             (long)InternetChecksum.fold(addressDelta) << 16 | InternetChecksum.fold(l4Delta);
@@ -258,38 +288,143 @@ public final class FlowCache
 
     /**
      * Applies the hit's rewrite to the frame: the cached constants, or {@code program} itself when it is not
-     * flow-constant.
+     * flow-constant. The MACs of a tx verdict are the caller's to swap, before this.
      *
      * @return false when the frame must be dropped (see {@link RewriteProgram#apply}).
      */
     public boolean rewrite(final int slot, final PacketView view, final RewriteProgram program)
     {
-        final long[] entries = this.entries;
-        final int fields = (int)(entries[slot + ACTION] >>> 32);
-        if (RewriteProgram.NOT_FLOW_CONSTANT == fields)
+        final int fields = fields(entries[slot + ACTION]);
+        if (NOT_CONSTANT == fields)
         {
             return program.apply(view);
         }
-        if (0 == fields)
-        {
-            return true;
-        }
-        final MemorySegment s = view.segment();
         final long frame = view.base();
+        applyConstant(slot, fields, view.segment(), frame, frame + view.l3Offset(),
+            view.hasL4() ? frame + view.l4Offset() : -1, view.protocol());
+        return true;
+    }
+
+    /**
+     * Looks up a plain frame (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
+     * packet) straight from its bytes, keyed exactly as {@link #lookup} keys it after a full parse.
+     *
+     * @return the entry of a hit whose rewrite is flow-constant (see {@link #output}, {@link #rewritePlain}), or
+     * {@link #BYPASS}: not a plain frame, a miss, or a hit that needs the rewrite program; parse it in full.
+     */
+    public int lookupPlain(final MemorySegment s, final long frame, final int length, final int inPort)
+    {
+        if (!enabled || length < PLAIN_L4 || EthernetHeader.TYPE_IPV4 != EthernetHeader.etherType(s, frame))
+        {
+            return BYPASS;
+        }
+        final long l3 = frame + PLAIN_L3;
+        final int versionAndLength = NetworkOrder.u32(s, l3);
+        final int totalLength = versionAndLength & 0xFFFF;
+        if (PLAIN_VERSION_IHL != versionAndLength >>> 24 || PLAIN_L3 + totalLength > length ||
+            0 != (Ipv4Header.fragmentField(s, l3) & FRAGMENT_BITS))
+        {
+            return BYPASS;
+        }
+        final int protocol = Ipv4Header.protocol(s, l3);
+        final long l4 = frame + PLAIN_L4;
+        final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
+        long flags = 0;
+        if (IpProtocol.UDP == protocol)
+        {
+            if (l4Length < UdpHeader.LENGTH)
+            {
+                return BYPASS;
+            }
+        }
+        else if (IpProtocol.TCP == protocol)
+        {
+            if (l4Length < TcpHeader.MIN_LENGTH)
+            {
+                return BYPASS;
+            }
+            final int headerLength = TcpHeader.headerLength(s, l4);
+            if (headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
+            {
+                return BYPASS;
+            }
+            flags = keyTcpFlags ? 0x100 | TcpHeader.flags(s, l4) : 0;
+        }
+        else
+        {
+            return BYPASS;
+        }
+        // Both ports in one read: source << 48 | destination << 32, as lookup keys them.
+        long key2 = (NetworkOrder.u32(s, l4) & 0xFFFFFFFFL) << 32 | flags;
+        if (keyLength)
+        {
+            key2 |= (long)Math.min(length, 0x10000) << 9;
+        }
+        final long key0 = VALID | HAS_L4 | (long)(inPort & 0xFF) << 32 | protocol;
+        final long key1 = NetworkOrder.u64(s, l3 + Ipv4Header.SOURCE_OFFSET);
+        final long[] entries = this.entries;
+        int slot = setOf(key0, key1, key2);
+        if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
+        {
+            slot += STRIDE;
+            if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
+            {
+                return BYPASS;
+            }
+        }
+        if (NOT_CONSTANT == fields(entries[slot + ACTION]))
+        {
+            return BYPASS;
+        }
+        hits++;
+        return slot;
+    }
+
+    /** Where the frames of a hit's flow go: a port, or {@link #DROP}. */
+    public int output(final int slot)
+    {
+        return (int)(entries[slot + ACTION] >>> OUTPUT_SHIFT) - 1;
+    }
+
+    /** The hit's rule has rewrites, so the frame leaves rewritten (see {@link #rewritePlain}). */
+    public boolean rewrites(final int slot)
+    {
+        return 0 != (entries[slot + ACTION] & REWRITES);
+    }
+
+    /**
+     * Applies a {@link #lookupPlain} hit to its frame, as the classifier's verdict and rewrite program would: the
+     * MACs swapped for tx, then the cached constants with their checksum deltas.
+     */
+    public void rewritePlain(final int slot, final MemorySegment s, final long frame)
+    {
+        final long action = entries[slot + ACTION];
+        if (0 != (action & SWAP_MACS))
+        {
+            EthernetHeader.swapAddresses(s, frame);
+        }
+        final int fields = fields(action);
+        if (0 != fields)
+        {
+            applyConstant(slot, fields, s, frame, frame + PLAIN_L3, frame + PLAIN_L4, (int)entries[slot + KEY0] & 0xFF);
+        }
+    }
+
+    /** Writes a flow-constant entry's fields and checksum deltas; {@code l4} is -1 when there is no L4 header. */
+    private void applyConstant(final int slot, final int fields, final MemorySegment s, final long frame,
+        final long l3, final long l4, final int protocol)
+    {
+        final long[] entries = this.entries;
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
         if (0 != (fields & ADDRESS_FIELDS))
         {
-            final long l3 = frame + view.l3Offset();
             final long addresses = entries[slot + ADDRESSES];
-            NetworkOrder.u32(s, l3 + Ipv4Header.SOURCE_OFFSET, (int)(addresses >>> 32));
-            NetworkOrder.u32(s, l3 + Ipv4Header.DESTINATION_OFFSET, (int)addresses);
+            NetworkOrder.u64(s, l3 + Ipv4Header.SOURCE_OFFSET, addresses);
             Ipv4Header.checksum(s, l3,
                 InternetChecksum.applyDelta(Ipv4Header.checksum(s, l3), (portsAndDeltas >>> 16) & 0xFFFF));
         }
-        if (view.hasL4() && 0 != (fields & L4_FIELDS))
+        if (l4 >= 0 && 0 != (fields & L4_FIELDS))
         {
-            final long l4 = frame + view.l4Offset();
-            final int protocol = view.protocol();
             if (0 != (fields & RewriteProgram.SETS_SOURCE_PORT))
             {
                 NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, (int)(portsAndDeltas >>> 48) & 0xFFFF);
@@ -315,7 +450,11 @@ public final class FlowCache
         {
             EthernetHeader.destination(s, frame, entries[slot + DESTINATION_MAC]);
         }
-        return true;
+    }
+
+    private static int fields(final long action)
+    {
+        return (int)(action >>> FIELDS_SHIFT) & NOT_CONSTANT;
     }
 
     /** Lookups that hit (the owning thread's view; for diagnostics and tests). */

@@ -97,19 +97,67 @@ class FlowCacheTest
                     final boolean rewrites = rewrites(rules, cachedRule);
                     if (FlowCache.MISS == slot)
                     {
-                        cache.insert(cachedRule, rewrites ? rules.program(cachedRule) : null, view, inPort);
+                        cache.insert(cachedRule, rewrites ? rules.program(cachedRule) : null, 1, false, view, inPort);
                     }
                     kept = rewrites ? rules.program(cachedRule).apply(view) : true;
                 }
                 assertEquals(rule, cachedRule, text);
                 assertEquals(expectedKept, kept);
-                normaliseChecksums(e, expected.length);
-                normaliseChecksums(a, actual.length);
+                ChecksumEncodings.normalise(view, e, 0, expected.length);
+                ChecksumEncodings.normalise(view, a, 0, actual.length);
                 assertArrayEquals(expected, actual, text);
             }
             assertArrayEquals(expectedCounters, cachedCounters);
             assertTrue(hits > 5_000, "hits " + hits);
         }
+    }
+
+    @Test
+    void thePlainFastPathFindsExactlyWhatTheFullLookupFinds() throws RulesException
+    {
+        final Random random = new Random(4242);
+        for (final String text : RULE_SETS)
+        {
+            final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
+            final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
+            cache.reset(rules);
+            final long[] counters = new long[2 * rules.size()];
+            int plainHits = 0;
+            int bypassed = 0;
+            for (int i = 0; i < 5_000; i++)
+            {
+                final byte[] frame = OddFrames.vary(randomFrame(random), random);
+                final MemorySegment s = MemorySegment.ofArray(frame);
+                final int inPort = random.nextInt(2);
+                view.parse(s, 0, frame.length);
+                if (FlowCache.MISS == cache.lookup(view, inPort))
+                {
+                    final int rule = rules.classifier().classify(view, inPort, counters);
+                    cache.insert(rule, rewrites(rules, rule) ? rules.program(rule) : null, 1, false, view, inPort);
+                }
+                final int slot = cache.lookup(view, inPort);
+                final boolean plain = PacketView.OK == view.verdict() && 4 == view.ipVersion() &&
+                    0 == view.vlanCount() && Ipv4Header.MIN_LENGTH == view.l3HeaderLength() && !view.isFragment() &&
+                    view.hasL4();
+                final boolean flowConstant = slot >= 0 && flowConstant(rules, cache.rule(slot, counters, 0));
+                final int expected = plain && flowConstant ? slot : FlowCache.BYPASS;
+                assertEquals(expected, cache.lookupPlain(s, 0, frame.length, inPort), text + "\nframe " + i);
+                if (expected >= 0)
+                {
+                    plainHits++;
+                }
+                else
+                {
+                    bypassed++;
+                }
+            }
+            assertTrue(plainHits > 1_000 && bypassed > 1_000, plainHits + " plain hits, " + bypassed + " bypassed");
+        }
+    }
+
+    private static boolean flowConstant(final CompiledRules rules, final int rule)
+    {
+        return !rewrites(rules, rule) || RewriteProgram.NOT_FLOW_CONSTANT != rules.program(rule).constantFields();
     }
 
     @Test
@@ -130,7 +178,7 @@ class FlowCacheTest
             if (0 == i)
             {
                 assertEquals(FlowCache.MISS, slot);
-                cache.insert(rules.classifier().classify(view, 0, counters), rules.program(0), view, 0);
+                cache.insert(rules.classifier().classify(view, 0, counters), rules.program(0), 1, false, view, 0);
             }
             else
             {
@@ -193,25 +241,5 @@ class FlowCacheTest
             UdpHeader.checksum(s, view.base() + view.l4Offset(), 0); // "no checksum"
         }
         return frame;
-    }
-
-    /** Writes 0xFFFF for a checksum of 0 where both encodings of zero are valid (not a UDP "no checksum"). */
-    private void normaliseChecksums(final MemorySegment s, final int length)
-    {
-        view.parse(s, 0, length);
-        if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
-        {
-            return;
-        }
-        final long l3 = view.base() + view.l3Offset();
-        if (0 == Ipv4Header.checksum(s, l3))
-        {
-            Ipv4Header.checksum(s, l3, 0xFFFF);
-        }
-        final long l4 = view.base() + view.l4Offset();
-        if (view.hasL4() && IpProtocol.TCP == view.protocol() && 0 == TcpHeader.checksum(s, l4))
-        {
-            TcpHeader.checksum(s, l4, 0xFFFF);
-        }
     }
 }

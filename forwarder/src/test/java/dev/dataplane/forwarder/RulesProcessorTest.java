@@ -1,0 +1,249 @@
+package dev.dataplane.forwarder;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.rules.ChecksumEncodings;
+import dev.dataplane.forwarder.rules.Classifier;
+import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.LinearClassifier;
+import dev.dataplane.forwarder.rules.OddFrames;
+import dev.dataplane.forwarder.rules.RewriteProgram;
+import dev.dataplane.forwarder.rules.RuleSet;
+import dev.dataplane.forwarder.rules.RulesException;
+import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.Verdict;
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules processor, flow cache and its fast path included, does to every frame what the rules say, computed here
+ * the slow way (parse, the linear reference matcher, the verdict, the rewrite program): the same port or drop, the
+ * same bytes out (checksums up to the encoding of zero), and in the end the same outcome and per-rule counts. Flows
+ * repeat, so most frames after the first of their flow are cache hits; a quarter are tagged, odd or malformed.
+ */
+class RulesProcessorTest
+{
+    private static final String[] RULE_SETS = {
+        """
+        dnat: proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083
+        proto tcp dst 10.0.8.0/24 dport 1-1023 => redirect 2 set-src 192.0.2.1 set-sport 40000 \
+            set-src-mac 02:00:00:00:00:01
+        dst 10.0.9.0/24 => drop
+        ip4 proto udp sport 53 => tx set-dst-mac 02:00:00:00:00:02 set-src 10.9.9.9
+        proto tcp dst 10.0.7.0/24 => accept dec-ttl set-dst 10.0.1.3
+        ip4 proto icmp => tx
+        malformed => accept
+        """,
+        """
+        policy drop
+        ip4 in-port 1 proto udp => accept set-sport 7 set-dport 9 set-src 10.1.1.1 set-dst 10.2.2.2
+        ip4 vlan 100 => accept set-dscp 46
+        proto tcp tcp-flags syn/syn,ack => drop
+        ip4 length 60-100 proto udp => tx set-dst 10.0.0.1
+        ip4 proto 47 => redirect 2
+        ip4 => accept
+        """,
+        """
+        proto udp dst 10.0.8.17 => count
+        proto udp => count
+        ip4 dst 10.0.8.0/24 => count
+        ip4 proto udp dport 53 => redirect 2 set-dst 10.0.1.2
+        proto tcp => count
+        """};
+    private static final int FLOWS = 64;
+    private static final int FRAMES = 20_000;
+
+    private final PacketView view = new PacketView();
+
+    @Test
+    void theProcessorDoesWhatTheRulesSayForEveryFrame() throws RulesException
+    {
+        final Eal eal = Eal.init(ealArgs());
+        final Mempool pool = Mempool.createPktmbufPool("rules_processor", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
+            eal.socketId());
+        try
+        {
+            final Random random = new Random(31337);
+            final MbufArray mbufs = new MbufArray(1);
+            for (final String text : RULE_SETS)
+            {
+                final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
+                final Reference reference = new Reference(rules.ruleSet());
+                final RulesProcessor[] processors = {RulesProcessor.standalone(rules, 0, 1),
+                    RulesProcessor.standalone(rules, 1, 0)};
+                final List<byte[]> flows = new ArrayList<>();
+                for (int i = 0; i < FLOWS; i++)
+                {
+                    flows.add(OddFrames.vary(randomFrame(random), random));
+                }
+                for (int i = 0; i < FRAMES; i++)
+                {
+                    final byte[] frame = flows.get(random.nextInt(FLOWS));
+                    final int inPort = random.nextInt(2);
+                    final byte[] expected = frame.clone();
+                    final int expectedPort = reference.process(expected, inPort, 1 - inPort);
+
+                    assertTrue(pool.allocBulk(mbufs, 1));
+                    final long mbuf = mbufs.get(0);
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
+                    Mbuf.setLength(mbuf, frame.length);
+                    final RulesProcessor processor = processors[inPort];
+                    processor.beginBurst();
+                    final int port = processor.process(mbuf);
+                    processor.endBurst();
+                    assertEquals(expectedPort, port, text + "\nframe " + i);
+                    if (RulesProcessor.DROP != port)
+                    {
+                        ChecksumEncodings.normalise(view, ALL, Mbuf.dataAddress(mbuf), frame.length);
+                        final byte[] actual = MemorySegment.ofAddress(Mbuf.dataAddress(mbuf))
+                            .reinterpret(frame.length).toArray(ValueLayout.JAVA_BYTE);
+                        ChecksumEncodings.normalise(view, MemorySegment.ofArray(expected), 0, expected.length);
+                        assertArrayEquals(expected, actual, text + "\nframe " + i);
+                    }
+                    Mbuf.free(mbuf);
+                }
+                for (int outcome = 0; outcome < RulesProcessor.OUTCOME_COUNT; outcome++)
+                {
+                    assertEquals(reference.outcomes[outcome],
+                        processors[0].outcome(outcome) + processors[1].outcome(outcome), "outcome " + outcome);
+                }
+                for (int rule = 0; rule < rules.size(); rule++)
+                {
+                    long packets = 0;
+                    long bytes = 0;
+                    for (final RulesProcessor processor : processors)
+                    {
+                        packets += processor.rulePackets(processor.state(), rule);
+                        bytes += processor.ruleBytes(processor.state(), rule);
+                    }
+                    assertEquals(reference.counters[2 * rule], packets, "rule " + rule + " packets");
+                    assertEquals(reference.counters[2 * rule + 1], bytes, "rule " + rule + " bytes");
+                }
+            }
+            assertEquals(0, pool.inUseCount());
+        }
+        finally
+        {
+            pool.close();
+            eal.close();
+        }
+    }
+
+    /** The rules applied the slow, obvious way: no flow cache, the linear matcher. */
+    private static final class Reference
+    {
+        final long[] outcomes = new long[RulesProcessor.OUTCOME_COUNT];
+        final long[] counters;
+        private final RuleSet ruleSet;
+        private final LinearClassifier classifier;
+        private final PacketView view = new PacketView();
+
+        Reference(final RuleSet ruleSet)
+        {
+            this.ruleSet = ruleSet;
+            this.classifier = new LinearClassifier(ruleSet);
+            this.counters = new long[2 * Math.max(1, ruleSet.size())];
+        }
+
+        /** Applies the rules to {@code frame} in place; returns the port it leaves by, or DROP. */
+        int process(final byte[] frame, final int inPort, final int pairedPort)
+        {
+            final MemorySegment s = MemorySegment.ofArray(frame);
+            outcomes[RulesProcessor.RECEIVED]++;
+            view.parse(s, 0, frame.length);
+            final int rule = classifier.classify(view, inPort, counters);
+            if (Classifier.NO_MATCH == rule)
+            {
+                if (PacketView.OK != view.verdict())
+                {
+                    outcomes[RulesProcessor.MALFORMED_DROPPED]++;
+                    outcomes[RulesProcessor.MALFORMED_BY_KIND + view.verdict()]++;
+                    return RulesProcessor.DROP;
+                }
+                if (!ruleSet.defaultAccept())
+                {
+                    outcomes[RulesProcessor.DEFAULT_DROPPED]++;
+                    return RulesProcessor.DROP;
+                }
+                outcomes[RulesProcessor.DEFAULT_ACCEPTED]++;
+                return pairedPort;
+            }
+            final Verdict verdict = ruleSet.rules().get(rule).verdict();
+            final int port;
+            switch (verdict)
+            {
+                case ACCEPT -> port = pairedPort;
+                case TX ->
+                {
+                    EthernetHeader.swapAddresses(s, 0);
+                    port = inPort;
+                }
+                case REDIRECT -> port = ruleSet.rules().get(rule).redirectPort();
+                default ->
+                {
+                    outcomes[RulesProcessor.RULE_DROPPED]++;
+                    return RulesProcessor.DROP;
+                }
+            }
+            if (PacketView.OK == view.verdict() &&
+                !RewriteProgram.of(ruleSet.rules().get(rule)).apply(view))
+            {
+                outcomes[RulesProcessor.TTL_EXPIRED]++;
+                return RulesProcessor.DROP;
+            }
+            return port;
+        }
+    }
+
+    private byte[] randomFrame(final Random random)
+    {
+        final FrameBuilder builder = new FrameBuilder().ttl(1 + random.nextInt(3)).dscp(random.nextInt(64))
+            .macs(random.nextLong() & 0xFEFFFFFFFFFFL, random.nextLong() & 0xFEFFFFFFFFFFL);
+        if (random.nextInt(8) == 0)
+        {
+            builder.vlans(random.nextBoolean() ? 100 : 1 + random.nextInt(4000));
+        }
+        final int[] destinations = {0x0A000811, 0x0A000805, 0x0A000905, 0x0A000703, random.nextInt()};
+        builder.ipv4(random.nextInt(), destinations[random.nextInt(destinations.length)]);
+        final int[] ports = {8080, 53, 80, 22, random.nextInt(65536)};
+        if (random.nextBoolean())
+        {
+            builder.tcp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)],
+                random.nextBoolean() ? TcpHeader.SYN : TcpHeader.ACK);
+        }
+        else
+        {
+            builder.udp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)]);
+        }
+        final byte[] frame = builder.length(builder.headersLength() + random.nextInt(120)).build();
+        if (random.nextInt(8) == 0)
+        {
+            final MemorySegment s = MemorySegment.ofArray(frame);
+            view.parse(s, 0, frame.length);
+            if (view.hasL4() && IpProtocol.UDP == view.protocol())
+            {
+                UdpHeader.checksum(s, view.l4Offset(), 0); // "no checksum"
+            }
+        }
+        return frame;
+    }
+}
