@@ -102,6 +102,16 @@ public final class InternetChecksum
         return ~fold((~checksum & 0xFFFF) + delta) & 0xFFFF;
     }
 
+    /**
+     * {@link #applyDelta} for a delta already folded to 16 bits ({@code fold} of a sum of {@link #delta16}s): one
+     * end-around carry is all it can need, so this is the cheap form for deltas computed ahead of time.
+     */
+    public static int applyFoldedDelta(final int checksum, final int foldedDelta)
+    {
+        final int sum = (~checksum & 0xFFFF) + foldedDelta;
+        return ~((sum & 0xFFFF) + (sum >>> 16)) & 0xFFFF;
+    }
+
     /** RFC 1624 update when a 128-bit field (an IPv6 address in a pseudo-header) changes. */
     public static int update128(final int checksum, final long oldHigh, final long oldLow, final long newHigh,
         final long newLow)

@@ -78,6 +78,23 @@ class InternetChecksumTest
     }
 
     @Test
+    void aPreFoldedDeltaGivesWhatTheUnfoldedOneGives()
+    {
+        final Random random = new Random(1624);
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            final int checksum = i < 65_536 ? i : random.nextInt(65_536);
+            long delta = 0;
+            for (int words = random.nextInt(7); words > 0; words--)
+            {
+                delta += InternetChecksum.delta32(random.nextInt(), random.nextInt());
+            }
+            assertEquals(InternetChecksum.applyDelta(checksum, delta),
+                InternetChecksum.applyFoldedDelta(checksum, InternetChecksum.fold(delta)), "checksum " + checksum);
+        }
+    }
+
+    @Test
     void foldsLargeSumsWithoutLosingCarries()
     {
         final byte[] ones = new byte[9000];

@@ -54,7 +54,7 @@ public final class FlowCache
     private static final int KEY2 = 2;
     /**
      * rule (bits 0-31, NO_MATCH = -1) | constant fields (bits 32-39, {@link #NOT_CONSTANT}: not flow-constant) |
-     * {@link #SWAP_MACS} | {@link #REWRITES} | output port + 1 (bits 48-63, 0: dropped).
+     * {@link #SWAP_MACS} | {@link #REWRITES} | {@link #COUNTS} | output port + 1 (bits 48-63, 0: dropped).
      */
     private static final int ACTION = 3;
     private static final int FIELDS_SHIFT = 32;
@@ -63,6 +63,8 @@ public final class FlowCache
     private static final long SWAP_MACS = 1L << 40;
     /** The rule has rewrites (its frames leave with their checksums offloaded where the port offers it). */
     private static final long REWRITES = 1L << 41;
+    /** The flow matched {@code count} rules before its terminal one (their indexes are in {@link #counted}). */
+    private static final long COUNTS = 1L << 42;
     private static final int OUTPUT_SHIFT = 48;
     /** new source address << 32 | new destination address. */
     private static final int ADDRESSES = 4;
@@ -252,6 +254,7 @@ public final class FlowCache
         entries[slot + KEY2] = key2;
         entries[slot + ACTION] = (long)(fields & NOT_CONSTANT) << FIELDS_SHIFT | (rule & 0xFFFFFFFFL) |
             (swapMacs ? SWAP_MACS : 0) | (null == program || program.isEmpty() ? 0 : REWRITES) |
+            (0 == countedRules ? 0 : COUNTS) |
             (long)(output + 1) << OUTPUT_SHIFT;
         entries[slot + ADDRESSES] = (long)source << 32 | (destination & 0xFFFFFFFFL);
         entries[slot + PORTS_AND_DELTAS] = (long)sourcePort << 48 | (long)destinationPort << 32 |
@@ -266,11 +269,16 @@ public final class FlowCache
      */
     public int rule(final int slot, final long[] counters, final int length)
     {
-        final int rule = (int)entries[slot + ACTION];
+        final long action = entries[slot + ACTION];
+        final int rule = (int)action;
         if (Classifier.NO_MATCH != rule)
         {
             counters[2 * rule]++;
             counters[2 * rule + 1] += length;
+        }
+        if (0 == (action & COUNTS))
+        {
+            return rule;
         }
         final int countedAt = slot / STRIDE * MAX_COUNTED;
         for (int i = 0; i < MAX_COUNTED; i++)
@@ -319,14 +327,15 @@ public final class FlowCache
             return BYPASS;
         }
         final long l3 = frame + PLAIN_L3;
-        final int versionAndLength = NetworkOrder.u32(s, l3);
-        final int totalLength = versionAndLength & 0xFFFF;
-        if (PLAIN_VERSION_IHL != versionAndLength >>> 24 || PLAIN_L3 + totalLength > length ||
-            0 != (Ipv4Header.fragmentField(s, l3) & FRAGMENT_BITS))
+        // version, IHL, DSCP, total length, identification, flags and fragment offset; then TTL, protocol...
+        final long head = NetworkOrder.u64(s, l3);
+        final int totalLength = (int)(head >>> 32) & 0xFFFF;
+        if (PLAIN_VERSION_IHL != (int)(head >>> 56) || PLAIN_L3 + totalLength > length ||
+            0 != ((int)head & FRAGMENT_BITS))
         {
             return BYPASS;
         }
-        final int protocol = Ipv4Header.protocol(s, l3);
+        final int protocol = NetworkOrder.u8(s, l3 + Ipv4Header.PROTOCOL_OFFSET);
         final long l4 = frame + PLAIN_L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
         long flags = 0;
@@ -421,7 +430,7 @@ public final class FlowCache
             final long addresses = entries[slot + ADDRESSES];
             NetworkOrder.u64(s, l3 + Ipv4Header.SOURCE_OFFSET, addresses);
             Ipv4Header.checksum(s, l3,
-                InternetChecksum.applyDelta(Ipv4Header.checksum(s, l3), (portsAndDeltas >>> 16) & 0xFFFF));
+                InternetChecksum.applyFoldedDelta(Ipv4Header.checksum(s, l3), (int)(portsAndDeltas >>> 16) & 0xFFFF));
         }
         if (l4 >= 0 && 0 != (fields & L4_FIELDS))
         {
@@ -438,7 +447,7 @@ public final class FlowCache
             // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768).
             if (IpProtocol.TCP == protocol || 0 != checksum)
             {
-                final int updated = InternetChecksum.applyDelta(checksum, portsAndDeltas & 0xFFFF);
+                final int updated = InternetChecksum.applyFoldedDelta(checksum, (int)portsAndDeltas & 0xFFFF);
                 NetworkOrder.u16(s, at, IpProtocol.UDP == protocol && 0 == updated ? 0xFFFF : updated);
             }
         }
