@@ -114,7 +114,7 @@ public final class RulesProcessor
 
     /**
      * Applies the rules to one packet: a plain frame of a cached flow takes the flow cache's fast path
-     * ({@link FlowCache#lookupPlain}), anything else the full parse.
+     * ({@link FlowCache#forwardPlain}), anything else the full parse.
      *
      * @return the port to send it out of, or {@link #DROP} to free it.
      */
@@ -123,37 +123,42 @@ public final class RulesProcessor
         pending[RECEIVED]++;
         final long frame = Mbuf.dataAddress(mbuf);
         final int length = Mbuf.dataLength(mbuf);
-        final FlowCache flowCache = this.flowCache;
-        final int slot = flowCache.lookupPlain(ALL, frame, length, rxPort);
-        return slot >= 0 ? processPlainHit(mbuf, frame, length, slot) : processParsed(mbuf, frame, length);
-    }
-
-    /** A plain frame whose flow is cached with a flow-constant rewrite: no parse, no rules consulted. */
-    private int processPlainHit(final long mbuf, final long frame, final int length, final int slot)
-    {
-        final FlowCache flowCache = this.flowCache;
-        final int rule = flowCache.rule(slot, ruleCounters, length);
-        final int output = flowCache.output(slot);
-        if (FlowCache.DROP == output)
+        final int plain = flowCache.forwardPlain(frame, length, rxPort, ruleCounters);
+        if (plain >= 0)
         {
-            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
-            return DROP;
-        }
-        if (Classifier.NO_MATCH == rule)
-        {
-            pending[DEFAULT_ACCEPTED]++;
+            final int output = plain & FlowCache.PLAIN_PORT_MASK;
+            final long offloads = txChecksumOffloads[output];
+            if (0 != offloads && output != plain)
+            {
+                final long l3 = frame + EthernetHeader.LENGTH;
+                offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
+                    EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, Ipv4Header.protocol(ALL, l3),
+                    EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+            }
             return output;
         }
-        flowCache.rewritePlain(slot, ALL, frame);
-        final long offloads = txChecksumOffloads[output];
-        if (0 != offloads && flowCache.rewrites(slot))
+        switch (plain)
         {
-            final long l3 = frame + EthernetHeader.LENGTH;
-            offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
-                EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, Ipv4Header.protocol(ALL, l3),
-                EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+            case FlowCache.PLAIN_DEFAULT_ACCEPTED ->
+            {
+                pending[DEFAULT_ACCEPTED]++;
+                return pairedPort;
+            }
+            case FlowCache.PLAIN_RULE_DROPPED ->
+            {
+                pending[RULE_DROPPED]++;
+                return DROP;
+            }
+            case FlowCache.PLAIN_DEFAULT_DROPPED ->
+            {
+                pending[DEFAULT_DROPPED]++;
+                return DROP;
+            }
+            default ->
+            {
+                return processParsed(mbuf, frame, length);
+            }
         }
-        return output;
     }
 
     /** Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier. */

@@ -1,5 +1,7 @@
 package dev.dataplane.forwarder.rules;
 
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -21,10 +23,9 @@ import dev.dataplane.net.UdpHeader;
  * hit costs a hash, three compares and a few stores instead of a classification and a rewrite program.
  * <p>
  * The common frame (untagged IPv4 without options, not a fragment, UDP or TCP) has a fast path that needs no
- * {@link PacketView}: {@link #lookupPlain} validates and keys it straight from the frame, with the same key a full
- * parse gives, and {@link #rewritePlain} applies the entry at the fixed offsets. An entry remembers where its frames
- * go ({@link #output}), so a hit needs nothing from the rules. Anything else, a miss, and a rewrite that is not
- * flow-constant take the full parse.
+ * {@link PacketView}: {@link #forwardPlain} validates and keys it straight from the frame, with the same key a full
+ * parse gives, counts it and rewrites it at the fixed offsets. An entry remembers where its frames go, so a hit
+ * needs nothing from the rules. Anything else, a miss, and a rewrite that is not flow-constant take the full parse.
  * <p>
  * Two-way set-associative (a new flow takes the first way of its set and moves the older one to the second), one
  * per rule stream (one thread), emptied with each rule generation so that an entry never
@@ -45,8 +46,17 @@ public final class FlowCache
     /** The {@code count} rules an entry can hold besides its terminal rule. */
     public static final int MAX_COUNTED = 2;
 
-    /** {@link #output} of an entry whose frames are dropped. */
+    /** {@link #insert}'s output of a flow whose frames are dropped. */
     public static final int DROP = -1;
+    /** {@link #forwardPlain}: no rule matched, the policy accepts (to the paired port). */
+    public static final int PLAIN_DEFAULT_ACCEPTED = -3;
+    /** {@link #forwardPlain}: a rule dropped the frame. */
+    public static final int PLAIN_RULE_DROPPED = -4;
+    /** {@link #forwardPlain}: no rule matched, the policy drops. */
+    public static final int PLAIN_DEFAULT_DROPPED = -5;
+    /** {@link #forwardPlain}: set beside the port when the rule rewrote the frame. */
+    public static final int PLAIN_REWRITTEN = 1 << 16;
+    public static final int PLAIN_PORT_MASK = PLAIN_REWRITTEN - 1;
 
     private static final int STRIDE = 8;
     private static final int KEY0 = 0;
@@ -77,6 +87,7 @@ public final class FlowCache
     private static final int ADDRESS_FIELDS = RewriteProgram.SETS_SOURCE | RewriteProgram.SETS_DESTINATION;
     private static final int L4_FIELDS =
         ADDRESS_FIELDS | RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
+    private static final int MAC_FIELDS = RewriteProgram.SETS_SOURCE_MAC | RewriteProgram.SETS_DESTINATION_MAC;
     /** Where the plain frame's headers are: untagged Ethernet, IPv4 without options. */
     private static final int PLAIN_L3 = EthernetHeader.LENGTH;
     private static final int PLAIN_L4 = PLAIN_L3 + Ipv4Header.MIN_LENGTH;
@@ -276,20 +287,9 @@ public final class FlowCache
             counters[2 * rule]++;
             counters[2 * rule + 1] += length;
         }
-        if (0 == (action & COUNTS))
+        if (0 != (action & COUNTS))
         {
-            return rule;
-        }
-        final int countedAt = slot / STRIDE * MAX_COUNTED;
-        for (int i = 0; i < MAX_COUNTED; i++)
-        {
-            final int countRule = counted[countedAt + i];
-            if (countRule < 0)
-            {
-                break;
-            }
-            counters[2 * countRule]++;
-            counters[2 * countRule + 1] += length;
+            countCounted(slot, counters, length);
         }
         return rule;
     }
@@ -314,37 +314,44 @@ public final class FlowCache
     }
 
     /**
-     * Looks up a plain frame (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
-     * packet) straight from its bytes, keyed exactly as {@link #lookup} keys it after a full parse.
+     * The whole of a plain frame's journey when its flow is cached with a flow-constant rewrite: validated and keyed
+     * straight from its bytes (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
+     * packet; keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
+     * swapped for tx, and rewritten with the cached constants and checksum deltas. Reads native memory at
+     * {@code frame} ({@code length} bytes, nothing past them).
      *
-     * @return the entry of a hit whose rewrite is flow-constant (see {@link #output}, {@link #rewritePlain}), or
-     * {@link #BYPASS}: not a plain frame, a miss, or a hit that needs the rewrite program; parse it in full.
+     * @return a port (with {@link #PLAIN_REWRITTEN} set when the rule rewrote the frame; the port is
+     * {@code result & PLAIN_PORT_MASK}), {@link #PLAIN_DEFAULT_ACCEPTED}, {@link #PLAIN_RULE_DROPPED},
+     * {@link #PLAIN_DEFAULT_DROPPED}, or {@link #BYPASS}: not a plain frame, not cached, or a rewrite that needs its
+     * program; the frame is untouched then, parse it in full.
      */
-    public int lookupPlain(final MemorySegment s, final long frame, final int length, final int inPort)
+    public int forwardPlain(final long frame, final int length, final int inPort, final long[] counters)
     {
-        if (!enabled || length < PLAIN_L4 || EthernetHeader.TYPE_IPV4 != EthernetHeader.etherType(s, frame))
+        if (!enabled || length < PLAIN_L4 || EthernetHeader.TYPE_IPV4 != EthernetHeader.etherType(ALL, frame))
         {
             return BYPASS;
         }
         final long l3 = frame + PLAIN_L3;
-        // version, IHL, DSCP, total length, identification, flags and fragment offset; then TTL, protocol...
-        final long head = NetworkOrder.u64(s, l3);
-        final int totalLength = (int)(head >>> 32) & 0xFFFF;
-        if (PLAIN_VERSION_IHL != (int)(head >>> 56) || PLAIN_L3 + totalLength > length ||
-            0 != ((int)head & FRAGMENT_BITS))
+        // Field by field rather than in wider words: a frame the driver has just copied in is still in the store
+        // buffer, and a load spanning two of its stores waits for them to retire.
+        final int totalLength = Ipv4Header.totalLength(ALL, l3);
+        if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
+            0 != (Ipv4Header.fragmentField(ALL, l3) & FRAGMENT_BITS))
         {
             return BYPASS;
         }
-        final int protocol = NetworkOrder.u8(s, l3 + Ipv4Header.PROTOCOL_OFFSET);
+        final int protocol = NetworkOrder.u8(ALL, l3 + Ipv4Header.PROTOCOL_OFFSET);
         final long l4 = frame + PLAIN_L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
-        long flags = 0;
+        final long checksumAt;
+        long key2 = 0;
         if (IpProtocol.UDP == protocol)
         {
             if (l4Length < UdpHeader.LENGTH)
             {
                 return BYPASS;
             }
+            checksumAt = l4 + UdpHeader.CHECKSUM_OFFSET;
         }
         else if (IpProtocol.TCP == protocol)
         {
@@ -352,25 +359,26 @@ public final class FlowCache
             {
                 return BYPASS;
             }
-            final int headerLength = TcpHeader.headerLength(s, l4);
+            final int headerLength = TcpHeader.headerLength(ALL, l4);
             if (headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
             {
                 return BYPASS;
             }
-            flags = keyTcpFlags ? 0x100 | TcpHeader.flags(s, l4) : 0;
+            key2 = keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
+            checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
         }
         else
         {
             return BYPASS;
         }
         // Both ports in one read: source << 48 | destination << 32, as lookup keys them.
-        long key2 = (NetworkOrder.u32(s, l4) & 0xFFFFFFFFL) << 32 | flags;
+        key2 |= (NetworkOrder.u32(ALL, l4) & 0xFFFFFFFFL) << 32;
         if (keyLength)
         {
             key2 |= (long)Math.min(length, 0x10000) << 9;
         }
         final long key0 = VALID | HAS_L4 | (long)(inPort & 0xFF) << 32 | protocol;
-        final long key1 = NetworkOrder.u64(s, l3 + Ipv4Header.SOURCE_OFFSET);
+        final long key1 = (long)Ipv4Header.source(ALL, l3) << 32 | (Ipv4Header.destination(ALL, l3) & 0xFFFFFFFFL);
         final long[] entries = this.entries;
         int slot = setOf(key0, key1, key2);
         if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
@@ -381,41 +389,83 @@ public final class FlowCache
                 return BYPASS;
             }
         }
-        if (NOT_CONSTANT == fields(entries[slot + ACTION]))
+        final long action = entries[slot + ACTION];
+        final int fields = fields(action);
+        if (NOT_CONSTANT == fields)
         {
             return BYPASS;
         }
         hits++;
-        return slot;
-    }
-
-    /** Where the frames of a hit's flow go: a port, or {@link #DROP}. */
-    public int output(final int slot)
-    {
-        return (int)(entries[slot + ACTION] >>> OUTPUT_SHIFT) - 1;
-    }
-
-    /** The hit's rule has rewrites, so the frame leaves rewritten (see {@link #rewritePlain}). */
-    public boolean rewrites(final int slot)
-    {
-        return 0 != (entries[slot + ACTION] & REWRITES);
-    }
-
-    /**
-     * Applies a {@link #lookupPlain} hit to its frame, as the classifier's verdict and rewrite program would: the
-     * MACs swapped for tx, then the cached constants with their checksum deltas.
-     */
-    public void rewritePlain(final int slot, final MemorySegment s, final long frame)
-    {
-        final long action = entries[slot + ACTION];
+        final int rule = (int)action;
+        if (Classifier.NO_MATCH != rule)
+        {
+            counters[2 * rule]++;
+            counters[2 * rule + 1] += length;
+        }
+        if (0 != (action & COUNTS))
+        {
+            countCounted(slot, counters, length);
+        }
+        final int output = (int)(action >>> OUTPUT_SHIFT) - 1;
+        if (DROP == output)
+        {
+            return Classifier.NO_MATCH == rule ? PLAIN_DEFAULT_DROPPED : PLAIN_RULE_DROPPED;
+        }
+        if (Classifier.NO_MATCH == rule)
+        {
+            return PLAIN_DEFAULT_ACCEPTED;
+        }
         if (0 != (action & SWAP_MACS))
         {
-            EthernetHeader.swapAddresses(s, frame);
+            EthernetHeader.swapAddresses(ALL, frame);
         }
-        final int fields = fields(action);
-        if (0 != fields)
+        if (0 != (fields & L4_FIELDS))
         {
-            applyConstant(slot, fields, s, frame, frame + PLAIN_L3, frame + PLAIN_L4, (int)entries[slot + KEY0] & 0xFF);
+            // Addresses and ports hold the flow's own values where the rule sets none: all written at once.
+            final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
+            NetworkOrder.u64(ALL, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
+            Ipv4Header.checksum(ALL, l3, InternetChecksum.applyFoldedDelta(Ipv4Header.checksum(ALL, l3),
+                (int)(portsAndDeltas >>> 16) & 0xFFFF));
+            NetworkOrder.u32(ALL, l4, (int)(portsAndDeltas >>> 32));
+            final int checksum = NetworkOrder.u16(ALL, checksumAt);
+            // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768).
+            if (IpProtocol.TCP == protocol || 0 != checksum)
+            {
+                final int updated = InternetChecksum.applyFoldedDelta(checksum, (int)portsAndDeltas & 0xFFFF);
+                NetworkOrder.u16(ALL, checksumAt, IpProtocol.UDP == protocol && 0 == updated ? 0xFFFF : updated);
+            }
+        }
+        if (0 != (fields & MAC_FIELDS))
+        {
+            setMacs(slot, fields, ALL, frame);
+        }
+        return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
+    }
+
+    private void countCounted(final int slot, final long[] counters, final int length)
+    {
+        final int countedAt = slot / STRIDE * MAX_COUNTED;
+        for (int i = 0; i < MAX_COUNTED; i++)
+        {
+            final int countRule = counted[countedAt + i];
+            if (countRule < 0)
+            {
+                break;
+            }
+            counters[2 * countRule]++;
+            counters[2 * countRule + 1] += length;
+        }
+    }
+
+    private void setMacs(final int slot, final int fields, final MemorySegment s, final long frame)
+    {
+        if (0 != (fields & RewriteProgram.SETS_SOURCE_MAC))
+        {
+            EthernetHeader.source(s, frame, entries[slot + SOURCE_MAC]);
+        }
+        if (0 != (fields & RewriteProgram.SETS_DESTINATION_MAC))
+        {
+            EthernetHeader.destination(s, frame, entries[slot + DESTINATION_MAC]);
         }
     }
 
@@ -451,13 +501,9 @@ public final class FlowCache
                 NetworkOrder.u16(s, at, IpProtocol.UDP == protocol && 0 == updated ? 0xFFFF : updated);
             }
         }
-        if (0 != (fields & RewriteProgram.SETS_SOURCE_MAC))
+        if (0 != (fields & MAC_FIELDS))
         {
-            EthernetHeader.source(s, frame, entries[slot + SOURCE_MAC]);
-        }
-        if (0 != (fields & RewriteProgram.SETS_DESTINATION_MAC))
-        {
-            EthernetHeader.destination(s, frame, entries[slot + DESTINATION_MAC]);
+            setMacs(slot, fields, s, frame);
         }
     }
 
