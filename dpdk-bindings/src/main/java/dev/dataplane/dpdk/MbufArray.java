@@ -1,9 +1,12 @@
 package dev.dataplane.dpdk;
 
+import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * A pre-allocated native array of mbuf pointers ({@code struct rte_mbuf *[capacity]}), the unit that rx/tx
@@ -38,13 +41,18 @@ public final class MbufArray
         return address;
     }
 
+    /**
+     * The element at {@code index}, bounds-checked against the capacity. Read through {@link NativeMemory#ALL} at
+     * the array's address rather than through its own segment: the same bytes (kept alive by {@code segment}), but
+     * without the session check that an arena's segment pays on every access of the per-packet loops.
+     */
     public long get(final int index)
     {
-        return segment.getAtIndex(JAVA_LONG, index);
+        return ALL.get(JAVA_LONG_UNALIGNED, address + ((long)Objects.checkIndex(index, capacity) << 3));
     }
 
     public void set(final int index, final long mbuf)
     {
-        segment.setAtIndex(JAVA_LONG, index, mbuf);
+        ALL.set(JAVA_LONG_UNALIGNED, address + ((long)Objects.checkIndex(index, capacity) << 3), mbuf);
     }
 }
