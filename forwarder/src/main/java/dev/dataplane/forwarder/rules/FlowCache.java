@@ -1,8 +1,13 @@
 package dev.dataplane.forwarder.rules;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import dev.dataplane.net.EthernetHeader;
@@ -46,6 +51,18 @@ public final class FlowCache
     /** The {@code count} rules an entry can hold besides its terminal rule. */
     public static final int MAX_COUNTED = 2;
 
+    /**
+     * Header words as they lie in memory: keys and cached values are kept in this order, so a hit reads and writes
+     * them without byte swaps (little-endian, the order of the machines DPDK runs on; correct, if slower, anywhere).
+     */
+    private static final ValueLayout.OfShort RAW16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt RAW32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong RAW64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The IPv4 EtherType (08 00) and the fragment bits (MF and the offset), read in memory order. */
+    private static final short RAW_TYPE_IPV4 = Short.reverseBytes((short)EthernetHeader.TYPE_IPV4);
+    private static final int RAW_FRAGMENT_BITS = swap16Int(Ipv4Header.FLAG_MORE_FRAGMENTS |
+        Ipv4Header.FRAGMENT_OFFSET_MASK);
+
     /** {@link #insert}'s output of a flow whose frames are dropped. */
     public static final int DROP = -1;
     /** {@link #forwardPlain}: no rule matched, the policy accepts (to the paired port). */
@@ -87,13 +104,13 @@ public final class FlowCache
     private static final int ADDRESS_FIELDS = RewriteProgram.SETS_SOURCE | RewriteProgram.SETS_DESTINATION;
     private static final int L4_FIELDS =
         ADDRESS_FIELDS | RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
+    private static final int PORT_FIELDS = RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
     private static final int MAC_FIELDS = RewriteProgram.SETS_SOURCE_MAC | RewriteProgram.SETS_DESTINATION_MAC;
     /** Where the plain frame's headers are: untagged Ethernet, IPv4 without options. */
     private static final int PLAIN_L3 = EthernetHeader.LENGTH;
     private static final int PLAIN_L4 = PLAIN_L3 + Ipv4Header.MIN_LENGTH;
     /** Version 4, IHL 5. */
     private static final int PLAIN_VERSION_IHL = 0x45;
-    private static final int FRAGMENT_BITS = Ipv4Header.FLAG_MORE_FRAGMENTS | Ipv4Header.FRAGMENT_OFFSET_MASK;
 
     private final long[] entries;
     /** Per entry, {@link #MAX_COUNTED} count rules it matched (-1: none). */
@@ -103,8 +120,6 @@ public final class FlowCache
     private boolean enabled;
     private boolean keyLength;
     private boolean keyTcpFlags;
-    private long hits;
-    private long misses;
     private long pendingKey0;
     private long pendingKey1;
     private long pendingKey2;
@@ -160,8 +175,9 @@ public final class FlowCache
         final int protocol = view.protocol();
         final long key0 = VALID | (l4 ? HAS_L4 : 0) | (long)(inPort & 0xFF) << 32 |
             (long)(0 == view.vlanCount() ? 0 : view.outerVlanId() + 1) << 8 | protocol;
-        final long key1 = (long)Ipv4Header.source(s, l3) << 32 | (Ipv4Header.destination(s, l3) & 0xFFFFFFFFL);
-        long key2 = l4 ? (long)view.sourcePort() << 48 | (long)view.destinationPort() << 32 : 0;
+        final long key1 = addressKey(s.get(RAW32, l3 + Ipv4Header.SOURCE_OFFSET),
+            s.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET));
+        long key2 = l4 ? (s.get(RAW32, view.base() + view.l4Offset()) & 0xFFFFFFFFL) << 32 : 0;
         if (keyLength)
         {
             key2 |= (long)Math.min(view.length(), 0x10000) << 9;
@@ -174,16 +190,13 @@ public final class FlowCache
         final long[] entries = this.entries;
         if (entries[slot + KEY0] == key0 && entries[slot + KEY1] == key1 && entries[slot + KEY2] == key2)
         {
-            hits++;
             return slot;
         }
         final int second = slot + STRIDE;
         if (entries[second + KEY0] == key0 && entries[second + KEY1] == key1 && entries[second + KEY2] == key2)
         {
-            hits++;
             return second;
         }
-        misses++;
         pendingKey0 = key0;
         pendingKey1 = key1;
         pendingKey2 = key2;
@@ -194,8 +207,20 @@ public final class FlowCache
     /** The first entry of the key's set. */
     private int setOf(final long key0, final long key1, final long key2)
     {
-        final long hash = (key1 * 0x9E3779B97F4A7C15L) ^ (key2 * 0xC2B2AE3D27D4EB4FL) ^ (key0 * 0x165667B19E3779F9L);
+        final long hash = (key1 * 0x9E3779B97F4A7C15L) ^ ((key2 ^ key0) * 0xC2B2AE3D27D4EB4FL);
         return (int)(hash >>> shift) * 2 * STRIDE;
+    }
+
+    /** The key word of the two addresses, each as it lies in memory ({@link #RAW32}). */
+    private static long addressKey(final int rawSource, final int rawDestination)
+    {
+        return (rawSource & 0xFFFFFFFFL) << 32 | (rawDestination & 0xFFFFFFFFL);
+    }
+
+    /** A 16-bit checksum delta in memory order: ones' complement sums are byte-order independent (RFC 1071). */
+    private static long swap16(final int value)
+    {
+        return (value & 0xFF) << 8 | (value >>> 8) & 0xFF;
     }
 
     /**
@@ -244,10 +269,11 @@ public final class FlowCache
         final int fields = null == program ? 0 : program.constantFields();
         final long key1 = pendingKey1;
         final long key2 = pendingKey2;
-        final int oldSource = (int)(key1 >>> 32);
-        final int oldDestination = (int)key1;
-        final int oldSourcePort = (int)(key2 >>> 48) & 0xFFFF;
-        final int oldDestinationPort = (int)(key2 >>> 32) & 0xFFFF;
+        final int oldSource = Integer.reverseBytes((int)(key1 >>> 32));
+        final int oldDestination = Integer.reverseBytes((int)key1);
+        final int oldPorts = Integer.reverseBytes((int)(key2 >>> 32));
+        final int oldSourcePort = oldPorts >>> 16;
+        final int oldDestinationPort = oldPorts & 0xFFFF;
         final boolean constant = null != program && RewriteProgram.NOT_FLOW_CONSTANT != fields;
         final int source = constant && 0 != (fields & RewriteProgram.SETS_SOURCE) ? program.source() : oldSource;
         final int destination = constant && 0 != (fields & RewriteProgram.SETS_DESTINATION) ?
@@ -267,9 +293,11 @@ public final class FlowCache
             (swapMacs ? SWAP_MACS : 0) | (null == program || program.isEmpty() ? 0 : REWRITES) |
             (0 == countedRules ? 0 : COUNTS) |
             (long)(output + 1) << OUTPUT_SHIFT;
-        entries[slot + ADDRESSES] = (long)source << 32 | (destination & 0xFFFFFFFFL);
-        entries[slot + PORTS_AND_DELTAS] = (long)sourcePort << 48 | (long)destinationPort << 32 |
-            (long)InternetChecksum.fold(addressDelta) << 16 | InternetChecksum.fold(l4Delta);
+        // Stored as they are written ({@link #RAW64}, {@link #RAW32}, {@link #RAW16}): no byte swaps on a hit.
+        entries[slot + ADDRESSES] = Long.reverseBytes((long)source << 32 | (destination & 0xFFFFFFFFL));
+        final long ports = Integer.reverseBytes(sourcePort << 16 | destinationPort) & 0xFFFFFFFFL;
+        entries[slot + PORTS_AND_DELTAS] = ports << 32 | swap16(InternetChecksum.fold(addressDelta)) << 16 |
+            swap16(InternetChecksum.fold(l4Delta));
         entries[slot + SOURCE_MAC] = constant ? program.sourceMac() : 0;
         entries[slot + DESTINATION_MAC] = constant ? program.destinationMac() : 0;
     }
@@ -308,8 +336,10 @@ public final class FlowCache
             return program.apply(view);
         }
         final long frame = view.base();
-        applyConstant(slot, fields, view.segment(), frame, frame + view.l3Offset(),
-            view.hasL4() ? frame + view.l4Offset() : -1, view.protocol());
+        final boolean udp = IpProtocol.UDP == view.protocol();
+        final long l4 = view.hasL4() ? frame + view.l4Offset() : -1;
+        applyConstant(slot, fields, view.segment(), frame, frame + view.l3Offset(), l4,
+            l4 < 0 ? -1 : l4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET), udp);
         return true;
     }
 
@@ -327,16 +357,14 @@ public final class FlowCache
      */
     public int forwardPlain(final long frame, final int length, final int inPort, final long[] counters)
     {
-        if (!enabled || length < PLAIN_L4 || EthernetHeader.TYPE_IPV4 != EthernetHeader.etherType(ALL, frame))
+        if (length < PLAIN_L4 || RAW_TYPE_IPV4 != ALL.get(RAW16, frame + EthernetHeader.ETHER_TYPE_OFFSET))
         {
             return BYPASS;
         }
         final long l3 = frame + PLAIN_L3;
-        // Field by field rather than in wider words: a frame the driver has just copied in is still in the store
-        // buffer, and a load spanning two of its stores waits for them to retire.
         final int totalLength = Ipv4Header.totalLength(ALL, l3);
         if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
-            0 != (Ipv4Header.fragmentField(ALL, l3) & FRAGMENT_BITS))
+            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS))
         {
             return BYPASS;
         }
@@ -371,14 +399,14 @@ public final class FlowCache
         {
             return BYPASS;
         }
-        // Both ports in one read: source << 48 | destination << 32, as lookup keys them.
-        key2 |= (NetworkOrder.u32(ALL, l4) & 0xFFFFFFFFL) << 32;
+        key2 |= (ALL.get(RAW32, l4) & 0xFFFFFFFFL) << 32;
         if (keyLength)
         {
             key2 |= (long)Math.min(length, 0x10000) << 9;
         }
         final long key0 = VALID | HAS_L4 | (long)(inPort & 0xFF) << 32 | protocol;
-        final long key1 = (long)Ipv4Header.source(ALL, l3) << 32 | (Ipv4Header.destination(ALL, l3) & 0xFFFFFFFFL);
+        final long key1 = addressKey(ALL.get(RAW32, l3 + Ipv4Header.SOURCE_OFFSET),
+            ALL.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET));
         final long[] entries = this.entries;
         int slot = setOf(key0, key1, key2);
         if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
@@ -395,7 +423,6 @@ public final class FlowCache
         {
             return BYPASS;
         }
-        hits++;
         final int rule = (int)action;
         if (Classifier.NO_MATCH != rule)
         {
@@ -419,25 +446,9 @@ public final class FlowCache
         {
             EthernetHeader.swapAddresses(ALL, frame);
         }
-        if (0 != (fields & L4_FIELDS))
+        if (0 != fields)
         {
-            // Addresses and ports hold the flow's own values where the rule sets none: all written at once.
-            final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
-            NetworkOrder.u64(ALL, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
-            Ipv4Header.checksum(ALL, l3, InternetChecksum.applyFoldedDelta(Ipv4Header.checksum(ALL, l3),
-                (int)(portsAndDeltas >>> 16) & 0xFFFF));
-            NetworkOrder.u32(ALL, l4, (int)(portsAndDeltas >>> 32));
-            final int checksum = NetworkOrder.u16(ALL, checksumAt);
-            // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768).
-            if (IpProtocol.TCP == protocol || 0 != checksum)
-            {
-                final int updated = InternetChecksum.applyFoldedDelta(checksum, (int)portsAndDeltas & 0xFFFF);
-                NetworkOrder.u16(ALL, checksumAt, IpProtocol.UDP == protocol && 0 == updated ? 0xFFFF : updated);
-            }
-        }
-        if (0 != (fields & MAC_FIELDS))
-        {
-            setMacs(slot, fields, ALL, frame);
+            applyConstant(slot, fields, ALL, frame, l3, l4, checksumAt, IpProtocol.UDP == protocol);
         }
         return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
     }
@@ -469,36 +480,36 @@ public final class FlowCache
         }
     }
 
-    /** Writes a flow-constant entry's fields and checksum deltas; {@code l4} is -1 when there is no L4 header. */
+    /**
+     * Writes a flow-constant entry's fields and applies its checksum deltas, all in memory order. Addresses and
+     * ports hold the flow's own values where the rule sets none, so each group is written whole. {@code l4} and
+     * {@code l4Checksum} are -1 when the frame has no L4 header.
+     */
     private void applyConstant(final int slot, final int fields, final MemorySegment s, final long frame,
-        final long l3, final long l4, final int protocol)
+        final long l3, final long l4, final long l4Checksum, final boolean udp)
     {
         final long[] entries = this.entries;
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
         if (0 != (fields & ADDRESS_FIELDS))
         {
-            final long addresses = entries[slot + ADDRESSES];
-            NetworkOrder.u64(s, l3 + Ipv4Header.SOURCE_OFFSET, addresses);
-            Ipv4Header.checksum(s, l3,
-                InternetChecksum.applyFoldedDelta(Ipv4Header.checksum(s, l3), (int)(portsAndDeltas >>> 16) & 0xFFFF));
+            s.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
+            final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
+            s.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(s.get(RAW16, at) & 0xFFFF,
+                (int)(portsAndDeltas >>> 16) & 0xFFFF));
         }
         if (l4 >= 0 && 0 != (fields & L4_FIELDS))
         {
-            if (0 != (fields & RewriteProgram.SETS_SOURCE_PORT))
+            if (0 != (fields & PORT_FIELDS))
             {
-                NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, (int)(portsAndDeltas >>> 48) & 0xFFFF);
+                s.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
             }
-            if (0 != (fields & RewriteProgram.SETS_DESTINATION_PORT))
-            {
-                NetworkOrder.u16(s, l4 + UdpHeader.DESTINATION_PORT_OFFSET, (int)(portsAndDeltas >>> 32) & 0xFFFF);
-            }
-            final long at = l4 + (IpProtocol.TCP == protocol ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
-            final int checksum = NetworkOrder.u16(s, at);
-            // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768).
-            if (IpProtocol.TCP == protocol || 0 != checksum)
+            final int checksum = s.get(RAW16, l4Checksum) & 0xFFFF;
+            // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768). Both read the
+            // same in either byte order.
+            if (!udp || 0 != checksum)
             {
                 final int updated = InternetChecksum.applyFoldedDelta(checksum, (int)portsAndDeltas & 0xFFFF);
-                NetworkOrder.u16(s, at, IpProtocol.UDP == protocol && 0 == updated ? 0xFFFF : updated);
+                s.set(RAW16, l4Checksum, (short)(udp && 0 == updated ? 0xFFFF : updated));
             }
         }
         if (0 != (fields & MAC_FIELDS))
@@ -507,19 +518,13 @@ public final class FlowCache
         }
     }
 
+    private static int swap16Int(final int value)
+    {
+        return (int)swap16(value);
+    }
+
     private static int fields(final long action)
     {
         return (int)(action >>> FIELDS_SHIFT) & NOT_CONSTANT;
-    }
-
-    /** Lookups that hit (the owning thread's view; for diagnostics and tests). */
-    public long hits()
-    {
-        return hits;
-    }
-
-    public long misses()
-    {
-        return misses;
     }
 }
