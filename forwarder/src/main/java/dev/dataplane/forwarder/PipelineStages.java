@@ -1,9 +1,5 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.dpdk.NativeMemory.ALL;
-
-import java.lang.foreign.ValueLayout;
-
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
@@ -25,10 +21,12 @@ public final class PipelineStages implements Poller
     private final EventPoller<PacketEvent> txPoller;
     private final MbufArray drops;
     private int dropCount;
-    private int handled;
     private final int batch;
-    /** Keeps the touch pass from being optimised away. */
-    private long touched;
+    /** The rules stage's batch: its events, their packets, and where the processor sends them. */
+    private final PacketEvent[] events;
+    private final MbufArray batchMbufs;
+    private final int[] destinations;
+    private int batched;
 
     private final EventPoller.Handler<PacketEvent> rulesStage = this::rulesStage;
     private final EventPoller.Handler<PacketEvent> txStage = this::txStage;
@@ -50,6 +48,9 @@ public final class PipelineStages implements Poller
         ring.addGatingSequences(txPoller.getSequence());
         this.drops = new MbufArray(burst);
         this.batch = burst;
+        this.events = new PacketEvent[burst];
+        this.batchMbufs = new MbufArray(burst);
+        this.destinations = new int[burst];
     }
 
     /**
@@ -60,13 +61,22 @@ public final class PipelineStages implements Poller
     @Override
     public int poll()
     {
-        handled = 0;
-        touch();
+        final int handled;
         try
         {
-            processor.beginBurst();
+            batched = 0;
             rulesPoller.poll(rulesStage);
-            processor.endBurst();
+            handled = batched;
+            if (handled > 0)
+            {
+                processor.beginBurst();
+                processor.process(batchMbufs, handled, destinations);
+                processor.endBurst();
+                for (int i = 0; i < handled; i++)
+                {
+                    events[i].destination = destinations[i];
+                }
+            }
             txPoller.poll(txStage);
         }
         catch (final Exception ex)
@@ -76,27 +86,17 @@ public final class PipelineStages implements Poller
         return handled;
     }
 
+    /**
+     * Gathers up to a batch of events; the processor then takes them as one burst (its first pass over the burst
+     * loads every packet's headers before any is processed, so the cache misses on packets the RX lcore's core wrote
+     * overlap instead of stalling the stage one after the other). The TX stage sees each event only after this
+     * poll's rules stage set its destination.
+     */
     private boolean rulesStage(final PacketEvent event, final long sequence, final boolean endOfBatch)
     {
-        event.destination = processor.process(event.mbuf);
-        return ++handled < batch;
-    }
-
-    /**
-     * Loads the first byte of each of the next batch's packets, one independent load after the other, before any
-     * is processed: the packets were written by the RX lcore's core, and this way their cache misses overlap instead
-     * of each stalling the rules stage in turn (the Java stand-in for DPDK's rte_prefetch0 of a burst).
-     */
-    private void touch()
-    {
-        final long next = rulesPoller.getSequence().get() + 1;
-        final long last = Math.min(ring.getCursor(), next + batch - 1);
-        long sum = 0;
-        for (long sequence = next; sequence <= last; sequence++)
-        {
-            sum += ALL.get(ValueLayout.JAVA_BYTE, Mbuf.dataAddress(ring.get(sequence).mbuf));
-        }
-        touched += sum;
+        events[batched] = event;
+        batchMbufs.set(batched, event.mbuf);
+        return ++batched < batch;
     }
 
     private boolean txStage(final PacketEvent event, final long sequence, final boolean endOfBatch)

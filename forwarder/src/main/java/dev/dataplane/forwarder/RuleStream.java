@@ -4,8 +4,8 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
- * Rules applied to one RX queue run to completion on its lcore, the testpmd way: receive a burst, pass each packet
- * through the {@link RulesProcessor}, hand what it keeps to the lcore's {@link LcoreTransmitter} for the port it
+ * Rules applied to one RX queue run to completion on its lcore, the testpmd way: receive a burst, pass it through
+ * the {@link RulesProcessor} as a whole, hand what it keeps to the lcore's {@link LcoreTransmitter} for the port it
  * named, free the rest in bulk, and flush TX once per burst.
  */
 public final class RuleStream extends RxStream
@@ -13,6 +13,7 @@ public final class RuleStream extends RxStream
     private final RulesProcessor processor;
     private final LcoreTransmitter transmitter;
     private final MbufArray drops;
+    private final int[] destinations;
 
     public RuleStream(final int rxQueue, final int burst, final RulesProcessor processor,
         final LcoreTransmitter transmitter)
@@ -21,6 +22,7 @@ public final class RuleStream extends RxStream
         this.processor = processor;
         this.transmitter = transmitter;
         this.drops = new MbufArray(burst);
+        this.destinations = new int[burst];
     }
 
     @Override
@@ -36,18 +38,19 @@ public final class RuleStream extends RxStream
         final LcoreTransmitter transmitter = this.transmitter;
         final MbufArray drops = this.drops;
         processor.beginBurst();
+        final int[] destinations = this.destinations;
+        processor.process(pkts, received, destinations);
         int dropCount = 0;
         for (int i = 0; i < received; i++)
         {
-            final long mbuf = pkts.get(i);
-            final int destination = processor.process(mbuf);
+            final int destination = destinations[i];
             if (RulesProcessor.DROP == destination)
             {
-                drops.set(dropCount++, mbuf);
+                drops.set(dropCount++, pkts.get(i));
             }
             else
             {
-                transmitter.send(destination, mbuf);
+                transmitter.send(destination, pkts.get(i));
             }
         }
         processor.endBurst();

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
@@ -60,6 +61,9 @@ public final class RulesProcessor
     private final long[] outcomes = new long[OUTCOME_COUNT];
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
     private final int[] pending = new int[OUTCOME_COUNT];
+    /** {@link #process(long)}'s burst of one. */
+    private final MbufArray one = new MbufArray(1);
+    private final int[] oneDestination = new int[1];
     private RulesState state;
     private CompiledRules rules;
     private Classifier classifier;
@@ -113,17 +117,43 @@ public final class RulesProcessor
     }
 
     /**
-     * Applies the rules to one packet: a plain frame of a cached flow takes the flow cache's fast path
-     * ({@link FlowCache#forwardPlain}), anything else the full parse.
+     * Applies the rules to a burst, one packet after the other: a plain frame of a cached flow takes the flow cache's
+     * fast path ({@link FlowCache#forwardPlain}), anything else the full parse. (Measured: splitting the burst into a
+     * keying pass and a lookup pass, as DPDK's bulk hash lookups do to overlap cache misses, cost more here than the
+     * misses it hid.)
+     *
+     * @param destinations per packet, the port to send it out of, or {@link #DROP} to free it.
+     */
+    public void process(final MbufArray pkts, final int count, final int[] destinations)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final long[] ruleCounters = this.ruleCounters;
+        final int rxPort = this.rxPort;
+        for (int i = 0; i < count; i++)
+        {
+            final long mbuf = pkts.get(i);
+            final long frame = Mbuf.dataAddress(mbuf);
+            final int length = Mbuf.dataLength(mbuf);
+            destinations[i] = finish(mbuf, frame, length, flowCache.forwardPlain(frame, length, rxPort, ruleCounters));
+        }
+        pending[RECEIVED] += count;
+    }
+
+    /**
+     * Applies the rules to one packet (a burst of one; for tools and tests).
      *
      * @return the port to send it out of, or {@link #DROP} to free it.
      */
     public int process(final long mbuf)
     {
-        pending[RECEIVED]++;
-        final long frame = Mbuf.dataAddress(mbuf);
-        final int length = Mbuf.dataLength(mbuf);
-        final int plain = flowCache.forwardPlain(frame, length, rxPort, ruleCounters);
+        one.set(0, mbuf);
+        process(one, 1, oneDestination);
+        return oneDestination[0];
+    }
+
+    /** A packet after the flow cache's fast path: its outcome counted, or parsed in full when the path passed. */
+    private int finish(final long mbuf, final long frame, final int length, final int plain)
+    {
         if (plain >= 0)
         {
             final int output = plain & FlowCache.PLAIN_PORT_MASK;

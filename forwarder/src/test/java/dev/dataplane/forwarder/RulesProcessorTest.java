@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * the slow way (parse, the linear reference matcher, the verdict, the rewrite program): the same port or drop, the
  * same bytes out (checksums up to the encoding of zero), and in the end the same outcome and per-rule counts. Flows
  * repeat, so most frames after the first of their flow are cache hits; a quarter are tagged, odd or malformed.
+ * Frames come in bursts of random sizes, as the forwarder hands them over.
  */
 class RulesProcessorTest
 {
@@ -71,6 +72,7 @@ class RulesProcessorTest
         """};
     private static final int FLOWS = 64;
     private static final int FRAMES = 20_000;
+    private static final int BURST = 32;
 
     private final PacketView view = new PacketView();
 
@@ -83,7 +85,8 @@ class RulesProcessorTest
         try
         {
             final Random random = new Random(31337);
-            final MbufArray mbufs = new MbufArray(1);
+            final MbufArray mbufs = new MbufArray(BURST);
+            final int[] destinations = new int[BURST];
             for (final String text : RULE_SETS)
             {
                 final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
@@ -95,31 +98,47 @@ class RulesProcessorTest
                 {
                     flows.add(OddFrames.vary(randomFrame(random), random));
                 }
-                for (int i = 0; i < FRAMES; i++)
+                // Bursts of 1 to 32 frames from one port: flows repeat within a burst too, so the burst's first
+                // frame of a new flow misses while a later one of the same flow may already be looked up.
+                int done = 0;
+                while (done < FRAMES)
                 {
-                    final byte[] frame = flows.get(random.nextInt(FLOWS));
                     final int inPort = random.nextInt(2);
-                    final byte[] expected = frame.clone();
-                    final int expectedPort = reference.process(expected, inPort, 1 - inPort);
-
-                    assertTrue(pool.allocBulk(mbufs, 1));
-                    final long mbuf = mbufs.get(0);
-                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-                    Mbuf.setLength(mbuf, frame.length);
+                    final int count = 1 + random.nextInt(BURST);
+                    final byte[][] expected = new byte[count][];
+                    final int[] expectedPorts = new int[count];
+                    assertTrue(pool.allocBulk(mbufs, count));
+                    for (int i = 0; i < count; i++)
+                    {
+                        final byte[] frame = flows.get(random.nextInt(FLOWS));
+                        expected[i] = frame.clone();
+                        expectedPorts[i] = reference.process(expected[i], inPort, 1 - inPort);
+                        final long mbuf = mbufs.get(i);
+                        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf),
+                            frame.length);
+                        Mbuf.setLength(mbuf, frame.length);
+                    }
                     final RulesProcessor processor = processors[inPort];
                     processor.beginBurst();
-                    final int port = processor.process(mbuf);
+                    processor.process(mbufs, count, destinations);
                     processor.endBurst();
-                    assertEquals(expectedPort, port, text + "\nframe " + i);
-                    if (RulesProcessor.DROP != port)
+                    for (int i = 0; i < count; i++)
                     {
-                        ChecksumEncodings.normalise(view, ALL, Mbuf.dataAddress(mbuf), frame.length);
-                        final byte[] actual = MemorySegment.ofAddress(Mbuf.dataAddress(mbuf))
-                            .reinterpret(frame.length).toArray(ValueLayout.JAVA_BYTE);
-                        ChecksumEncodings.normalise(view, MemorySegment.ofArray(expected), 0, expected.length);
-                        assertArrayEquals(expected, actual, text + "\nframe " + i);
+                        final String where = text + "\nframe " + (done + i) + " (" + i + " of a burst of " + count + ")";
+                        assertEquals(expectedPorts[i], destinations[i], where);
+                        if (RulesProcessor.DROP != destinations[i])
+                        {
+                            final long data = Mbuf.dataAddress(mbufs.get(i));
+                            final int length = expected[i].length;
+                            ChecksumEncodings.normalise(view, ALL, data, length);
+                            final byte[] actual = MemorySegment.ofAddress(data).reinterpret(length)
+                                .toArray(ValueLayout.JAVA_BYTE);
+                            ChecksumEncodings.normalise(view, MemorySegment.ofArray(expected[i]), 0, length);
+                            assertArrayEquals(expected[i], actual, where);
+                        }
                     }
-                    Mbuf.free(mbuf);
+                    Mbuf.freeBulk(mbufs, 0, count);
+                    done += count;
                 }
                 for (int outcome = 0; outcome < RulesProcessor.OUTCOME_COUNT; outcome++)
                 {
