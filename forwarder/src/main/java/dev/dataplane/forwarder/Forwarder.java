@@ -141,7 +141,7 @@ public final class Forwarder implements AutoCloseable
                 txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() & checksumOffloads;
             }
         }
-        final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringSize() : 0;
+        final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringBursts() * context.burst() : 0;
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool",
             context.poolSize(ports.length, layout.rxLcores + layout.stageLcores, ringSlots), context.mbufCache(),
             Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
@@ -218,8 +218,9 @@ public final class Forwarder implements AutoCloseable
                 }
                 else
                 {
-                    final RingBuffer<PacketEvent> ring = RingBuffer.createSingleProducer(PacketEvent::new,
-                        context.ringSize(), new BusySpinWaitStrategy());
+                    final int burst = context.burst();
+                    final RingBuffer<BurstEvent> ring = RingBuffer.createSingleProducer(() -> new BurstEvent(burst),
+                        context.ringBursts(), new BusySpinWaitStrategy());
                     final PipelineRx pipelineRx = new PipelineRx(port, queue, context.burst(), ring);
                     parts.pipelineRx.add(pipelineRx);
                     rx.add(pipelineRx);

@@ -178,10 +178,19 @@ public final class ForwarderContext
         return runMode;
     }
 
-    /** Pipeline ring slots per RX queue (a power of two). */
+    /** Packets a pipeline ring holds per RX queue (a power of two). */
     public int ringSize()
     {
         return ringSize;
+    }
+
+    /**
+     * Slots of a pipeline ring, one burst each: {@link #ringSize} packets in whole bursts, rounded down to a power of
+     * two (as the Disruptor needs), at least two so that RX can fill one slot while the stages work on another.
+     */
+    public int ringBursts()
+    {
+        return Math.max(2, Integer.highestOneBit(ringSize / burst));
     }
 
     /** RX queues per port, spread by RSS. */

@@ -72,7 +72,8 @@ public final class ForwarderOptions
     String runMode;
 
     @Option(names = "--ring-size", paramLabel = "N",
-        description = "Pipeline ring slots per RX queue, a power of two (default: 1024).")
+        description = "Packets a pipeline ring holds per RX queue, a power of two (default: 1024), in slots of a " +
+            "burst each.")
     int ringSize = ForwarderContext.DEFAULT_RING_SIZE;
 
     @Option(names = "--rxq", paramLabel = "N",

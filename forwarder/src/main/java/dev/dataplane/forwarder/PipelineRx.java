@@ -5,13 +5,15 @@ import java.lang.invoke.VarHandle;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
- * The RX side of the pipeline: busy-polls one RX queue and publishes each burst into its ring with one claim and
- * one publish. What the ring has no room for is freed and counted ({@link #ringFull}): the RX lcore never waits for
- * the stages, so a slow stage costs packets, not latency, as a full NIC ring would.
+ * The RX side of the pipeline: busy-polls one RX queue straight into the next slot of its ring, a burst per slot
+ * ({@link BurstEvent}), and publishes each burst with one claim and one publish. When the ring has no free slot, what
+ * arrives is freed and counted ({@link #ringFull}): the RX lcore never waits for the stages, so a slow stage costs
+ * packets, not latency, as a full NIC ring would.
  */
 public final class PipelineRx extends RxStream
 {
@@ -31,13 +33,15 @@ public final class PipelineRx extends RxStream
         }
     }
 
-    private final RingBuffer<PacketEvent> ring;
+    private final RingBuffer<BurstEvent> ring;
+    /** A slot claimed but not yet filled (an empty poll keeps it for the next), or -1. */
+    private long claimed = -1;
     @SuppressWarnings("unused") // through RING_FULL
     private long ringFull;
     @SuppressWarnings("unused") // through RECEIVED
     private long received;
 
-    PipelineRx(final int rxPort, final int rxQueue, final int burst, final RingBuffer<PacketEvent> ring)
+    PipelineRx(final int rxPort, final int rxQueue, final int burst, final RingBuffer<BurstEvent> ring)
     {
         super(rxPort, rxQueue, burst);
         this.ring = ring;
@@ -46,40 +50,35 @@ public final class PipelineRx extends RxStream
     @Override
     public int poll()
     {
-        final MbufArray pkts = this.pkts;
-        final int received = receive();
+        final RingBuffer<BurstEvent> ring = this.ring;
+        if (claimed < 0)
+        {
+            try
+            {
+                claimed = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                // The stages are behind: what arrives meanwhile is received and dropped, as a full NIC ring would.
+                final int received = receive();
+                if (received > 0)
+                {
+                    RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
+                    dropTail(pkts, 0, received);
+                }
+                return received;
+            }
+        }
+        final BurstEvent event = ring.get(claimed);
+        final int received = EthDev.rxBurst(rxPort, rxQueue, event.mbufs, burst);
         if (0 == received)
         {
             return 0;
         }
         RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
-        final RingBuffer<PacketEvent> ring = this.ring;
-        // A burst goes into the ring whole or not at all: trickling single slots into a full ring makes the RX
-        // lcore bounce the ring's cache lines with the stage lcore for nothing.
-        final int room = ring.remainingCapacity() >= received ? received : 0;
-        if (room > 0)
-        {
-            try
-            {
-                final long high = ring.tryNext(room);
-                final long low = high - room + 1;
-                for (int i = 0; i < room; i++)
-                {
-                    ring.get(low + i).mbuf = pkts.get(i);
-                }
-                ring.publish(low, high);
-            }
-            catch (final InsufficientCapacityException ex)
-            {
-                // Cannot happen with one producer that just saw the room; counted as a full ring all the same.
-                dropTail(pkts, 0, received);
-                return received;
-            }
-        }
-        if (room < received)
-        {
-            dropTail(pkts, room, received);
-        }
+        event.count = received;
+        ring.publish(claimed);
+        claimed = -1;
         return received;
     }
 

@@ -1,5 +1,9 @@
 package dev.dataplane.forwarder;
 
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
+import java.lang.foreign.ValueLayout;
+
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
@@ -8,36 +12,37 @@ import dev.dataplane.dpdk.MbufArray;
 
 /**
  * The stages that consume one pipeline ring, in Disruptor order: the rules stage (parse, classify or flow-cache
- * hit, filter, rewrite: the {@link RulesProcessor}) and, gated on it, the TX stage (hands each kept packet to the
- * lcore's {@link LcoreTransmitter}, frees the dropped in bulk, and flushes TX at the end of every batch). The RX side
- * is gated on the TX stage, so a slot is reused only once its packet has left or been freed.
+ * hit, filter, rewrite: the {@link RulesProcessor}, a burst at a time) and, gated on it, the TX stage (hands each
+ * kept packet to the lcore's {@link LcoreTransmitter}, frees the dropped in bulk, and flushes TX at the end of every
+ * batch). The RX side is gated on the TX stage, so a slot is reused only once its packets have left or been freed.
  */
 public final class PipelineStages implements Poller
 {
-    private final RingBuffer<PacketEvent> ring;
+    /** Bursts each stage takes per poll, so that one busy ring does not starve the others on the lcore. */
+    private static final int BURSTS_PER_POLL = 4;
+
+    private final RingBuffer<BurstEvent> ring;
     private final RulesProcessor processor;
     private final LcoreTransmitter transmitter;
-    private final EventPoller<PacketEvent> rulesPoller;
-    private final EventPoller<PacketEvent> txPoller;
+    private final EventPoller<BurstEvent> rulesPoller;
+    private final EventPoller<BurstEvent> txPoller;
     private final MbufArray drops;
     private int dropCount;
-    private final int batch;
-    /** The rules stage's batch: its events, their packets, and where the processor sends them. */
-    private final PacketEvent[] events;
-    private final MbufArray batchMbufs;
-    private final int[] destinations;
-    private int batched;
+    private int bursts;
+    private int handled;
+    /** Keeps the loads of {@link #touch} from being optimised away. */
+    private long touched;
 
-    private final EventPoller.Handler<PacketEvent> rulesStage = this::rulesStage;
-    private final EventPoller.Handler<PacketEvent> txStage = this::txStage;
+    private final EventPoller.Handler<BurstEvent> rulesStage = this::rulesStage;
+    private final EventPoller.Handler<BurstEvent> txStage = this::txStage;
 
     /**
      * @param ring        the ring one {@link PipelineRx} publishes into.
      * @param processor   the rules for that ring's RX queue.
      * @param transmitter the TX side of the lcore these stages run on.
-     * @param burst       packets freed at once.
+     * @param burst       the ring's burst size: packets freed at once.
      */
-    PipelineStages(final RingBuffer<PacketEvent> ring, final RulesProcessor processor,
+    PipelineStages(final RingBuffer<BurstEvent> ring, final RulesProcessor processor,
         final LcoreTransmitter transmitter, final int burst)
     {
         this.ring = ring;
@@ -47,10 +52,6 @@ public final class PipelineStages implements Poller
         this.txPoller = ring.newPoller(rulesPoller.getSequence());
         ring.addGatingSequences(txPoller.getSequence());
         this.drops = new MbufArray(burst);
-        this.batch = burst;
-        this.events = new PacketEvent[burst];
-        this.batchMbufs = new MbufArray(burst);
-        this.destinations = new int[burst];
     }
 
     /**
@@ -61,22 +62,12 @@ public final class PipelineStages implements Poller
     @Override
     public int poll()
     {
-        final int handled;
+        handled = 0;
         try
         {
-            batched = 0;
+            bursts = 0;
             rulesPoller.poll(rulesStage);
-            handled = batched;
-            if (handled > 0)
-            {
-                processor.beginBurst();
-                processor.process(batchMbufs, handled, destinations);
-                processor.endBurst();
-                for (int i = 0; i < handled; i++)
-                {
-                    events[i].destination = destinations[i];
-                }
-            }
+            bursts = 0;
             txPoller.poll(txStage);
         }
         catch (final Exception ex)
@@ -86,39 +77,56 @@ public final class PipelineStages implements Poller
         return handled;
     }
 
-    /**
-     * Gathers up to a batch of events; the processor then takes them as one burst (its first pass over the burst
-     * loads every packet's headers before any is processed, so the cache misses on packets the RX lcore's core wrote
-     * overlap instead of stalling the stage one after the other). The TX stage sees each event only after this
-     * poll's rules stage set its destination.
-     */
-    private boolean rulesStage(final PacketEvent event, final long sequence, final boolean endOfBatch)
+    private boolean rulesStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
     {
-        events[batched] = event;
-        batchMbufs.set(batched, event.mbuf);
-        return ++batched < batch;
+        final int count = event.count;
+        touch(event.mbufs, count);
+        processor.beginBurst();
+        processor.process(event.mbufs, count, event.destinations);
+        processor.endBurst();
+        handled += count;
+        return ++bursts < BURSTS_PER_POLL;
     }
 
-    private boolean txStage(final PacketEvent event, final long sequence, final boolean endOfBatch)
+    /**
+     * Loads each packet's mbuf header and first byte, one independent load after the other, before any is processed:
+     * the RX lcore's core wrote them, and this way their cache misses overlap instead of each stalling the rules in
+     * turn (the Java stand-in for DPDK's rte_prefetch0 of a burst).
+     */
+    private void touch(final MbufArray mbufs, final int count)
     {
-        if (RulesProcessor.DROP == event.destination)
+        long sum = 0;
+        for (int i = 0; i < count; i++)
         {
-            drops.set(dropCount++, event.mbuf);
-            if (dropCount == drops.capacity())
+            sum += ALL.get(ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbufs.get(i)));
+        }
+        touched += sum;
+    }
+
+    private boolean txStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
+    {
+        final MbufArray mbufs = event.mbufs;
+        final int[] destinations = event.destinations;
+        final LcoreTransmitter transmitter = this.transmitter;
+        for (int i = 0, count = event.count; i < count; i++)
+        {
+            final int destination = destinations[i];
+            if (RulesProcessor.DROP == destination)
             {
-                freeDrops();
+                drops.set(dropCount++, mbufs.get(i));
+            }
+            else
+            {
+                transmitter.send(destination, mbufs.get(i));
             }
         }
-        else
+        freeDrops();
+        final boolean more = ++bursts < BURSTS_PER_POLL;
+        if (endOfBatch || !more)
         {
-            transmitter.send(event.destination, event.mbuf);
-        }
-        if (endOfBatch)
-        {
-            freeDrops();
             transmitter.flush();
         }
-        return true;
+        return more;
     }
 
     private void freeDrops()
@@ -144,8 +152,9 @@ public final class PipelineStages implements Poller
         int count = 0;
         for (long sequence = consumed.get() + 1; sequence <= published; sequence++)
         {
-            Mbuf.free(ring.get(sequence).mbuf);
-            count++;
+            final BurstEvent event = ring.get(sequence);
+            Mbuf.freeBulk(event.mbufs, 0, event.count);
+            count += event.count;
         }
         consumed.set(published);
         rulesPoller.getSequence().set(published);

@@ -124,7 +124,8 @@ class RulesProcessorTest
                     processor.endBurst();
                     for (int i = 0; i < count; i++)
                     {
-                        final String where = text + "\nframe " + (done + i) + " (" + i + " of a burst of " + count + ")";
+                        final String where = text + "\nframe " + (done + i) + " (" + i + " of a burst of " + count +
+                            ")";
                         assertEquals(expectedPorts[i], destinations[i], where);
                         if (RulesProcessor.DROP != destinations[i])
                         {

@@ -41,7 +41,8 @@ public final class OddFrames
             case 2 -> withIpv4(frame, l3, Ipv4Header.FRAGMENT_OFFSET, 1 + random.nextInt(100));
             case 3 -> withProtocol(frame, l3, random.nextBoolean() ? IpProtocol.ICMP : GRE);
             case 4 -> withIpv4(frame, l3, Ipv4Header.TOTAL_LENGTH_OFFSET, frame.length - l3 + 1 + random.nextInt(9));
-            default -> Arrays.copyOf(frame, EthernetHeader.LENGTH + random.nextInt(frame.length - EthernetHeader.LENGTH));
+            default -> Arrays.copyOf(frame,
+                EthernetHeader.LENGTH + random.nextInt(frame.length - EthernetHeader.LENGTH));
         };
     }
 
