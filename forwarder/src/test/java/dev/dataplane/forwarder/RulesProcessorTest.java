@@ -20,18 +20,14 @@ import dev.dataplane.forwarder.rules.ChecksumEncodings;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.LinearClassifier;
-import dev.dataplane.forwarder.rules.OddFrames;
+import dev.dataplane.forwarder.rules.TestFrames;
 import dev.dataplane.forwarder.rules.RewriteProgram;
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.RulesException;
 import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.forwarder.rules.Verdict;
 import dev.dataplane.net.EthernetHeader;
-import dev.dataplane.net.FrameBuilder;
-import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
-import dev.dataplane.net.TcpHeader;
-import dev.dataplane.net.UdpHeader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,7 +92,7 @@ class RulesProcessorTest
                 final List<byte[]> flows = new ArrayList<>();
                 for (int i = 0; i < FLOWS; i++)
                 {
-                    flows.add(OddFrames.vary(randomFrame(random), random));
+                    flows.add(TestFrames.vary(TestFrames.randomIpv4(random), random));
                 }
                 // Bursts of 1 to 32 frames from one port: flows repeat within a burst too, so the burst's first
                 // frame of a new flow misses while a later one of the same flow may already be looked up.
@@ -232,38 +228,5 @@ class RulesProcessorTest
             }
             return port;
         }
-    }
-
-    private byte[] randomFrame(final Random random)
-    {
-        final FrameBuilder builder = new FrameBuilder().ttl(1 + random.nextInt(3)).dscp(random.nextInt(64))
-            .macs(random.nextLong() & 0xFEFFFFFFFFFFL, random.nextLong() & 0xFEFFFFFFFFFFL);
-        if (random.nextInt(8) == 0)
-        {
-            builder.vlans(random.nextBoolean() ? 100 : 1 + random.nextInt(4000));
-        }
-        final int[] destinations = {0x0A000811, 0x0A000805, 0x0A000905, 0x0A000703, random.nextInt()};
-        builder.ipv4(random.nextInt(), destinations[random.nextInt(destinations.length)]);
-        final int[] ports = {8080, 53, 80, 22, random.nextInt(65536)};
-        if (random.nextBoolean())
-        {
-            builder.tcp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)],
-                random.nextBoolean() ? TcpHeader.SYN : TcpHeader.ACK);
-        }
-        else
-        {
-            builder.udp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)]);
-        }
-        final byte[] frame = builder.length(builder.headersLength() + random.nextInt(120)).build();
-        if (random.nextInt(8) == 0)
-        {
-            final MemorySegment s = MemorySegment.ofArray(frame);
-            view.parse(s, 0, frame.length);
-            if (view.hasL4() && IpProtocol.UDP == view.protocol())
-            {
-                UdpHeader.checksum(s, view.l4Offset(), 0); // "no checksum"
-            }
-        }
-        return frame;
     }
 }

@@ -308,7 +308,12 @@ public final class FlowCache
      */
     public int rule(final int slot, final long[] counters, final int length)
     {
-        final long action = entries[slot + ACTION];
+        return countHit(slot, entries[slot + ACTION], counters, length);
+    }
+
+    /** Counts a hit on {@code slot} (whose action word is {@code action}); returns its rule. */
+    private int countHit(final int slot, final long action, final long[] counters, final int length)
+    {
         final int rule = (int)action;
         if (Classifier.NO_MATCH != rule)
         {
@@ -423,16 +428,7 @@ public final class FlowCache
         {
             return BYPASS;
         }
-        final int rule = (int)action;
-        if (Classifier.NO_MATCH != rule)
-        {
-            counters[2 * rule]++;
-            counters[2 * rule + 1] += length;
-        }
-        if (0 != (action & COUNTS))
-        {
-            countCounted(slot, counters, length);
-        }
+        final int rule = countHit(slot, action, counters, length);
         final int output = (int)(action >>> OUTPUT_SHIFT) - 1;
         if (DROP == output)
         {

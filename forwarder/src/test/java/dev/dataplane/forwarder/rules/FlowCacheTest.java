@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Random;
 
 import dev.dataplane.net.FrameBuilder;
-import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
-import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +63,7 @@ class FlowCacheTest
             final List<byte[]> flows = new ArrayList<>();
             for (int i = 0; i < 24; i++)
             {
-                flows.add(randomFrame(random));
+                flows.add(TestFrames.randomIpv4(random));
             }
             final long[] expectedCounters = new long[2 * rules.size()];
             final long[] cachedCounters = new long[2 * rules.size()];
@@ -130,7 +128,7 @@ class FlowCacheTest
                 int bypassed = 0;
                 for (int i = 0; i < 5_000; i++)
                 {
-                    final byte[] frame = OddFrames.vary(randomFrame(random), random);
+                    final byte[] frame = TestFrames.vary(TestFrames.randomIpv4(random), random);
                     final MemorySegment s = MemorySegment.ofArray(frame);
                     final int inPort = random.nextInt(2);
                     view.parse(s, 0, frame.length);
@@ -225,34 +223,5 @@ class FlowCacheTest
     {
         return Classifier.NO_MATCH != rule && rules.verdict(rule) != Verdict.DROP &&
             rules.verdict(rule) != Verdict.COUNT;
-    }
-
-    private byte[] randomFrame(final Random random)
-    {
-        final FrameBuilder builder = new FrameBuilder().ttl(1 + random.nextInt(255)).dscp(random.nextInt(64));
-        if (random.nextInt(4) == 0)
-        {
-            builder.vlans(random.nextBoolean() ? 100 : 1 + random.nextInt(4000));
-        }
-        final int[] destinations = {0x0A000811, 0x0A000805, 0x0A000905, 0x0A000703, random.nextInt()};
-        builder.ipv4(random.nextInt(), destinations[random.nextInt(destinations.length)]);
-        final int[] ports = {8080, 53, 80, 22, random.nextInt(65536)};
-        if (random.nextBoolean())
-        {
-            builder.tcp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)],
-                random.nextBoolean() ? TcpHeader.SYN : TcpHeader.ACK);
-        }
-        else
-        {
-            builder.udp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)]);
-        }
-        final byte[] frame = builder.length(builder.headersLength() + random.nextInt(120)).build();
-        final MemorySegment s = MemorySegment.ofArray(frame);
-        view.parse(s, 0, frame.length);
-        if (random.nextInt(8) == 0 && IpProtocol.UDP == view.protocol())
-        {
-            UdpHeader.checksum(s, view.base() + view.l4Offset(), 0); // "no checksum"
-        }
-        return frame;
     }
 }

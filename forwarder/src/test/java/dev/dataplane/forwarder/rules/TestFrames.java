@@ -5,23 +5,66 @@ import java.util.Arrays;
 import java.util.Random;
 
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
 
 /**
- * Variants of a well-formed IPv4 frame that a fast path must notice are not the plain case: IPv4 options, first and
- * later fragments, another protocol, a total length past the frame, a frame cut short.
+ * Frames for the rules tests: random IPv4 UDP and TCP frames over the addresses and ports the tests' rule sets name,
+ * and variants of them that a fast path must notice are not the plain case: IPv4 options, first and later fragments,
+ * another protocol, a total length past the frame, a frame cut short.
  */
-public final class OddFrames
+public final class TestFrames
 {
     private static final int OPTION_LENGTH = 4;
     private static final byte NOP = 1;
     private static final int GRE = 47;
 
-    private OddFrames()
+    private TestFrames()
     {
+    }
+
+    /**
+     * A random IPv4 frame: random MACs and source, a destination and ports from those the rule sets name (or random),
+     * TTL 1 to 3 (so that dec-ttl expires some), a VLAN tag on one in six, UDP or TCP (SYN or ACK), up to 119 bytes of
+     * payload, and one UDP frame in eight with no checksum.
+     */
+    public static byte[] randomIpv4(final Random random)
+    {
+        final FrameBuilder builder = new FrameBuilder().ttl(1 + random.nextInt(3)).dscp(random.nextInt(64))
+            .macs(random.nextLong() & 0xFEFFFFFFFFFFL, random.nextLong() & 0xFEFFFFFFFFFFL);
+        if (random.nextInt(6) == 0)
+        {
+            builder.vlans(random.nextBoolean() ? 100 : 1 + random.nextInt(4000));
+        }
+        final int[] destinations = {0x0A000811, 0x0A000805, 0x0A000905, 0x0A000703, random.nextInt()};
+        builder.ipv4(random.nextInt(), destinations[random.nextInt(destinations.length)]);
+        final int[] ports = {8080, 53, 80, 22, random.nextInt(65536)};
+        if (random.nextBoolean())
+        {
+            builder.tcp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)],
+                random.nextBoolean() ? TcpHeader.SYN : TcpHeader.ACK);
+        }
+        else
+        {
+            builder.udp(ports[random.nextInt(ports.length)], ports[random.nextInt(ports.length)]);
+        }
+        final byte[] frame = builder.length(builder.headersLength() + random.nextInt(120)).build();
+        if (random.nextInt(8) == 0)
+        {
+            final MemorySegment s = MemorySegment.ofArray(frame);
+            final PacketView view = new PacketView();
+            view.parse(s, 0, frame.length);
+            if (view.hasL4() && IpProtocol.UDP == view.protocol())
+            {
+                UdpHeader.checksum(s, view.l4Offset(), 0); // "no checksum"
+            }
+        }
+        return frame;
     }
 
     /** {@code frame} itself (about half the time) or one of its odd variants; checksums stay valid where they can. */
