@@ -23,10 +23,11 @@ import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 
 /**
- * The rules applied to the packets of one RX queue, one packet at a time: parse, look the flow up in the
- * {@link FlowCache} or classify it, rewrite it, and name the port it leaves by (accept: the paired port; tx: back out
- * of the in-port, MACs swapped; redirect: the named port) or {@link #DROP} (drop, the drop policy, an expired TTL, a
- * malformed frame no rule claims). Every outcome is counted. The same processor serves run-to-completion
+ * The rules applied to the packets of one RX queue, a burst at a time and within it one packet after the other: a
+ * plain frame of a cached flow takes the {@link FlowCache}'s fast path; any other is parsed, looked up in the cache
+ * or classified (and cached), and rewritten. Each is given the port it leaves by (accept: the paired port; tx: back
+ * out of the in-port, MACs swapped; redirect: the named port) or {@link #DROP} (drop, the drop policy, an expired
+ * TTL, a malformed frame no rule claims). Every outcome is counted. The same processor serves run-to-completion
  * ({@link RuleStream}) and the pipeline's rules stage ({@link PipelineStages}): same rules, same results.
  * <p>
  * Used by one thread at a time, in bursts: {@link #beginBurst} picks up a reload, {@link #endBurst} publishes the

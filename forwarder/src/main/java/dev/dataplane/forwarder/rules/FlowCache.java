@@ -93,9 +93,12 @@ public final class FlowCache
     /** The flow matched {@code count} rules before its terminal one (their indexes are in {@link #counted}). */
     private static final long COUNTS = 1L << 42;
     private static final int OUTPUT_SHIFT = 48;
-    /** new source address << 32 | new destination address. */
+    /** The new source and destination addresses, as {@link #RAW64} writes them at the source address. */
     private static final int ADDRESSES = 4;
-    /** new source port << 48 | new destination port << 32 | IPv4 checksum delta << 16 | L4 checksum delta. */
+    /**
+     * The new ports as {@link #RAW32} writes them at the L4 header (high 32 bits) | IPv4 checksum delta << 16 | L4
+     * checksum delta, the deltas folded and in memory byte order.
+     */
     private static final int PORTS_AND_DELTAS = 5;
     private static final int SOURCE_MAC = 6;
     private static final int DESTINATION_MAC = 7;
