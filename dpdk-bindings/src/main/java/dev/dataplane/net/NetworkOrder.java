@@ -45,16 +45,6 @@ public final class NetworkOrder
         segment.set(U32, offset, value);
     }
 
-    public static long u64(final MemorySegment segment, final long offset)
-    {
-        return segment.get(U64, offset);
-    }
-
-    public static void u64(final MemorySegment segment, final long offset, final long value)
-    {
-        segment.set(U64, offset, value);
-    }
-
     /** A 48-bit value (a MAC address) as the low bits of a long. */
     public static long u48(final MemorySegment segment, final long offset)
     {

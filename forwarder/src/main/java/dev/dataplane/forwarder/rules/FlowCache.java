@@ -60,7 +60,7 @@ public final class FlowCache
     private static final ValueLayout.OfLong RAW64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The IPv4 EtherType (08 00) and the fragment bits (MF and the offset), read in memory order. */
     private static final short RAW_TYPE_IPV4 = Short.reverseBytes((short)EthernetHeader.TYPE_IPV4);
-    private static final int RAW_FRAGMENT_BITS = swap16Int(Ipv4Header.FLAG_MORE_FRAGMENTS |
+    private static final int RAW_FRAGMENT_BITS = (int)swap16(Ipv4Header.FLAG_MORE_FRAGMENTS |
         Ipv4Header.FRAGMENT_OFFSET_MASK);
 
     /** {@link #insert}'s output of a flow whose frames are dropped. */
@@ -365,6 +365,7 @@ public final class FlowCache
      */
     public int forwardPlain(final long frame, final int length, final int inPort, final long[] counters)
     {
+        // No check of enabled: before reset every entry is zero, and no key is (keys have VALID set).
         if (length < PLAIN_L4 || RAW_TYPE_IPV4 != ALL.get(RAW16, frame + EthernetHeader.ETHER_TYPE_OFFSET))
         {
             return BYPASS;
@@ -515,11 +516,6 @@ public final class FlowCache
         {
             setMacs(slot, fields, s, frame);
         }
-    }
-
-    private static int swap16Int(final int value)
-    {
-        return (int)swap16(value);
     }
 
     private static int fields(final long action)
