@@ -55,6 +55,74 @@ public final class LcoreTransmitter
         counts[port] = count + 1;
     }
 
+    /**
+     * Hands each of a burst's packets to the port the rules named, or frees it ({@link RulesProcessor#DROP}; in bulk,
+     * through {@code drops}). A burst that goes all one way, the common case, is sent or freed whole.
+     *
+     * @return how many were freed.
+     */
+    public int dispatch(final MbufArray pkts, final int count, final int[] destinations, final MbufArray drops)
+    {
+        final int first = destinations[0];
+        int same = 1;
+        while (same < count && destinations[same] == first)
+        {
+            same++;
+        }
+        if (same == count)
+        {
+            if (RulesProcessor.DROP == first)
+            {
+                Mbuf.freeBulk(pkts, 0, count);
+                return count;
+            }
+            sendAll(first, pkts, count);
+            return 0;
+        }
+        int dropCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int destination = destinations[i];
+            if (RulesProcessor.DROP == destination)
+            {
+                drops.set(dropCount++, pkts.get(i));
+            }
+            else
+            {
+                send(destination, pkts.get(i));
+            }
+        }
+        if (0 != dropCount)
+        {
+            Mbuf.freeBulk(drops, 0, dropCount);
+        }
+        return dropCount;
+    }
+
+    /**
+     * Sends the first {@code count} packets of {@code pkts}, all for {@code port}: straight from {@code pkts} when
+     * nothing is buffered for that port (the common burst, all one way: no copy into the buffer), else queued
+     * behind what is, in order.
+     */
+    public void sendAll(final int port, final MbufArray pkts, final int count)
+    {
+        if (0 != counts[port])
+        {
+            for (int i = 0; i < count; i++)
+            {
+                send(port, pkts.get(i));
+            }
+            return;
+        }
+        final int sent = EthDev.txBurst(port, queue, pkts, 0, count);
+        if (sent < count)
+        {
+            Mbuf.freeBulk(pkts, sent, count - sent);
+            COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
+        }
+        COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);
+    }
+
     /** Sends every port's buffered packets. */
     public void flush()
     {

@@ -27,7 +27,6 @@ public final class PipelineStages implements Poller
     private final EventPoller<BurstEvent> rulesPoller;
     private final EventPoller<BurstEvent> txPoller;
     private final MbufArray drops;
-    private int dropCount;
     private int bursts;
     private int handled;
     /** Keeps the loads of {@link #touch} from being optimised away. */
@@ -105,37 +104,13 @@ public final class PipelineStages implements Poller
 
     private boolean txStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
     {
-        final MbufArray mbufs = event.mbufs;
-        final int[] destinations = event.destinations;
-        final LcoreTransmitter transmitter = this.transmitter;
-        for (int i = 0, count = event.count; i < count; i++)
-        {
-            final int destination = destinations[i];
-            if (RulesProcessor.DROP == destination)
-            {
-                drops.set(dropCount++, mbufs.get(i));
-            }
-            else
-            {
-                transmitter.send(destination, mbufs.get(i));
-            }
-        }
-        freeDrops();
+        transmitter.dispatch(event.mbufs, event.count, event.destinations, drops);
         final boolean more = ++bursts < BURSTS_PER_POLL;
         if (endOfBatch || !more)
         {
             transmitter.flush();
         }
         return more;
-    }
-
-    private void freeDrops()
-    {
-        if (0 != dropCount)
-        {
-            Mbuf.freeBulk(drops, 0, dropCount);
-            dropCount = 0;
-        }
     }
 
     /**

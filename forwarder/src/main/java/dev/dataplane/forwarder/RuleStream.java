@@ -1,12 +1,11 @@
 package dev.dataplane.forwarder;
 
-import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
  * Rules applied to one RX queue run to completion on its lcore, the testpmd way: receive a burst, pass it through
  * the {@link RulesProcessor} as a whole, hand what it keeps to the lcore's {@link LcoreTransmitter} for the port it
- * named, free the rest in bulk, and flush TX once per burst.
+ * named, free the rest in bulk (a burst all one way is sent or freed whole), and flush TX once per burst.
  */
 public final class RuleStream extends RxStream
 {
@@ -36,28 +35,11 @@ public final class RuleStream extends RxStream
         }
         final RulesProcessor processor = this.processor;
         final LcoreTransmitter transmitter = this.transmitter;
-        final MbufArray drops = this.drops;
-        processor.beginBurst();
         final int[] destinations = this.destinations;
+        processor.beginBurst();
         processor.process(pkts, received, destinations);
-        int dropCount = 0;
-        for (int i = 0; i < received; i++)
-        {
-            final int destination = destinations[i];
-            if (RulesProcessor.DROP == destination)
-            {
-                drops.set(dropCount++, pkts.get(i));
-            }
-            else
-            {
-                transmitter.send(destination, pkts.get(i));
-            }
-        }
         processor.endBurst();
-        if (0 != dropCount)
-        {
-            Mbuf.freeBulk(drops, 0, dropCount);
-        }
+        transmitter.dispatch(pkts, received, destinations, drops);
         transmitter.flush();
         return received;
     }
