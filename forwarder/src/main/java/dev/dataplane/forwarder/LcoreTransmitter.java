@@ -114,13 +114,7 @@ public final class LcoreTransmitter
             }
             return;
         }
-        final int sent = EthDev.txBurst(port, queue, pkts, 0, count);
-        if (sent < count)
-        {
-            Mbuf.freeBulk(pkts, sent, count - sent);
-            COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
-        }
-        COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);
+        transmit(port, pkts, count);
     }
 
     /** Sends every port's buffered packets. */
@@ -137,16 +131,20 @@ public final class LcoreTransmitter
 
     private void flush(final int port)
     {
-        final int count = counts[port];
-        final MbufArray buffer = buffers[port];
-        final int sent = EthDev.txBurst(port, queue, buffer, 0, count);
+        transmit(port, buffers[port], counts[port]);
+        counts[port] = 0;
+    }
+
+    /** One tx burst of the first {@code count} of {@code pkts}; what the ring refuses is freed and counted. */
+    private void transmit(final int port, final MbufArray pkts, final int count)
+    {
+        final int sent = EthDev.txBurst(port, queue, pkts, 0, count);
         if (sent < count)
         {
-            Mbuf.freeBulk(buffer, sent, count - sent);
+            Mbuf.freeBulk(pkts, sent, count - sent);
             COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
         }
         COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);
-        counts[port] = 0;
     }
 
     public int queue()

@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
@@ -51,41 +50,41 @@ public final class PipelineRx extends RxStream
     public int poll()
     {
         final RingBuffer<BurstEvent> ring = this.ring;
-        if (claimed < 0)
-        {
-            try
-            {
-                claimed = ring.tryNext();
-            }
-            catch (final InsufficientCapacityException ex)
-            {
-                // The stages are behind: what arrives meanwhile is received and dropped, as a full NIC ring would.
-                final int received = receive();
-                if (received > 0)
-                {
-                    RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
-                    dropTail(pkts, 0, received);
-                }
-                return received;
-            }
-        }
-        final BurstEvent event = ring.get(claimed);
-        final int received = EthDev.rxBurst(rxPort, rxQueue, event.mbufs, burst);
+        // Into the next slot; when the stages are behind and none is free, into our own array, to be dropped, as a
+        // full NIC ring would.
+        final MbufArray into = claimed >= 0 || claim() ? ring.get(claimed).mbufs : pkts;
+        final int received = receive(into);
         if (0 == received)
         {
             return 0;
         }
         RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
-        event.count = received;
-        ring.publish(claimed);
-        claimed = -1;
+        if (into == pkts)
+        {
+            Mbuf.freeBulk(pkts, 0, received);
+            RING_FULL.setOpaque(this, (long)RING_FULL.getOpaque(this) + received);
+        }
+        else
+        {
+            ring.get(claimed).count = received;
+            ring.publish(claimed);
+            claimed = -1;
+        }
         return received;
     }
 
-    private void dropTail(final MbufArray pkts, final int from, final int received)
+    /** Claims the next slot, if one is free. */
+    private boolean claim()
     {
-        Mbuf.freeBulk(pkts, from, received - from);
-        RING_FULL.setOpaque(this, (long)RING_FULL.getOpaque(this) + received - from);
+        try
+        {
+            claimed = ring.tryNext();
+            return true;
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
     }
 
     /** Packets received from the RX queue (any thread). */

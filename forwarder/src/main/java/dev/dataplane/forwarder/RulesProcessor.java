@@ -35,8 +35,8 @@ import dev.dataplane.net.UdpHeader;
  */
 public final class RulesProcessor
 {
-    /** {@link #process} of a packet to free. */
-    public static final int DROP = -1;
+    /** {@link #process} of a packet to free (the flow cache's own word for it, as it records destinations). */
+    public static final int DROP = FlowCache.DROP;
 
     /** Outcome counters, by index into {@link #outcome}. */
     public static final int RECEIVED = 0;
@@ -220,8 +220,9 @@ public final class RulesProcessor
         }
         else
         {
-            swapMacs = Verdict.TX == rules.verdict(rule);
-            destination = switch (rules.verdict(rule))
+            final Verdict ruleVerdict = rules.verdict(rule);
+            swapMacs = Verdict.TX == ruleVerdict;
+            destination = switch (ruleVerdict)
             {
                 case ACCEPT -> pairedPort;
                 case TX -> rxPort;

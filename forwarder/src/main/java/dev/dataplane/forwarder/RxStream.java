@@ -27,7 +27,13 @@ abstract class RxStream implements Poller
     /** One RX burst into {@link #pkts}: the number of packets received. */
     protected final int receive()
     {
-        return EthDev.rxBurst(rxPort, rxQueue, pkts, burst);
+        return receive(pkts);
+    }
+
+    /** One RX burst into {@code into} (at least {@link #burst} long): the number of packets received. */
+    protected final int receive(final MbufArray into)
+    {
+        return EthDev.rxBurst(rxPort, rxQueue, into, burst);
     }
 
     /**

@@ -105,9 +105,9 @@ public final class FlowCache
     private static final long VALID = 1L << 63;
     private static final long HAS_L4 = 1L << 62;
     private static final int ADDRESS_FIELDS = RewriteProgram.SETS_SOURCE | RewriteProgram.SETS_DESTINATION;
-    private static final int L4_FIELDS =
-        ADDRESS_FIELDS | RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
     private static final int PORT_FIELDS = RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
+    /** What touches the L4 checksum: the ports, and the addresses through the pseudo-header. */
+    private static final int L4_FIELDS = ADDRESS_FIELDS | PORT_FIELDS;
     private static final int MAC_FIELDS = RewriteProgram.SETS_SOURCE_MAC | RewriteProgram.SETS_DESTINATION_MAC;
     /** Where the plain frame's headers are: untagged Ethernet, IPv4 without options. */
     private static final int PLAIN_L3 = EthernetHeader.LENGTH;
@@ -176,29 +176,15 @@ public final class FlowCache
         final long l3 = view.base() + view.l3Offset();
         final boolean l4 = view.hasL4();
         final int protocol = view.protocol();
-        final long key0 = VALID | (l4 ? HAS_L4 : 0) | (long)(inPort & 0xFF) << 32 |
-            (long)(0 == view.vlanCount() ? 0 : view.outerVlanId() + 1) << 8 | protocol;
-        final long key1 = addressKey(s.get(RAW32, l3 + Ipv4Header.SOURCE_OFFSET),
-            s.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET));
-        long key2 = l4 ? (s.get(RAW32, view.base() + view.l4Offset()) & 0xFFFFFFFFL) << 32 : 0;
-        if (keyLength)
-        {
-            key2 |= (long)Math.min(view.length(), 0x10000) << 9;
-        }
-        if (keyTcpFlags && l4 && IpProtocol.TCP == protocol)
-        {
-            key2 |= 0x100 | view.tcpFlags();
-        }
+        final long key0 = key0(l4, inPort, 0 == view.vlanCount() ? 0 : view.outerVlanId() + 1, protocol);
+        final long key1 = addressKey(s, l3);
+        final long key2 = (l4 ? portsKey(s, view.base() + view.l4Offset()) : 0) | lengthKey(view.length()) |
+            (keyTcpFlags && l4 && IpProtocol.TCP == protocol ? 0x100 | view.tcpFlags() : 0);
         final int slot = setOf(key0, key1, key2);
-        final long[] entries = this.entries;
-        if (entries[slot + KEY0] == key0 && entries[slot + KEY1] == key1 && entries[slot + KEY2] == key2)
+        final int found = find(slot, key0, key1, key2);
+        if (found >= 0)
         {
-            return slot;
-        }
-        final int second = slot + STRIDE;
-        if (entries[second + KEY0] == key0 && entries[second + KEY1] == key1 && entries[second + KEY2] == key2)
-        {
-            return second;
+            return found;
         }
         pendingKey0 = key0;
         pendingKey1 = key1;
@@ -214,10 +200,45 @@ public final class FlowCache
         return (int)(hash >>> shift) * 2 * STRIDE;
     }
 
-    /** The key word of the two addresses, each as it lies in memory ({@link #RAW32}). */
-    private static long addressKey(final int rawSource, final int rawDestination)
+    /** The entry of the key in the set at {@code set}, either way, or -1. */
+    private int find(final int set, final long key0, final long key1, final long key2)
     {
-        return (rawSource & 0xFFFFFFFFL) << 32 | (rawDestination & 0xFFFFFFFFL);
+        final long[] entries = this.entries;
+        if (entries[set + KEY0] == key0 && entries[set + KEY1] == key1 && entries[set + KEY2] == key2)
+        {
+            return set;
+        }
+        final int second = set + STRIDE;
+        if (entries[second + KEY0] == key0 && entries[second + KEY1] == key1 && entries[second + KEY2] == key2)
+        {
+            return second;
+        }
+        return -1;
+    }
+
+    /** The key word of the frame's kind: in-port, outer VLAN (id + 1, 0 untagged), IP protocol, an L4 header. */
+    private static long key0(final boolean l4, final int inPort, final int vlan, final int protocol)
+    {
+        return VALID | (l4 ? HAS_L4 : 0) | (long)(inPort & 0xFF) << 32 | (long)vlan << 8 | protocol;
+    }
+
+    /** The key word of the two addresses of the IPv4 header at {@code l3}, each as it lies in memory. */
+    private static long addressKey(final MemorySegment s, final long l3)
+    {
+        return (s.get(RAW32, l3 + Ipv4Header.SOURCE_OFFSET) & 0xFFFFFFFFL) << 32 |
+            (s.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFFFFFFL);
+    }
+
+    /** The ports of the L4 header at {@code l4} as they lie in memory, in the high half of the third key word. */
+    private static long portsKey(final MemorySegment s, final long l4)
+    {
+        return (s.get(RAW32, l4) & 0xFFFFFFFFL) << 32;
+    }
+
+    /** The frame length's part of the third key word, when some rule matches on it. */
+    private long lengthKey(final int length)
+    {
+        return keyLength ? (long)Math.min(length, 0x10000) << 9 : 0;
     }
 
     /** A 16-bit checksum delta in memory order: ones' complement sums are byte-order independent (RFC 1071). */
@@ -408,23 +429,13 @@ public final class FlowCache
         {
             return BYPASS;
         }
-        key2 |= (ALL.get(RAW32, l4) & 0xFFFFFFFFL) << 32;
-        if (keyLength)
+        key2 |= portsKey(ALL, l4) | lengthKey(length);
+        final long key0 = key0(true, inPort, 0, protocol);
+        final long key1 = addressKey(ALL, l3);
+        final int slot = find(setOf(key0, key1, key2), key0, key1, key2);
+        if (slot < 0)
         {
-            key2 |= (long)Math.min(length, 0x10000) << 9;
-        }
-        final long key0 = VALID | HAS_L4 | (long)(inPort & 0xFF) << 32 | protocol;
-        final long key1 = addressKey(ALL.get(RAW32, l3 + Ipv4Header.SOURCE_OFFSET),
-            ALL.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET));
-        final long[] entries = this.entries;
-        int slot = setOf(key0, key1, key2);
-        if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
-        {
-            slot += STRIDE;
-            if (entries[slot + KEY0] != key0 || entries[slot + KEY1] != key1 || entries[slot + KEY2] != key2)
-            {
-                return BYPASS;
-            }
+            return BYPASS;
         }
         final long action = entries[slot + ACTION];
         final int fields = fields(action);

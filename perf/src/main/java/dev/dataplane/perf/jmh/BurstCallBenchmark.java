@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.DpdkLibrary;
@@ -66,9 +65,7 @@ public class BurstCallBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        eal = Eal.init(List.of("-l", "0", "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
-            "jmh-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning", "--no-telemetry",
-            "--vdev", "net_null0", "--vdev", "net_null1"));
+        eal = JmhEal.init("net_null0", "net_null1");
         pool = Mempool.createPktmbufPool("jmh_pool", 8191, 256, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         for (int port = 0; port < 2; port++)
         {

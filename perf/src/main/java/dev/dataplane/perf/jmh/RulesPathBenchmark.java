@@ -3,7 +3,6 @@ package dev.dataplane.perf.jmh;
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
@@ -70,8 +69,7 @@ public class RulesPathBenchmark
     @Setup(Level.Trial)
     public void setUp() throws RulesException
     {
-        eal = Eal.init(List.of("-l", "0", "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
-            "jmh-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning", "--no-telemetry"));
+        eal = JmhEal.init();
         pool = Mempool.createPktmbufPool("jmh_rules", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         template = NativeFrames.copy(new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.0.1"),
             Ipv4Header.parseAddress("10.0.8.17")).udp(4000, 8080).length(LENGTH).build());
