@@ -32,10 +32,10 @@ dp_find_java() {
     export JAVA_HOME=$best
 }
 
-# Debian packages the build, the tools and the tests need; installed only when one is missing.
+# Debian packages the build, the tools and the tests need (or those named); installed only when one is missing.
 dp_install_packages() {
     local missing="" p
-    for p in $DP_PACKAGES; do
+    for p in ${*:-$DP_PACKAGES}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
     done
     [ -z "$missing" ] && return

@@ -23,7 +23,7 @@ import dev.dataplane.pcap.PcapWriter;
  * of ours over the median of testpmd's.
  * <p>
  * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]
- * [--rules N [--pipeline] --testpmd-mode 5tswap]}
+ * [--rules N [--pipeline] --testpmd-mode 5tswap] [--profile]}
  * <p>
  * {@code --rules N} runs ours with N rules (N - 1 over other addresses and ports, then the DNAT rule of
  * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
@@ -35,6 +35,10 @@ import dev.dataplane.pcap.PcapWriter;
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
  * the hugepages the operator reserved (e.g. {@code echo 256 > /proc/sys/vm/nr_hugepages} and hugetlbfs mounted on
  * /dev/hugepages), as production does; the benchmark reserves nothing itself.
+ * <p>
+ * {@code --profile} runs both under Linux perf and prints, per run, how the forwarding lcores' time splits between
+ * the driver and the forwarding code ({@link PerfProfile}), and the medians of the code's time per unit of the
+ * driver's: the figure that stays put when the machine's speed does not.
  */
 public final class IoForwardBenchmark
 {
@@ -48,11 +52,11 @@ public final class IoForwardBenchmark
     /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline] --testpmd-mode macswap|5tswap] [--out DIR]";
+        " [--huge] [--rules N [--pipeline] --testpmd-mode macswap|5tswap] [--out DIR] [--profile]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
-        List<String> vdevs, Path rulesFile, boolean pipeline, Path out)
+        List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out)
     {
         String pages()
         {
@@ -98,17 +102,29 @@ public final class IoForwardBenchmark
                 "CPU 0 beside the main lcore and the JVM), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
             setup.pages());
         final List<Double> testpmd = new ArrayList<>();
+        final List<Double> testpmdCode = new ArrayList<>();
+        final List<Double> ourCode = new ArrayList<>();
         final List<Double> ours = new ArrayList<>();
         for (int run = 1; run <= setup.runs(); run++)
         {
-            final RateSampler.Run a = RateSampler.run("testpmd", testpmdCommand(setup, run),
-                setup.out().resolve("io-testpmd-" + run + ".log"), setup.seconds(), testpmdParser());
+            final Path testpmdData = setup.out().resolve("perf-testpmd-" + run + ".data");
+            final RateSampler.Run a = RateSampler.run("testpmd", profiled(setup, testpmdCommand(setup, run),
+                testpmdData), setup.out().resolve("io-testpmd-" + run + ".log"), setup.seconds(), testpmdParser());
             testpmd.add(a.medianPps());
             report(run, a);
-            final RateSampler.Run b = RateSampler.run("forwarder", ourCommand(setup, run),
-                setup.out().resolve("io-forwarder-" + run + ".log"), 0, ourParser());
+            if (setup.profile())
+            {
+                testpmdCode.add(reportProfile(PerfProfile.read(testpmdData, PerfProfile::isTestpmdCode), "testpmd"));
+            }
+            final Path ourData = setup.out().resolve("perf-forwarder-" + run + ".data");
+            final RateSampler.Run b = RateSampler.run("forwarder", profiled(setup, ourCommand(setup, run),
+                ourData), setup.out().resolve("io-forwarder-" + run + ".log"), 0, ourParser());
             ours.add(b.medianPps());
             report(run, b);
+            if (setup.profile())
+            {
+                ourCode.add(reportProfile(PerfProfile.read(ourData, PerfProfile::isJavaCode), "compiled Java"));
+            }
         }
         final double testpmdMedian = RateSampler.median(testpmd);
         final double ourMedian = RateSampler.median(ours);
@@ -121,11 +137,19 @@ public final class IoForwardBenchmark
             ratios.add(String.format(Locale.ROOT, "%.3f", ours.get(i) / testpmd.get(i)));
         }
         System.out.println("per-pair ratios: " + ratios);
+        String profile = "";
+        if (setup.profile())
+        {
+            System.out.printf(Locale.ROOT, "median code time per unit of driver time: testpmd %.3f, forwarder %.3f%n",
+                RateSampler.median(testpmdCode), RateSampler.median(ourCode));
+            profile = String.format(Locale.ROOT, ",\"testpmd_code_per_driver\":%s,\"forwarder_code_per_driver\":%s",
+                testpmdCode, ourCode);
+        }
         final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
             "\"pipeline\":%s,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
             "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
-            "\"ratio\":%.4f}%n", setup.pages(), setup.pipeline(), setup.mode(), setup.testpmdMode(), setup.burst(),
-            setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio);
+            "\"ratio\":%.4f%s}%n", setup.pages(), setup.pipeline(), setup.mode(), setup.testpmdMode(),
+            setup.burst(), setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio, profile);
         final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (setup.huge() ? "-huge" : "") + ".json");
@@ -143,6 +167,7 @@ public final class IoForwardBenchmark
         Path out = Path.of("results");
         boolean huge = false;
         boolean pipeline = false;
+        boolean profile = false;
         int ruleCount = 0;
         for (int i = 0; i < args.length; i++)
         {
@@ -155,6 +180,11 @@ public final class IoForwardBenchmark
             if (option.equals("--pipeline"))
             {
                 pipeline = true;
+                continue;
+            }
+            if (option.equals("--profile"))
+            {
+                profile = true;
                 continue;
             }
             if (i + 1 == args.length)
@@ -193,7 +223,7 @@ public final class IoForwardBenchmark
             Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
-            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, out);
+            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out);
     }
 
     private static int number(final String option, final String value)
@@ -213,6 +243,19 @@ public final class IoForwardBenchmark
         System.out.printf(Locale.ROOT, "run %d %-9s %7.2f Mpps  (samples Mpps: %s)%n", run, result.tool(),
             result.medianPps() / 1e6, result.samplesPps().stream()
                 .map(s -> String.format(Locale.ROOT, "%.1f", s / 1e6)).toList());
+    }
+
+    /** The run's profile split, printed; returns the code's time per unit of the driver's. */
+    private static double reportProfile(final PerfProfile.Split split, final String code)
+    {
+        System.out.println("      " + split.describe(code));
+        return split.codePerDriver();
+    }
+
+    /** {@code command} under perf when profiling, recording into {@code data}; else as it is. */
+    private static List<String> profiled(final Setup setup, final List<String> command, final Path data)
+    {
+        return setup.profile() ? PerfProfile.wrap(command, data) : command;
     }
 
     private static List<String> eal(final Setup setup, final String prefix, final String lcores)
@@ -245,6 +288,11 @@ public final class IoForwardBenchmark
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JvmFlags.production());
+        if (setup.profile())
+        {
+            // perf names the JIT's code by the map the JVM writes on exit.
+            command.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit"));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
         command.addAll(eal(setup, "bench-forwarder-" + run, setup.pipeline() ? PIPELINE_LCORES : "0,1"));
         command.add("--");
