@@ -71,55 +71,68 @@ final class PerfProfile
      * The split of the recording in {@code data}.
      *
      * @param isCode which shared objects are the forwarding code.
-     * @throws IOException when perf cannot read it, or it holds no lcore samples.
+     * @throws IOException when perf cannot read it, or it holds no lcore samples in a driver.
      */
     static Split read(final Path data, final Predicate<String> isCode) throws IOException, InterruptedException
     {
         final Process report = new ProcessBuilder("perf", "report", "-i", data.toString(), "--no-children",
             "--sort", "comm,dso", "--stdio", "--percentage", "relative", "-t", ",", "-n")
             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        long driver = 0;
-        long code = 0;
-        long other = 0;
+        final List<String> lines;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(report.getInputStream(),
             StandardCharsets.UTF_8)))
         {
-            String line;
-            while (null != (line = reader.readLine()))
-            {
-                // "61.22%,1234,rte-worker-1,librte_net_pcap.so.23.0": overhead, samples, thread, object.
-                final String[] fields = line.split(",", 4);
-                if (line.startsWith("#") || fields.length < 4 || !fields[2].trim().startsWith(LCORE_THREAD))
-                {
-                    continue;
-                }
-                final long samples = Long.parseLong(fields[1].trim());
-                final String dso = fields[3].trim();
-                if (dso.startsWith(DRIVER_LIBRARY))
-                {
-                    driver += samples;
-                }
-                else if (isCode.test(dso))
-                {
-                    code += samples;
-                }
-                else
-                {
-                    other += samples;
-                }
-            }
+            lines = reader.lines().toList();
         }
         if (!report.waitFor(60, TimeUnit.SECONDS))
         {
             report.destroyForcibly();
             throw new IOException("perf report of " + data + " did not finish");
         }
-        final long total = driver + code + other;
-        if (0 != report.exitValue() || 0 == driver || 0 == total)
+        final Split split = 0 == report.exitValue() ? split(lines, isCode) : null;
+        if (null == split)
         {
-            throw new IOException("perf report of " + data + " found no lcore samples in the driver (exit " +
+            throw new IOException("perf report of " + data + " found no lcore samples in a driver (exit " +
                 report.exitValue() + ")");
         }
-        return new Split(100.0 * driver / total, 100.0 * code / total, 100.0 * other / total, total);
+        return split;
+    }
+
+    /**
+     * The split of {@code perf report --sort comm,dso -t , -n} output: lines of overhead, samples, thread and shared
+     * object ({@code "61.22%,4750,rte-worker-1,librte_net_pcap.so.23.0"}, padded), {@code #} comments.
+     *
+     * @return null when no lcore sample is in a driver.
+     */
+    static Split split(final List<String> reportLines, final Predicate<String> isCode)
+    {
+        long driver = 0;
+        long code = 0;
+        long other = 0;
+        for (final String line : reportLines)
+        {
+            final String[] fields = line.split(",", 4);
+            if (line.startsWith("#") || fields.length < 4 || !fields[2].trim().startsWith(LCORE_THREAD))
+            {
+                continue;
+            }
+            final long samples = Long.parseLong(fields[1].trim());
+            final String dso = fields[3].trim();
+            if (dso.startsWith(DRIVER_LIBRARY))
+            {
+                driver += samples;
+            }
+            else if (isCode.test(dso))
+            {
+                code += samples;
+            }
+            else
+            {
+                other += samples;
+            }
+        }
+        final long total = driver + code + other;
+        return 0 == driver ? null : new Split(100.0 * driver / total, 100.0 * code / total, 100.0 * other / total,
+            total);
     }
 }
