@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -101,30 +102,14 @@ public final class IoForwardBenchmark
             setup.testpmdMode(), setup.pipeline() ? "ours: pipeline on 2 worker lcores (RX on CPU 1, stages on " +
                 "CPU 0 beside the main lcore and the JVM), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
             setup.pages());
-        final List<Double> testpmd = new ArrayList<>();
-        final List<Double> testpmdCode = new ArrayList<>();
-        final List<Double> ourCode = new ArrayList<>();
-        final List<Double> ours = new ArrayList<>();
+        final Side testpmdSide = new Side("testpmd", "testpmd", PerfProfile::isTestpmdCode);
+        final Side ourSide = new Side("forwarder", "compiled Java", PerfProfile::isJavaCode);
+        final List<Double> testpmd = testpmdSide.rates();
+        final List<Double> ours = ourSide.rates();
         for (int run = 1; run <= setup.runs(); run++)
         {
-            final Path testpmdData = setup.out().resolve("perf-testpmd-" + run + ".data");
-            final RateSampler.Run a = RateSampler.run("testpmd", profiled(setup, testpmdCommand(setup, run),
-                testpmdData), setup.out().resolve("io-testpmd-" + run + ".log"), setup.seconds(), testpmdParser());
-            testpmd.add(a.medianPps());
-            report(run, a);
-            if (setup.profile())
-            {
-                testpmdCode.add(reportProfile(PerfProfile.read(testpmdData, PerfProfile::isTestpmdCode), "testpmd"));
-            }
-            final Path ourData = setup.out().resolve("perf-forwarder-" + run + ".data");
-            final RateSampler.Run b = RateSampler.run("forwarder", profiled(setup, ourCommand(setup, run),
-                ourData), setup.out().resolve("io-forwarder-" + run + ".log"), 0, ourParser());
-            ours.add(b.medianPps());
-            report(run, b);
-            if (setup.profile())
-            {
-                ourCode.add(reportProfile(PerfProfile.read(ourData, PerfProfile::isJavaCode), "compiled Java"));
-            }
+            runSide(setup, run, testpmdSide, testpmdCommand(setup, run), setup.seconds(), testpmdParser());
+            runSide(setup, run, ourSide, ourCommand(setup, run), 0, ourParser());
         }
         final double testpmdMedian = RateSampler.median(testpmd);
         final double ourMedian = RateSampler.median(ours);
@@ -141,9 +126,9 @@ public final class IoForwardBenchmark
         if (setup.profile())
         {
             System.out.printf(Locale.ROOT, "median code time per unit of driver time: testpmd %.3f, forwarder %.3f%n",
-                RateSampler.median(testpmdCode), RateSampler.median(ourCode));
+                RateSampler.median(testpmdSide.codePerDriver()), RateSampler.median(ourSide.codePerDriver()));
             profile = String.format(Locale.ROOT, ",\"testpmd_code_per_driver\":%s,\"forwarder_code_per_driver\":%s",
-                testpmdCode, ourCode);
+                testpmdSide.codePerDriver(), ourSide.codePerDriver());
         }
         final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
             "\"pipeline\":%s,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
@@ -245,11 +230,35 @@ public final class IoForwardBenchmark
                 .map(s -> String.format(Locale.ROOT, "%.1f", s / 1e6)).toList());
     }
 
-    /** The run's profile split, printed; returns the code's time per unit of the driver's. */
-    private static double reportProfile(final PerfProfile.Split split, final String code)
+    /**
+     * One side of the comparison and what its runs gave: Mpps, and when profiled its code's time per unit of the
+     * driver's.
+     */
+    private record Side(String tool, String codeName, Predicate<String> isCode, List<Double> rates,
+        List<Double> codePerDriver)
     {
-        System.out.println("      " + split.describe(code));
-        return split.codePerDriver();
+        Side(final String tool, final String codeName, final Predicate<String> isCode)
+        {
+            this(tool, codeName, isCode, new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /** One run of one side: its rate and, when profiling, its profile's split, recorded and printed. */
+    private static void runSide(final Setup setup, final int run, final Side side, final List<String> command,
+        final int interruptAfterSeconds, final Function<String, Double> parser)
+        throws IOException, InterruptedException
+    {
+        final Path data = setup.out().resolve("perf-" + side.tool() + "-" + run + ".data");
+        final RateSampler.Run result = RateSampler.run(side.tool(), profiled(setup, command, data),
+            setup.out().resolve("io-" + side.tool() + "-" + run + ".log"), interruptAfterSeconds, parser);
+        side.rates().add(result.medianPps());
+        report(run, result);
+        if (setup.profile())
+        {
+            final PerfProfile.Split split = PerfProfile.read(data, side.isCode());
+            System.out.println("      " + split.describe(side.codeName()));
+            side.codePerDriver().add(split.codePerDriver());
+        }
     }
 
     /** {@code command} under perf when profiling, recording into {@code data}; else as it is. */
