@@ -1,16 +1,15 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
-import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.testing.RingLoopback;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +22,9 @@ class LcoreTransmitterTest
     @Test
     void aWholeBurstGoesStraightOutOrQueuesBehindWhatIsBuffered()
     {
-        final Eal eal = Eal.init(ealArgs("net_ring0"));
-        final Mempool pool = Mempool.createPktmbufPool("transmitter", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
-            eal.socketId());
-        try
+        try (RingLoopback ring = RingLoopback.start("transmitter", 1023, 512))
         {
-            EthDev.configureAndStart(0, 512, 512, pool);
+            final Mempool pool = ring.pool();
             final LcoreTransmitter transmitter = new LcoreTransmitter(0, new int[] {0}, 64);
             final MbufArray burst = new MbufArray(8);
             final MbufArray received = new MbufArray(64);
@@ -85,15 +81,7 @@ class LcoreTransmitterTest
             Arrays.fill(allDropped, RulesProcessor.DROP);
             assertEquals(8, transmitter.dispatch(burst, 8, allDropped, drops));
             assertEquals(0, EthDev.rxBurst(0, 0, received, 64));
-            EthDev.stop(0);
-            EthDev.close(0);
-            assertEquals(0, pool.inUseCount());
-        }
-        finally
-        {
-            pool.close();
-            eal.close();
-        }
+        } // closing the loopback checks that every mbuf is back in the pool
     }
 
     private static long[] addresses(final MbufArray mbufs, final int count)

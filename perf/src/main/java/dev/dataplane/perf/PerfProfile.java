@@ -35,10 +35,11 @@ final class PerfProfile
             return code / driver;
         }
 
-        String describe(final String code)
+        /** The split as a line, the forwarding code called {@code codeName}. */
+        String describe(final String codeName)
         {
             return String.format(Locale.ROOT, "lcore samples: driver %.1f%%, %s %.1f%%, other %.1f%%; " +
-                "code per unit of driver %.3f", driver, code, this.code, other, codePerDriver());
+                "code per unit of driver %.3f", driver, codeName, code, other, codePerDriver());
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.dataplane.pktgen;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
-import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.net.NetworkOrder;
+import dev.dataplane.testing.RingLoopback;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.junit.jupiter.api.Test;
 
@@ -27,15 +26,9 @@ class PlantedImpairmentTest
     @Test
     void detectsAPlantedDropDuplicateAndReorderThroughTheDevice()
     {
-        final Eal eal = Eal.init(ealArgs("net_ring0"));
-        final Mempool pool = Mempool.createPktmbufPool("planted", 4095, 0, Mempool.DEFAULT_DATA_ROOM_SIZE,
-            eal.socketId());
-        try
+        try (RingLoopback ring = RingLoopback.start("planted", 4095, 1024))
         {
-            EthDev.configure(0, 1, 1, 0);
-            EthDev.rxQueueSetup(0, 0, 1024, pool);
-            EthDev.txQueueSetup(0, 0, 1024);
-            EthDev.start(0);
+            final Mempool pool = ring.pool();
             final Traffic traffic = Traffic.defaults(64, 2);
             final List<int[]> order = new ArrayList<>(); // {stream, sequence}
             for (int n = 0; n < 1000; n++)
@@ -63,7 +56,7 @@ class PlantedImpairmentTest
                 final SequenceTracker tracker = new SequenceTracker(2);
                 final Receiver receiver = new Receiver(0, 1, 32, tracker,
                     new SingleWriterRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
-                    Pktgen.HIGHEST_LATENCY_NANOS, eal.tscHz());
+                    Pktgen.HIGHEST_LATENCY_NANOS, ring.eal().tscHz());
                 final MbufArray one = new MbufArray(1);
                 for (final int[] frame : order)
                 {
@@ -87,15 +80,7 @@ class PlantedImpairmentTest
                 assertEquals(1, tracker.duplicates(1), "the duplicate");
                 assertEquals(1, tracker.outOfOrder(1), "the reordered frame");
             }
-            EthDev.stop(0);
-            EthDev.close(0);
-            assertEquals(0, pool.inUseCount());
-        }
-        finally
-        {
-            pool.close();
-            eal.close();
-        }
+        } // closing the loopback checks that every mbuf is back in the pool
     }
 
     private static int indexOf(final List<int[]> order, final int stream, final int sequence)
