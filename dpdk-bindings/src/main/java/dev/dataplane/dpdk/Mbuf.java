@@ -1,6 +1,7 @@
 package dev.dataplane.dpdk;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
+import static dev.dataplane.dpdk.NativeMemory.address;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -66,39 +67,39 @@ public final class Mbuf
     /** Address of the first data byte: buf_addr + data_off. */
     public static long dataAddress(final long mbuf)
     {
-        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + BUF_ADDR_OFFSET) + dataOffset(mbuf);
+        return address(ALL.get(JAVA_LONG_UNALIGNED, address(mbuf) + BUF_ADDR_OFFSET) + dataOffset(mbuf));
     }
 
     public static int dataOffset(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_OFF_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + DATA_OFF_OFFSET) & 0xFFFF;
     }
 
     /** Bytes of data in this segment. */
     public static int dataLength(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + DATA_LEN_OFFSET) & 0xFFFF;
     }
 
     /** Bytes of data in the whole chain of segments. */
     public static int packetLength(final long mbuf)
     {
-        return ALL.get(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET);
+        return ALL.get(JAVA_INT_UNALIGNED, address(mbuf) + PKT_LEN_OFFSET);
     }
 
     public static int segmentCount(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + NB_SEGS_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + NB_SEGS_OFFSET) & 0xFFFF;
     }
 
     public static int port(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + PORT_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + PORT_OFFSET) & 0xFFFF;
     }
 
     public static long offloadFlags(final long mbuf)
     {
-        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET);
+        return ALL.get(JAVA_LONG_UNALIGNED, address(mbuf) + OL_FLAGS_OFFSET);
     }
 
     /**
@@ -109,26 +110,26 @@ public final class Mbuf
      */
     public static void requestTxChecksums(final long mbuf, final long flags, final int l2Length, final int l3Length)
     {
-        ALL.set(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET, ALL.get(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET) |
-            flags);
-        final long txOffload = ALL.get(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET);
-        ALL.set(JAVA_LONG_UNALIGNED, mbuf + TX_OFFLOAD_OFFSET, (txOffload & ~TX_OFFLOAD_L2_L3_MASK) |
+        final long at = address(mbuf);
+        ALL.set(JAVA_LONG_UNALIGNED, at + OL_FLAGS_OFFSET, ALL.get(JAVA_LONG_UNALIGNED, at + OL_FLAGS_OFFSET) | flags);
+        final long txOffload = ALL.get(JAVA_LONG_UNALIGNED, at + TX_OFFLOAD_OFFSET);
+        ALL.set(JAVA_LONG_UNALIGNED, at + TX_OFFLOAD_OFFSET, (txOffload & ~TX_OFFLOAD_L2_L3_MASK) |
             (long)(l2Length & 0x7F) << TX_OFFLOAD_L2_LEN_SHIFT | (long)(l3Length & 0x1FF) << TX_OFFLOAD_L3_LEN_SHIFT);
     }
 
     public static int packetType(final long mbuf)
     {
-        return ALL.get(JAVA_INT_UNALIGNED, mbuf + PACKET_TYPE_OFFSET);
+        return ALL.get(JAVA_INT_UNALIGNED, address(mbuf) + PACKET_TYPE_OFFSET);
     }
 
     public static int refcnt(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + REFCNT_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + REFCNT_OFFSET) & 0xFFFF;
     }
 
     public static int bufferLength(final long mbuf)
     {
-        return ALL.get(JAVA_SHORT_UNALIGNED, mbuf + BUF_LEN_OFFSET) & 0xFFFF;
+        return ALL.get(JAVA_SHORT_UNALIGNED, address(mbuf) + BUF_LEN_OFFSET) & 0xFFFF;
     }
 
     /** Room left after the data in this segment. */
@@ -139,7 +140,7 @@ public final class Mbuf
 
     public static long pool(final long mbuf)
     {
-        return ALL.get(JAVA_LONG_UNALIGNED, mbuf + POOL_OFFSET);
+        return ALL.get(JAVA_LONG_UNALIGNED, address(mbuf) + POOL_OFFSET);
     }
 
     /**
@@ -154,13 +155,13 @@ public final class Mbuf
             throw new IllegalArgumentException("length " + length + " does not fit the mbuf's " +
                 (bufferLength(mbuf) - dataOffset(mbuf)) + " B of room");
         }
-        ALL.set(JAVA_SHORT_UNALIGNED, mbuf + DATA_LEN_OFFSET, (short)length);
-        ALL.set(JAVA_INT_UNALIGNED, mbuf + PKT_LEN_OFFSET, length);
+        ALL.set(JAVA_SHORT_UNALIGNED, address(mbuf) + DATA_LEN_OFFSET, (short)length);
+        ALL.set(JAVA_INT_UNALIGNED, address(mbuf) + PKT_LEN_OFFSET, length);
     }
 
     public static void setOffloadFlags(final long mbuf, final long flags)
     {
-        ALL.set(JAVA_LONG_UNALIGNED, mbuf + OL_FLAGS_OFFSET, flags);
+        ALL.set(JAVA_LONG_UNALIGNED, address(mbuf) + OL_FLAGS_OFFSET, flags);
     }
 
     /** rte_pktmbuf_free: returns the mbuf (every segment) to its pool. */

@@ -48,11 +48,11 @@ public final class MbufArray
      */
     public long get(final int index)
     {
-        return ALL.get(JAVA_LONG_UNALIGNED, address + ((long)Objects.checkIndex(index, capacity) << 3));
+        return ALL.get(JAVA_LONG_UNALIGNED, NativeMemory.address(address) + ((long)Objects.checkIndex(index, capacity) << 3));
     }
 
     public void set(final int index, final long mbuf)
     {
-        ALL.set(JAVA_LONG_UNALIGNED, address + ((long)Objects.checkIndex(index, capacity) << 3), mbuf);
+        ALL.set(JAVA_LONG_UNALIGNED, NativeMemory.address(address) + ((long)Objects.checkIndex(index, capacity) << 3), mbuf);
     }
 }

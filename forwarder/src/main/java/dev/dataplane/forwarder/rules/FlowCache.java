@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
@@ -377,15 +378,16 @@ public final class FlowCache
      * straight from its bytes (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
      * packet; keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
      * swapped for tx, and rewritten with the cached constants and checksum deltas. Reads native memory at
-     * {@code frame} ({@code length} bytes, nothing past them).
+     * {@code frameAddress} ({@code length} bytes, nothing past them).
      *
      * @return a port (with {@link #PLAIN_REWRITTEN} set when the rule rewrote the frame; the port is
      * {@code result & PLAIN_PORT_MASK}), {@link #PLAIN_DEFAULT_ACCEPTED}, {@link #PLAIN_RULE_DROPPED},
      * {@link #PLAIN_DEFAULT_DROPPED}, or {@link #BYPASS}: not a plain frame, not cached, or a rewrite that needs its
      * program; the frame is untouched then, parse it in full.
      */
-    public int forwardPlain(final long frame, final int length, final int inPort, final long[] counters)
+    public int forwardPlain(final long frameAddress, final int length, final int inPort, final long[] counters)
     {
+        final long frame = NativeMemory.address(frameAddress);
         // No check of enabled: before reset every entry is zero, and no key is (keys have VALID set).
         if (length < PLAIN_L4 || RAW_TYPE_IPV4 != ALL.get(RAW16, frame + EthernetHeader.ETHER_TYPE_OFFSET))
         {
