@@ -93,6 +93,13 @@ public final class FlowCache
     private static final long REWRITES = 1L << 41;
     /** The flow matched {@code count} rules before its terminal one (their indexes are in {@link #counted}). */
     private static final long COUNTS = 1L << 42;
+    /**
+     * The common rewrite, with nothing else to do: a rule sends the flow's frames on with constant addresses and/or
+     * ports (DNAT, SNAT), no MACs set or swapped, no {@code count} rules to replay. {@link #forwardPlain} then writes
+     * both groups whole (a group the rule leaves holds the flow's own values, and its checksum delta is 0) and
+     * skips the rest of the action word.
+     */
+    private static final long ADDRESSES_AND_PORTS_ONLY = 1L << 43;
     private static final int OUTPUT_SHIFT = 48;
     /** The new source and destination addresses, as {@link #RAW64} writes them at the source address. */
     private static final int ADDRESSES = 4;
@@ -307,16 +314,20 @@ public final class FlowCache
             program.sourcePort() : oldSourcePort;
         final int destinationPort = constant && 0 != (fields & RewriteProgram.SETS_DESTINATION_PORT) ?
             program.destinationPort() : oldDestinationPort;
-        final long addressDelta = InternetChecksum.delta32(oldSource, source) +
+        // Exactly 0 when the addresses stay (an unchanged word's delta16 sums to 0xFFFF, which is not a no-op on a
+        // checksum of 0xFFFF), so that the fast path may apply it regardless.
+        final long addressDelta = 0 == (fields & ADDRESS_FIELDS) ? 0 : InternetChecksum.delta32(oldSource, source) +
             InternetChecksum.delta32(oldDestination, destination);
         final long l4Delta = addressDelta + InternetChecksum.delta16(oldSourcePort, sourcePort) +
             InternetChecksum.delta16(oldDestinationPort, destinationPort);
         entries[slot + KEY0] = pendingKey0;
         entries[slot + KEY1] = key1;
         entries[slot + KEY2] = key2;
+        final boolean addressesAndPortsOnly = constant && Classifier.NO_MATCH != rule && DROP != output &&
+            !swapMacs && 0 == countedRules && 0 != (fields & L4_FIELDS) && 0 == (fields & ~L4_FIELDS);
         entries[slot + ACTION] = (long)(fields & NOT_CONSTANT) << FIELDS_SHIFT | (rule & 0xFFFFFFFFL) |
             (swapMacs ? SWAP_MACS : 0) | (null == program || program.isEmpty() ? 0 : REWRITES) |
-            (0 == countedRules ? 0 : COUNTS) |
+            (0 == countedRules ? 0 : COUNTS) | (addressesAndPortsOnly ? ADDRESSES_AND_PORTS_ONLY : 0) |
             (long)(output + 1) << OUTPUT_SHIFT;
         // Stored as they are written ({@link #RAW64}, {@link #RAW32}, {@link #RAW16}): no byte swaps on a hit.
         entries[slot + ADDRESSES] = Long.reverseBytes((long)source << 32 | (destination & 0xFFFFFFFFL));
@@ -440,6 +451,15 @@ public final class FlowCache
             return BYPASS;
         }
         final long action = entries[slot + ACTION];
+        final boolean udp = IpProtocol.UDP == protocol;
+        if (0 != (action & ADDRESSES_AND_PORTS_ONLY))
+        {
+            final int rule = (int)action;
+            counters[2 * rule]++;
+            counters[2 * rule + 1] += length;
+            writeAddressesAndPorts(slot, ALL, l3, l4, checksumAt, udp);
+            return (int)(action >>> OUTPUT_SHIFT) - 1 | PLAIN_REWRITTEN;
+        }
         final int fields = fields(action);
         if (NOT_CONSTANT == fields)
         {
@@ -461,7 +481,7 @@ public final class FlowCache
         }
         if (0 != fields)
         {
-            applyConstant(slot, fields, ALL, frame, l3, l4, checksumAt, IpProtocol.UDP == protocol);
+            applyConstant(slot, fields, ALL, frame, l3, l4, checksumAt, udp);
         }
         return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
     }
@@ -516,18 +536,43 @@ public final class FlowCache
             {
                 s.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
             }
-            final int checksum = s.get(RAW16, l4Checksum) & 0xFFFF;
-            // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768). Both read the
-            // same in either byte order.
-            if (!udp || 0 != checksum)
-            {
-                final int updated = InternetChecksum.applyFoldedDelta(checksum, (int)portsAndDeltas & 0xFFFF);
-                s.set(RAW16, l4Checksum, (short)(udp && 0 == updated ? 0xFFFF : updated));
-            }
+            updateL4Checksum(s, l4Checksum, (int)portsAndDeltas & 0xFFFF, udp);
         }
         if (0 != (fields & MAC_FIELDS))
         {
             setMacs(slot, fields, s, frame);
+        }
+    }
+
+    /**
+     * Writes a flow-constant entry's addresses and ports whole and applies both checksum deltas: what
+     * {@link #applyConstant} does for an entry with {@link #ADDRESSES_AND_PORTS_ONLY}, without asking which groups
+     * the rule sets.
+     */
+    private void writeAddressesAndPorts(final int slot, final MemorySegment s, final long l3, final long l4,
+        final long l4Checksum, final boolean udp)
+    {
+        final long[] entries = this.entries;
+        final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
+        s.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
+        final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
+        s.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(s.get(RAW16, at) & 0xFFFF,
+            (int)(portsAndDeltas >>> 16) & 0xFFFF));
+        s.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
+        updateL4Checksum(s, l4Checksum, (int)portsAndDeltas & 0xFFFF, udp);
+    }
+
+    /** Applies a folded delta to the L4 checksum at {@code at}; UDP's "no checksum" (0) stays (RFC 768). */
+    private static void updateL4Checksum(final MemorySegment s, final long at, final int foldedDelta,
+        final boolean udp)
+    {
+        final int checksum = s.get(RAW16, at) & 0xFFFF;
+        // A UDP checksum of 0 means none and stays 0; a computed 0 goes out as 0xFFFF (RFC 768). Both read the
+        // same in either byte order.
+        if (!udp || 0 != checksum)
+        {
+            final int updated = InternetChecksum.applyFoldedDelta(checksum, foldedDelta);
+            s.set(RAW16, at, (short)(udp && 0 == updated ? 0xFFFF : updated));
         }
     }
 
