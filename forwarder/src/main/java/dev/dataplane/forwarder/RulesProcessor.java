@@ -4,6 +4,7 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
@@ -56,6 +57,8 @@ public final class RulesProcessor
     private final RulesSource source;
     /** Per port id: the TX checksum offloads ({@code EthDevInfo.TX_OFFLOAD_*}) enabled on it; 0 where none. */
     private final long[] txChecksumOffloads;
+    /** Some port has a TX checksum offload enabled. */
+    private final boolean anyTxChecksumOffload;
     private final PacketView view = new PacketView();
     private final FlowCache flowCache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
     /** Published once per burst; written by the processing thread only. */
@@ -85,6 +88,7 @@ public final class RulesProcessor
         this.index = index;
         this.source = source;
         this.txChecksumOffloads = txChecksumOffloads.clone();
+        this.anyTxChecksumOffload = Arrays.stream(txChecksumOffloads).anyMatch(offloads -> 0 != offloads);
         adopt(source.get());
     }
 
@@ -158,8 +162,8 @@ public final class RulesProcessor
         if (plain >= 0)
         {
             final int output = plain & FlowCache.PLAIN_PORT_MASK;
-            final long offloads = txChecksumOffloads[output];
-            if (0 != offloads && output != plain)
+            final long offloads = anyTxChecksumOffload && output != plain ? txChecksumOffloads[output] : 0;
+            if (0 != offloads)
             {
                 final long l3 = frame + EthernetHeader.LENGTH;
                 offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,

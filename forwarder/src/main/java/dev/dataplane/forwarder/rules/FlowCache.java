@@ -414,7 +414,6 @@ public final class FlowCache
         final int protocol = NetworkOrder.u8(ALL, l3 + Ipv4Header.PROTOCOL_OFFSET);
         final long l4 = frame + PLAIN_L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
-        final long checksumAt;
         long key2 = 0;
         if (IpProtocol.UDP == protocol)
         {
@@ -422,7 +421,6 @@ public final class FlowCache
             {
                 return BYPASS;
             }
-            checksumAt = l4 + UdpHeader.CHECKSUM_OFFSET;
         }
         else if (IpProtocol.TCP == protocol)
         {
@@ -436,7 +434,6 @@ public final class FlowCache
                 return BYPASS;
             }
             key2 = keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
-            checksumAt = l4 + TcpHeader.CHECKSUM_OFFSET;
         }
         else
         {
@@ -457,7 +454,7 @@ public final class FlowCache
             final int rule = (int)action;
             counters[2 * rule]++;
             counters[2 * rule + 1] += length;
-            writeAddressesAndPorts(slot, ALL, l3, l4, checksumAt, udp);
+            writeAddressesAndPorts(slot, frame, udp);
             return (int)(action >>> OUTPUT_SHIFT) - 1 | PLAIN_REWRITTEN;
         }
         final int fields = fields(action);
@@ -481,7 +478,7 @@ public final class FlowCache
         }
         if (0 != fields)
         {
-            applyConstant(slot, fields, ALL, frame, l3, l4, checksumAt, udp);
+            applyConstant(slot, fields, ALL, frame, l3, l4, plainL4Checksum(frame, udp), udp);
         }
         return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
     }
@@ -549,17 +546,23 @@ public final class FlowCache
      * {@link #applyConstant} does for an entry with {@link #ADDRESSES_AND_PORTS_ONLY}, without asking which groups
      * the rule sets.
      */
-    private void writeAddressesAndPorts(final int slot, final MemorySegment s, final long l3, final long l4,
-        final long l4Checksum, final boolean udp)
+    private void writeAddressesAndPorts(final int slot, final long frame, final boolean udp)
     {
         final long[] entries = this.entries;
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
-        s.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
+        final long l3 = frame + PLAIN_L3;
+        ALL.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
         final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
-        s.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(s.get(RAW16, at) & 0xFFFF,
+        ALL.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(ALL.get(RAW16, at) & 0xFFFF,
             (int)(portsAndDeltas >>> 16) & 0xFFFF));
-        s.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
-        updateL4Checksum(s, l4Checksum, (int)portsAndDeltas & 0xFFFF, udp);
+        ALL.set(RAW32, frame + PLAIN_L4, (int)(portsAndDeltas >>> 32));
+        updateL4Checksum(ALL, plainL4Checksum(frame, udp), (int)portsAndDeltas & 0xFFFF, udp);
+    }
+
+    /** Where a plain frame's UDP or TCP checksum is. */
+    private static long plainL4Checksum(final long frame, final boolean udp)
+    {
+        return frame + PLAIN_L4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET);
     }
 
     /** Applies a folded delta to the L4 checksum at {@code at}; UDP's "no checksum" (0) stays (RFC 768). */
