@@ -353,8 +353,7 @@ public final class FlowCache
         final int rule = (int)action;
         if (Classifier.NO_MATCH != rule)
         {
-            counters[2 * rule]++;
-            counters[2 * rule + 1] += length;
+            count(counters, rule, length);
         }
         if (0 != (action & COUNTS))
         {
@@ -400,46 +399,29 @@ public final class FlowCache
     {
         final long frame = NativeMemory.address(frameAddress);
         // No check of enabled: before reset every entry is zero, and no key is (keys have VALID set).
-        if (length < PLAIN_L4 || RAW_TYPE_IPV4 != ALL.get(RAW16, frame + EthernetHeader.ETHER_TYPE_OFFSET))
+        final int totalLength = plainIpv4Length(frame, length);
+        if (totalLength < 0)
         {
             return BYPASS;
         }
         final long l3 = frame + PLAIN_L3;
-        final int totalLength = Ipv4Header.totalLength(ALL, l3);
-        if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
-            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS))
-        {
-            return BYPASS;
-        }
         final int protocol = NetworkOrder.u8(ALL, l3 + Ipv4Header.PROTOCOL_OFFSET);
         final long l4 = frame + PLAIN_L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
-        long key2 = 0;
+        final long l4Key;
         if (IpProtocol.UDP == protocol)
         {
             if (l4Length < UdpHeader.LENGTH)
             {
                 return BYPASS;
             }
+            l4Key = 0;
         }
-        else if (IpProtocol.TCP == protocol)
-        {
-            if (l4Length < TcpHeader.MIN_LENGTH)
-            {
-                return BYPASS;
-            }
-            final int headerLength = TcpHeader.headerLength(ALL, l4);
-            if (headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
-            {
-                return BYPASS;
-            }
-            key2 = keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
-        }
-        else
+        else if (IpProtocol.TCP != protocol || (l4Key = tcpKey(l4, l4Length)) < 0)
         {
             return BYPASS;
         }
-        key2 |= portsKey(ALL, l4) | lengthKey(length);
+        final long key2 = l4Key | portsKey(ALL, l4) | lengthKey(length);
         final long key0 = key0(true, inPort, 0, protocol);
         final long key1 = addressKey(ALL, l3);
         final int slot = find(setOf(key0, key1, key2), key0, key1, key2);
@@ -451,12 +433,65 @@ public final class FlowCache
         final boolean udp = IpProtocol.UDP == protocol;
         if (0 != (action & ADDRESSES_AND_PORTS_ONLY))
         {
-            final int rule = (int)action;
-            counters[2 * rule]++;
-            counters[2 * rule + 1] += length;
+            count(counters, (int)action, length);
             writeAddressesAndPorts(slot, frame, udp);
             return (int)(action >>> OUTPUT_SHIFT) - 1 | PLAIN_REWRITTEN;
         }
+        return forwardPlainHit(slot, action, frame, length, counters, udp);
+    }
+
+    /**
+     * The IPv4 total length of a plain frame (untagged IPv4, no options, not a fragment, the packet inside the
+     * frame's {@code length} bytes), or -1 for any other frame.
+     */
+    private static int plainIpv4Length(final long frame, final int length)
+    {
+        if (length < PLAIN_L4 || RAW_TYPE_IPV4 != ALL.get(RAW16, frame + EthernetHeader.ETHER_TYPE_OFFSET))
+        {
+            return -1;
+        }
+        final long l3 = frame + PLAIN_L3;
+        final int totalLength = Ipv4Header.totalLength(ALL, l3);
+        if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
+            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS))
+        {
+            return -1;
+        }
+        return totalLength;
+    }
+
+    /**
+     * The TCP part of a plain frame's key (its flags, when some rule matches on them), or -1 when its header is not
+     * wholly inside the packet's {@code l4Length} bytes.
+     */
+    private long tcpKey(final long l4, final int l4Length)
+    {
+        if (l4Length < TcpHeader.MIN_LENGTH)
+        {
+            return -1;
+        }
+        final int headerLength = TcpHeader.headerLength(ALL, l4);
+        if (headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
+        {
+            return -1;
+        }
+        return keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
+    }
+
+    /** One packet of {@code length} bytes for {@code rule}: {@code [2 * rule]} packets, {@code [2 * rule + 1]} bytes. */
+    private static void count(final long[] counters, final int rule, final int length)
+    {
+        counters[2 * rule]++;
+        counters[2 * rule + 1] += length;
+    }
+
+    /**
+     * The rest of {@link #forwardPlain} for a hit on an entry that is not {@link #ADDRESSES_AND_PORTS_ONLY}. Kept
+     * apart so that {@link #forwardPlain} stays small enough for the JIT compiler to inline into the burst loop.
+     */
+    private int forwardPlainHit(final int slot, final long action, final long frame, final int length,
+        final long[] counters, final boolean udp)
+    {
         final int fields = fields(action);
         if (NOT_CONSTANT == fields)
         {
@@ -478,7 +513,8 @@ public final class FlowCache
         }
         if (0 != fields)
         {
-            applyConstant(slot, fields, ALL, frame, l3, l4, plainL4Checksum(frame, udp), udp);
+            applyConstant(slot, fields, ALL, frame, frame + PLAIN_L3, frame + PLAIN_L4, plainL4Checksum(frame, udp),
+                udp);
         }
         return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
     }
@@ -493,8 +529,7 @@ public final class FlowCache
             {
                 break;
             }
-            counters[2 * countRule]++;
-            counters[2 * countRule + 1] += length;
+            count(counters, countRule, length);
         }
     }
 
