@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder.rules;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Random;
 
 import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.UdpHeader;
@@ -202,6 +205,69 @@ class FlowCacheTest
             }
         }
         assertEquals(2, counters[0]);
+    }
+
+    /**
+     * The fast path writes a rule's address and port groups whole, with the group a rule leaves holding the flow's own
+     * values: bytes and checksums must come out exactly as the rewrite program writes them, for either group alone,
+     * both, TCP and UDP, and a UDP frame sent without a checksum.
+     */
+    @Test
+    void theFastPathWritesWhatTheProgramWrites() throws RulesException
+    {
+        final String[] rewrites = {"set-dst 10.0.1.2", "set-dport 8083", "set-src 192.0.2.1 set-sport 40000",
+            "set-dst 10.0.1.2 set-dport 8083", "set-dport 8080"};
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment nativeFrame = arena.allocate(2048, 64);
+            for (final String rewrite : rewrites)
+            {
+                for (final boolean tcp : new boolean[] {false, true})
+                {
+                    final CompiledRules rules = new CompiledRules(RulesParser.parse(
+                        "proto " + (tcp ? "tcp" : "udp") + " dst 10.0.8.17 => redirect 1 " + rewrite, "t.rules"));
+                    for (final boolean noUdpChecksum : tcp ? new boolean[] {false} : new boolean[] {false, true})
+                    {
+                        final FrameBuilder builder = new FrameBuilder().ipv4(0x0A000001, 0x0A000811).length(80);
+                        final byte[] frame = (tcp ? builder.tcp(5555, 8080, 0x18) : builder.udp(5555, 8080)).build();
+                        if (noUdpChecksum)
+                        {
+                            UdpHeader.checksum(MemorySegment.ofArray(frame), 34, 0);
+                        }
+                        final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
+                        cache.reset(rules);
+                        final long[] counters = new long[2];
+                        final byte[] expected = frame.clone();
+                        final MemorySegment e = MemorySegment.ofArray(expected);
+                        view.parse(e, 0, expected.length);
+                        assertEquals(FlowCache.MISS, cache.lookup(view, 0));
+                        cache.insert(rules.classifier().classify(view, 0, counters), rules.program(0), 1, false,
+                            view, 0);
+                        assertTrue(rules.program(0).apply(view));
+
+                        MemorySegment.copy(MemorySegment.ofArray(frame), 0, nativeFrame, 0, frame.length);
+                        final String where = rewrite + (tcp ? " tcp" : noUdpChecksum ? " udp, no checksum" : " udp");
+                        assertEquals(1 | FlowCache.PLAIN_REWRITTEN,
+                            cache.forwardPlain(nativeFrame.address(), frame.length, 0, counters), where);
+                        assertArrayEquals(expected, nativeFrame.asSlice(0, frame.length).toArray(JAVA_BYTE), where);
+                        assertEquals(2, counters[0], where);
+                        assertEquals(2L * frame.length, counters[1], where);
+                        final MemorySegment a = nativeFrame.asSlice(0, frame.length);
+                        assertTrue(Ipv4Header.isChecksumValid(a, 14), where);
+                        if (noUdpChecksum)
+                        {
+                            assertEquals(0, UdpHeader.checksum(a, 34), where);
+                        }
+                        else
+                        {
+                            assertTrue(InternetChecksum.verify(a, 34, frame.length - 34, InternetChecksum
+                                .ipv4PseudoHeaderSum(Ipv4Header.source(a, 14), Ipv4Header.destination(a, 14),
+                                    tcp ? IpProtocol.TCP : IpProtocol.UDP, frame.length - 34)), where);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
