@@ -48,11 +48,17 @@ public final class MbufArray
      */
     public long get(final int index)
     {
-        return ALL.get(JAVA_LONG_UNALIGNED, NativeMemory.address(address) + ((long)Objects.checkIndex(index, capacity) << 3));
+        return ALL.get(JAVA_LONG_UNALIGNED, elementAddress(index));
     }
 
     public void set(final int index, final long mbuf)
     {
-        ALL.set(JAVA_LONG_UNALIGNED, NativeMemory.address(address) + ((long)Objects.checkIndex(index, capacity) << 3), mbuf);
+        ALL.set(JAVA_LONG_UNALIGNED, elementAddress(index), mbuf);
+    }
+
+    /** Where element {@code index} is, bounds-checked against the capacity (see {@link NativeMemory#address}). */
+    private long elementAddress(final int index)
+    {
+        return NativeMemory.address(address) + ((long)Objects.checkIndex(index, capacity) << 3);
     }
 }

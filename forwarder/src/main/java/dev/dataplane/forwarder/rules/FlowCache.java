@@ -478,7 +478,7 @@ public final class FlowCache
         return keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
     }
 
-    /** One packet of {@code length} bytes for {@code rule}: {@code [2 * rule]} packets, {@code [2 * rule + 1]} bytes. */
+    /** Counts a packet of {@code length} bytes for {@code rule}: packets at {@code [2 * rule]}, bytes after it. */
     private static void count(final long[] counters, final int rule, final int length)
     {
         counters[2 * rule]++;
