@@ -553,14 +553,10 @@ public final class FlowCache
     private void applyConstant(final int slot, final int fields, final MemorySegment s, final long frame,
         final long l3, final long l4, final long l4Checksum, final boolean udp)
     {
-        final long[] entries = this.entries;
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
         if (0 != (fields & ADDRESS_FIELDS))
         {
-            s.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
-            final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
-            s.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(s.get(RAW16, at) & 0xFFFF,
-                (int)(portsAndDeltas >>> 16) & 0xFFFF));
+            writeAddresses(slot, s, l3, portsAndDeltas);
         }
         if (l4 >= 0 && 0 != (fields & L4_FIELDS))
         {
@@ -583,15 +579,19 @@ public final class FlowCache
      */
     private void writeAddressesAndPorts(final int slot, final long frame, final boolean udp)
     {
-        final long[] entries = this.entries;
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
-        final long l3 = frame + PLAIN_L3;
-        ALL.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
-        final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
-        ALL.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(ALL.get(RAW16, at) & 0xFFFF,
-            (int)(portsAndDeltas >>> 16) & 0xFFFF));
+        writeAddresses(slot, ALL, frame + PLAIN_L3, portsAndDeltas);
         ALL.set(RAW32, frame + PLAIN_L4, (int)(portsAndDeltas >>> 32));
         updateL4Checksum(ALL, plainL4Checksum(frame, udp), (int)portsAndDeltas & 0xFFFF, udp);
+    }
+
+    /** Writes the entry's addresses at the IPv4 header at {@code l3} and applies their delta to its checksum. */
+    private void writeAddresses(final int slot, final MemorySegment s, final long l3, final long portsAndDeltas)
+    {
+        s.set(RAW64, l3 + Ipv4Header.SOURCE_OFFSET, entries[slot + ADDRESSES]);
+        final long at = l3 + Ipv4Header.CHECKSUM_OFFSET;
+        s.set(RAW16, at, (short)InternetChecksum.applyFoldedDelta(s.get(RAW16, at) & 0xFFFF,
+            (int)(portsAndDeltas >>> 16) & 0xFFFF));
     }
 
     /** Where a plain frame's UDP or TCP checksum is. */
