@@ -56,6 +56,24 @@ public final class MbufArray
         ALL.set(JAVA_LONG_UNALIGNED, elementAddress(index), mbuf);
     }
 
+    /**
+     * The first element's address, for a burst loop that checks its range against {@link #capacity()} once and then
+     * reads with {@link #element}: the same bytes as {@link #get}, without a bounds check per element.
+     */
+    public long elements()
+    {
+        return NativeMemory.address(address);
+    }
+
+    /**
+     * Element {@code index} of the array whose {@link #elements()} is {@code elements}. Unchecked: the caller has
+     * checked that {@code index} is within the capacity.
+     */
+    public static long element(final long elements, final int index)
+    {
+        return ALL.get(JAVA_LONG_UNALIGNED, elements + ((long)index << 3));
+    }
+
     /** Where element {@code index} is, bounds-checked against the capacity (see {@link NativeMemory#address}). */
     private long elementAddress(final int index)
     {

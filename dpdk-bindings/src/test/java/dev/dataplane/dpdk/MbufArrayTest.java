@@ -24,4 +24,20 @@ class MbufArrayTest
         assertThrows(IndexOutOfBoundsException.class, () -> array.set(32, 1));
         assertEquals(0, array.address() % 64, "cache-line aligned for the drivers");
     }
+
+    @Test
+    void aBurstLoopReadsTheSameElementsThroughElements()
+    {
+        final MbufArray array = new MbufArray(32);
+        for (int i = 0; i < 32; i++)
+        {
+            array.set(i, 0x7F00_0000_1000L + 0x80L * i);
+        }
+        final long elements = array.elements();
+        assertEquals(array.address(), elements, "a user-space address, unchanged by NativeMemory.address");
+        for (int i = 0; i < 32; i++)
+        {
+            assertEquals(array.get(i), MbufArray.element(elements, i));
+        }
+    }
 }

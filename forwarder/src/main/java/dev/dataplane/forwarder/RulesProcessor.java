@@ -5,6 +5,7 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.Objects;
 
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
@@ -134,9 +135,11 @@ public final class RulesProcessor
         final FlowCache flowCache = this.flowCache;
         final long[] ruleCounters = this.ruleCounters;
         final int rxPort = this.rxPort;
+        final long elements = pkts.elements();
+        Objects.checkFromIndexSize(0, count, Math.min(pkts.capacity(), destinations.length));
         for (int i = 0; i < count; i++)
         {
-            final long mbuf = pkts.get(i);
+            final long mbuf = MbufArray.element(elements, i);
             final long frame = Mbuf.dataAddress(mbuf);
             final int length = Mbuf.dataLength(mbuf);
             destinations[i] = finish(mbuf, frame, length, flowCache.forwardPlain(frame, length, rxPort, ruleCounters));
