@@ -379,7 +379,7 @@ public final class FlowCache
         final boolean udp = IpProtocol.UDP == view.protocol();
         final long l4 = view.hasL4() ? frame + view.l4Offset() : -1;
         applyConstant(slot, fields, view.segment(), frame, frame + view.l3Offset(), l4,
-            l4 < 0 ? -1 : l4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET), udp);
+            l4 < 0 ? -1 : l4ChecksumAt(l4, udp), udp);
         return true;
     }
 
@@ -513,8 +513,8 @@ public final class FlowCache
         }
         if (0 != fields)
         {
-            applyConstant(slot, fields, ALL, frame, frame + PLAIN_L3, frame + PLAIN_L4, plainL4Checksum(frame, udp),
-                udp);
+            final long l4 = frame + PLAIN_L4;
+            applyConstant(slot, fields, ALL, frame, frame + PLAIN_L3, l4, l4ChecksumAt(l4, udp), udp);
         }
         return 0 != (action & REWRITES) ? output | PLAIN_REWRITTEN : output;
     }
@@ -581,8 +581,9 @@ public final class FlowCache
     {
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
         writeAddresses(slot, ALL, frame + PLAIN_L3, portsAndDeltas);
-        ALL.set(RAW32, frame + PLAIN_L4, (int)(portsAndDeltas >>> 32));
-        updateL4Checksum(ALL, plainL4Checksum(frame, udp), (int)portsAndDeltas & 0xFFFF, udp);
+        final long l4 = frame + PLAIN_L4;
+        ALL.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
+        updateL4Checksum(ALL, l4ChecksumAt(l4, udp), (int)portsAndDeltas & 0xFFFF, udp);
     }
 
     /** Writes the entry's addresses at the IPv4 header at {@code l3} and applies their delta to its checksum. */
@@ -594,10 +595,10 @@ public final class FlowCache
             (int)(portsAndDeltas >>> 16) & 0xFFFF));
     }
 
-    /** Where a plain frame's UDP or TCP checksum is. */
-    private static long plainL4Checksum(final long frame, final boolean udp)
+    /** Where the checksum of the UDP or TCP header at {@code l4} is. */
+    private static long l4ChecksumAt(final long l4, final boolean udp)
     {
-        return frame + PLAIN_L4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET);
+        return l4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET);
     }
 
     /** Applies a folded delta to the L4 checksum at {@code at}; UDP's "no checksum" (0) stays (RFC 768). */
