@@ -46,6 +46,8 @@ public final class Eal implements AutoCloseable
         "rte_get_main_lcore", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle LCORE_COUNT = DpdkLibrary.downcall(
         "rte_lcore_count", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle HAS_HUGEPAGES = DpdkLibrary.downcall(
+        "rte_eal_has_hugepages", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle NEXT_LCORE = DpdkLibrary.downcall(
         "rte_get_next_lcore", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKET_ID = DpdkLibrary.downcall(
@@ -258,6 +260,12 @@ public final class Eal implements AutoCloseable
     public int lcoreCount()
     {
         return invokeInt(LCORE_COUNT);
+    }
+
+    /** Whether EAL's memory is on hugepages (false under {@code --no-huge}: 4 KiB pages). */
+    public boolean hasHugepages()
+    {
+        return 0 != invokeInt(HAS_HUGEPAGES);
     }
 
     public int socketId()
