@@ -14,11 +14,17 @@ public final class BurstEvent
     final MbufArray mbufs;
     /** Per packet, the port it leaves by, or {@link RulesProcessor#DROP}. */
     final int[] destinations;
+    /** Per packet, its frame's address (the RX lcore reads it off the mbuf, whose lines stay on its core). */
+    final long[] frames;
+    /** Per packet, its frame's length. */
+    final int[] lengths;
     int count;
 
     BurstEvent(final int burst)
     {
         this.mbufs = new MbufArray(burst);
         this.destinations = new int[burst];
+        this.frames = new long[burst];
+        this.lengths = new int[burst];
     }
 }

@@ -22,7 +22,8 @@ import dev.dataplane.forwarder.rules.Verdict;
  * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction and RX queue; with rules, one
  * {@link RulesProcessor} per RX queue of each port, run to completion ({@link RuleStream}, one
  * {@link LcoreTransmitter} per lcore) or as a pipeline ({@link PipelineRx} on RX lcores publishing into a Disruptor
- * ring per queue, {@link PipelineStages} and a transmitter per stage lcore). {@link #create} validates everything
+ * ring per queue, {@link PipelineStages} on stage lcores, {@link PipelineTx} and a transmitter on the RX or the
+ * stage lcores, see {@link PipelineTxLcore}). {@link #create} validates everything
  * against the ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and
  * drains the RX queues; {@link #close} stops and closes the ports and frees the pool.
  */
@@ -35,6 +36,7 @@ public final class Forwarder implements AutoCloseable
     private final int[] ports;
     private final Mempool pool;
     private final RunMode runMode;
+    private final PipelineTxLcore pipelineTx;
     private final long[] txChecksumOffloads;
     private final List<ForwardingStream> streams;
     private final List<RulesProcessor> processors;
@@ -42,8 +44,8 @@ public final class Forwarder implements AutoCloseable
     private final List<LcoreTransmitter> transmitters;
     /** The pollers on the RX queues (forwarding, rule, or pipeline RX streams), drained at stop. */
     private final List<Poller> receivers;
-    /** The pipeline's stages, whose rings are drained at stop. */
-    private final List<PipelineStages> stages;
+    /** The pipeline's TX stages, which drain their rings at stop. */
+    private final List<PipelineTx> txStages;
     private final List<ForwardingLcore> lcores;
     private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final RulesSource rulesSource;
@@ -53,13 +55,14 @@ public final class Forwarder implements AutoCloseable
     private long drainedAtStop;
     private long ringDrainedAtStop;
 
-    private Forwarder(final ForwarderContext context, final RunMode runMode, final int[] ports, final Mempool pool,
-        final Parts parts, final List<ForwardingLcore> lcores, final List<String> warnings,
-        final long[] txChecksumOffloads)
+    private Forwarder(final ForwarderContext context, final RunMode runMode, final PipelineTxLcore pipelineTx,
+        final int[] ports, final Mempool pool, final Parts parts, final List<ForwardingLcore> lcores,
+        final List<String> warnings, final long[] txChecksumOffloads)
     {
         this.txChecksumOffloads = txChecksumOffloads;
         this.context = context;
         this.runMode = runMode;
+        this.pipelineTx = pipelineTx;
         this.ports = ports;
         this.pool = pool;
         this.streams = List.copyOf(parts.streams);
@@ -67,7 +70,7 @@ public final class Forwarder implements AutoCloseable
         this.pipelineRx = List.copyOf(parts.pipelineRx);
         this.transmitters = List.copyOf(parts.transmitters);
         this.receivers = List.copyOf(parts.receivers);
-        this.stages = List.copyOf(parts.stages);
+        this.txStages = List.copyOf(parts.txStages);
         this.rulesSource = parts.rulesSource;
         this.lcores = List.copyOf(lcores);
         this.warnings = List.copyOf(warnings);
@@ -100,7 +103,14 @@ public final class Forwarder implements AutoCloseable
         final int available = 0 == context.forwardingCores() ? workers.size() : context.forwardingCores();
         final RunMode runMode = null == rules ? RunMode.RUN_TO_COMPLETION :
             null != context.runMode() ? context.runMode() : RunMode.defaultFor(available, streamCount);
-        final Layout layout = Layout.of(runMode, available, streamCount);
+        if (null != context.pipelineTx() && RunMode.PIPELINE != runMode)
+        {
+            throw new IllegalArgumentException("--pipeline-tx applies to the pipeline run mode; the rules run to " +
+                "completion here (give --run-mode pipeline)");
+        }
+        final PipelineTxLcore pipelineTx = RunMode.PIPELINE != runMode ? null :
+            null != context.pipelineTx() ? context.pipelineTx() : PipelineTxLcore.defaultFor(eal.hasHugepages());
+        final Layout layout = Layout.of(runMode, available, streamCount, pipelineTx);
         final List<String> warnings = new ArrayList<>();
         for (final int port : ports)
         {
@@ -198,13 +208,14 @@ public final class Forwarder implements AutoCloseable
         else
         {
             parts.rulesSource = new RulesSource(new RulesState(rules, 1, streamCount));
-            final int transmitting = RunMode.PIPELINE == runMode ? layout.stageLcores : layout.rxLcores;
+            final int transmitting = layout.txLcores();
             for (int l = 0; l < transmitting; l++)
             {
                 parts.transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
             }
             final List<Poller> rx = new ArrayList<>();
             final List<PipelineStages> stages = new ArrayList<>();
+            final List<PipelineTx> tx = new ArrayList<>();
             for (int i = 0; i < streamCount; i++)
             {
                 final int port = ports[i % ports.length];
@@ -224,35 +235,39 @@ public final class Forwarder implements AutoCloseable
                     final PipelineRx pipelineRx = new PipelineRx(port, queue, context.burst(), ring);
                     parts.pipelineRx.add(pipelineRx);
                     rx.add(pipelineRx);
-                    stages.add(new PipelineStages(ring, processor, parts.transmitters.get(i % transmitting),
+                    final PipelineStages stage = new PipelineStages(ring, processor);
+                    stages.add(stage);
+                    tx.add(new PipelineTx(ring, port, stage.sequence(), parts.transmitters.get(i % transmitting),
                         context.burst()));
                 }
             }
             parts.assign(rx, layout.rxLcores, 0);
             parts.receivers.addAll(rx);
             parts.assign(stages, layout.stageLcores, layout.rxLcores);
-            parts.stages.addAll(stages);
+            parts.assign(tx, transmitting, layout.firstTxLcore());
+            parts.txStages.addAll(tx);
         }
         final List<ForwardingLcore> lcores = new ArrayList<>();
         for (int l = 0; l < parts.perLcore.size(); l++)
         {
             lcores.add(new ForwardingLcore(workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
-        return new Forwarder(context, runMode, ports, pool, parts, lcores, warnings, txChecksumOffloads);
+        return new Forwarder(context, runMode, pipelineTx, ports, pool, parts, lcores, warnings, txChecksumOffloads);
     }
 
     /**
-     * How many worker lcores receive and how many run the pipeline's stages. Run-to-completion: one lcore per stream
-     * at most, all of them receiving. Pipeline: at least one of each; the stages, which do the heavier work, get the
-     * larger half.
+     * How many worker lcores receive and how many run the pipeline's stages, and which of them send. Run-to-completion:
+     * one lcore per stream at most, all of them receiving and sending. Pipeline: at least one of each; the stages,
+     * which do the heavier work, get the larger half; the TX stages run on the RX lcores or on the stage lcores
+     * ({@code txOn}).
      */
-    private record Layout(int rxLcores, int stageLcores)
+    private record Layout(int rxLcores, int stageLcores, PipelineTxLcore txOn)
     {
-        static Layout of(final RunMode runMode, final int available, final int streams)
+        static Layout of(final RunMode runMode, final int available, final int streams, final PipelineTxLcore txOn)
         {
             if (RunMode.RUN_TO_COMPLETION == runMode)
             {
-                return new Layout(Math.min(streams, available), 0);
+                return new Layout(Math.min(streams, available), 0, null);
             }
             if (available < 2)
             {
@@ -261,7 +276,19 @@ public final class Forwarder implements AutoCloseable
                     "'0@0,1@1,2@0' to share CPUs (slower), or use --run-mode run-to-completion");
             }
             final int rx = Math.max(1, Math.min(streams, available / 2));
-            return new Layout(rx, Math.min(streams, available - rx));
+            return new Layout(rx, Math.min(streams, available - rx), txOn);
+        }
+
+        /** The lcores that send: each has a transmitter with a TX queue of its own on every port. */
+        int txLcores()
+        {
+            return PipelineTxLcore.STAGE == txOn ? stageLcores : rxLcores;
+        }
+
+        /** The index of the first of them among the worker lcores. */
+        int firstTxLcore()
+        {
+            return PipelineTxLcore.STAGE == txOn ? rxLcores : 0;
         }
 
         /**
@@ -270,7 +297,7 @@ public final class Forwarder implements AutoCloseable
          */
         int txQueues(final CompiledRules rules, final int rxQueues)
         {
-            return null == rules ? rxQueues : 0 == stageLcores ? rxLcores : stageLcores;
+            return null == rules ? rxQueues : txLcores();
         }
     }
 
@@ -282,7 +309,7 @@ public final class Forwarder implements AutoCloseable
         final List<PipelineRx> pipelineRx = new ArrayList<>();
         final List<LcoreTransmitter> transmitters = new ArrayList<>();
         final List<Poller> receivers = new ArrayList<>();
-        final List<PipelineStages> stages = new ArrayList<>();
+        final List<PipelineTx> txStages = new ArrayList<>();
         final List<List<Poller>> perLcore = new ArrayList<>();
         RulesSource rulesSource;
 
@@ -416,9 +443,9 @@ public final class Forwarder implements AutoCloseable
         {
             drainedAtStop += receiver.drain(DRAIN_BURSTS);
         }
-        for (final PipelineStages stage : stages)
+        for (final PipelineTx txStage : txStages)
         {
-            ringDrainedAtStop += stage.drain(DRAIN_BURSTS);
+            ringDrainedAtStop += txStage.drain(DRAIN_BURSTS);
         }
         lcoreGroup.throwIfFailed();
     }
@@ -508,6 +535,12 @@ public final class Forwarder implements AutoCloseable
     public RunMode runMode()
     {
         return runMode;
+    }
+
+    /** Which lcores run the pipeline's TX stages; null when the rules run to completion or there are none. */
+    public PipelineTxLcore pipelineTx()
+    {
+        return pipelineTx;
     }
 
     /** The rules processors, one per RX queue of each port, when rules are applied (else empty). */

@@ -44,6 +44,7 @@ public final class ForwarderContext
     private final Map<Integer, Long> peerMacs;
     private final RuleSet rules;
     private final RunMode runMode;
+    private final PipelineTxLcore pipelineTx;
     private final int ringSize;
     private final int rxQueues;
     private final boolean txChecksumOffload;
@@ -65,6 +66,7 @@ public final class ForwarderContext
         this.peerMacs = Map.copyOf(builder.peerMacs);
         this.rules = builder.rules;
         this.runMode = builder.runMode;
+        this.pipelineTx = builder.pipelineTx;
         this.ringSize = builder.ringSize;
         this.rxQueues = builder.rxQueues;
         this.txChecksumOffload = builder.txChecksumOffload;
@@ -178,6 +180,12 @@ public final class ForwarderContext
         return runMode;
     }
 
+    /** The pipeline's TX lcores as asked for, or null for {@link PipelineTxLcore#defaultFor the default}. */
+    public PipelineTxLcore pipelineTx()
+    {
+        return pipelineTx;
+    }
+
     /** Packets a pipeline ring holds per RX queue (a power of two). */
     public int ringSize()
     {
@@ -232,6 +240,7 @@ public final class ForwarderContext
         private final Map<Integer, Long> peerMacs = new TreeMap<>();
         private RuleSet rules;
         private RunMode runMode;
+        private PipelineTxLcore pipelineTx;
         private int ringSize = DEFAULT_RING_SIZE;
         private int rxQueues = DEFAULT_RX_QUEUES;
         private boolean txChecksumOffload = true;
@@ -321,6 +330,13 @@ public final class ForwarderContext
             return this;
         }
 
+        /** Which lcores run the pipeline's TX stage; null for the default from EAL's pages. */
+        public Builder pipelineTx(final PipelineTxLcore pipelineTx)
+        {
+            this.pipelineTx = pipelineTx;
+            return this;
+        }
+
         public Builder ringSize(final int ringSize)
         {
             this.ringSize = ringSize;
@@ -373,6 +389,7 @@ public final class ForwarderContext
                 "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);
             require(null == runMode || null != rules,
                 "--run-mode applies to --rules; the forward modes always run to completion");
+            require(null == pipelineTx || null != rules, "--pipeline-tx applies to --rules in the pipeline run mode");
             require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));
             return new ForwarderContext(this);
         }

@@ -293,6 +293,8 @@ public final class ForwarderMain
         {
             final StringBuilder sb = new StringBuilder("{\"type\":\"start\",\"forward_mode\":\"")
                 .append(modeName(context)).append("\",\"run_mode\":\"").append(forwarder.runMode().cliName())
+                .append(null == forwarder.pipelineTx() ? "" :
+                    "\",\"pipeline_tx\":\"" + forwarder.pipelineTx().cliName())
                 .append("\",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
@@ -314,7 +316,8 @@ public final class ForwarderMain
             }
             return;
         }
-        out.printf(Locale.ROOT, "forwarder: %s run-mode=%s%n", context, forwarder.runMode().cliName());
+        out.printf(Locale.ROOT, "forwarder: %s run-mode=%s%s%n", context, forwarder.runMode().cliName(),
+            null == forwarder.pipelineTx() ? "" : " pipeline-tx=" + forwarder.pipelineTx().cliName());
         for (final int port : forwarder.ports())
         {
             final EthLink link = EthDev.link(port);

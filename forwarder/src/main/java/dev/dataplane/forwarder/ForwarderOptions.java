@@ -71,6 +71,11 @@ public final class ForwarderOptions
             "worker lcores than RX queues).")
     String runMode;
 
+    @Option(names = "--pipeline-tx", paramLabel = "LCORE",
+        description = "With --run-mode pipeline: which lcores send, rx (the ones that receive) or stage (after the " +
+            "rules) (default: rx when EAL runs on hugepages, stage on 4 KiB pages).")
+    String pipelineTx;
+
     @Option(names = "--ring-size", paramLabel = "N",
         description = "Packets a pipeline ring holds per RX queue, a power of two (default: 1024), in slots of a " +
             "burst each.")
@@ -116,6 +121,7 @@ public final class ForwarderOptions
             .txDescriptors(txd)
             .forwardingCores(nbCores)
             .runMode(parseRunMode())
+            .pipelineTx(parsePipelineTx())
             .ringSize(ringSize)
             .rxQueues(rxq)
             .txChecksumOffload(!noTxChecksumOffload)
@@ -142,6 +148,20 @@ public final class ForwarderOptions
             builder.peerMac(port, MacAddress.parse(peer.substring(comma + 1)));
         }
         return builder.build();
+    }
+
+    private PipelineTxLcore parsePipelineTx()
+    {
+        if (null == pipelineTx)
+        {
+            return null;
+        }
+        final PipelineTxLcore lcore = PipelineTxLcore.of(pipelineTx);
+        if (null == lcore)
+        {
+            throw new IllegalArgumentException("--pipeline-tx must be rx or stage: " + pipelineTx);
+        }
+        return lcore;
     }
 
     private RunMode parseRunMode()

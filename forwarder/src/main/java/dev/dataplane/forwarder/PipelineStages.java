@@ -11,63 +11,53 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
- * The stages that consume one pipeline ring, in Disruptor order: the rules stage (parse, classify or flow-cache
- * hit, filter, rewrite: the {@link RulesProcessor}, a burst at a time) and, gated on it, the TX stage (hands each
- * kept packet to the lcore's {@link LcoreTransmitter}, frees the dropped in bulk, and flushes TX at the end of every
- * batch). The RX side is gated on the TX stage, so a slot is reused only once its packets have left or been freed.
+ * The rules stage of one pipeline ring: parse, classify or flow-cache hit, filter, rewrite (the
+ * {@link RulesProcessor}, a burst at a time), on a stage lcore. The ring's {@link PipelineTx}, on the lcore that
+ * receives into the ring, follows it and sends.
  */
 public final class PipelineStages implements Poller
 {
-    /** Bursts each stage takes per poll, so that one busy ring does not starve the others on the lcore. */
+    /** Bursts taken per poll, so that one busy ring does not starve the others on the lcore. */
     private static final int BURSTS_PER_POLL = 4;
 
-    private final RingBuffer<BurstEvent> ring;
     private final RulesProcessor processor;
-    private final LcoreTransmitter transmitter;
     private final EventPoller<BurstEvent> rulesPoller;
-    private final EventPoller<BurstEvent> txPoller;
-    private final MbufArray drops;
     private int bursts;
     private int handled;
     /** Keeps the loads of {@link #touch} from being optimised away. */
     private long touched;
 
     private final EventPoller.Handler<BurstEvent> rulesStage = this::rulesStage;
-    private final EventPoller.Handler<BurstEvent> txStage = this::txStage;
 
     /**
-     * @param ring        the ring one {@link PipelineRx} publishes into.
-     * @param processor   the rules for that ring's RX queue.
-     * @param transmitter the TX side of the lcore these stages run on.
-     * @param burst       the ring's burst size: packets freed at once.
+     * @param ring      the ring one {@link PipelineRx} publishes into.
+     * @param processor the rules for that ring's RX queue.
      */
-    PipelineStages(final RingBuffer<BurstEvent> ring, final RulesProcessor processor,
-        final LcoreTransmitter transmitter, final int burst)
+    PipelineStages(final RingBuffer<BurstEvent> ring, final RulesProcessor processor)
     {
-        this.ring = ring;
         this.processor = processor;
-        this.transmitter = transmitter;
         this.rulesPoller = ring.newPoller();
-        this.txPoller = ring.newPoller(rulesPoller.getSequence());
-        ring.addGatingSequences(txPoller.getSequence());
-        this.drops = new MbufArray(burst);
+    }
+
+    /** How far this stage is through the ring, for the TX stage to follow. */
+    Sequence sequence()
+    {
+        return rulesPoller.getSequence();
     }
 
     /**
-     * Runs each stage over what is available to it.
+     * Runs the rules over what is available.
      *
-     * @return the packets the rules stage handled.
+     * @return the packets handled.
      */
     @Override
     public int poll()
     {
         handled = 0;
+        bursts = 0;
         try
         {
-            bursts = 0;
             rulesPoller.poll(rulesStage);
-            bursts = 0;
-            txPoller.poll(txStage);
         }
         catch (final Exception ex)
         {
@@ -79,9 +69,9 @@ public final class PipelineStages implements Poller
     private boolean rulesStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
     {
         final int count = event.count;
-        touch(event.mbufs, count);
+        touch(event.frames, count);
         processor.beginBurst();
-        processor.process(event.mbufs, count, event.destinations);
+        processor.process(event.mbufs, event.frames, event.lengths, count, event.destinations);
         processor.endBurst();
         handled += count;
         return ++bursts < BURSTS_PER_POLL;
@@ -92,48 +82,21 @@ public final class PipelineStages implements Poller
      * the RX lcore's core wrote them, and this way their cache misses overlap instead of each stalling the rules in
      * turn (the Java stand-in for DPDK's rte_prefetch0 of a burst).
      */
-    private void touch(final MbufArray mbufs, final int count)
+    private void touch(final long[] frames, final int count)
     {
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            sum += ALL.get(ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbufs.get(i)));
+            sum += ALL.get(ValueLayout.JAVA_BYTE, frames[i]);
         }
         touched += sum;
     }
 
-    private boolean txStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
-    {
-        transmitter.dispatch(event.mbufs, event.count, event.destinations, drops);
-        final boolean more = ++bursts < BURSTS_PER_POLL;
-        if (endOfBatch || !more)
-        {
-            transmitter.flush();
-        }
-        return more;
-    }
-
-    /**
-     * Frees the packets still in the ring, published but not yet through the TX stage, once every lcore stopped
-     * (all of them: the ring is bounded).
-     *
-     * @return how many.
-     */
+    /** Nothing of its own: the ring's {@link PipelineTx} frees what is left in it. */
     @Override
     public int drain(final int maxBursts)
     {
-        final Sequence consumed = txPoller.getSequence();
-        final long published = ring.getCursor();
-        int count = 0;
-        for (long sequence = consumed.get() + 1; sequence <= published; sequence++)
-        {
-            final BurstEvent event = ring.get(sequence);
-            Mbuf.freeBulk(event.mbufs, 0, event.count);
-            count += event.count;
-        }
-        consumed.set(published);
-        rulesPoller.getSequence().set(published);
-        return count;
+        return 0;
     }
 
     public RulesProcessor processor()
@@ -144,6 +107,6 @@ public final class PipelineStages implements Poller
     @Override
     public String toString()
     {
-        return "ring of port " + processor.rxPort() + " -> rules stage -> tx stage";
+        return "rules stage of the ring of port " + processor.rxPort();
     }
 }

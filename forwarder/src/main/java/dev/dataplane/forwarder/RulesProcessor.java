@@ -147,6 +147,26 @@ public final class RulesProcessor
         pending[RECEIVED] += count;
     }
 
+    /** {@link #process(MbufArray, int, int[])} with each frame's address and length already read off its mbuf. */
+    public void process(final MbufArray pkts, final long[] frames, final int[] lengths, final int count,
+        final int[] destinations)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final long[] ruleCounters = this.ruleCounters;
+        final int rxPort = this.rxPort;
+        final long elements = pkts.elements();
+        Objects.checkFromIndexSize(0, count, Math.min(Math.min(pkts.capacity(), destinations.length),
+            Math.min(frames.length, lengths.length)));
+        for (int i = 0; i < count; i++)
+        {
+            final long frame = frames[i];
+            final int length = lengths[i];
+            destinations[i] = finish(MbufArray.element(elements, i), frame, length,
+                flowCache.forwardPlain(frame, length, rxPort, ruleCounters));
+        }
+        pending[RECEIVED] += count;
+    }
+
     /**
      * Applies the rules to one packet (a burst of one; for tools and tests).
      *

@@ -117,6 +117,11 @@ class ForwarderCliTest
         assertCleanRejection(run(eal, "--rules", rules.toString(), "--run-mode", "pipeline", "--duration", "1"),
             "--run-mode pipeline needs two worker lcores or more");
         assertCleanRejection(run(eal, "--rxq", "0"), "--rxq must be in 1..16: 0");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--pipeline-tx", "nic"),
+            "--pipeline-tx must be rx or stage: nic");
+        assertCleanRejection(run(eal, "--pipeline-tx", "rx"), "--pipeline-tx applies to --rules");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--run-mode", "rtc", "--pipeline-tx", "rx",
+            "--duration", "1"), "--pipeline-tx applies to the pipeline run mode");
     }
 
     @Test

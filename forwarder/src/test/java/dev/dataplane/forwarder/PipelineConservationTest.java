@@ -6,6 +6,8 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.rules.RulesParser;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The pipeline loses nothing it does not count: net_null offers packets faster than the stages take them, so the
  * rings fill and whole bursts are dropped at RX; every packet received is then forwarded, counted as ring-full, or
- * freed from a ring at stop, and every mbuf returns to the pool.
+ * freed from a ring at stop, and every mbuf returns to the pool. TX on the stage lcore here; on the RX lcore in
+ * {@link PipelineTxOnRxConservationTest}.
  */
 class PipelineConservationTest
 {
@@ -22,12 +25,22 @@ class PipelineConservationTest
     @Test
     void everyPacketReceivedIsForwardedOrCountedAndEveryMbufReturns() throws Exception
     {
+        check(PipelineTxLcore.STAGE);
+    }
+
+    /** The check with the pipeline's TX stages on {@code pipelineTx}. */
+    static void check(final PipelineTxLcore pipelineTx) throws Exception
+    {
         final Eal eal = Eal.init(ealArgsOnLcores(THREE_LCORES, "net_null0", "net_null1"));
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder().ringSize(256)
-                .runMode(RunMode.PIPELINE)
+                .runMode(RunMode.PIPELINE).pipelineTx(pipelineTx)
                 .rules(RulesParser.parse("proto tcp dport 23 => drop\npolicy accept", "t.rules")).build());
+            assertEquals(pipelineTx, forwarder.pipelineTx());
+            final List<Poller> onRxLcore = List.of(forwarder.lcores().get(0).streams());
+            assertEquals(PipelineTxLcore.RX == pipelineTx, onRxLcore.stream().anyMatch(p -> p instanceof PipelineTx),
+                "the TX stage runs on the RX lcore exactly when asked to: " + onRxLcore);
             final ForwarderStats stats = new ForwarderStats(forwarder);
             forwarder.start();
             assertTrue(await(() -> ForwarderStats.sum(stats.snapshot()).txPackets() >= PACKETS, 60_000));

@@ -41,11 +41,15 @@ class RulesForwardingPcapTest
     @Test
     void redirectsTheServiceDropsReflectsAndCountsEachVerdict(@TempDir final Path dir) throws Exception
     {
-        runScenario(dir, "0,1", RunMode.RUN_TO_COMPLETION);
+        runScenario(dir, "0,1", RunMode.RUN_TO_COMPLETION, null);
     }
 
-    /** The scenario on EAL lcores {@code lcores}, with the rules run in {@code runMode}. */
-    static void runScenario(final Path dir, final String lcores, final RunMode runMode) throws Exception
+    /**
+     * The scenario on EAL lcores {@code lcores}, with the rules run in {@code runMode} (a pipeline's TX stages on
+     * {@code pipelineTx}; null to run to completion).
+     */
+    static void runScenario(final Path dir, final String lcores, final RunMode runMode,
+        final PipelineTxLcore pipelineTx) throws Exception
     {
         final List<byte[]> in0 = new ArrayList<>();
         final List<byte[]> expectedOut1 = new ArrayList<>();
@@ -114,8 +118,9 @@ class RulesForwardingPcapTest
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder()
-                .rules(RulesParser.parse(RULES, "test.rules")).runMode(runMode).build());
+                .rules(RulesParser.parse(RULES, "test.rules")).runMode(runMode).pipelineTx(pipelineTx).build());
             assertEquals(runMode, forwarder.runMode());
+            assertEquals(pipelineTx, forwarder.pipelineTx());
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long expectedTx = expectedOut0.size() + expectedOut1.size();
             forwarder.start();

@@ -30,18 +30,24 @@ class RulesReloadTest
     @Test
     void swapsRulesUnderTrafficWithoutLosingAPacket() throws Exception
     {
-        runReloads("0,1", RunMode.RUN_TO_COMPLETION);
+        runReloads("0,1", RunMode.RUN_TO_COMPLETION, null);
     }
 
-    /** The reload scenario on EAL lcores {@code lcores}, the rules run in {@code runMode}. */
-    static void runReloads(final String lcores, final RunMode runMode) throws Exception
+    /**
+     * The reload scenario on EAL lcores {@code lcores}, the rules run in {@code runMode} (a pipeline's TX stages on
+     * {@code pipelineTx}; null to run to completion).
+     */
+    static void runReloads(final String lcores, final RunMode runMode, final PipelineTxLcore pipelineTx)
+        throws Exception
     {
         final Eal eal = Eal.init(ealArgsOnLcores(lcores, "net_ring0", "net_ring1"));
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder().runMode(runMode)
+                .pipelineTx(pipelineTx)
                 .rules(RulesParser.parse("first: ip4 => count\npolicy accept\n", "first.rules")).build());
             assertEquals(runMode, forwarder.runMode());
+            assertEquals(pipelineTx, forwarder.pipelineTx());
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
             final MbufArray inject = new MbufArray(PACKETS);

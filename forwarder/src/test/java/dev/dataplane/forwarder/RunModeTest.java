@@ -25,4 +25,14 @@ class RunModeTest
         assertEquals(RunMode.RUN_TO_COMPLETION, RunMode.of("rtc"));
         assertNull(RunMode.of("pipe"));
     }
+
+    @Test
+    void pipelineTxGoesToTheRxLcoreOnHugepagesOnly()
+    {
+        assertEquals(PipelineTxLcore.RX, PipelineTxLcore.defaultFor(true));
+        assertEquals(PipelineTxLcore.STAGE, PipelineTxLcore.defaultFor(false));
+        assertEquals(PipelineTxLcore.RX, PipelineTxLcore.of("rx"));
+        assertEquals(PipelineTxLcore.STAGE, PipelineTxLcore.of("stage"));
+        assertNull(PipelineTxLcore.of("nic"));
+    }
 }

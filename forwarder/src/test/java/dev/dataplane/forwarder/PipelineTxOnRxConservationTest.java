@@ -1,0 +1,16 @@
+package dev.dataplane.forwarder;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PipelineConservationTest} with the pipeline's TX stage on the RX lcore: with the rings overflowing, every
+ * packet received is forwarded, counted or drained at stop, and every mbuf returns.
+ */
+class PipelineTxOnRxConservationTest
+{
+    @Test
+    void everyPacketIsAccountedForWithTxOnTheRxLcore() throws Exception
+    {
+        PipelineConservationTest.check(PipelineTxLcore.RX);
+    }
+}
