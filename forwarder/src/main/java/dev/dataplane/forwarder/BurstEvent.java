@@ -4,9 +4,10 @@ import dev.dataplane.dpdk.MbufArray;
 
 /**
  * One slot of a pipeline ring: a received burst, pre-allocated by the Disruptor and reused for ever, holding
- * primitives only (a native array of mbuf addresses, a count, and the ports they leave by). The RX lcore receives
- * straight into {@link #mbufs} and sets {@link #count}; the rules stage writes {@link #destinations}; the TX stage
- * reads both. One slot per burst keeps the ring's cross-core traffic to a few cache lines per burst, not per packet.
+ * primitives only (a native array of mbuf addresses, each frame's address and length, a count, and the ports they
+ * leave by). The RX lcore receives straight into {@link #mbufs} and sets {@link #frames}, {@link #lengths} and
+ * {@link #count}; the rules stage reads the frames and writes {@link #destinations}; the TX stage reads the mbufs and
+ * destinations. One slot per burst keeps the ring's own cross-core traffic to a few cache lines per burst.
  */
 public final class BurstEvent
 {
@@ -14,7 +15,7 @@ public final class BurstEvent
     final MbufArray mbufs;
     /** Per packet, the port it leaves by, or {@link RulesProcessor#DROP}. */
     final int[] destinations;
-    /** Per packet, its frame's address (the RX lcore reads it off the mbuf, whose lines stay on its core). */
+    /** Per packet, its frame's address, read off the mbuf on the RX lcore: the rules stage reads no mbuf header. */
     final long[] frames;
     /** Per packet, its frame's length. */
     final int[] lengths;

@@ -21,11 +21,11 @@ import dev.dataplane.forwarder.rules.Verdict;
  * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
  * over worker lcores: with a forward mode, one {@link ForwardingStream} per direction and RX queue; with rules, one
  * {@link RulesProcessor} per RX queue of each port, run to completion ({@link RuleStream}, one
- * {@link LcoreTransmitter} per lcore) or as a pipeline ({@link PipelineRx} on RX lcores publishing into a Disruptor
- * ring per queue, {@link PipelineStages} on stage lcores, {@link PipelineTx} and a transmitter on the RX or the
- * stage lcores, see {@link PipelineTxLcore}). {@link #create} validates everything
- * against the ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and
- * drains the RX queues; {@link #close} stops and closes the ports and frees the pool.
+ * {@link LcoreTransmitter} per lcore) or as a pipeline (per RX queue a Disruptor ring, {@link PipelineRx} on an RX
+ * lcore publishing into it, {@link PipelineRules} on a stage lcore, and {@link PipelineTx} with the lcore's
+ * transmitter on the RX or the stage lcore: {@link PipelineTxLcore}). {@link #create} validates everything against
+ * the ports before anything starts; {@link #start} launches the lcores; {@link #stop} joins them and drains the RX
+ * queues and rings; {@link #close} stops and closes the ports and frees the pool.
  */
 public final class Forwarder implements AutoCloseable
 {
@@ -214,7 +214,7 @@ public final class Forwarder implements AutoCloseable
                 parts.transmitters.add(new LcoreTransmitter(l, ports, 2 * context.burst()));
             }
             final List<Poller> rx = new ArrayList<>();
-            final List<PipelineStages> stages = new ArrayList<>();
+            final List<PipelineRules> stages = new ArrayList<>();
             final List<PipelineTx> tx = new ArrayList<>();
             for (int i = 0; i < streamCount; i++)
             {
@@ -235,7 +235,7 @@ public final class Forwarder implements AutoCloseable
                     final PipelineRx pipelineRx = new PipelineRx(port, queue, context.burst(), ring);
                     parts.pipelineRx.add(pipelineRx);
                     rx.add(pipelineRx);
-                    final PipelineStages stage = new PipelineStages(ring, processor);
+                    final PipelineRules stage = new PipelineRules(ring, processor);
                     stages.add(stage);
                     tx.add(new PipelineTx(ring, port, stage.sequence(), parts.transmitters.get(i % transmitting),
                         context.burst()));

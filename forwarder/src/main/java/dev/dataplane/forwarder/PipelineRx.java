@@ -10,7 +10,8 @@ import dev.dataplane.dpdk.MbufArray;
 
 /**
  * The RX side of the pipeline: busy-polls one RX queue straight into the next slot of its ring, a burst per slot
- * ({@link BurstEvent}), and publishes each burst with one claim and one publish. When the ring has no free slot, what
+ * ({@link BurstEvent}), notes each frame's address and length there (the mbuf headers it just read stay on this
+ * core), and publishes each burst with one claim and one publish. When the ring has no free slot, what
  * arrives is freed and counted ({@link #ringFull}): the RX lcore never waits for the stages, so a slow stage costs
  * packets, not latency, as a full NIC ring would.
  */

@@ -7,18 +7,14 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
- * The TX stage of one pipeline ring, run on the lcore that receives into that ring (the I/O lcore, as in DPDK's
- * load_balancer example): gated on the rules stage, it hands each kept packet to the lcore's
- * {@link LcoreTransmitter}, frees the dropped in bulk, and flushes TX at the end of every batch. The RX side is
- * gated on this stage, so a slot is reused only once its packets have left or been freed.
- * <p>
- * Sending and freeing on the receiving lcore keeps each mbuf's second cache line (written when the driver allocates
- * it, read when it is freed) and the mempool's per-lcore cache on one core; the stage lcore reads and rewrites only
- * the packet and the mbuf's first line.
+ * The TX stage of one pipeline ring: gated on the rules stage ({@link PipelineRules}), it hands each kept packet to
+ * its lcore's {@link LcoreTransmitter}, frees the dropped in bulk, and flushes TX at the end of every batch. It runs
+ * on the lcore that receives into the ring or on the stage lcore ({@link PipelineTxLcore}). The RX side is gated on
+ * this stage, so a slot is reused only once its packets have left or been freed.
  */
 public final class PipelineTx implements Poller
 {
-    /** Bursts taken per poll, so that one busy ring does not starve the lcore's RX queues. */
+    /** Bursts taken per poll, so that one busy ring does not starve the lcore's other work. */
     private static final int BURSTS_PER_POLL = 4;
 
     private final RingBuffer<BurstEvent> ring;

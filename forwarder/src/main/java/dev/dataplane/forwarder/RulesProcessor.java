@@ -30,7 +30,7 @@ import dev.dataplane.net.UdpHeader;
  * or classified (and cached), and rewritten. Each is given the port it leaves by (accept: the paired port; tx: back
  * out of the in-port, MACs swapped; redirect: the named port) or {@link #DROP} (drop, the drop policy, an expired
  * TTL, a malformed frame no rule claims). Every outcome is counted. The same processor serves run-to-completion
- * ({@link RuleStream}) and the pipeline's rules stage ({@link PipelineStages}): same rules, same results.
+ * ({@link RuleStream}) and the pipeline's rules stage ({@link PipelineRules}): same rules, same results.
  * <p>
  * Used by one thread at a time, in bursts: {@link #beginBurst} picks up a reload, {@link #endBurst} publishes the
  * outcome counters. Frames are classified on their first segment ({@code data_len}).

@@ -11,11 +11,12 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 
 /**
- * The rules stage of one pipeline ring: parse, classify or flow-cache hit, filter, rewrite (the
- * {@link RulesProcessor}, a burst at a time), on a stage lcore. The ring's {@link PipelineTx}, on the lcore that
- * receives into the ring, follows it and sends.
+ * The rules stage of one pipeline ring, on a stage lcore: parse, classify or flow-cache hit, filter, rewrite (the
+ * {@link RulesProcessor}, a burst at a time), from the frame addresses and lengths the RX lcore noted in each slot,
+ * so that it reads no mbuf header. The ring's {@link PipelineTx} follows it and sends, on the RX or the stage lcore
+ * ({@link PipelineTxLcore}).
  */
-public final class PipelineStages implements Poller
+public final class PipelineRules implements Poller
 {
     /** Bursts taken per poll, so that one busy ring does not starve the others on the lcore. */
     private static final int BURSTS_PER_POLL = 4;
@@ -33,7 +34,7 @@ public final class PipelineStages implements Poller
      * @param ring      the ring one {@link PipelineRx} publishes into.
      * @param processor the rules for that ring's RX queue.
      */
-    PipelineStages(final RingBuffer<BurstEvent> ring, final RulesProcessor processor)
+    PipelineRules(final RingBuffer<BurstEvent> ring, final RulesProcessor processor)
     {
         this.processor = processor;
         this.rulesPoller = ring.newPoller();
@@ -78,9 +79,9 @@ public final class PipelineStages implements Poller
     }
 
     /**
-     * Loads each packet's mbuf header and first byte, one independent load after the other, before any is processed:
-     * the RX lcore's core wrote them, and this way their cache misses overlap instead of each stalling the rules in
-     * turn (the Java stand-in for DPDK's rte_prefetch0 of a burst).
+     * Loads each packet's first byte, one independent load after the other, before any is processed: the RX lcore's
+     * core wrote them, and this way their cache misses overlap instead of each stalling the rules in turn (the Java
+     * stand-in for DPDK's rte_prefetch0 of a burst).
      */
     private void touch(final long[] frames, final int count)
     {
@@ -92,7 +93,7 @@ public final class PipelineStages implements Poller
         touched += sum;
     }
 
-    /** Nothing of its own: the ring's {@link PipelineTx} frees what is left in it. */
+    /** Nothing of its own: the ring's {@link PipelineTx} frees what is left in it at stop. */
     @Override
     public int drain(final int maxBursts)
     {
