@@ -30,7 +30,8 @@ import dev.dataplane.pcap.PcapWriter;
  * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
  * (net_pcap {@code infinite_rx}, TX dropped), and testpmd in {@code --testpmd-mode} (macswap or 5tswap, which
  * also touch headers) on the same devices. {@code --pipeline} runs ours in pipeline mode on two worker lcores
- * (EAL {@code --lcores 0@0,1@1,2@0}: the RX lcore alone on CPU 1, the stage lcore on CPU 0 with the main lcore);
+ * (EAL {@code --lcores 0@0,1@1,2@0}: the RX lcore alone on CPU 1, the stage lcore on CPU 0 with the main lcore;
+ * TX on the RX lcore with {@code --huge}, on the stage lcore without, the forwarder's default for the pages);
  * testpmd keeps its one forwarding lcore.
  * <p>
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
@@ -99,8 +100,9 @@ public final class IoForwardBenchmark
             "forwarding benchmark: %d runs each of %d s, %s, burst %d, mode %s (testpmd %s), %s, " +
             "%s; figures are packets forwarded per second, both directions summed%n",
             setup.runs(), setup.seconds(), String.join(" <-> ", setup.vdevs()), setup.burst(), setup.mode(),
-            setup.testpmdMode(), setup.pipeline() ? "ours: pipeline on 2 worker lcores (RX on CPU 1, stages on " +
-                "CPU 0 beside the main lcore and the JVM), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
+            setup.testpmdMode(), setup.pipeline() ? "ours: pipeline on 2 worker lcores (RX on CPU 1, rules on " +
+                "CPU 0 beside the main lcore and the JVM, TX on the " + (setup.huge() ? "RX" : "rules") +
+                " lcore), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
             setup.pages());
         final Side testpmdSide = new Side("testpmd", "testpmd", PerfProfile::isTestpmdCode);
         final Side ourSide = new Side("forwarder", "compiled Java", PerfProfile::isJavaCode);
