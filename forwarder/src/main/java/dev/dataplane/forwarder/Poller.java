@@ -1,12 +1,15 @@
 package dev.dataplane.forwarder;
 
-/** One RX queue's work on an lcore: a plain forwarding stream, or a rule stream. */
+/**
+ * A piece of an lcore's work: a forwarding or rule stream on one RX queue, or one stage of a pipeline ring (its RX,
+ * rules or TX side).
+ */
 public interface Poller
 {
     /**
-     * One receive-process-transmit cycle.
+     * One cycle: a stream receives, processes and transmits a burst; a pipeline stage takes what is ready for it.
      *
-     * @return the number of packets received.
+     * @return the packets it received or handled: its work, 0 when it found none (the lcore's idle strategy reads it).
      */
     int poll();
 
