@@ -7,8 +7,6 @@ import java.lang.foreign.ValueLayout;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
-import dev.dataplane.dpdk.Mbuf;
-import dev.dataplane.dpdk.MbufArray;
 
 /**
  * The rules stage of one pipeline ring, on a stage lcore: parse, classify or flow-cache hit, filter, rewrite (the

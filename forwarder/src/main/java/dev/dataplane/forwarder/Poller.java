@@ -13,6 +13,11 @@ public interface Poller
      */
     int poll();
 
-    /** Receives and frees what the RX queue still holds, after the lcores stopped; bounded by {@code maxBursts}. */
+    /**
+     * After the lcores stopped, frees what it still holds (what its RX queue has, bounded by {@code maxBursts}
+     * bursts; what its ring has), or nothing.
+     *
+     * @return how many packets it freed.
+     */
     int drain(int maxBursts);
 }
