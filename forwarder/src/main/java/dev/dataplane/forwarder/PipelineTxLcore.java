@@ -8,8 +8,9 @@ package dev.dataplane.forwarder;
  * per-lcore cache never cross to the stage core, which reads and rewrites only the packet. That lcore then does
  * more per packet, which pays when it has room: measured on this project's 2-CPU machine, with hugepages the RX
  * lcore receives 26-32 Mpps alone and the pipeline forwarded 13.8-16.0 Mpps this way against 10.2-11.3 with TX on
- * the stage lcore (4 of 4 pairs); on 4 KiB pages the RX lcore, slowed by TLB misses, became the bottleneck
- * (10.3-11.5 against 12.2-16.5, 4 of 4). Hence the default: on the RX lcore when EAL runs on hugepages.
+ * the stage lcore (4 of 4 pairs); on 4 KiB pages the RX lcore, much slower there (TLB misses, we think), became
+ * the bottleneck (10.3-11.5 against 12.2-16.5, 4 of 4). Hence the default: on the RX lcore when EAL runs on
+ * hugepages.
  */
 public enum PipelineTxLcore
 {
