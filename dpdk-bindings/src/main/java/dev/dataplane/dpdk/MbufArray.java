@@ -74,6 +74,23 @@ public final class MbufArray
         return ALL.get(JAVA_LONG_UNALIGNED, elements + ((long)index << 3));
     }
 
+    /**
+     * Each of the first {@code count} mbufs' data address ({@link Mbuf#dataAddress}) and data length, into
+     * {@code frames} and {@code lengths}: one pass over a burst's mbuf headers, for code that then reads only the
+     * packets (a pipeline's RX lcore notes them while the headers are in its cache).
+     */
+    public void frames(final int count, final long[] frames, final int[] lengths)
+    {
+        Objects.checkFromIndexSize(0, count, Math.min(capacity, Math.min(frames.length, lengths.length)));
+        final long elements = elements();
+        for (int i = 0; i < count; i++)
+        {
+            final long mbuf = element(elements, i);
+            frames[i] = Mbuf.dataAddress(mbuf);
+            lengths[i] = Mbuf.dataLength(mbuf);
+        }
+    }
+
     /** Where element {@code index} is, bounds-checked against the capacity (see {@link NativeMemory#address}). */
     private long elementAddress(final int index)
     {

@@ -3,6 +3,10 @@ package dev.dataplane.dpdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 import org.junit.jupiter.api.Test;
 
 class MbufArrayTest
@@ -38,6 +42,37 @@ class MbufArrayTest
         for (int i = 0; i < 32; i++)
         {
             assertEquals(array.get(i), MbufArray.element(elements, i));
+        }
+    }
+
+    @Test
+    void notesEachFramesAddressAndLengthOffItsMbufHeader()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int count = 5;
+            final MemorySegment headers = arena.allocate(128L * count, 64);
+            final MbufArray array = new MbufArray(8);
+            for (int i = 0; i < count; i++)
+            {
+                final MemorySegment header = headers.asSlice(128L * i, 128);
+                header.set(ValueLayout.JAVA_LONG_UNALIGNED, Mbuf.BUF_ADDR_OFFSET, 0x7F00_0010_0000L + 0x1000L * i);
+                header.set(ValueLayout.JAVA_SHORT_UNALIGNED, Mbuf.DATA_OFF_OFFSET, (short)(128 + i));
+                header.set(ValueLayout.JAVA_SHORT_UNALIGNED, Mbuf.DATA_LEN_OFFSET, (short)(60 + 100 * i));
+                array.set(i, header.address());
+            }
+            final long[] frames = new long[8];
+            final int[] lengths = new int[8];
+            array.frames(count, frames, lengths);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(0x7F00_0010_0000L + 0x1000L * i + 128 + i, frames[i]);
+                assertEquals(Mbuf.dataAddress(array.get(i)), frames[i]);
+                assertEquals(60 + 100 * i, lengths[i]);
+            }
+            assertEquals(0, frames[count], "nothing past the count");
+            assertThrows(IndexOutOfBoundsException.class, () -> array.frames(9, new long[16], new int[16]));
+            assertThrows(IndexOutOfBoundsException.class, () -> array.frames(count, new long[4], lengths));
         }
     }
 }

@@ -68,15 +68,7 @@ public final class PipelineRx extends RxStream
         else
         {
             final BurstEvent event = ring.get(claimed);
-            final long elements = into.elements();
-            final long[] frames = event.frames;
-            final int[] lengths = event.lengths;
-            for (int i = 0; i < received; i++)
-            {
-                final long mbuf = MbufArray.element(elements, i);
-                frames[i] = Mbuf.dataAddress(mbuf);
-                lengths[i] = Mbuf.dataLength(mbuf);
-            }
+            into.frames(received, event.frames, event.lengths);
             event.count = received;
             ring.publish(claimed);
             claimed = -1;

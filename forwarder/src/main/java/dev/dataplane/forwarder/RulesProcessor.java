@@ -67,6 +67,9 @@ public final class RulesProcessor
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
     private final int[] pending = new int[OUTCOME_COUNT];
     /** {@link #process(long)}'s burst of one. */
+    /** A burst's frame addresses and lengths, for {@link #process(MbufArray, int, int[])}. */
+    private final long[] frames = new long[ForwarderContext.MAX_BURST];
+    private final int[] lengths = new int[ForwarderContext.MAX_BURST];
     private final MbufArray one = new MbufArray(1);
     private final int[] oneDestination = new int[1];
     private RulesState state;
@@ -132,22 +135,14 @@ public final class RulesProcessor
      */
     public void process(final MbufArray pkts, final int count, final int[] destinations)
     {
-        final FlowCache flowCache = this.flowCache;
-        final long[] ruleCounters = this.ruleCounters;
-        final int rxPort = this.rxPort;
-        final long elements = pkts.elements();
-        Objects.checkFromIndexSize(0, count, Math.min(pkts.capacity(), destinations.length));
-        for (int i = 0; i < count; i++)
-        {
-            final long mbuf = MbufArray.element(elements, i);
-            final long frame = Mbuf.dataAddress(mbuf);
-            final int length = Mbuf.dataLength(mbuf);
-            destinations[i] = finish(mbuf, frame, length, flowCache.forwardPlain(frame, length, rxPort, ruleCounters));
-        }
-        pending[RECEIVED] += count;
+        pkts.frames(count, frames, lengths);
+        process(pkts, frames, lengths, count, destinations);
     }
 
-    /** {@link #process(MbufArray, int, int[])} with each frame's address and length already read off its mbuf. */
+    /**
+     * {@link #process(MbufArray, int, int[])} with each frame's address and length already read off its mbuf
+     * ({@link MbufArray#frames}).
+     */
     public void process(final MbufArray pkts, final long[] frames, final int[] lengths, final int count,
         final int[] destinations)
     {
