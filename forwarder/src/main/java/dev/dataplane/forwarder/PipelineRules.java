@@ -4,7 +4,6 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.foreign.ValueLayout;
 
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 
@@ -14,19 +13,11 @@ import com.lmax.disruptor.Sequence;
  * so that it reads no mbuf header. The ring's {@link PipelineTx} follows it and sends, on the RX or the stage lcore
  * ({@link PipelineTxLcore}).
  */
-public final class PipelineRules implements Poller
+public final class PipelineRules extends RingStage
 {
-    /** Bursts taken per poll, so that one busy ring does not starve the others on the lcore. */
-    private static final int BURSTS_PER_POLL = 4;
-
     private final RulesProcessor processor;
-    private final EventPoller<BurstEvent> rulesPoller;
-    private int bursts;
-    private int handled;
     /** Keeps the loads of {@link #touch} from being optimised away. */
     private long touched;
-
-    private final EventPoller.Handler<BurstEvent> rulesStage = this::rulesStage;
 
     /**
      * @param ring      the ring one {@link PipelineRx} publishes into.
@@ -34,46 +25,24 @@ public final class PipelineRules implements Poller
      */
     PipelineRules(final RingBuffer<BurstEvent> ring, final RulesProcessor processor)
     {
+        super(ring.newPoller());
         this.processor = processor;
-        this.rulesPoller = ring.newPoller();
     }
 
     /** How far this stage is through the ring, for the TX stage to follow. */
     Sequence sequence()
     {
-        return rulesPoller.getSequence();
+        return poller().getSequence();
     }
 
-    /**
-     * Runs the rules over what is available.
-     *
-     * @return the packets handled.
-     */
     @Override
-    public int poll()
-    {
-        handled = 0;
-        bursts = 0;
-        try
-        {
-            rulesPoller.poll(rulesStage);
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException("pipeline stage failed on " + processor.rxPort(), ex);
-        }
-        return handled;
-    }
-
-    private boolean rulesStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
+    void handle(final BurstEvent event, final boolean lastOfPoll)
     {
         final int count = event.count;
         touch(event.frames, count);
         processor.beginBurst();
         processor.process(event.mbufs, event.frames, event.lengths, count, event.destinations);
         processor.endBurst();
-        handled += count;
-        return ++bursts < BURSTS_PER_POLL;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.dataplane.forwarder;
 
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import dev.dataplane.dpdk.Mbuf;
@@ -12,21 +11,13 @@ import dev.dataplane.dpdk.MbufArray;
  * on the lcore that receives into the ring or on the stage lcore ({@link PipelineTxLcore}). The RX side is gated on
  * this stage, so a slot is reused only once its packets have left or been freed.
  */
-public final class PipelineTx implements Poller
+public final class PipelineTx extends RingStage
 {
-    /** Bursts taken per poll, so that one busy ring does not starve the lcore's other work. */
-    private static final int BURSTS_PER_POLL = 4;
-
     private final RingBuffer<BurstEvent> ring;
     private final int rxPort;
     private final LcoreTransmitter transmitter;
-    private final EventPoller<BurstEvent> txPoller;
     private final Sequence rulesSequence;
     private final MbufArray drops;
-    private int bursts;
-    private int handled;
-
-    private final EventPoller.Handler<BurstEvent> txStage = this::txStage;
 
     /**
      * @param ring          the ring one {@link PipelineRx} publishes into.
@@ -38,46 +29,24 @@ public final class PipelineTx implements Poller
     PipelineTx(final RingBuffer<BurstEvent> ring, final int rxPort, final Sequence rulesSequence,
         final LcoreTransmitter transmitter, final int burst)
     {
+        super(ring.newPoller(rulesSequence));
         this.ring = ring;
         this.rxPort = rxPort;
         this.transmitter = transmitter;
         this.rulesSequence = rulesSequence;
-        this.txPoller = ring.newPoller(rulesSequence);
-        ring.addGatingSequences(txPoller.getSequence());
+        ring.addGatingSequences(poller().getSequence());
         this.drops = new MbufArray(burst);
     }
 
-    /**
-     * Sends what the rules stage finished.
-     *
-     * @return the packets handed on or freed.
-     */
+    /** Sends a burst the rules stage finished; flushes TX after the last of the poll. */
     @Override
-    public int poll()
-    {
-        handled = 0;
-        bursts = 0;
-        try
-        {
-            txPoller.poll(txStage);
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException("pipeline TX stage failed on " + rxPort, ex);
-        }
-        return handled;
-    }
-
-    private boolean txStage(final BurstEvent event, final long sequence, final boolean endOfBatch)
+    void handle(final BurstEvent event, final boolean lastOfPoll)
     {
         transmitter.dispatch(event.mbufs, event.count, event.destinations, drops);
-        handled += event.count;
-        final boolean more = ++bursts < BURSTS_PER_POLL;
-        if (endOfBatch || !more)
+        if (lastOfPoll)
         {
             transmitter.flush();
         }
-        return more;
     }
 
     /**
@@ -89,7 +58,7 @@ public final class PipelineTx implements Poller
     @Override
     public int drain(final int maxBursts)
     {
-        final Sequence consumed = txPoller.getSequence();
+        final Sequence consumed = poller().getSequence();
         final long published = ring.getCursor();
         int count = 0;
         for (long sequence = consumed.get() + 1; sequence <= published; sequence++)
