@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.RulesException;
@@ -120,8 +121,8 @@ public final class ForwarderOptions
             .rxDescriptors(rxd)
             .txDescriptors(txd)
             .forwardingCores(nbCores)
-            .runMode(parseRunMode())
-            .pipelineTx(parsePipelineTx())
+            .runMode(parseNamed(runMode, RunMode::of, "--run-mode must be run-to-completion (or rtc) or pipeline"))
+            .pipelineTx(parseNamed(pipelineTx, PipelineTxLcore::of, "--pipeline-tx must be rx or stage"))
             .ringSize(ringSize)
             .rxQueues(rxq)
             .txChecksumOffload(!noTxChecksumOffload)
@@ -150,32 +151,22 @@ public final class ForwarderOptions
         return builder.build();
     }
 
-    private PipelineTxLcore parsePipelineTx()
+    /**
+     * An option's value by its CLI name ({@code lookup}, null for an unknown name), or null when the option was not
+     * given; an unknown name is refused with {@code expected}.
+     */
+    private static <T> T parseNamed(final String value, final Function<String, T> lookup, final String expected)
     {
-        if (null == pipelineTx)
+        if (null == value)
         {
             return null;
         }
-        final PipelineTxLcore lcore = PipelineTxLcore.of(pipelineTx);
-        if (null == lcore)
+        final T parsed = lookup.apply(value);
+        if (null == parsed)
         {
-            throw new IllegalArgumentException("--pipeline-tx must be rx or stage: " + pipelineTx);
+            throw new IllegalArgumentException(expected + ": " + value);
         }
-        return lcore;
-    }
-
-    private RunMode parseRunMode()
-    {
-        if (null == runMode)
-        {
-            return null;
-        }
-        final RunMode mode = RunMode.of(runMode);
-        if (null == mode)
-        {
-            throw new IllegalArgumentException("--run-mode must be run-to-completion (or rtc) or pipeline: " + runMode);
-        }
-        return mode;
+        return parsed;
     }
 
     private RuleSet loadRules()
