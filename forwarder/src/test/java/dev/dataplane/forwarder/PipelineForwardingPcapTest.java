@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pipeline mode gives what run-to-completion gives: the same scenario, frames, counts and tshark checks as
  * {@link RulesForwardingPcapTest}, with an RX lcore publishing into a Disruptor ring and a stage lcore running the
- * rules and TX stages (in a JVM of its own: EAL starts once per process). {@link PipelineTxOnRxForwardingPcapTest} runs it
- * with TX on the RX lcore.
+ * rules and TX stages (in a JVM of its own: EAL starts once per process).
+ * {@link PipelineTxOnRxForwardingPcapTest} runs it with TX on the RX lcore.
  */
 class PipelineForwardingPcapTest
 {
