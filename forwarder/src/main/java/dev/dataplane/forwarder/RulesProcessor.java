@@ -66,10 +66,12 @@ public final class RulesProcessor
     private final long[] outcomes = new long[OUTCOME_COUNT];
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
     private final int[] pending = new int[OUTCOME_COUNT];
-    /** {@link #process(long)}'s burst of one. */
     /** A burst's frame addresses and lengths, for {@link #process(MbufArray, int, int[])}. */
     private final long[] frames = new long[ForwarderContext.MAX_BURST];
     private final int[] lengths = new int[ForwarderContext.MAX_BURST];
+    /** The count rules the classifier counted for the last frame it classified, for the flow cache. */
+    private final int[] countedRules = new int[FlowCache.COUNTED_RULES];
+    /** {@link #process(long)}'s burst of one. */
     private final MbufArray one = new MbufArray(1);
     private final int[] oneDestination = new int[1];
     private RulesState state;
@@ -223,7 +225,7 @@ public final class RulesProcessor
         final FlowCache flowCache = this.flowCache;
         final int cached = flowCache.lookup(view, rxPort);
         final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, length) :
-            classifier.classify(view, rxPort, ruleCounters);
+            classifier.classify(view, rxPort, ruleCounters, countedRules);
         final int verdict = view.verdict();
         if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
         {
@@ -255,7 +257,7 @@ public final class RulesProcessor
         }
         if (FlowCache.MISS == cached)
         {
-            flowCache.insert(rule, program, destination, swapMacs, view, rxPort);
+            flowCache.insert(rule, countedRules, program, destination, swapMacs);
         }
         if (DROP == destination)
         {

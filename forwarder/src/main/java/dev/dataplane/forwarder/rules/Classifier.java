@@ -19,5 +19,42 @@ public interface Classifier
      *                 calling thread; the matched terminal rule and every matched count rule before it are counted.
      * @return the index of the first terminal rule that matched, or {@link #NO_MATCH}.
      */
-    int classify(PacketView view, int inPort, long[] counters);
+    default int classify(final PacketView view, final int inPort, final long[] counters)
+    {
+        return classify(view, inPort, counters, null);
+    }
+
+    /**
+     * {@link #classify(PacketView, int, long[])}, also noting which count rules matched.
+     *
+     * @param countedRules null, or filled with the indexes of the count rules counted, in order, as many as fit;
+     *                     when fewer than its length, -1 follows the last. (Full: at least that many matched.)
+     */
+    int classify(PacketView view, int inPort, long[] counters, int[] countedRules);
+
+    /** Notes count rule {@code rule} in {@code countedRules}, as the four-argument {@code classify} describes. */
+    static void noteCounted(final int[] countedRules, final int rule)
+    {
+        for (int i = 0; i < countedRules.length; i++)
+        {
+            if (countedRules[i] < 0)
+            {
+                countedRules[i] = rule;
+                if (i + 1 < countedRules.length)
+                {
+                    countedRules[i + 1] = -1;
+                }
+                return;
+            }
+        }
+    }
+
+    /** Empties {@code countedRules} (null: nothing to note) before a classification. */
+    static void clearCounted(final int[] countedRules)
+    {
+        if (null != countedRules && 0 != countedRules.length)
+        {
+            countedRules[0] = -1;
+        }
+    }
 }

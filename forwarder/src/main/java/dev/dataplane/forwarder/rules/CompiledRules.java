@@ -11,7 +11,6 @@ public final class CompiledRules
     private final Verdict[] verdicts;
     private final int[] redirectPorts;
     private final RewriteProgram[] programs;
-    private final Rule[] countRules;
     private final boolean matchesLength;
     private final boolean matchesTcpFlags;
 
@@ -29,15 +28,8 @@ public final class CompiledRules
             redirectPorts[rule.index()] = rule.redirectPort();
             programs[rule.index()] = RewriteProgram.of(rule);
         }
-        this.countRules = ruleSet.rules().stream().filter(rule -> rule.verdict() == Verdict.COUNT).toArray(Rule[]::new);
         this.matchesLength = ruleSet.rules().stream().anyMatch(rule -> rule.lengthLow() != Rule.ANY);
         this.matchesTcpFlags = ruleSet.rules().stream().anyMatch(rule -> 0 != rule.tcpFlagsMask());
-    }
-
-    /** The {@code count} rules, in order (shared: do not modify). */
-    Rule[] countRules()
-    {
-        return countRules;
     }
 
     /** Whether some rule matches on the frame length. */

@@ -193,11 +193,17 @@ final class FieldIndex
     {
         private final int valueBits;
         private final int ruleCount;
+        private final boolean denseAllowed;
         private final List<long[][]> ranges = new ArrayList<>();
         private boolean anyConstraint;
 
-        Builder(final int valueBits, final int ruleCount)
+        /**
+         * @param denseAllowed whether a small field may get a dense table: it is the faster lookup while it stays in
+         *                     the CPU's caches, which 128 KiB per 16-bit field in each of many groups do not.
+         */
+        Builder(final int valueBits, final int ruleCount, final boolean denseAllowed)
         {
+            this.denseAllowed = denseAllowed;
             this.valueBits = valueBits;
             this.ruleCount = ruleCount;
         }
@@ -241,60 +247,81 @@ final class FieldIndex
                 throw new IllegalStateException(ranges.size() + " rules given to a field of " + ruleCount);
             }
             final int words = Math.max(1, (ruleCount + 63) >>> 6);
-            // Interval starts: 0 and every range's low and high + 1 (unless it wraps past the value space).
-            final List<long[]> starts = new ArrayList<>();
-            starts.add(new long[] {0, 0});
-            for (final long[][] rule : ranges)
+            // A sweep over the value space: each range adds its rule at its low end and takes it away after its high
+            // end (unless that wraps past the value space); between two such points the rules in force do not change,
+            // so those points are the interval starts, and the bitset in force there is the interval's.
+            final List<Edge> edges = new ArrayList<>();
+            final long[] inForce = new long[words];
+            for (int rule = 0; rule < ruleCount; rule++)
             {
-                if (null == rule)
+                final long[][] ruleRanges = ranges.get(rule);
+                if (null == ruleRanges)
                 {
+                    inForce[rule >>> 6] |= 1L << (rule & 63);
                     continue;
                 }
-                for (final long[] r : rule)
+                for (final long[] r : ruleRanges)
                 {
-                    starts.add(new long[] {r[0], r[1]});
+                    edges.add(new Edge(r[0], r[1], rule, true));
                     final long nextLow = r[3] + 1;
                     final long nextHigh = r[2] + (0 == nextLow ? 1 : 0);
                     if (!(0 == nextHigh && 0 == nextLow) && fits(nextHigh, nextLow))
                     {
-                        starts.add(new long[] {nextHigh, nextLow});
+                        edges.add(new Edge(nextHigh, nextLow, rule, false));
                     }
                 }
             }
-            starts.sort((a, b) -> compare(a[0], a[1], b[0], b[1]));
-            final List<long[]> unique = new ArrayList<>();
-            for (final long[] s : starts)
+            // At one point a rule's range may end and its next one start (a rule's ranges never overlap):
+            // removals first.
+            edges.sort((a, b) ->
             {
-                if (unique.isEmpty() || compare(unique.get(unique.size() - 1)[0], unique.get(unique.size() - 1)[1],
-                    s[0], s[1]) != 0)
-                {
-                    unique.add(s);
-                }
-            }
+                final int c = compare(a.high(), a.low(), b.high(), b.low());
+                return 0 != c ? c : Boolean.compare(a.adds(), b.adds());
+            });
 
             final Map<BitsKey, Integer> classIds = new HashMap<>();
             final List<long[]> classBits = new ArrayList<>();
-            final long[] startHigh = new long[unique.size()];
-            final long[] startLow = new long[unique.size()];
-            final int[] intervalClass = new int[unique.size()];
-            for (int i = 0; i < unique.size(); i++)
+            final List<long[]> starts = new ArrayList<>();
+            final List<Integer> classes = new ArrayList<>();
+            int e = 0;
+            long high = 0;
+            long low = 0;
+            while (true)
             {
-                final long[] s = unique.get(i);
-                startHigh[i] = s[0];
-                startLow[i] = s[1];
-                final long[] bitset = new long[words];
-                for (int rule = 0; rule < ruleCount; rule++)
+                while (e < edges.size() && 0 == compare(edges.get(e).high(), edges.get(e).low(), high, low))
                 {
-                    if (contains(ranges.get(rule), s[0], s[1]))
+                    final Edge edge = edges.get(e++);
+                    if (edge.adds())
                     {
-                        bitset[rule >>> 6] |= 1L << (rule & 63);
+                        inForce[edge.rule() >>> 6] |= 1L << (edge.rule() & 63);
+                    }
+                    else
+                    {
+                        inForce[edge.rule() >>> 6] &= ~(1L << (edge.rule() & 63));
                     }
                 }
-                intervalClass[i] = classIds.computeIfAbsent(new BitsKey(bitset), k ->
+                final long[] bitset = inForce.clone();
+                starts.add(new long[] {high, low});
+                classes.add(classIds.computeIfAbsent(new BitsKey(bitset), k ->
                 {
                     classBits.add(bitset);
                     return classBits.size() - 1;
-                });
+                }));
+                if (e == edges.size())
+                {
+                    break;
+                }
+                high = edges.get(e).high();
+                low = edges.get(e).low();
+            }
+            final long[] startHigh = new long[starts.size()];
+            final long[] startLow = new long[starts.size()];
+            final int[] intervalClass = new int[starts.size()];
+            for (int i = 0; i < starts.size(); i++)
+            {
+                startHigh[i] = starts.get(i)[0];
+                startLow[i] = starts.get(i)[1];
+                intervalClass[i] = classes.get(i);
             }
             final long[] absent = new long[words];
             for (int rule = 0; rule < ruleCount; rule++)
@@ -311,12 +338,12 @@ final class FieldIndex
             });
 
             char[] dense = null;
-            if (valueBits <= MAX_DENSE_BITS && classBits.size() <= Character.MAX_VALUE)
+            if (denseAllowed && valueBits <= MAX_DENSE_BITS && classBits.size() <= Character.MAX_VALUE)
             {
                 dense = new char[1 << valueBits];
-                for (int i = 0; i < unique.size(); i++)
+                for (int i = 0; i < startLow.length; i++)
                 {
-                    final int end = i + 1 < unique.size() ? (int)startLow[i + 1] : dense.length;
+                    final int end = i + 1 < startLow.length ? (int)startLow[i + 1] : dense.length;
                     Arrays.fill(dense, (int)startLow[i], end, (char)intervalClass[i]);
                 }
             }
@@ -336,22 +363,11 @@ final class FieldIndex
             }
             return 0 == high && (valueBits == 64 || Long.compareUnsigned(low, 1L << valueBits) < 0);
         }
+    }
 
-        private static boolean contains(final long[][] rule, final long high, final long low)
-        {
-            if (null == rule)
-            {
-                return true;
-            }
-            for (final long[] r : rule)
-            {
-                if (compare(r[0], r[1], high, low) <= 0 && compare(high, low, r[2], r[3]) <= 0)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
+    /** Where a rule's range starts ({@code adds}) or where it has ended, in a sweep over the value space. */
+    private record Edge(long high, long low, int rule, boolean adds)
+    {
     }
 
     /** A bitset as a map key, for sharing one class among intervals with the same rules. */

@@ -51,6 +51,8 @@ public final class FlowCache
 
     /** The {@code count} rules an entry can hold besides its terminal rule. */
     public static final int MAX_COUNTED = 2;
+    /** The length of the array {@link #insert} takes the classifier's count rules in: one more than it can hold. */
+    public static final int COUNTED_RULES = MAX_COUNTED + 1;
 
     /**
      * Header words as they lie in memory: keys and cached values are kept in this order, so a hit reads and writes
@@ -127,7 +129,6 @@ public final class FlowCache
     /** Per entry, {@link #MAX_COUNTED} count rules it matched (-1: none). */
     private final int[] counted;
     private final int shift;
-    private Rule[] countRules = new Rule[0];
     private boolean enabled;
     private boolean keyLength;
     private boolean keyTcpFlags;
@@ -157,7 +158,6 @@ public final class FlowCache
     public void reset(final CompiledRules rules)
     {
         Arrays.fill(entries, 0L);
-        countRules = rules.countRules();
         keyLength = rules.matchesLength();
         keyTcpFlags = rules.matchesTcpFlags();
         enabled = true;
@@ -256,16 +256,19 @@ public final class FlowCache
     }
 
     /**
-     * Records what the classifier decided for the flow of the last {@link #MISS} (the frame in {@code view}),
-     * replacing whatever shared its slot; a flow that matched more than {@link #MAX_COUNTED} count rules is left out.
+     * Records what the classifier decided for the flow of the last {@link #MISS}, replacing whatever shared its slot;
+     * a flow that matched more than {@link #MAX_COUNTED} count rules is left out.
      *
-     * @param rule     the matched terminal rule, or {@link Classifier#NO_MATCH}.
-     * @param program  the rule's rewrites when they will be applied (accept, tx, redirect), else null.
-     * @param output   the port the flow's frames leave by, or {@link #DROP}.
-     * @param swapMacs the verdict swaps the MAC addresses (tx).
+     * @param rule         the matched terminal rule, or {@link Classifier#NO_MATCH}.
+     * @param countedRules the count rules the classifier counted for the frame, as
+     *                     {@link Classifier#classify(PacketView, int, long[], int[])} notes them in an array of
+     *                     {@link #COUNTED_RULES} (full: too many to replay).
+     * @param program      the rule's rewrites when they will be applied (accept, tx, redirect), else null.
+     * @param output       the port the flow's frames leave by, or {@link #DROP}.
+     * @param swapMacs     the verdict swaps the MAC addresses (tx).
      */
-    public void insert(final int rule, final RewriteProgram program, final int output, final boolean swapMacs,
-        final PacketView view, final int inPort)
+    public void insert(final int rule, final int[] countedRules, final RewriteProgram program, final int output,
+        final boolean swapMacs)
     {
         final int slot = pendingSlot;
         final long[] entries = this.entries;
@@ -277,24 +280,18 @@ public final class FlowCache
             System.arraycopy(entries, slot, entries, slot + STRIDE, STRIDE);
             System.arraycopy(counted, countedAt, counted, countedAt + MAX_COUNTED, MAX_COUNTED);
         }
-        int countedRules = 0;
-        for (final Rule countRule : countRules)
+        int countedCount = 0;
+        while (countedCount < COUNTED_RULES && countedRules[countedCount] >= 0)
         {
-            if (Classifier.NO_MATCH != rule && countRule.index() > rule)
-            {
-                break;
-            }
-            if (LinearClassifier.matches(countRule, view, inPort))
-            {
-                if (MAX_COUNTED == countedRules)
-                {
-                    entries[slot + KEY0] = 0; // too many to replay: leave the flow to the classifier
-                    return;
-                }
-                counted[countedAt + countedRules++] = countRule.index();
-            }
+            countedCount++;
         }
-        for (int i = countedRules; i < MAX_COUNTED; i++)
+        if (countedCount > MAX_COUNTED)
+        {
+            entries[slot + KEY0] = 0; // too many to replay: leave the flow to the classifier
+            return;
+        }
+        System.arraycopy(countedRules, 0, counted, countedAt, countedCount);
+        for (int i = countedCount; i < MAX_COUNTED; i++)
         {
             counted[countedAt + i] = -1;
         }
@@ -324,10 +321,10 @@ public final class FlowCache
         entries[slot + KEY1] = key1;
         entries[slot + KEY2] = key2;
         final boolean addressesAndPortsOnly = constant && Classifier.NO_MATCH != rule && DROP != output &&
-            !swapMacs && 0 == countedRules && 0 != (fields & L4_FIELDS) && 0 == (fields & ~L4_FIELDS);
+            !swapMacs && 0 == countedCount && 0 != (fields & L4_FIELDS) && 0 == (fields & ~L4_FIELDS);
         entries[slot + ACTION] = (long)(fields & NOT_CONSTANT) << FIELDS_SHIFT | (rule & 0xFFFFFFFFL) |
             (swapMacs ? SWAP_MACS : 0) | (null == program || program.isEmpty() ? 0 : REWRITES) |
-            (0 == countedRules ? 0 : COUNTS) | (addressesAndPortsOnly ? ADDRESSES_AND_PORTS_ONLY : 0) |
+            (0 == countedCount ? 0 : COUNTS) | (addressesAndPortsOnly ? ADDRESSES_AND_PORTS_ONLY : 0) |
             (long)(output + 1) << OUTPUT_SHIFT;
         // Stored as they are written ({@link #RAW64}, {@link #RAW32}, {@link #RAW16}): no byte swaps on a hit.
         entries[slot + ADDRESSES] = Long.reverseBytes((long)source << 32 | (destination & 0xFFFFFFFFL));

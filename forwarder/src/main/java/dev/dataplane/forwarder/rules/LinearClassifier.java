@@ -18,8 +18,9 @@ public final class LinearClassifier implements Classifier
     }
 
     @Override
-    public int classify(final PacketView view, final int inPort, final long[] counters)
+    public int classify(final PacketView view, final int inPort, final long[] counters, final int[] countedRules)
     {
+        Classifier.clearCounted(countedRules);
         for (final Rule rule : rules)
         {
             if (matches(rule, view, inPort))
@@ -29,6 +30,10 @@ public final class LinearClassifier implements Classifier
                 if (rule.verdict().isTerminal())
                 {
                     return rule.index();
+                }
+                if (null != countedRules)
+                {
+                    Classifier.noteCounted(countedRules, rule.index());
                 }
             }
         }

@@ -35,20 +35,24 @@ class ClassifierEquivalenceTest
         {
             final RuleSet rules = randomRules(random, 1 + random.nextInt(set < 250 ? 40 : 300));
             final LinearClassifier reference = new LinearClassifier(rules);
-            final RuleClassifier compiled = new RuleClassifier(rules);
+            // Every third set in groups of 64 rules, so that sets of more than 64 span several groups.
+            final RuleClassifier compiled = 0 == set % 3 ? new RuleClassifier(rules, 64) : new RuleClassifier(rules);
             final long[] referenceCounters = new long[2 * rules.size()];
             final long[] compiledCounters = new long[2 * rules.size()];
+            final int[] referenceCounted = new int[FlowCache.COUNTED_RULES];
+            final int[] compiledCounted = new int[FlowCache.COUNTED_RULES];
             final PacketView view = new PacketView();
             for (int f = 0; f < 400; f++)
             {
                 final byte[] frame = randomFrame(random);
                 final int inPort = random.nextInt(4);
                 view.parse(MemorySegment.ofArray(frame), 0, frame.length);
-                final int expected = reference.classify(view, inPort, referenceCounters);
-                final int actual = compiled.classify(view, inPort, compiledCounters);
+                final int expected = reference.classify(view, inPort, referenceCounters, referenceCounted);
+                final int actual = compiled.classify(view, inPort, compiledCounters, compiledCounted);
                 final int setNumber = set;
                 assertEquals(expected, actual, () -> "rule set " + setNumber + " frame " + Arrays.toString(frame) +
                     " in-port " + inPort + "\n" + describe(rules) + compiled.describe());
+                assertArrayEquals(noted(referenceCounted), noted(compiledCounted), "count rules noted, set " + set);
                 if (expected >= 0)
                 {
                     matchedTerminal++;
@@ -62,6 +66,70 @@ class ClassifierEquivalenceTest
         }
         assertTrue(matchedTerminal > 10_000 && defaulted > 10_000,
             "the test should exercise both outcomes: " + matchedTerminal + " matched, " + defaulted + " defaulted");
+    }
+
+    @Test
+    void theLargestRuleSetCompilesAndAgrees() throws RulesException
+    {
+        // As many rules as a file may hold, of the kind that cuts the value spaces finest: a prefix of 172/8 and a
+        // port range each, a quarter of them count rules; frames from 172/8 so that many match some.
+        final Random random = new Random(65_536);
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < RulesParser.MAX_RULES - 1; i++)
+        {
+            final int length = 8 + random.nextInt(25);
+            final int address = (172 << 24 | random.nextInt(1 << 24)) & (int)(-1L << (32 - length));
+            final int port = 1 + random.nextInt(60_000);
+            text.append(random.nextBoolean() ? "src " : "dst ").append(Ipv4Header.toString(address)).append('/')
+                .append(length).append(random.nextBoolean() ? " proto udp" : " proto tcp").append(" dport ")
+                .append(port).append('-').append(port + random.nextInt(1000))
+                .append(random.nextInt(4) == 0 ? " => count\n" : " => drop\n");
+        }
+        text.append("proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083\n");
+        final RuleSet rules = RulesParser.parse(text.toString(), "large");
+        assertEquals(RulesParser.MAX_RULES, rules.size());
+
+        final long start = System.nanoTime();
+        final RuleClassifier compiled = new RuleClassifier(rules);
+        final long compileMillis = (System.nanoTime() - start) / 1_000_000;
+        // Generous for a loaded 2-core machine; an interval-by-rule build took about a minute before running out
+        // of a 1 GiB heap at 50,000 rules.
+        assertTrue(compileMillis < 30_000, "compiled in " + compileMillis + " ms");
+
+        final LinearClassifier reference = new LinearClassifier(rules);
+        final long[] referenceCounters = new long[2 * rules.size()];
+        final long[] compiledCounters = new long[2 * rules.size()];
+        final int[] referenceCounted = new int[FlowCache.COUNTED_RULES];
+        final int[] compiledCounted = new int[FlowCache.COUNTED_RULES];
+        final PacketView view = new PacketView();
+        int matched = 0;
+        for (int f = 0; f < 300; f++)
+        {
+            final FrameBuilder builder = new FrameBuilder()
+                .ipv4(172 << 24 | random.nextInt(1 << 24), f % 10 == 0 ? Ipv4Header.parseAddress("10.0.8.17") :
+                    172 << 24 | random.nextInt(1 << 24));
+            final int dport = f % 10 == 0 ? 8080 : 1 + random.nextInt(61_000);
+            final byte[] frame = (random.nextBoolean() ? builder.udp(1024, dport) : builder.tcp(1024, dport,
+                TcpHeader.SYN)).build();
+            view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+            final int expected = reference.classify(view, 0, referenceCounters, referenceCounted);
+            assertEquals(expected, compiled.classify(view, 0, compiledCounters, compiledCounted), "frame " + f);
+            assertArrayEquals(noted(referenceCounted), noted(compiledCounted), "count rules noted, frame " + f);
+            matched += expected >= 0 ? 1 : 0;
+        }
+        assertArrayEquals(referenceCounters, compiledCounters);
+        assertTrue(matched > 30, "the test should see matches: " + matched);
+    }
+
+    /** The count rules a classification noted (up to the array's length). */
+    private static int[] noted(final int[] countedRules)
+    {
+        int n = 0;
+        while (n < countedRules.length && countedRules[n] >= 0)
+        {
+            n++;
+        }
+        return Arrays.copyOf(countedRules, n);
     }
 
     private static RuleSet randomRules(final Random random, final int count) throws RulesException

@@ -52,6 +52,7 @@ class FlowCacheTest
         """};
 
     private final PacketView view = new PacketView();
+    private final int[] countedRules = new int[FlowCache.COUNTED_RULES];
 
     @Test
     void aHitDoesWhatClassifyingAndRewritingDo() throws RulesException
@@ -95,11 +96,11 @@ class FlowCacheTest
                 }
                 else
                 {
-                    cachedRule = rules.classifier().classify(view, inPort, cachedCounters);
+                    cachedRule = rules.classifier().classify(view, inPort, cachedCounters, countedRules);
                     final boolean rewrites = rewrites(rules, cachedRule);
                     if (FlowCache.MISS == slot)
                     {
-                        cache.insert(cachedRule, rewrites ? rules.program(cachedRule) : null, 1, false, view, inPort);
+                        cache.insert(cachedRule, countedRules, rewrites ? rules.program(cachedRule) : null, 1, false);
                     }
                     kept = rewrites ? rules.program(cachedRule).apply(view) : true;
                 }
@@ -137,10 +138,9 @@ class FlowCacheTest
                     view.parse(s, 0, frame.length);
                     if (FlowCache.MISS == cache.lookup(view, inPort))
                     {
-                        final int rule = rules.classifier().classify(view, inPort, counters);
-                        cache.insert(rule, rewrites(rules, rule) ? rules.program(rule) : null,
-                            Classifier.NO_MATCH == rule || rewrites(rules, rule) ? 1 : FlowCache.DROP, false, view,
-                            inPort);
+                        final int rule = rules.classifier().classify(view, inPort, counters, countedRules);
+                        cache.insert(rule, countedRules, rewrites(rules, rule) ? rules.program(rule) : null,
+                            Classifier.NO_MATCH == rule || rewrites(rules, rule) ? 1 : FlowCache.DROP, false);
                     }
                     final int slot = cache.lookup(view, inPort);
                     final boolean plain = PacketView.OK == view.verdict() && 4 == view.ipVersion() &&
@@ -192,7 +192,8 @@ class FlowCacheTest
             if (0 == i)
             {
                 assertEquals(FlowCache.MISS, slot);
-                cache.insert(rules.classifier().classify(view, 0, counters), rules.program(0), 1, false, view, 0);
+                cache.insert(rules.classifier().classify(view, 0, counters, countedRules), countedRules,
+                    rules.program(0), 1, false);
             }
             else
             {
@@ -241,8 +242,8 @@ class FlowCacheTest
                         final MemorySegment e = MemorySegment.ofArray(expected);
                         view.parse(e, 0, expected.length);
                         assertEquals(FlowCache.MISS, cache.lookup(view, 0));
-                        cache.insert(rules.classifier().classify(view, 0, counters), rules.program(0), 1, false,
-                            view, 0);
+                        cache.insert(rules.classifier().classify(view, 0, counters, countedRules), countedRules,
+                            rules.program(0), 1, false);
                         assertTrue(rules.program(0).apply(view));
 
                         MemorySegment.copy(MemorySegment.ofArray(frame), 0, nativeFrame, 0, frame.length);
