@@ -13,6 +13,7 @@ import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.LcoreGroup;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.Rule;
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.Verdict;
@@ -107,6 +108,17 @@ public final class Forwarder implements AutoCloseable
         {
             throw new IllegalArgumentException("--pipeline-tx applies to the pipeline run mode; the rules run to " +
                 "completion here (give --run-mode pipeline)");
+        }
+        if (null != rules)
+        {
+            final long cacheBytes = (long)streamCount * context.flowCacheEntries() * FlowCache.ENTRY_BYTES;
+            final long heap = Runtime.getRuntime().maxMemory();
+            if (cacheBytes > heap / 2)
+            {
+                throw new IllegalArgumentException("--flow-cache " + context.flowCacheEntries() + " on " + streamCount +
+                    " RX queue(s) needs " + (cacheBytes >> 20) + " MiB, more than half the JVM's heap (" +
+                    (heap >> 20) + " MiB); give fewer entries");
+            }
         }
         final PipelineTxLcore pipelineTx = RunMode.PIPELINE != runMode ? null :
             null != context.pipelineTx() ? context.pipelineTx() : PipelineTxLcore.defaultFor(eal.hasHugepages());
@@ -221,7 +233,7 @@ public final class Forwarder implements AutoCloseable
                 final int port = ports[i % ports.length];
                 final int queue = i / ports.length;
                 final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
-                    parts.rulesSource, txChecksumOffloads);
+                    parts.rulesSource, txChecksumOffloads, context.flowCacheEntries());
                 parts.processors.add(processor);
                 if (RunMode.RUN_TO_COMPLETION == runMode)
                 {

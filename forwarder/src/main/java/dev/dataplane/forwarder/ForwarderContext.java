@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RuleSet;
 
 /**
@@ -46,6 +47,7 @@ public final class ForwarderContext
     private final RunMode runMode;
     private final PipelineTxLcore pipelineTx;
     private final int ringSize;
+    private final int flowCacheEntries;
     private final int rxQueues;
     private final boolean txChecksumOffload;
 
@@ -68,6 +70,7 @@ public final class ForwarderContext
         this.runMode = builder.runMode;
         this.pipelineTx = builder.pipelineTx;
         this.ringSize = builder.ringSize;
+        this.flowCacheEntries = builder.flowCacheEntries;
         this.rxQueues = builder.rxQueues;
         this.txChecksumOffload = builder.txChecksumOffload;
     }
@@ -192,6 +195,12 @@ public final class ForwarderContext
         return ringSize;
     }
 
+    /** Entries of each RX queue's flow cache (a power of two). */
+    public int flowCacheEntries()
+    {
+        return flowCacheEntries;
+    }
+
     /**
      * Slots of a pipeline ring, one burst each: {@link #ringSize} packets in whole bursts, rounded down to a power of
      * two (as the Disruptor needs), at least two so that RX can fill one slot while the stages work on another.
@@ -242,6 +251,7 @@ public final class ForwarderContext
         private RunMode runMode;
         private PipelineTxLcore pipelineTx;
         private int ringSize = DEFAULT_RING_SIZE;
+        private int flowCacheEntries = FlowCache.DEFAULT_ENTRIES;
         private int rxQueues = DEFAULT_RX_QUEUES;
         private boolean txChecksumOffload = true;
 
@@ -337,6 +347,12 @@ public final class ForwarderContext
             return this;
         }
 
+        public Builder flowCacheEntries(final int flowCacheEntries)
+        {
+            this.flowCacheEntries = flowCacheEntries;
+            return this;
+        }
+
         public Builder ringSize(final int ringSize)
         {
             this.ringSize = ringSize;
@@ -385,6 +401,10 @@ public final class ForwarderContext
             require(forwardingCores >= 0, "--nb-cores must be >= 0: " + forwardingCores);
             require(Integer.bitCount(ringSize) == 1 && ringSize >= burst && ringSize <= 65536,
                 "--ring-size must be a power of two in --burst.." + 65536 + ": " + ringSize);
+            require(Integer.bitCount(flowCacheEntries) == 1 && flowCacheEntries >= 2 &&
+                flowCacheEntries <= FlowCache.MAX_ENTRIES,
+                "--flow-cache must be a power of two in 2.." + FlowCache.MAX_ENTRIES + ": " + flowCacheEntries);
+            require(FlowCache.DEFAULT_ENTRIES == flowCacheEntries || null != rules, "--flow-cache applies to --rules");
             require(rxQueues >= 1 && rxQueues <= MAX_RX_QUEUES,
                 "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);
             require(null == runMode || null != rules,

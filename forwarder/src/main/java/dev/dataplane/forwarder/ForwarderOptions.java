@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.RulesException;
 import dev.dataplane.forwarder.rules.RulesParser;
@@ -82,6 +83,11 @@ public final class ForwarderOptions
             "burst each.")
     int ringSize = ForwarderContext.DEFAULT_RING_SIZE;
 
+    @Option(names = "--flow-cache", paramLabel = "N",
+        description = "With --rules: entries of each RX queue's flow cache, a power of two (default: 4096, 288 KiB); " +
+            "size it to the flows a queue sees at once, since a flow that misses is classified again.")
+    int flowCache = FlowCache.DEFAULT_ENTRIES;
+
     @Option(names = "--rxq", paramLabel = "N",
         description = "RX queues per port, spread by RSS over addresses and ports where the device offers it " +
             "(default: 1).")
@@ -124,6 +130,7 @@ public final class ForwarderOptions
             .runMode(parseNamed(runMode, RunMode::of, "--run-mode must be run-to-completion (or rtc) or pipeline"))
             .pipelineTx(parseNamed(pipelineTx, PipelineTxLcore::of, "--pipeline-tx must be rx or stage"))
             .ringSize(ringSize)
+            .flowCacheEntries(flowCache)
             .rxQueues(rxq)
             .txChecksumOffload(!noTxChecksumOffload)
             .mbufs(mbufs)

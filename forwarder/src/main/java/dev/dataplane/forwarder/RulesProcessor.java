@@ -61,7 +61,7 @@ public final class RulesProcessor
     /** Some port has a TX checksum offload enabled. */
     private final boolean anyTxChecksumOffload;
     private final PacketView view = new PacketView();
-    private final FlowCache flowCache = new FlowCache(FlowCache.DEFAULT_ENTRIES);
+    private final FlowCache flowCache;
     /** Published once per burst; written by the processing thread only. */
     private final long[] outcomes = new long[OUTCOME_COUNT];
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -85,10 +85,12 @@ public final class RulesProcessor
      * @param index      this processor's position among the forwarder's (its counters in each generation).
      * @param source     where the current {@link RulesState} is read, once per burst.
      * @param txChecksumOffloads per port id, the TX checksum offloads enabled on it (0: none).
+     * @param flowCacheEntries   the flow cache's size (a power of two, see {@link FlowCache}).
      */
     RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source,
-        final long[] txChecksumOffloads)
+        final long[] txChecksumOffloads, final int flowCacheEntries)
     {
+        this.flowCache = new FlowCache(flowCacheEntries);
         this.rxPort = rxPort;
         this.pairedPort = pairedPort;
         this.index = index;
@@ -105,7 +107,7 @@ public final class RulesProcessor
     public static RulesProcessor standalone(final CompiledRules rules, final int rxPort, final int pairedPort)
     {
         return new RulesProcessor(rxPort, pairedPort, 0, new RulesSource(new RulesState(rules, 1, 1)),
-            new long[EthDev.MAX_PORTS]);
+            new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES);
     }
 
     private void adopt(final RulesState newState)

@@ -122,6 +122,11 @@ class ForwarderCliTest
         assertCleanRejection(run(eal, "--pipeline-tx", "rx"), "--pipeline-tx applies to --rules");
         assertCleanRejection(run(eal, "--rules", rules.toString(), "--run-mode", "rtc", "--pipeline-tx", "rx",
             "--duration", "1"), "--pipeline-tx applies to the pipeline run mode");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--flow-cache", "5000"),
+            "--flow-cache must be a power of two in 2..1048576: 5000");
+        assertCleanRejection(run(eal, "--flow-cache", "8192"), "--flow-cache applies to --rules");
+        assertCleanRejection(run(eal, "--rules", rules.toString(), "--rxq", "4", "--flow-cache", "1048576",
+            "--duration", "1"), "--flow-cache 1048576 on 8 RX queue(s) needs 576 MiB, more than half the JVM's heap");
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.InternetChecksum;
@@ -52,7 +53,7 @@ class TxChecksumOffloadTest
                 """, "t.rules")), 1, 1));
             final long[] offloads = new long[64];
             offloads[1] = ALL_OFFLOADS;
-            final RulesProcessor processor = new RulesProcessor(0, 1, 0, source, offloads);
+            final RulesProcessor processor = new RulesProcessor(0, 1, 0, source, offloads, FlowCache.DEFAULT_ENTRIES);
             final Random random = new Random(55);
             final MbufArray mbufs = new MbufArray(1);
             final PacketView view = new PacketView();

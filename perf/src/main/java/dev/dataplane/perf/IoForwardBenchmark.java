@@ -51,15 +51,35 @@ public final class IoForwardBenchmark
     /** Pipeline: lcore 1 receives on CPU 1, lcore 2 runs the stages on CPU 0 beside the idle main lcore. */
     private static final String PIPELINE_LCORES = "0@0,1@1,2@0";
 
+    /** Flows in the replayed pcap unless {@code --flows} says otherwise. */
+    private static final int DEFAULT_FLOWS = 256;
+    /** The most {@code --flows}: sources 198.18.0.1 on, in the benchmarking range (RFC 2544, 198.18.0.0/15). */
+    private static final int MAX_FLOWS = 65_536;
     /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline] --testpmd-mode macswap|5tswap] [--out DIR] [--profile]";
+        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] --testpmd-mode macswap|5tswap] [--out DIR]" +
+        " [--profile]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
-        List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out)
+        List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache)
     {
+        /**
+         * Mbufs for either tool: 8191, plus the frames each replaying port keeps (net_pcap's {@code infinite_rx}
+         * holds the whole file in mbufs of the pool).
+         */
+        int mbufs()
+        {
+            return null == rulesFile || flows <= DEFAULT_FLOWS ? 8191 : 8191 + 2 * flows;
+        }
+
+        /** EAL memory in MiB: 256, or enough for {@link #mbufs} of about 2.5 KiB each and the rest. */
+        int memoryMegabytes()
+        {
+            return Math.max(256, 128 + mbufs() * 5 / 2048);
+        }
+
         String pages()
         {
             return huge ? "hugepages" : "4 KiB pages (--no-huge)";
@@ -139,6 +159,8 @@ public final class IoForwardBenchmark
             setup.burst(), setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio, profile);
         final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
+            (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
+            (0 == setup.flowCache() ? "" : "-cache" + setup.flowCache()) +
             (setup.huge() ? "-huge" : "") + ".json");
         Files.writeString(result, json);
         System.out.println("results: " + result);
@@ -156,6 +178,8 @@ public final class IoForwardBenchmark
         boolean pipeline = false;
         boolean profile = false;
         int ruleCount = 0;
+        int flows = DEFAULT_FLOWS;
+        int flowCache = 0;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -185,15 +209,22 @@ public final class IoForwardBenchmark
                 case "--seconds" -> seconds = number(option, value);
                 case "--burst" -> burst = number(option, value);
                 case "--rules" -> ruleCount = number(option, value);
+                case "--flows" -> flows = number(option, value);
+                case "--flow-cache" -> flowCache = number(option, value);
                 case "--mode" -> mode = value;
                 case "--testpmd-mode" -> testpmdMode = value;
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown argument " + option);
             }
         }
-        if (pipeline && 0 == ruleCount)
+        if ((pipeline || DEFAULT_FLOWS != flows || 0 != flowCache) && 0 == ruleCount)
         {
-            throw new IllegalArgumentException("--pipeline runs the rules: give --rules N");
+            throw new IllegalArgumentException("--pipeline, --flows and --flow-cache go with the rules: " +
+                "give --rules N");
+        }
+        if (flows < 1 || flows > MAX_FLOWS)
+        {
+            throw new IllegalArgumentException("--flows must be in 1.." + MAX_FLOWS + ": " + flows);
         }
         if (runs < 1 || seconds < MIN_SECONDS || burst < 1 || burst > 512 || ruleCount < 0)
         {
@@ -205,12 +236,13 @@ public final class IoForwardBenchmark
         Path rulesFile = null;
         if (ruleCount > 0)
         {
-            vdevs = pcapVdevs(out);
+            vdevs = pcapVdevs(out, flows);
             rulesFile = out.resolve("bench-" + ruleCount + ".rules");
             Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
-            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out);
+            null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out, flows,
+            flowCache);
     }
 
     private static int number(final String option, final String value)
@@ -271,7 +303,8 @@ public final class IoForwardBenchmark
 
     private static List<String> eal(final Setup setup, final String prefix, final String lcores)
     {
-        final List<String> args = new ArrayList<>(List.of("--lcores", lcores, "--no-pci", "-m", "256",
+        final List<String> args = new ArrayList<>(List.of("--lcores", lcores, "--no-pci", "-m",
+            Integer.toString(setup.memoryMegabytes()),
             "--file-prefix", prefix + "-" + ProcessHandle.current().pid()));
         for (final String vdev : setup.vdevs())
         {
@@ -290,7 +323,7 @@ public final class IoForwardBenchmark
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
         command.addAll(eal(setup, "bench-testpmd-" + run, "0,1"));
         command.addAll(List.of("--", "--forward-mode=" + setup.testpmdMode(), "--burst=" + setup.burst(),
-            "--nb-cores=1", "--stats-period", "1", "--total-num-mbufs=8191", "--no-lsc-interrupt"));
+            "--nb-cores=1", "--stats-period", "1", "--total-num-mbufs=" + setup.mbufs(), "--no-lsc-interrupt"));
         return command;
     }
 
@@ -310,24 +343,32 @@ public final class IoForwardBenchmark
         command.addAll(null != setup.rulesFile() ? List.of("--rules", setup.rulesFile().toString()) :
             List.of("--forward-mode", setup.mode()));
         command.addAll(setup.pipeline() ? List.of("--run-mode", "pipeline") : List.of("--nb-cores", "1"));
+        if (0 != setup.flowCache())
+        {
+            command.addAll(List.of("--flow-cache", Integer.toString(setup.flowCache())));
+        }
         command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--stats-period", "1",
-            "--stats-format", "json", "--mbufs", "8191",
+            "--stats-format", "json", "--mbufs", Integer.toString(setup.mbufs()),
             "--duration", Integer.toString(setup.seconds())));
         return command;
     }
 
-    /** Two net_pcap ports replaying 64-byte UDP frames to the DNAT address forever, dropping what they send. */
-    private static List<String> pcapVdevs(final Path out) throws IOException
+    /**
+     * Two net_pcap ports replaying 64-byte UDP frames of {@code flows} flows (one frame each, in turn) to the DNAT
+     * address forever, dropping what they send.
+     */
+    private static List<String> pcapVdevs(final Path out, final int flows) throws IOException
     {
-        final Path pcap = out.resolve("udp64-dnat.pcap");
+        final Path pcap = out.resolve(DEFAULT_FLOWS == flows ? "udp64-dnat.pcap" :
+            "udp64-dnat-" + flows + "flows.pcap");
+        final int firstSource = Ipv4Header.parseAddress("198.18.0.1");
         try (PcapWriter writer = PcapWriter.create(pcap))
         {
-            for (int i = 0; i < 256; i++)
+            for (int i = 0; i < flows; i++)
             {
                 final byte[] frame = new FrameBuilder()
-                    .ipv4(Ipv4Header.parseAddress("192.168.1." + (1 + i % 250)),
-                        Ipv4Header.parseAddress("10.0.8.17"))
-                    .udp(40000 + i, 8080).length(60).build();
+                    .ipv4(firstSource + i, Ipv4Header.parseAddress("10.0.8.17"))
+                    .udp(40000 + i % 256, 8080).length(60).build();
                 writer.write(i * 1000L, frame, 0, frame.length);
             }
         }

@@ -44,6 +44,8 @@ public final class FlowCache
 {
     /** Default entries: a power of two; 72 bytes each, so 288 KiB, an L2 cache's worth per stream. */
     public static final int DEFAULT_ENTRIES = 4096;
+    /** At most 2^20 entries (72 MiB). */
+    public static final int MAX_ENTRIES = 1 << 20;
     /** {@link #lookup} of a frame the cache does not take (not well-formed IPv4, or the cache is off). */
     public static final int BYPASS = -1;
     /** {@link #lookup} of a cacheable frame not in the cache: classify it, then {@link #insert} the result. */
@@ -79,6 +81,8 @@ public final class FlowCache
     public static final int PLAIN_PORT_MASK = PLAIN_REWRITTEN - 1;
 
     private static final int STRIDE = 8;
+    /** Bytes of heap per entry: its words and its count rules. */
+    public static final int ENTRY_BYTES = STRIDE * Long.BYTES + MAX_COUNTED * Integer.BYTES;
     private static final int KEY0 = 0;
     private static final int KEY1 = 1;
     private static final int KEY2 = 2;
@@ -142,9 +146,10 @@ public final class FlowCache
      */
     public FlowCache(final int entries)
     {
-        if (entries < 2 || Integer.bitCount(entries) != 1)
+        if (entries < 2 || entries > MAX_ENTRIES || Integer.bitCount(entries) != 1)
         {
-            throw new IllegalArgumentException("flow cache entries must be a power of two >= 2: " + entries);
+            throw new IllegalArgumentException("flow cache entries must be a power of two in 2.." + MAX_ENTRIES +
+                ": " + entries);
         }
         this.entries = new long[entries * STRIDE];
         this.counted = new int[entries * MAX_COUNTED];
