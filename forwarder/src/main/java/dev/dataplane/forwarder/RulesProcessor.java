@@ -213,19 +213,23 @@ public final class RulesProcessor
             }
             default ->
             {
-                return processParsed(mbuf, frame, length);
+                return processParsed(mbuf, frame, length, FlowCache.PLAIN_MISS == plain);
             }
         }
     }
 
-    /** Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier. */
-    private int processParsed(final long mbuf, final long frame, final int length)
+    /**
+     * Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier.
+     *
+     * @param plainMiss the flow cache's fast path found the frame plain but its flow not cached (and kept its key).
+     */
+    private int processParsed(final long mbuf, final long frame, final int length, final boolean plainMiss)
     {
         final PacketView view = this.view;
         final int[] pending = this.pending;
         view.parse(ALL, frame, length);
         final FlowCache flowCache = this.flowCache;
-        final int cached = flowCache.lookup(view, rxPort);
+        final int cached = plainMiss ? FlowCache.MISS : flowCache.lookup(view, rxPort);
         final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, length) :
             classifier.classify(view, rxPort, ruleCounters, countedRules);
         final int verdict = view.verdict();
@@ -257,10 +261,8 @@ public final class RulesProcessor
             };
             program = DROP == destination ? null : rules.program(rule);
         }
-        if (FlowCache.MISS == cached)
-        {
-            flowCache.insert(rule, countedRules, program, destination, swapMacs);
-        }
+        final int inserted = FlowCache.MISS == cached ?
+            flowCache.insert(rule, countedRules, program, destination, swapMacs) : -1;
         if (DROP == destination)
         {
             pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
@@ -275,7 +277,9 @@ public final class RulesProcessor
         {
             EthernetHeader.swapAddresses(ALL, frame);
         }
-        final boolean kept = cached >= 0 ? flowCache.rewrite(cached, view, program) :
+        // A flow just cached is rewritten as its later packets will be: with the entry's constants where it has them.
+        final int entry = cached >= 0 ? cached : inserted;
+        final boolean kept = entry >= 0 ? flowCache.rewrite(entry, view, program) :
             PacketView.OK != verdict || program.apply(view);
         if (!kept)
         {

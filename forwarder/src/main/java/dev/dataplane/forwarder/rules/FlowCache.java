@@ -76,6 +76,11 @@ public final class FlowCache
     public static final int PLAIN_RULE_DROPPED = -4;
     /** {@link #forwardPlain}: no rule matched, the policy drops. */
     public static final int PLAIN_DEFAULT_DROPPED = -5;
+    /**
+     * {@link #forwardPlain}: a plain frame whose flow is not cached. Its key is kept as after a {@link #MISS} of
+     * {@link #lookup}, so that the caller, having classified the parsed frame, may {@link #insert} it at once.
+     */
+    public static final int PLAIN_MISS = -6;
     /** {@link #forwardPlain}: set beside the port when the rule rewrote the frame. */
     public static final int PLAIN_REWRITTEN = 1 << 16;
     public static final int PLAIN_PORT_MASK = PLAIN_REWRITTEN - 1;
@@ -271,8 +276,9 @@ public final class FlowCache
      * @param program      the rule's rewrites when they will be applied (accept, tx, redirect), else null.
      * @param output       the port the flow's frames leave by, or {@link #DROP}.
      * @param swapMacs     the verdict swaps the MAC addresses (tx).
+     * @return the entry written (a hit's, for {@link #rewrite}), or -1 when the flow was left out.
      */
-    public void insert(final int rule, final int[] countedRules, final RewriteProgram program, final int output,
+    public int insert(final int rule, final int[] countedRules, final RewriteProgram program, final int output,
         final boolean swapMacs)
     {
         final int slot = pendingSlot;
@@ -293,7 +299,7 @@ public final class FlowCache
         if (countedCount > MAX_COUNTED)
         {
             entries[slot + KEY0] = 0; // too many to replay: leave the flow to the classifier
-            return;
+            return -1;
         }
         System.arraycopy(countedRules, 0, counted, countedAt, countedCount);
         for (int i = countedCount; i < MAX_COUNTED; i++)
@@ -338,6 +344,7 @@ public final class FlowCache
             swap16(InternetChecksum.fold(l4Delta));
         entries[slot + SOURCE_MAC] = constant ? program.sourceMac() : 0;
         entries[slot + DESTINATION_MAC] = constant ? program.destinationMac() : 0;
+        return slot;
     }
 
     /**
@@ -394,8 +401,9 @@ public final class FlowCache
      *
      * @return a port (with {@link #PLAIN_REWRITTEN} set when the rule rewrote the frame; the port is
      * {@code result & PLAIN_PORT_MASK}), {@link #PLAIN_DEFAULT_ACCEPTED}, {@link #PLAIN_RULE_DROPPED},
-     * {@link #PLAIN_DEFAULT_DROPPED}, or {@link #BYPASS}: not a plain frame, not cached, or a rewrite that needs its
-     * program; the frame is untouched then, parse it in full.
+     * {@link #PLAIN_DEFAULT_DROPPED}, {@link #PLAIN_MISS} (a plain frame, not cached), or {@link #BYPASS}: not a
+     * plain frame, or a rewrite that needs its program. The frame is untouched unless a port is returned: parse it
+     * in full.
      */
     public int forwardPlain(final long frameAddress, final int length, final int inPort, final long[] counters)
     {
@@ -426,10 +434,11 @@ public final class FlowCache
         final long key2 = l4Key | portsKey(ALL, l4) | lengthKey(length);
         final long key0 = key0(true, inPort, 0, protocol);
         final long key1 = addressKey(ALL, l3);
-        final int slot = find(setOf(key0, key1, key2), key0, key1, key2);
+        final int set = setOf(key0, key1, key2);
+        final int slot = find(set, key0, key1, key2);
         if (slot < 0)
         {
-            return BYPASS;
+            return plainMiss(set, key0, key1, key2);
         }
         final long action = entries[slot + ACTION];
         final boolean udp = IpProtocol.UDP == protocol;
@@ -440,6 +449,16 @@ public final class FlowCache
             return (int)(action >>> OUTPUT_SHIFT) - 1 | PLAIN_REWRITTEN;
         }
         return forwardPlainHit(slot, action, frame, length, counters, udp);
+    }
+
+    /** Keeps a plain frame's key for {@link #insert}, as {@link #lookup} does on a miss. */
+    private int plainMiss(final int set, final long key0, final long key1, final long key2)
+    {
+        pendingKey0 = key0;
+        pendingKey1 = key1;
+        pendingKey2 = key2;
+        pendingSlot = set;
+        return PLAIN_MISS;
     }
 
     /**

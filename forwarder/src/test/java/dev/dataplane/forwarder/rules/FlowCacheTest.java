@@ -122,6 +122,7 @@ class FlowCacheTest
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment nativeFrame = arena.allocate(2048, 64);
+            int plainMisses = 0;
             for (final String text : RULE_SETS)
             {
                 final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
@@ -148,10 +149,15 @@ class FlowCacheTest
                         !view.isFragment() && view.hasL4();
                     final int cachedRule = slot >= 0 ? cache.rule(slot, counters, 0) : Classifier.NO_MATCH;
                     final int expected;
-                    if (!plain || slot < 0 || !flowConstant(rules, cachedRule))
+                    if (!plain || slot >= 0 && !flowConstant(rules, cachedRule))
                     {
                         expected = FlowCache.BYPASS;
                         bypassed++;
+                    }
+                    else if (slot < 0)
+                    {
+                        expected = FlowCache.PLAIN_MISS; // left out of the cache (too many count rules)
+                        plainMisses++;
                     }
                     else
                     {
@@ -166,6 +172,7 @@ class FlowCacheTest
                 }
                 assertTrue(plainHits > 1_000 && bypassed > 1_000, plainHits + " plain hits, " + bypassed + " bypassed");
             }
+            assertTrue(plainMisses > 100, plainMisses + " plain misses (flows left out of the cache)");
         }
     }
 
