@@ -32,8 +32,26 @@ public interface Classifier
      */
     int classify(PacketView view, int inPort, long[] counters, int[] countedRules);
 
+    /**
+     * Counts a frame of {@code length} bytes that matched {@code rule}; unless the rule is terminal, notes it in
+     * {@code countedRules} (when not null).
+     *
+     * @return whether the rule ends the search.
+     */
+    static boolean countMatch(final long[] counters, final int rule, final int length, final boolean terminal,
+        final int[] countedRules)
+    {
+        counters[2 * rule]++;
+        counters[2 * rule + 1] += length;
+        if (!terminal && null != countedRules)
+        {
+            noteCounted(countedRules, rule);
+        }
+        return terminal;
+    }
+
     /** Notes count rule {@code rule} in {@code countedRules}, as the four-argument {@code classify} describes. */
-    static void noteCounted(final int[] countedRules, final int rule)
+    private static void noteCounted(final int[] countedRules, final int rule)
     {
         for (int i = 0; i < countedRules.length; i++)
         {

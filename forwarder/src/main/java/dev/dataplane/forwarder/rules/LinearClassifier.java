@@ -23,18 +23,10 @@ public final class LinearClassifier implements Classifier
         Classifier.clearCounted(countedRules);
         for (final Rule rule : rules)
         {
-            if (matches(rule, view, inPort))
+            if (matches(rule, view, inPort) && Classifier.countMatch(counters, rule.index(), view.length(),
+                rule.verdict().isTerminal(), countedRules))
             {
-                counters[2 * rule.index()]++;
-                counters[2 * rule.index() + 1] += view.length();
-                if (rule.verdict().isTerminal())
-                {
-                    return rule.index();
-                }
-                if (null != countedRules)
-                {
-                    Classifier.noteCounted(countedRules, rule.index());
-                }
+                return rule.index();
             }
         }
         return NO_MATCH;

@@ -96,15 +96,9 @@ public final class RuleClassifier implements Classifier
             if ((rule.inPort() == Rule.ANY || rule.inPort() == port) && (rule.lengthLow() == Rule.ANY ||
                 (view.length() >= rule.lengthLow() && view.length() <= rule.lengthHigh())))
             {
-                counters[2 * index]++;
-                counters[2 * index + 1] += view.length();
-                if (terminal[index])
+                if (Classifier.countMatch(counters, index, view.length(), terminal[index], countedRules))
                 {
                     return index;
-                }
-                if (null != countedRules)
-                {
-                    Classifier.noteCounted(countedRules, index);
                 }
             }
         }
@@ -333,15 +327,9 @@ public final class RuleClassifier implements Classifier
             {
                 final int rule = first + (w << 6) + Long.numberOfTrailingZeros(matched);
                 matched &= matched - 1;
-                counters[2 * rule]++;
-                counters[2 * rule + 1] += view.length();
-                if (terminal[rule])
+                if (Classifier.countMatch(counters, rule, view.length(), terminal[rule], countedRules))
                 {
                     return rule;
-                }
-                if (null != countedRules)
-                {
-                    Classifier.noteCounted(countedRules, rule);
                 }
             }
             return NO_MATCH;
