@@ -295,7 +295,8 @@ public final class ForwarderMain
                 .append(modeName(context)).append("\",\"run_mode\":\"").append(forwarder.runMode().cliName())
                 .append(null == forwarder.pipelineTx() ? "" :
                     "\",\"pipeline_tx\":\"" + forwarder.pipelineTx().cliName())
-                .append("\",\"burst\":").append(context.burst())
+                .append('"').append(null == context.rules() ? "" : ",\"flow_cache\":" + context.flowCacheEntries())
+                .append(",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
             final int[] ports = forwarder.ports();
