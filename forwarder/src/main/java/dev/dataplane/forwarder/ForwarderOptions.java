@@ -84,8 +84,8 @@ public final class ForwarderOptions
     int ringSize = ForwarderContext.DEFAULT_RING_SIZE;
 
     @Option(names = "--flow-cache", paramLabel = "N",
-        description = "With --rules: entries of each RX queue's flow cache, a power of two (default: 32768, 2.25 MiB); " +
-            "size it to the flows a queue sees at once, since a flow that misses is classified again.")
+        description = "With --rules: entries of each RX queue's flow cache, a power of two (default: 32768, " +
+            "2.25 MiB); size it to the flows a queue sees at once, since a flow that misses is classified again.")
     int flowCache = FlowCache.DEFAULT_ENTRIES;
 
     @Option(names = "--rxq", paramLabel = "N",
