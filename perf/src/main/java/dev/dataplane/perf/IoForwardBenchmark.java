@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.forwarder.ForwarderMain;
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.pcap.PcapWriter;
@@ -225,6 +226,11 @@ public final class IoForwardBenchmark
         if (flows < 1 || flows > MAX_FLOWS)
         {
             throw new IllegalArgumentException("--flows must be in 1.." + MAX_FLOWS + ": " + flows);
+        }
+        if (0 != flowCache && (flowCache < 2 || flowCache > FlowCache.MAX_ENTRIES || 1 != Integer.bitCount(flowCache)))
+        {
+            throw new IllegalArgumentException("--flow-cache must be a power of two in 2.." + FlowCache.MAX_ENTRIES +
+                ": " + flowCache);
         }
         if (runs < 1 || seconds < MIN_SECONDS || burst < 1 || burst > 512 || ruleCount < 0)
         {
