@@ -229,10 +229,7 @@ public final class RulesProcessor
         final int[] pending = this.pending;
         view.parse(ALL, frame, length);
         final FlowCache flowCache = this.flowCache;
-        // The fast path's checks are the parse's for a plain frame, so it parses OK; asked again all the same, since
-        // a frame the parse rejects must never be cached.
-        final int cached = plainMiss && PacketView.OK == view.verdict() ? FlowCache.MISS :
-            flowCache.lookup(view, rxPort);
+        final int cached = flowCache.lookup(view, rxPort, plainMiss);
         final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, length) :
             classifier.classify(view, rxPort, ruleCounters, countedRules);
         final int verdict = view.verdict();

@@ -183,6 +183,17 @@ public final class FlowCache
     }
 
     /**
+     * {@link #lookup(PacketView, int)} of a frame that {@link #forwardPlain} may just have answered
+     * {@link #PLAIN_MISS} for ({@code afterPlainMiss}): its key is kept already, so it is a {@link #MISS} without a
+     * second key and search, unless the parse rejected it (a frame the parse rejects is never cached; the fast path's
+     * checks are the parse's for a plain frame, so this does not happen, but the cache does not rely on it).
+     */
+    public int lookup(final PacketView view, final int inPort, final boolean afterPlainMiss)
+    {
+        return afterPlainMiss && PacketView.OK == view.verdict() ? MISS : lookup(view, inPort);
+    }
+
+    /**
      * Looks the parsed frame's flow up.
      *
      * @return the entry of a hit (>= 0; see {@link #rule}, {@link #rewrite}), {@link #MISS} (the key is kept for

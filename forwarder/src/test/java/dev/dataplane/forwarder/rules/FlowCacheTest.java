@@ -330,6 +330,7 @@ class FlowCacheTest
         final byte[] runt = new byte[20];
         view.parse(MemorySegment.ofArray(runt), 0, runt.length);
         assertEquals(FlowCache.BYPASS, cache.lookup(view, 0));
+        assertEquals(FlowCache.BYPASS, cache.lookup(view, 0, true), "not even after a plain miss");
         final byte[] v6 = new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).build();
         view.parse(MemorySegment.ofArray(v6), 0, v6.length);
         assertEquals(FlowCache.BYPASS, cache.lookup(view, 0));
