@@ -185,12 +185,19 @@ public final class FlowCache
     /**
      * {@link #lookup(PacketView, int)} of a frame that {@link #forwardPlain} may just have answered
      * {@link #PLAIN_MISS} for ({@code afterPlainMiss}): its key is kept already, so it is a {@link #MISS} without a
-     * second key and search, unless the parse rejected it (a frame the parse rejects is never cached; the fast path's
-     * checks are the parse's for a plain frame, so this does not happen, but the cache does not rely on it).
+     * second key and search, unless the parse found it is not well-formed IPv4 (such a frame is never cached; the
+     * fast path's checks are the parse's for a plain frame, so this does not happen, but the cache does not rely on
+     * it).
      */
     public int lookup(final PacketView view, final int inPort, final boolean afterPlainMiss)
     {
-        return afterPlainMiss && PacketView.OK == view.verdict() ? MISS : lookup(view, inPort);
+        return afterPlainMiss && cacheable(view) ? MISS : lookup(view, inPort);
+    }
+
+    /** Whether the cache takes the parsed frame at all: it is on, and the frame well-formed IPv4. */
+    private boolean cacheable(final PacketView view)
+    {
+        return enabled && PacketView.OK == view.verdict() && 4 == view.ipVersion();
     }
 
     /**
@@ -201,7 +208,7 @@ public final class FlowCache
      */
     public int lookup(final PacketView view, final int inPort)
     {
-        if (!enabled || PacketView.OK != view.verdict() || 4 != view.ipVersion())
+        if (!cacheable(view))
         {
             return BYPASS;
         }
