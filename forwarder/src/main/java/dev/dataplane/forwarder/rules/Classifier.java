@@ -41,13 +41,19 @@ public interface Classifier
     static boolean countMatch(final long[] counters, final int rule, final int length, final boolean terminal,
         final int[] countedRules)
     {
-        counters[2 * rule]++;
-        counters[2 * rule + 1] += length;
+        count(counters, rule, length);
         if (!terminal && null != countedRules)
         {
             noteCounted(countedRules, rule);
         }
         return terminal;
+    }
+
+    /** Counts a packet of {@code length} bytes for {@code rule} in {@code counters}, laid out as classify says. */
+    static void count(final long[] counters, final int rule, final int length)
+    {
+        counters[2 * rule]++;
+        counters[2 * rule + 1] += length;
     }
 
     /** Notes count rule {@code rule} in {@code countedRules}, as the four-argument {@code classify} describes. */

@@ -392,7 +392,7 @@ public final class FlowCache
         final int rule = (int)action;
         if (Classifier.NO_MATCH != rule)
         {
-            count(counters, rule, length);
+            Classifier.count(counters, rule, length);
         }
         if (0 != (action & COUNTS))
         {
@@ -474,7 +474,7 @@ public final class FlowCache
         final boolean udp = IpProtocol.UDP == protocol;
         if (0 != (action & ADDRESSES_AND_PORTS_ONLY))
         {
-            count(counters, (int)action, length);
+            Classifier.count(counters, (int)action, length);
             writeAddressesAndPorts(slot, frame, udp);
             return (int)(action >>> OUTPUT_SHIFT) - 1 | PLAIN_REWRITTEN;
         }
@@ -529,13 +529,6 @@ public final class FlowCache
         return keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
     }
 
-    /** Counts a packet of {@code length} bytes for {@code rule}: packets at {@code [2 * rule]}, bytes after it. */
-    private static void count(final long[] counters, final int rule, final int length)
-    {
-        counters[2 * rule]++;
-        counters[2 * rule + 1] += length;
-    }
-
     /**
      * The rest of {@link #forwardPlain} for a hit on an entry that is not {@link #ADDRESSES_AND_PORTS_ONLY}. Kept
      * apart so that {@link #forwardPlain} stays small enough for the JIT compiler to inline into the burst loop.
@@ -580,7 +573,7 @@ public final class FlowCache
             {
                 break;
             }
-            count(counters, countRule, length);
+            Classifier.count(counters, countRule, length);
         }
     }
 
