@@ -5,7 +5,7 @@ import dev.dataplane.forwarder.engine.MacEngine;
 import dev.dataplane.forwarder.engine.MacSwapEngine;
 
 /** The forwarding modes, named as testpmd names them. */
-public enum ForwardMode
+public enum ForwardMode implements CliNamed
 {
     /** Forward untouched. */
     IO("io"),
@@ -21,6 +21,7 @@ public enum ForwardMode
         this.cliName = cliName;
     }
 
+    @Override
     public String cliName()
     {
         return cliName;
@@ -28,14 +29,12 @@ public enum ForwardMode
 
     public static ForwardMode fromCliName(final String name)
     {
-        for (final ForwardMode mode : values())
+        final ForwardMode mode = CliNamed.byCliName(values(), name);
+        if (null == mode)
         {
-            if (mode.cliName.equals(name))
-            {
-                return mode;
-            }
+            throw new IllegalArgumentException("unknown forward mode '" + name + "' (io, mac, macswap)");
         }
-        throw new IllegalArgumentException("unknown forward mode '" + name + "' (io, mac, macswap)");
+        return mode;
     }
 
     /** An engine for a stream that transmits on a port with MAC {@code txPortMac} to a peer at {@code peerMac}. */

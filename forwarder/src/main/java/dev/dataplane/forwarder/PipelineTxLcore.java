@@ -12,7 +12,7 @@ package dev.dataplane.forwarder;
  * the bottleneck (10.3-11.5 against 12.2-16.5, 4 of 4). Hence the default: on the RX lcore when EAL runs on
  * hugepages.
  */
-public enum PipelineTxLcore
+public enum PipelineTxLcore implements CliNamed
 {
     RX("rx"),
     STAGE("stage");
@@ -24,6 +24,7 @@ public enum PipelineTxLcore
         this.cliName = cliName;
     }
 
+    @Override
     public String cliName()
     {
         return cliName;
@@ -32,14 +33,7 @@ public enum PipelineTxLcore
     /** By CLI name, or null. */
     public static PipelineTxLcore of(final String name)
     {
-        for (final PipelineTxLcore lcore : values())
-        {
-            if (lcore.cliName.equals(name))
-            {
-                return lcore;
-            }
-        }
-        return null;
+        return CliNamed.byCliName(values(), name);
     }
 
     /** The default for EAL's memory: {@link #RX} on hugepages, {@link #STAGE} on 4 KiB pages. */

@@ -3,10 +3,10 @@ package dev.dataplane.forwarder;
 /**
  * How the rules' stages are laid out on lcores. Run-to-completion (the testpmd way): each lcore receives a burst and
  * takes every packet through the rules to TX itself; one worker lcore is enough. Pipeline: RX lcores only receive
- * and publish into Disruptor rings; stage lcores run the rules stage and the TX stage; it needs two worker lcores
- * or more, and pays off only when each gets a core of its own.
+ * and publish into Disruptor rings; stage lcores run the rules stage; the TX stage runs on the RX or the stage lcores
+ * ({@link PipelineTxLcore}); it needs two worker lcores or more, and pays off only when each gets a core of its own.
  */
-public enum RunMode
+public enum RunMode implements CliNamed
 {
     RUN_TO_COMPLETION("run-to-completion"),
     PIPELINE("pipeline");
@@ -18,22 +18,16 @@ public enum RunMode
         this.cliName = cliName;
     }
 
+    @Override
     public String cliName()
     {
         return cliName;
     }
 
-    /** By CLI name, or null. */
+    /** By CLI name (or {@code rtc}), or null. */
     public static RunMode of(final String name)
     {
-        for (final RunMode mode : values())
-        {
-            if (mode.cliName.equals(name) || ("rtc".equals(name) && mode == RUN_TO_COMPLETION))
-            {
-                return mode;
-            }
-        }
-        return null;
+        return "rtc".equals(name) ? RUN_TO_COMPLETION : CliNamed.byCliName(values(), name);
     }
 
     /**
