@@ -33,12 +33,16 @@ import dev.dataplane.net.UdpHeader;
  * parse gives, counts it and rewrites it at the fixed offsets. An entry remembers where its frames go, so a hit
  * needs nothing from the rules. Anything else, a miss, and a rewrite that is not flow-constant take the full parse.
  * <p>
- * Two-way set-associative (a new flow takes the first way of its set and moves the older one to the second), one
- * per rule stream (one thread), emptied with each rule generation so that an entry never
- * outlives the rules it came from. An entry also holds the (up to {@value #MAX_COUNTED}) {@code count} rules its
- * flow matched before its terminal rule, so that a hit counts exactly what the classifier would; a flow that
- * matches more is not cached. Frames that are not well-formed IPv4 are never cached. Allocation-free after
- * construction.
+ * Sets of two ways, and two sets a flow may take (its own and a partner, from two parts of its hash, as a cuckoo
+ * hash's two buckets): a flow is looked for in its own set, then in the partner. A new flow takes a free way of
+ * either; when all four ways are taken, one of their flows that has a free way in its own other set moves there
+ * (one cuckoo step), and only when none can is a flow evicted, from the four in turn. (One set of two ways alone
+ * kept the flows that three or more shared it out in turn: a quarter of 16,384 random flows in 32,768 entries,
+ * which a replay of them in a cycle then missed every time.) One cache per rule stream (one thread), emptied with
+ * each rule generation so that an entry never outlives the rules it came from. An entry also holds the (up to
+ * {@value #MAX_COUNTED}) {@code count} rules its flow matched before its terminal rule, so that a hit counts exactly
+ * what the classifier would; a flow that matches more is not cached. Frames that are not well-formed IPv4 are never
+ * cached. Allocation-free after construction.
  */
 public final class FlowCache
 {
@@ -90,6 +94,12 @@ public final class FlowCache
     public static final int PLAIN_PORT_MASK = PLAIN_REWRITTEN - 1;
 
     private static final int STRIDE = 8;
+    /** Longs per set: two entries. */
+    private static final int SET = 2 * STRIDE;
+    /** The hash bits that pick a flow's set start here (19 bits for the most sets, {@link #MAX_ENTRIES} / 2). */
+    private static final int SET_SHIFT = 45;
+    /** The hash bits that pick its partner set's distance start here. */
+    private static final int PARTNER_SHIFT = 20;
     /** Bytes of heap per entry: its words and its count rules. */
     public static final int ENTRY_BYTES = STRIDE * Long.BYTES + MAX_COUNTED * Integer.BYTES;
     private static final int KEY0 = 0;
@@ -141,14 +151,19 @@ public final class FlowCache
     private final long[] entries;
     /** Per entry, {@link #MAX_COUNTED} count rules it matched (-1: none). */
     private final int[] counted;
-    private final int shift;
+    /** Sets - 1 (sets are a power of two). */
+    private final int setMask;
     private boolean enabled;
     private boolean keyLength;
     private boolean keyTcpFlags;
     private long pendingKey0;
     private long pendingKey1;
     private long pendingKey2;
-    private int pendingSlot;
+    /** The two sets of the last missed key, for {@link #insert}. */
+    private int pendingSet;
+    private int pendingPartner;
+    /** Evictions so far: which of the four ways the next one takes. */
+    private int evictions;
 
     /**
      * @param entries a power of two, at least 2.
@@ -162,7 +177,7 @@ public final class FlowCache
         }
         this.entries = new long[entries * STRIDE];
         this.counted = new int[entries * MAX_COUNTED];
-        this.shift = 64 - Integer.numberOfTrailingZeros(entries / 2);
+        this.setMask = entries / 2 - 1;
     }
 
     /**
@@ -220,8 +235,51 @@ public final class FlowCache
         final long key1 = addressKey(s, l3);
         final long key2 = (l4 ? portsKey(s, view.base() + view.l4Offset()) : 0) | lengthKey(view.length()) |
             (keyTcpFlags && l4 && IpProtocol.TCP == protocol ? 0x100 | view.tcpFlags() : 0);
-        final int slot = setOf(key0, key1, key2);
-        final int found = find(slot, key0, key1, key2);
+        final long hash = hash(key0, key1, key2);
+        final int set = setOf(hash);
+        final int found = find(set, key0, key1, key2);
+        return found >= 0 ? found : findInPartner(set, hash, key0, key1, key2, MISS);
+    }
+
+    /**
+     * The key's multiplicative hash. A product's top bits depend on all of its factor's bits, but a factor's top bits
+     * reach no lower bit, and the bytes that vary most between flows (the last octets of addresses, the low bytes of
+     * ports) lie in the key words' top bytes, as read from memory: so the addresses word is folded down and the ports
+     * word turned half round before each is multiplied. (Without, such bytes reached only the top bits and
+     * cancelled: 16,384 flows to consecutive destinations kept 54% of their entries in a cache of twice as many.)
+     * Kept short: the entry's load waits on it.
+     */
+    private static long hash(final long key0, final long key1, final long key2)
+    {
+        return ((key1 ^ key1 >>> 29) * 0x9E3779B97F4A7C15L) ^ (Long.rotateLeft(key2 ^ key0, 32) * 0xC2B2AE3D27D4EB4FL);
+    }
+
+    /** The first entry of the set a hash names first: from its top bits ({@value #SET_SHIFT} and up). */
+    private int setOf(final long hash)
+    {
+        return ((int)(hash >>> SET_SHIFT) & setMask) * SET;
+    }
+
+    /**
+     * The other set of a flow whose hash is {@code hash}, from either of its two: the set's index XOR an odd number
+     * drawn from the hash's middle bits (from {@value #PARTNER_SHIFT}, apart from the top bits that pick the first
+     * set), so that a flow's partner's partner is its own set and an entry's other set is found from its key alone.
+     * A cache of one set has no other: the set itself.
+     */
+    private int partnerOf(final int set, final long hash)
+    {
+        return set ^ (((int)(hash >>> PARTNER_SHIFT) | 1) & setMask) * SET;
+    }
+
+    /**
+     * The key's entry in its partner set, or {@code missed} with the key and both sets kept for {@link #insert}:
+     * the rest of a lookup that did not find the key in its own set.
+     */
+    private int findInPartner(final int set, final long hash, final long key0, final long key1, final long key2,
+        final int missed)
+    {
+        final int partner = partnerOf(set, hash);
+        final int found = find(partner, key0, key1, key2);
         if (found >= 0)
         {
             return found;
@@ -229,23 +287,9 @@ public final class FlowCache
         pendingKey0 = key0;
         pendingKey1 = key1;
         pendingKey2 = key2;
-        pendingSlot = slot;
-        return MISS;
-    }
-
-    /**
-     * The first entry of the key's set: the top bits of a multiplicative hash. A product's top bits depend on all of
-     * its factor's bits, but a factor's top bits reach no lower bit, and the bytes that vary most between flows (the
-     * last octets of addresses, the low bytes of ports) lie in the key words' top bytes, as read from memory: so the
-     * addresses word is folded down and the ports word turned half round before each is multiplied. (Without, such
-     * bytes reached only the top bits and cancelled: 16,384 flows to consecutive destinations kept 54% of their
-     * entries in a cache of twice as many, flows of random keys about 89%.) Kept short: the entry's load waits on it.
-     */
-    private int setOf(final long key0, final long key1, final long key2)
-    {
-        final long hash = ((key1 ^ key1 >>> 29) * 0x9E3779B97F4A7C15L) ^
-            (Long.rotateLeft(key2 ^ key0, 32) * 0xC2B2AE3D27D4EB4FL);
-        return (int)(hash >>> shift) * 2 * STRIDE;
+        pendingSet = set;
+        pendingPartner = partner;
+        return missed;
     }
 
     /** The entry of the key in the set at {@code set}, either way, or -1. */
@@ -296,8 +340,8 @@ public final class FlowCache
     }
 
     /**
-     * Records what the classifier decided for the flow of the last {@link #MISS}, replacing whatever shared its slot;
-     * a flow that matched more than {@link #MAX_COUNTED} count rules is left out.
+     * Records what the classifier decided for the flow of the last {@link #MISS}, in the way {@link #wayForNewFlow}
+     * picks; a flow that matched more than {@link #MAX_COUNTED} count rules is left out (and nothing evicted).
      *
      * @param rule         the matched terminal rule, or {@link Classifier#NO_MATCH}.
      * @param countedRules the count rules the classifier counted for the frame, as
@@ -311,16 +355,6 @@ public final class FlowCache
     public int insert(final int rule, final int[] countedRules, final RewriteProgram program, final int output,
         final boolean swapMacs)
     {
-        final int slot = pendingSlot;
-        final long[] entries = this.entries;
-        final int[] counted = this.counted;
-        final int countedAt = slot / STRIDE * MAX_COUNTED;
-        if (0 != entries[slot + KEY0])
-        {
-            // The set's first way is taken: its flow moves to the second way, evicting that one.
-            System.arraycopy(entries, slot, entries, slot + STRIDE, STRIDE);
-            System.arraycopy(counted, countedAt, counted, countedAt + MAX_COUNTED, MAX_COUNTED);
-        }
         int countedCount = 0;
         while (countedCount < COUNTED_RULES && countedRules[countedCount] >= 0)
         {
@@ -328,9 +362,12 @@ public final class FlowCache
         }
         if (countedCount > MAX_COUNTED)
         {
-            entries[slot + KEY0] = 0; // too many to replay: leave the flow to the classifier
-            return -1;
+            return -1; // too many to replay: left to the classifier
         }
+        final long[] entries = this.entries;
+        final int[] counted = this.counted;
+        final int slot = wayForNewFlow();
+        final int countedAt = slot / STRIDE * MAX_COUNTED;
         System.arraycopy(countedRules, 0, counted, countedAt, countedCount);
         for (int i = countedCount; i < MAX_COUNTED; i++)
         {
@@ -375,6 +412,49 @@ public final class FlowCache
         entries[slot + SOURCE_MAC] = constant ? program.sourceMac() : 0;
         entries[slot + DESTINATION_MAC] = constant ? program.destinationMac() : 0;
         return slot;
+    }
+
+    /**
+     * The way the flow of the last miss takes: a free one in its set, else in its partner set; else one whose flow
+     * can move to a free way of its own other set (moved there); else one of the four, evicted, each in turn.
+     */
+    private int wayForNewFlow()
+    {
+        final long[] entries = this.entries;
+        final int set = pendingSet;
+        final int partner = pendingPartner;
+        for (int i = 0; i < 4; i++)
+        {
+            final int way = candidateWay(set, partner, i);
+            if (0 == entries[way + KEY0])
+            {
+                return way;
+            }
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            final int way = candidateWay(set, partner, i);
+            final int wayOwnSet = way & -SET;
+            final int away = partnerOf(wayOwnSet, hash(entries[way + KEY0], entries[way + KEY1], entries[way + KEY2]));
+            for (int j = 0; j < 2 && away != wayOwnSet; j++)
+            {
+                final int free = away + j * STRIDE;
+                if (0 == entries[free + KEY0])
+                {
+                    System.arraycopy(entries, way, entries, free, STRIDE);
+                    System.arraycopy(counted, way / STRIDE * MAX_COUNTED, counted, free / STRIDE * MAX_COUNTED,
+                        MAX_COUNTED);
+                    return way;
+                }
+            }
+        }
+        return candidateWay(set, partner, evictions++ & 3);
+    }
+
+    /** The {@code i}th (0-3) way a new flow may take: its set's two, then its partner's. */
+    private static int candidateWay(final int set, final int partner, final int i)
+    {
+        return (i < 2 ? set : partner) + (i & 1) * STRIDE;
     }
 
     /**
@@ -464,11 +544,12 @@ public final class FlowCache
         final long key2 = l4Key | portsKey(ALL, l4) | lengthKey(length);
         final long key0 = key0(true, inPort, 0, protocol);
         final long key1 = addressKey(ALL, l3);
-        final int set = setOf(key0, key1, key2);
+        final long hash = hash(key0, key1, key2);
+        final int set = setOf(hash);
         final int slot = find(set, key0, key1, key2);
         if (slot < 0)
         {
-            return plainMiss(set, key0, key1, key2);
+            return forwardPlainInPartner(set, key0, key1, key2, frame, length, counters);
         }
         final long action = entries[slot + ACTION];
         final boolean udp = IpProtocol.UDP == protocol;
@@ -481,14 +562,18 @@ public final class FlowCache
         return forwardPlainHit(slot, action, frame, length, counters, udp);
     }
 
-    /** Keeps a plain frame's key for {@link #insert}, as {@link #lookup} does on a miss. */
-    private int plainMiss(final int set, final long key0, final long key1, final long key2)
+    /**
+     * The rest of {@link #forwardPlain} for a frame whose flow is not in its own set: a hit in the partner set, or
+     * {@link #PLAIN_MISS}. Apart, as {@link #forwardPlainHit} is, and a tail call that takes no more than the hit
+     * needs (the hash is computed again), so that the common hit keeps its registers (passing the hash and the
+     * protocol too cost about 5% of the rate).
+     */
+    private int forwardPlainInPartner(final int set, final long key0, final long key1, final long key2,
+        final long frame, final int length, final long[] counters)
     {
-        pendingKey0 = key0;
-        pendingKey1 = key1;
-        pendingKey2 = key2;
-        pendingSlot = set;
-        return PLAIN_MISS;
+        final int slot = findInPartner(set, hash(key0, key1, key2), key0, key1, key2, PLAIN_MISS);
+        return slot < 0 ? PLAIN_MISS : forwardPlainHit(slot, entries[slot + ACTION], frame, length, counters,
+            IpProtocol.UDP == (int)(key0 & 0xFF));
     }
 
     /**
@@ -530,8 +615,9 @@ public final class FlowCache
     }
 
     /**
-     * The rest of {@link #forwardPlain} for a hit on an entry that is not {@link #ADDRESSES_AND_PORTS_ONLY}. Kept
-     * apart so that {@link #forwardPlain} stays small enough for the JIT compiler to inline into the burst loop.
+     * The rest of {@link #forwardPlain} for a hit on any entry (the one the fast path does not finish itself: not
+     * {@link #ADDRESSES_AND_PORTS_ONLY}, or found in the partner set). Kept apart so that {@link #forwardPlain} stays
+     * small enough for the JIT compiler to inline into the burst loop.
      */
     private int forwardPlainHit(final int slot, final long action, final long frame, final int length,
         final long[] counters, final boolean udp)

@@ -184,8 +184,8 @@ class FlowCacheTest
     @Test
     void spreadsStructuredFlowsOverTheSets() throws RulesException
     {
-        // 16,384 flows in 32,768 entries (two ways a set): flows with random keys all find a place but for about one
-        // in ten; flows that differ only in a few bytes must do as well, whichever bytes those are.
+        // 16,384 flows in 32,768 entries: flows that differ only in a few bytes all find a place (but for one in a
+        // thousand), whichever bytes those are. (With one set of two ways a flow, 86-95% of them did.)
         final CompiledRules rules = new CompiledRules(RulesParser.parse("ip4 => count", "t.rules"));
         final int flows = 16_384;
         final int[][] patterns = {
@@ -219,8 +219,85 @@ class FlowCacheTest
                 view.parse(MemorySegment.ofArray(frame), 0, frame.length);
                 cached += cache.lookup(view, 0) >= 0 ? 1 : 0;
             }
-            assertTrue(cached > flows * 85 / 100, "pattern " + java.util.Arrays.toString(p) + ": " + cached + " of " +
-                flows + " flows still cached");
+            assertTrue(cached >= flows - flows / 1000, "pattern " + java.util.Arrays.toString(p) + ": " + cached +
+                " of " + flows + " flows still cached");
+        }
+    }
+
+    @Test
+    void aCycleOfRandomFlowsThatFillsHalfTheCacheStaysCached() throws RulesException
+    {
+        // A traffic generator's flows replayed in a cycle, each flow missed classified and inserted as the forwarder
+        // does. Flows that three or more share a set (a quarter of them, with one set of two ways a flow) would evict
+        // each other in turn and miss every time round.
+        final CompiledRules rules = new CompiledRules(RulesParser.parse("ip4 => count", "t.rules"));
+        final Random random = new Random(16_384);
+        final int flows = 16_384;
+        final FlowCache cache = new FlowCache(2 * flows);
+        cache.reset(rules);
+        final long[] counters = new long[2];
+        final List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < flows; i++)
+        {
+            frames.add(new FrameBuilder().ipv4(random.nextInt(), random.nextInt())
+                .udp(random.nextInt(0x10000), random.nextInt(0x10000)).length(64).build());
+        }
+        int missed = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            missed = 0;
+            for (final byte[] frame : frames)
+            {
+                view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+                if (FlowCache.MISS == cache.lookup(view, 0))
+                {
+                    missed++;
+                    cache.insert(rules.classifier().classify(view, 0, counters, countedRules), countedRules, null,
+                        1, false);
+                }
+            }
+            if (0 == round)
+            {
+                assertEquals(flows, missed, "the first round meets every flow for the first time");
+            }
+        }
+        assertTrue(missed <= flows / 1000, missed + " of " + flows + " flows missed in the third round");
+    }
+
+    @Test
+    void theSmallestCachesHoldWhatTheyCan() throws RulesException
+    {
+        // 2 entries (one set, its own partner) and 4 (two sets): every lookup is a hit with the flow's own rule or a
+        // miss, and a cycle of as many flows as entries stays.
+        final CompiledRules rules = new CompiledRules(RulesParser.parse("ip4 dst 10.0.0.1 => accept\nip4 => drop",
+            "t.rules"));
+        for (final int entries : new int[] {2, 4})
+        {
+            final FlowCache cache = new FlowCache(entries);
+            cache.reset(rules);
+            final long[] counters = new long[4];
+            for (int round = 0; round < 4; round++)
+            {
+                int hits = 0;
+                for (int i = 0; i < entries; i++)
+                {
+                    final byte[] frame = new FrameBuilder().ipv4(0x0A000100 + i, 0x0A000000 + i % 2)
+                        .udp(1000, 2000).length(64).build();
+                    view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+                    final int rule = rules.classifier().classify(view, 0, new long[4], countedRules);
+                    final int slot = cache.lookup(view, 0);
+                    if (FlowCache.MISS == slot)
+                    {
+                        assertTrue(cache.insert(rule, countedRules, null, 1, false) >= 0);
+                    }
+                    else
+                    {
+                        assertEquals(rule, cache.rule(slot, counters, frame.length), "flow " + i);
+                        hits++;
+                    }
+                }
+                assertEquals(0 == round ? 0 : entries, hits, entries + " entries, round " + round);
+            }
         }
     }
 
