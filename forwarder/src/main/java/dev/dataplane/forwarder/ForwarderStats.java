@@ -82,8 +82,11 @@ public final class ForwarderStats
         return totals;
     }
 
-    /** Per-rule packets and bytes and the outcome counters, summed over the rule streams. */
-    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes)
+    /**
+     * Per-rule packets and bytes, the outcome counters and the packets the flow caches did not answer
+     * ({@link RulesProcessor#classified}), summed over the rule streams.
+     */
+    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long classified)
     {
         public long packets(final int rule)
         {
@@ -107,8 +110,10 @@ public final class ForwarderStats
         final RuleSet ruleSet = state.rules().ruleSet();
         final long[] perRule = new long[2 * ruleSet.size()];
         final long[] outcomes = new long[RulesProcessor.OUTCOME_COUNT];
+        long classified = 0;
         for (final RulesProcessor processor : forwarder.processors())
         {
+            classified += processor.classified();
             for (int r = 0; r < ruleSet.size(); r++)
             {
                 perRule[2 * r] += processor.rulePackets(state, r);
@@ -119,7 +124,7 @@ public final class ForwarderStats
                 outcomes[o] += processor.outcome(o);
             }
         }
-        return new RulesSnapshot(ruleSet, perRule, outcomes);
+        return new RulesSnapshot(ruleSet, perRule, outcomes, classified);
     }
 
     /** The sum over ports, as port -1. */

@@ -50,6 +50,8 @@ public final class RulesProcessor
     /** Malformed frames by {@code PacketView} verdict start here. */
     public static final int MALFORMED_BY_KIND = 6;
     public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
+    /** Beside the outcomes, in the same arrays: packets the flow cache did not answer ({@link #classified}). */
+    private static final int CLASSIFIED = OUTCOME_COUNT;
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int rxPort;
@@ -63,9 +65,9 @@ public final class RulesProcessor
     private final PacketView view = new PacketView();
     private final FlowCache flowCache;
     /** Published once per burst; written by the processing thread only. */
-    private final long[] outcomes = new long[OUTCOME_COUNT];
+    private final long[] outcomes = new long[OUTCOME_COUNT + 1];
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
-    private final int[] pending = new int[OUTCOME_COUNT];
+    private final int[] pending = new int[OUTCOME_COUNT + 1];
     /** A burst's frame addresses and lengths, for {@link #process(MbufArray, int, int[])}. */
     private final long[] frames = new long[ForwarderContext.MAX_BURST];
     private final int[] lengths = new int[ForwarderContext.MAX_BURST];
@@ -230,8 +232,16 @@ public final class RulesProcessor
         view.parse(ALL, frame, length);
         final FlowCache flowCache = this.flowCache;
         final int cached = flowCache.lookup(view, rxPort, plainMiss);
-        final int rule = cached >= 0 ? flowCache.rule(cached, ruleCounters, length) :
-            classifier.classify(view, rxPort, ruleCounters, countedRules);
+        final int rule;
+        if (cached >= 0)
+        {
+            rule = flowCache.rule(cached, ruleCounters, length);
+        }
+        else
+        {
+            rule = classifier.classify(view, rxPort, ruleCounters, countedRules);
+            pending[CLASSIFIED]++;
+        }
         final int verdict = view.verdict();
         if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
         {
@@ -344,7 +354,7 @@ public final class RulesProcessor
     {
         final int[] pending = this.pending;
         final long[] outcomes = this.outcomes;
-        for (int i = 0; i < OUTCOME_COUNT; i++)
+        for (int i = 0; i < pending.length; i++)
         {
             final int n = pending[i];
             if (0 != n)
@@ -370,6 +380,17 @@ public final class RulesProcessor
     public long outcome(final int index)
     {
         return (long)COUNTER.getOpaque(outcomes, index);
+    }
+
+    /**
+     * Packets the flow cache did not answer, so that the classifier matched them (any thread): the first of each
+     * flow, those of flows the cache no longer holds (evicted, or since a reload), and frames it does not take (not
+     * well-formed IPv4, or a flow that matched more {@code count} rules than an entry holds). Next to the received
+     * count it says whether {@code --flow-cache} holds the traffic's flows.
+     */
+    public long classified()
+    {
+        return (long)COUNTER.getOpaque(outcomes, CLASSIFIED);
     }
 
     /** Packets this processor counted for {@code rule} of {@code state}'s generation (any thread). */

@@ -151,6 +151,8 @@ public final class StatsPrinter
             }
         }
         out.println("outcomes: " + outcomes);
+        out.printf(Locale.ROOT, "classified: %d of %d received (the rest answered by the flow cache)%n",
+            rules.classified(), rules.outcomes()[RulesProcessor.RECEIVED]);
     }
 
     private static void rulesJson(final StringBuilder sb, final ForwarderStats.RulesSnapshot rules)
@@ -174,7 +176,7 @@ public final class StatsPrinter
             sb.append(v > 1 ? "," : "").append('"').append(PacketView.verdictName(v)).append("\":")
                 .append(rules.outcomes()[RulesProcessor.MALFORMED_BY_KIND + v]);
         }
-        sb.append("}}");
+        sb.append("}},\"classified\":").append(rules.classified());
     }
 
     private void rateText(final double elapsed, final String port, final PortTotals previous,

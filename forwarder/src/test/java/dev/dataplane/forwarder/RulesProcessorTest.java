@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.Mbuf;
@@ -19,6 +22,7 @@ import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.ChecksumEncodings;
 import dev.dataplane.forwarder.rules.Classifier;
 import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.LinearClassifier;
 import dev.dataplane.forwarder.rules.TestFrames;
 import dev.dataplane.forwarder.rules.RewriteProgram;
@@ -27,6 +31,7 @@ import dev.dataplane.forwarder.rules.RulesException;
 import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.forwarder.rules.Verdict;
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +101,8 @@ class RulesProcessorTest
                 }
                 // Bursts of 1 to 32 frames from one port: flows repeat within a burst too, so the burst's first
                 // frame of a new flow misses while a later one of the same flow may already be looked up.
+                final Set<String> cachedFlows = new HashSet<>();
+                long expectedClassified = 0;
                 int done = 0;
                 while (done < FRAMES)
                 {
@@ -107,6 +114,7 @@ class RulesProcessorTest
                     for (int i = 0; i < count; i++)
                     {
                         final byte[] frame = flows.get(random.nextInt(FLOWS));
+                        expectedClassified += reachesTheClassifier(rules, frame, inPort, cachedFlows) ? 1 : 0;
                         expected[i] = frame.clone();
                         expectedPorts[i] = reference.process(expected[i], inPort, 1 - inPort);
                         final long mbuf = mbufs.get(i);
@@ -137,6 +145,8 @@ class RulesProcessorTest
                     Mbuf.freeBulk(mbufs, 0, count);
                     done += count;
                 }
+                assertEquals(expectedClassified, processors[0].classified() + processors[1].classified(),
+                    "frames the flow caches did not answer");
                 for (int outcome = 0; outcome < RulesProcessor.OUTCOME_COUNT; outcome++)
                 {
                     assertEquals(reference.outcomes[outcome],
@@ -162,6 +172,46 @@ class RulesProcessorTest
             pool.close();
             eal.close();
         }
+    }
+
+    /**
+     * Whether the processor classifies the frame rather than finding its flow in the cache: the cache does not take
+     * the frame (not well-formed IPv4, or its flow matches more count rules than an entry holds), or it is the first
+     * of its flow ({@code cachedFlows} holds the flows seen, keyed by what the cache keys on). The cache is far
+     * larger than the flows, so it evicts none.
+     */
+    private boolean reachesTheClassifier(final CompiledRules rules, final byte[] frame, final int inPort,
+        final Set<String> cachedFlows)
+    {
+        view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+        if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
+        {
+            return true;
+        }
+        final int[] countedRules = new int[FlowCache.COUNTED_RULES];
+        Arrays.fill(countedRules, -1);
+        rules.classifier().classify(view, inPort, new long[2 * Math.max(1, rules.size())], countedRules);
+        if (countedRules[FlowCache.MAX_COUNTED] >= 0)
+        {
+            return true;
+        }
+        final StringBuilder key = new StringBuilder().append(inPort).append(' ')
+            .append(0 == view.vlanCount() ? -1 : view.outerVlanId()).append(' ').append(view.protocol());
+        final int l3 = view.l3Offset();
+        key.append(Arrays.toString(Arrays.copyOfRange(frame, l3 + 12, l3 + 20)));
+        if (view.hasL4())
+        {
+            key.append(Arrays.toString(Arrays.copyOfRange(frame, view.l4Offset(), view.l4Offset() + 4)));
+            if (rules.matchesTcpFlags() && IpProtocol.TCP == view.protocol())
+            {
+                key.append(" flags ").append(view.tcpFlags());
+            }
+        }
+        if (rules.matchesLength())
+        {
+            key.append(" length ").append(view.length());
+        }
+        return cachedFlows.add(key.toString());
     }
 
     /** The rules applied the slow, obvious way: no flow cache, the linear matcher. */
