@@ -100,6 +100,8 @@ public final class FlowCache
     private static final int SET_SHIFT = 45;
     /** The hash bits that pick its partner set's distance start here. */
     private static final int PARTNER_SHIFT = 20;
+    /** A new flow looks for a way to free by a cuckoo move while one entry in this many is free. */
+    private static final int CUCKOO_FREE_SHARE = 16;
     /** Bytes of heap per entry: its words and its count rules. */
     public static final int ENTRY_BYTES = STRIDE * Long.BYTES + MAX_COUNTED * Integer.BYTES;
     private static final int KEY0 = 0;
@@ -164,6 +166,8 @@ public final class FlowCache
     private int pendingPartner;
     /** Evictions so far: which of the four ways the next one takes. */
     private int evictions;
+    /** Entries taken since the last reset. */
+    private int used;
 
     /**
      * @param entries a power of two, at least 2.
@@ -187,6 +191,7 @@ public final class FlowCache
     public void reset(final CompiledRules rules)
     {
         Arrays.fill(entries, 0L);
+        used = 0;
         keyLength = rules.matchesLength();
         keyTcpFlags = rules.matchesTcpFlags();
         enabled = true;
@@ -416,7 +421,11 @@ public final class FlowCache
 
     /**
      * The way the flow of the last miss takes: a free one in its set, else in its partner set; else one whose flow
-     * can move to a free way of its own other set (moved there); else one of the four, evicted, each in turn.
+     * can move to a free way of its own other set (moved there); else one of the four, evicted, each in turn. The
+     * search for a move reads four more sets, each likely a cache miss, so it is made only while one entry in
+     * {@value #CUCKOO_FREE_SHARE} or more is free: in a fuller cache it seldom finds a free way (65,536 flows through
+     * 32,768 entries fill all but a few dozen, which none of them can reach), and searching anyway made the insert a
+     * fifth of the forwarding lcore's time.
      */
     private int wayForNewFlow()
     {
@@ -428,10 +437,12 @@ public final class FlowCache
             final int way = candidateWay(set, partner, i);
             if (0 == entries[way + KEY0])
             {
+                used++;
                 return way;
             }
         }
-        for (int i = 0; i < 4; i++)
+        final int capacity = entries.length / STRIDE;
+        for (int i = 0; i < 4 && used < capacity - capacity / CUCKOO_FREE_SHARE; i++)
         {
             final int way = candidateWay(set, partner, i);
             final int wayOwnSet = way & -SET;
@@ -444,6 +455,7 @@ public final class FlowCache
                     System.arraycopy(entries, way, entries, free, STRIDE);
                     System.arraycopy(counted, way / STRIDE * MAX_COUNTED, counted, free / STRIDE * MAX_COUNTED,
                         MAX_COUNTED);
+                    used++;
                     return way;
                 }
             }
