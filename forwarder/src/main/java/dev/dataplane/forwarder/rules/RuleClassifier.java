@@ -259,17 +259,6 @@ public final class RuleClassifier implements Classifier
                 (l4 && view.protocol() == 6 ? tcpFlags.classOf(view.tcpFlags()) : tcpFlags.absentClass) : 0;
 
             final int words = this.words;
-            if (1 == words)
-            {
-                // Up to 64 rules: one word, no summary to consult.
-                return scanWord(view, counters, countedRules, 0, wellFormed[0] & bitsOf(inPort, cInPort, 1, 0) &
-                    bitsOf(length, cLength, 1, 0) & bitsOf(etherType, cEtherType, 1, 0) & bitsOf(vlan, cVlan, 1, 0) &
-                    bitsOf(ipVersion, cIpVersion, 1, 0) & bitsOf(source4, cSource4, 1, 0) &
-                    bitsOf(destination4, cDestination4, 1, 0) & bitsOf(source6, cSource6, 1, 0) &
-                    bitsOf(destination6, cDestination6, 1, 0) & bitsOf(protocol, cProtocol, 1, 0) &
-                    bitsOf(sourcePort, cSourcePort, 1, 0) & bitsOf(destinationPort, cDestinationPort, 1, 0) &
-                    bitsOf(tcpFlags, cTcpFlags, 1, 0));
-            }
             final int summaryWords = this.summaryWords;
             for (int s = 0; s < summaryWords; s++)
             {
