@@ -402,9 +402,8 @@ public final class ForwarderContext
             require(forwardingCores >= 0, "--nb-cores must be >= 0: " + forwardingCores);
             require(Integer.bitCount(ringSize) == 1 && ringSize >= burst && ringSize <= 65536,
                 "--ring-size must be a power of two in --burst.." + 65536 + ": " + ringSize);
-            require(Integer.bitCount(flowCacheEntries) == 1 && flowCacheEntries >= 2 &&
-                flowCacheEntries <= FlowCache.MAX_ENTRIES,
-                "--flow-cache must be a power of two in 2.." + FlowCache.MAX_ENTRIES + ": " + flowCacheEntries);
+            require(FlowCache.isValidSize(flowCacheEntries),
+                "--flow-cache must be " + FlowCache.SIZE_RULE + ": " + flowCacheEntries);
             require(FlowCache.DEFAULT_ENTRIES == flowCacheEntries || null != rules, "--flow-cache applies to --rules");
             require(rxQueues >= 1 && rxQueues <= MAX_RX_QUEUES,
                 "--rxq must be in 1.." + MAX_RX_QUEUES + ": " + rxQueues);

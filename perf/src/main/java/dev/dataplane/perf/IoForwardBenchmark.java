@@ -230,10 +230,9 @@ public final class IoForwardBenchmark
         {
             throw new IllegalArgumentException("--flows must be in 1.." + MAX_FLOWS + ": " + flows);
         }
-        if (0 != flowCache && (flowCache < 2 || flowCache > FlowCache.MAX_ENTRIES || 1 != Integer.bitCount(flowCache)))
+        if (0 != flowCache && !FlowCache.isValidSize(flowCache))
         {
-            throw new IllegalArgumentException("--flow-cache must be a power of two in 2.." + FlowCache.MAX_ENTRIES +
-                ": " + flowCache);
+            throw new IllegalArgumentException("--flow-cache must be " + FlowCache.SIZE_RULE + ": " + flowCache);
         }
         if (runs < 1 || seconds < MIN_SECONDS || burst < 1 || burst > 512 || ruleCount < 0)
         {

@@ -54,6 +54,8 @@ public final class FlowCache
     public static final int DEFAULT_ENTRIES = 32768;
     /** At most 2^20 entries (72 MiB). */
     public static final int MAX_ENTRIES = 1 << 20;
+    /** What a size must be, for messages: see {@link #isValidSize}. */
+    public static final String SIZE_RULE = "a power of two in 2.." + MAX_ENTRIES;
     /** {@link #lookup} of a frame the cache does not take (not well-formed IPv4, or the cache is off). */
     public static final int BYPASS = -1;
     /** {@link #lookup} of a cacheable frame not in the cache: classify it, then {@link #insert} the result. */
@@ -174,14 +176,19 @@ public final class FlowCache
      */
     public FlowCache(final int entries)
     {
-        if (entries < 2 || entries > MAX_ENTRIES || Integer.bitCount(entries) != 1)
+        if (!isValidSize(entries))
         {
-            throw new IllegalArgumentException("flow cache entries must be a power of two in 2.." + MAX_ENTRIES +
-                ": " + entries);
+            throw new IllegalArgumentException("flow cache entries must be " + SIZE_RULE + ": " + entries);
         }
         this.entries = new long[entries * STRIDE];
         this.counted = new int[entries * MAX_COUNTED];
         this.setMask = entries / 2 - 1;
+    }
+
+    /** Whether a cache may have {@code entries} entries: {@value #SIZE_RULE}. */
+    public static boolean isValidSize(final int entries)
+    {
+        return entries >= 2 && entries <= MAX_ENTRIES && 1 == Integer.bitCount(entries);
     }
 
     /**
