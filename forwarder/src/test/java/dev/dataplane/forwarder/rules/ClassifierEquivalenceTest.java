@@ -74,19 +74,7 @@ class ClassifierEquivalenceTest
         // As many rules as a file may hold, of the kind that cuts the value spaces finest: a prefix of 172/8 and a
         // port range each, a quarter of them count rules; frames from 172/8 so that many match some.
         final Random random = new Random(65_536);
-        final StringBuilder text = new StringBuilder();
-        for (int i = 0; i < RulesParser.MAX_RULES - 1; i++)
-        {
-            final int length = 8 + random.nextInt(25);
-            final int address = (172 << 24 | random.nextInt(1 << 24)) & (int)(-1L << (32 - length));
-            final int port = 1 + random.nextInt(60_000);
-            text.append(random.nextBoolean() ? "src " : "dst ").append(Ipv4Header.toString(address)).append('/')
-                .append(length).append(random.nextBoolean() ? " proto udp" : " proto tcp").append(" dport ")
-                .append(port).append('-').append(port + random.nextInt(1000))
-                .append(random.nextInt(4) == 0 ? " => count\n" : " => drop\n");
-        }
-        text.append("proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083\n");
-        final RuleSet rules = RulesParser.parse(text.toString(), "large");
+        final RuleSet rules = RulesParser.parse(RuleSets.mixedRules(RulesParser.MAX_RULES, 65_536), "large");
         assertEquals(RulesParser.MAX_RULES, rules.size());
 
         final long start = System.nanoTime();

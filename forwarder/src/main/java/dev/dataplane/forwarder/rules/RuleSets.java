@@ -1,20 +1,36 @@
-package dev.dataplane.perf;
+package dev.dataplane.forwarder.rules;
 
 import java.util.Random;
 
 import dev.dataplane.net.Ipv4Header;
 
-/** Rule files for benchmarks: many rules that miss, then the DNAT rule that hits. */
+/**
+ * Synthetic rule files, for benchmarks and tests: many rules that miss the benchmark's traffic, of the kind that cuts
+ * the classifier's value spaces finest, then the DNAT rule that hits.
+ */
 public final class RuleSets
 {
+    /** The seed of the benchmarks' rule files (bench-io, the JMH benchmarks), so that every run has the same. */
+    public static final long BENCHMARK_SEED = 1000;
+
     private RuleSets()
     {
     }
 
-    /** {@code count - 1} rules over other addresses (172.0.0.0/8 prefixes) and port ranges, then the DNAT rule. */
+    /** {@link #mixedRules(int, long)} of the benchmarks' seed. */
     public static String mixedRules(final int count)
     {
-        final Random random = new Random(1000);
+        return mixedRules(count, BENCHMARK_SEED);
+    }
+
+    /**
+     * {@code count - 1} rules over other addresses (prefixes within 172.0.0.0/8) and port ranges, a quarter of them
+     * {@code count} rules and the rest {@code drop}, then the DNAT rule (named {@code dnat}) of
+     * {@code examples/redirect.rules}.
+     */
+    public static String mixedRules(final int count, final long seed)
+    {
+        final Random random = new Random(seed);
         final StringBuilder sb = new StringBuilder();
         for (int i = 0; i < count - 1; i++)
         {
