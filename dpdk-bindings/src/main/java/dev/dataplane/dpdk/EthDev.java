@@ -199,9 +199,11 @@ public final class EthDev
     /**
      * rte_eth_dev_configure. With more than one RX queue, RSS spreads flows over them by addresses and ports.
      *
+     * @param rxOffloads RTE_ETH_RX_OFFLOAD_* bits to enable; must be among the port's capabilities.
      * @param txOffloads RTE_ETH_TX_OFFLOAD_* bits to enable; must be among the port's capabilities.
      */
-    public static void configure(final int port, final int rxQueues, final int txQueues, final long txOffloads)
+    public static void configure(final int port, final int rxQueues, final int txQueues, final long rxOffloads,
+        final long txOffloads)
     {
         final long rssHf = rxQueues > 1 ? RSS_IP_UDP_TCP & info(port).rssOffloads() : 0;
         try (Arena arena = Arena.ofConfined())
@@ -212,6 +214,7 @@ public final class EthDev
                 conf.set(JAVA_INT, CONF_RXMODE_MQ_MODE_OFFSET, MQ_RX_RSS);
                 conf.set(JAVA_LONG, CONF_RSS_HF_OFFSET, rssHf);
             }
+            conf.set(JAVA_LONG, CONF_RXMODE_OFFLOADS_OFFSET, rxOffloads);
             conf.set(JAVA_LONG, CONF_TXMODE_OFFLOADS_OFFSET, txOffloads);
             call("rte_eth_dev_configure", port,
                 () -> (int)CONFIGURE.invokeExact((short)port, (short)rxQueues, (short)txQueues, conf));
@@ -241,7 +244,7 @@ public final class EthDev
     public static void configureAndStart(final int port, final int rxDescriptors, final int txDescriptors,
         final Mempool pool)
     {
-        configure(port, 1, 1, 0);
+        configure(port, 1, 1, 0, 0);
         rxQueueSetup(port, 0, rxDescriptors, pool);
         txQueueSetup(port, 0, txDescriptors);
         start(port);

@@ -43,6 +43,10 @@ public record EthDevInfo(
     static final long DESC_LIM_NB_MIN_OFFSET = 2;
     static final long DESC_LIM_NB_ALIGN_OFFSET = 4;
 
+    /** Receive offload capability bits (RTE_ETH_RX_OFFLOAD_*): the NIC checks these checksums. */
+    public static final long RX_OFFLOAD_IPV4_CKSUM = 1L << 1;
+    public static final long RX_OFFLOAD_UDP_CKSUM = 1L << 2;
+    public static final long RX_OFFLOAD_TCP_CKSUM = 1L << 3;
     /** Transmit offload capability bits (RTE_ETH_TX_OFFLOAD_*). */
     public static final long TX_OFFLOAD_IPV4_CKSUM = 1L << 1;
     public static final long TX_OFFLOAD_UDP_CKSUM = 1L << 2;

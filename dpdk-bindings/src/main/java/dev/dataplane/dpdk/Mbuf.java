@@ -47,6 +47,17 @@ public final class Mbuf
     /** RTE_PKTMBUF_HEADROOM in Debian's build. */
     public static final int HEADROOM = 128;
 
+    /**
+     * What the NIC found of the checksums it checked on receive (rte_mbuf_core.h): two bits each, 0 unknown, BAD,
+     * GOOD, or both (NONE: the NIC checked nothing, or the packet has no such checksum).
+     */
+    public static final long RX_IP_CKSUM_BAD = 1L << 4;
+    public static final long RX_IP_CKSUM_GOOD = 1L << 7;
+    public static final long RX_IP_CKSUM_MASK = RX_IP_CKSUM_BAD | RX_IP_CKSUM_GOOD;
+    public static final long RX_L4_CKSUM_BAD = 1L << 3;
+    public static final long RX_L4_CKSUM_GOOD = 1L << 8;
+    public static final long RX_L4_CKSUM_MASK = RX_L4_CKSUM_BAD | RX_L4_CKSUM_GOOD;
+
     /** RTE_MBUF_F_TX_IPV4 and friends, for checksum offload (rte_mbuf_core.h). */
     public static final long TX_IP_CKSUM = 1L << 54;
     public static final long TX_IPV4 = 1L << 55;

@@ -145,7 +145,10 @@ public final class Ipv4Header
             (address & 0xFF);
     }
 
-    /** Parses a dotted-quad address. */
+    /**
+     * Parses a dotted-quad address: four decimal octets of ASCII digits, without sign or leading zeros (which
+     * inet_pton refuses too, since some read them as octal).
+     */
     public static int parseAddress(final String text)
     {
         final String[] parts = text.trim().split("\\.", -1);
@@ -156,15 +159,7 @@ public final class Ipv4Header
         int address = 0;
         for (final String part : parts)
         {
-            final int octet;
-            try
-            {
-                octet = part.isEmpty() || part.length() > 3 ? -1 : Integer.parseInt(part);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException("not an IPv4 address: " + text, ex);
-            }
+            final int octet = part.length() > 1 && part.charAt(0) == '0' ? -1 : AsciiNumbers.decimal(part, 3);
             if (octet < 0 || octet > 255)
             {
                 throw new IllegalArgumentException("not an IPv4 address: " + text);

@@ -26,7 +26,8 @@ public final class Ipv6Address
         }
         final String head = doubleColon >= 0 ? s.substring(0, doubleColon) : s;
         final String tail = doubleColon >= 0 ? s.substring(doubleColon + 2) : "";
-        final int[] headGroups = groups(head, text, true);
+        // An embedded IPv4 address can only end the address (RFC 4291 2.2, form 3): not before a '::'.
+        final int[] headGroups = groups(head, text, doubleColon < 0);
         final int[] tailGroups = groups(tail, text, true);
         final int total = headGroups.length + tailGroups.length;
         if ((doubleColon < 0 && total != 8) || (doubleColon >= 0 && total > 7))
@@ -64,17 +65,10 @@ public final class Ipv6Address
                 out[i + 1] = v4 & 0xFFFF;
                 break;
             }
-            if (piece.isEmpty() || piece.length() > 4)
+            out[i] = AsciiNumbers.hex(piece, 4);
+            if (out[i] < 0)
             {
                 throw new IllegalArgumentException("not an IPv6 address (bad group '" + piece + "'): " + text);
-            }
-            try
-            {
-                out[i] = Integer.parseInt(piece, 16);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException("not an IPv6 address (bad group '" + piece + "'): " + text, ex);
             }
         }
         return out;

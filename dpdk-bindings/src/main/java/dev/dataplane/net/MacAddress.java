@@ -21,18 +21,12 @@ public final class MacAddress
         long value = 0;
         for (final String part : parts)
         {
-            if (part.isEmpty() || part.length() > 2)
+            final int octet = AsciiNumbers.hex(part, 2);
+            if (octet < 0)
             {
                 throw new IllegalArgumentException("not a MAC address (bad octet '" + part + "'): " + text);
             }
-            try
-            {
-                value = (value << 8) | Integer.parseInt(part, 16);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException("not a MAC address (bad octet '" + part + "'): " + text, ex);
-            }
+            value = (value << 8) | octet;
         }
         return value;
     }

@@ -91,6 +91,13 @@ class LayoutProbeTest
         field("rte_eth_desc_lim", "nb_max", EthDevInfo.DESC_LIM_NB_MAX_OFFSET);
         field("rte_eth_desc_lim", "nb_min", EthDevInfo.DESC_LIM_NB_MIN_OFFSET);
         field("rte_eth_desc_lim", "nb_align", EthDevInfo.DESC_LIM_NB_ALIGN_OFFSET);
+        constant("RTE_ETH_RX_OFFLOAD_IPV4_CKSUM", EthDevInfo.RX_OFFLOAD_IPV4_CKSUM);
+        constant("RTE_ETH_RX_OFFLOAD_UDP_CKSUM", EthDevInfo.RX_OFFLOAD_UDP_CKSUM);
+        constant("RTE_ETH_RX_OFFLOAD_TCP_CKSUM", EthDevInfo.RX_OFFLOAD_TCP_CKSUM);
+        constant("RTE_MBUF_F_RX_IP_CKSUM_BAD", Mbuf.RX_IP_CKSUM_BAD);
+        constant("RTE_MBUF_F_RX_IP_CKSUM_GOOD", Mbuf.RX_IP_CKSUM_GOOD);
+        constant("RTE_MBUF_F_RX_L4_CKSUM_BAD", Mbuf.RX_L4_CKSUM_BAD);
+        constant("RTE_MBUF_F_RX_L4_CKSUM_GOOD", Mbuf.RX_L4_CKSUM_GOOD);
         constant("RTE_ETH_TX_OFFLOAD_IPV4_CKSUM", EthDevInfo.TX_OFFLOAD_IPV4_CKSUM);
         constant("RTE_ETH_TX_OFFLOAD_UDP_CKSUM", EthDevInfo.TX_OFFLOAD_UDP_CKSUM);
         constant("RTE_ETH_TX_OFFLOAD_TCP_CKSUM", EthDevInfo.TX_OFFLOAD_TCP_CKSUM);

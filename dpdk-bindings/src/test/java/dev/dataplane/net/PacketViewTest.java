@@ -96,6 +96,7 @@ class PacketViewTest
     {
         final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
         NetworkOrder.u16(MemorySegment.ofArray(frame), 14 + Ipv4Header.FRAGMENT_OFFSET, 0x0010);
+        Ipv4Header.computeChecksum(MemorySegment.ofArray(frame), 14);
         assertEquals(PacketView.OK, parse(frame));
         assertTrue(view.isLaterFragment());
         assertFalse(view.hasL4());
@@ -142,6 +143,7 @@ class PacketViewTest
 
         final byte[] totalTooShortForUdp = udp.clone();
         NetworkOrder.u16(MemorySegment.ofArray(totalTooShortForUdp), 16, 24);
+        Ipv4Header.computeChecksum(MemorySegment.ofArray(totalTooShortForUdp), 14);
         assertEquals(PacketView.TRUNCATED_L4, parse(totalTooShortForUdp));
 
         final byte[] vlanCut = Arrays.copyOf(new FrameBuilder().vlans(5).udp(1, 2).length(64).build(), 16);
@@ -155,7 +157,7 @@ class PacketViewTest
 
         final byte[] tcp = new FrameBuilder().tcp(1, 2, TcpHeader.ACK).length(64).build();
         tcp[34 + TcpHeader.DATA_OFFSET_OFFSET] = 0x40; // data offset 4 words < 5
-        assertEquals(PacketView.TRUNCATED_L4, parse(tcp));
+        assertEquals(PacketView.BAD_TCP_DATA_OFFSET, parse(tcp));
     }
 
     @Test

@@ -163,6 +163,17 @@ public final class Forwarder implements AutoCloseable
                 txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() & checksumOffloads;
             }
         }
+        // And take the checksums' verdicts from the ports that check them on receive.
+        final long rxChecks = EthDevInfo.RX_OFFLOAD_IPV4_CKSUM | EthDevInfo.RX_OFFLOAD_UDP_CKSUM |
+            EthDevInfo.RX_OFFLOAD_TCP_CKSUM;
+        final long[] rxChecksumOffloads = new long[EthDev.MAX_PORTS];
+        if (null != rules && context.packetChecks().rxChecksumOffload())
+        {
+            for (final int port : ports)
+            {
+                rxChecksumOffloads[port] = EthDev.info(port).rxOffloadCapabilities() & rxChecks;
+            }
+        }
         final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringBursts() * context.burst() : 0;
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool",
             context.poolSize(ports.length, layout.rxLcores + layout.stageLcores, ringSlots), context.mbufCache(),
@@ -175,7 +186,7 @@ public final class Forwarder implements AutoCloseable
                 // Some drivers (net_tap) insist on as many TX queues as RX queues, as testpmd configures them by
                 // default: configure that many where the port has them; the ones no lcore owns stay unused.
                 final int portTxQueues = Math.max(txQueues, Math.min(rxQueues, EthDev.info(port).maxTxQueues()));
-                EthDev.configure(port, rxQueues, portTxQueues, txChecksumOffloads[port]);
+                EthDev.configure(port, rxQueues, portTxQueues, rxChecksumOffloads[port], txChecksumOffloads[port]);
                 for (int queue = 0; queue < rxQueues; queue++)
                 {
                     EthDev.rxQueueSetup(port, queue, context.rxDescriptors(), pool);
@@ -233,7 +244,8 @@ public final class Forwarder implements AutoCloseable
                 final int port = ports[i % ports.length];
                 final int queue = i / ports.length;
                 final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
-                    parts.rulesSource, txChecksumOffloads, context.flowCacheEntries());
+                    parts.rulesSource, txChecksumOffloads, context.flowCacheEntries(), rxChecksumOffloads[port],
+                    context.packetChecks());
                 parts.processors.add(processor);
                 if (RunMode.RUN_TO_COMPLETION == runMode)
                 {

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 import dev.dataplane.forwarder.rules.FlowCache;
@@ -50,6 +51,7 @@ public final class ForwarderContext
     private final int flowCacheEntries;
     private final int rxQueues;
     private final boolean txChecksumOffload;
+    private final PacketChecks packetChecks;
 
     private ForwarderContext(final Builder builder)
     {
@@ -73,6 +75,7 @@ public final class ForwarderContext
         this.flowCacheEntries = builder.flowCacheEntries;
         this.rxQueues = builder.rxQueues;
         this.txChecksumOffload = builder.txChecksumOffload;
+        this.packetChecks = builder.packetChecks;
     }
 
     public static Builder builder()
@@ -222,6 +225,12 @@ public final class ForwarderContext
         return txChecksumOffload;
     }
 
+    /** With rules: what each frame is checked for, and what becomes of one that fails. */
+    public PacketChecks packetChecks()
+    {
+        return packetChecks;
+    }
+
     @Override
     public String toString()
     {
@@ -255,6 +264,7 @@ public final class ForwarderContext
         private int flowCacheEntries = FlowCache.DEFAULT_ENTRIES;
         private int rxQueues = DEFAULT_RX_QUEUES;
         private boolean txChecksumOffload = true;
+        private PacketChecks packetChecks = PacketChecks.DEFAULT;
 
         public Builder portmask(final long portmask)
         {
@@ -369,6 +379,12 @@ public final class ForwarderContext
         public Builder txChecksumOffload(final boolean txChecksumOffload)
         {
             this.txChecksumOffload = txChecksumOffload;
+            return this;
+        }
+
+        public Builder packetChecks(final PacketChecks packetChecks)
+        {
+            this.packetChecks = Objects.requireNonNull(packetChecks);
             return this;
         }
 

@@ -97,6 +97,19 @@ public final class ForwarderOptions
         description = "With --rules: keep checksum updates in software even where a port offers TX checksum offload.")
     boolean noTxChecksumOffload;
 
+    @Option(names = "--no-rx-checksum-offload",
+        description = "With --rules: verify checksums in software even where a port checks them on receive.")
+    boolean noRxChecksumOffload;
+
+    @Option(names = "--verify-l4-checksum",
+        description = "With --rules: verify UDP and TCP checksums too (default: the IPv4 header's only).")
+    boolean verifyL4Checksum;
+
+    @Option(names = "--malformed", paramLabel = "drop|accept",
+        description = "With --rules: what becomes of a frame that fails a check and that no malformed rule claims: " +
+            "dropped (default), or forwarded untouched to the paired port.")
+    String malformed = "drop";
+
     @Option(names = "--mbufs", paramLabel = "N",
         description = "Mbufs in the pool (default: sized from rings and lcores).")
     int mbufs;
@@ -133,6 +146,7 @@ public final class ForwarderOptions
             .flowCacheEntries(flowCache)
             .rxQueues(rxq)
             .txChecksumOffload(!noTxChecksumOffload)
+            .packetChecks(new PacketChecks(verifyL4Checksum, parseMalformed(malformed), !noRxChecksumOffload))
             .mbufs(mbufs)
             .mbufCache(mbufCache)
             .promiscuous(!noPromiscuous)
@@ -224,6 +238,16 @@ public final class ForwarderOptions
         {
             throw new IllegalArgumentException("--portmask wants a hex mask like 0x3: " + text, ex);
         }
+    }
+
+    private static boolean parseMalformed(final String text)
+    {
+        return switch (text)
+        {
+            case "drop" -> false;
+            case "accept" -> true;
+            default -> throw new IllegalArgumentException("--malformed must be drop or accept: " + text);
+        };
     }
 
     private static StatsFormat parseFormat(final String text)

@@ -29,7 +29,13 @@ import dev.dataplane.net.UdpHeader;
  * plain frame of a cached flow takes the {@link FlowCache}'s fast path; any other is parsed, looked up in the cache
  * or classified (and cached), and rewritten. Each is given the port it leaves by (accept: the paired port; tx: back
  * out of the in-port, MACs swapped; redirect: the named port) or {@link #DROP} (drop, the drop policy, an expired
- * TTL, a malformed frame no rule claims). Every outcome is counted. The same processor serves run-to-completion
+ * TTL, a malformed frame no rule claims). Every outcome is counted.
+ * <p>
+ * Every frame is checked as a router checks it before anything looks past Ethernet ({@code PacketView}'s checks,
+ * the fast path's included): one that fails matches only {@code malformed} rules, is never rewritten, and without
+ * one is dropped (or with {@code --malformed accept} forwarded untouched), counted by reason. Checksums the RX port
+ * checked are taken from its word; a rewritten frame's L4 checksum is left to the TX port only when it was known
+ * good, so that a frame that came damaged never leaves repaired. The same processor serves run-to-completion
  * ({@link RuleStream}) and the pipeline's rules stage ({@link PipelineRules}): same rules, same results.
  * <p>
  * Used by one thread at a time, in bursts: {@link #beginBurst} picks up a reload, {@link #endBurst} publishes the
@@ -47,8 +53,12 @@ public final class RulesProcessor
     public static final int RULE_DROPPED = 3;
     public static final int TTL_EXPIRED = 4;
     public static final int MALFORMED_DROPPED = 5;
-    /** Malformed frames by {@code PacketView} verdict start here. */
-    public static final int MALFORMED_BY_KIND = 6;
+    /** Malformed frames no rule claimed, forwarded untouched ({@code --malformed accept}). */
+    public static final int MALFORMED_ACCEPTED = 6;
+    /** IPv4 and IPv6 fragments, first or later, whatever became of them. */
+    public static final int FRAGMENTS = 7;
+    /** Malformed frames no rule claimed, by {@code PacketView} verdict, start here. */
+    public static final int MALFORMED_BY_KIND = 8;
     public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
     /** Beside the outcomes, in the same arrays: packets the flow cache did not answer ({@link #classified}). */
     private static final int CLASSIFIED = OUTCOME_COUNT;
@@ -62,6 +72,14 @@ public final class RulesProcessor
     private final long[] txChecksumOffloads;
     /** Some port has a TX checksum offload enabled. */
     private final boolean anyTxChecksumOffload;
+    /** The checks {@link PacketView#parse} makes in software (unless the NIC gave its word). */
+    private final int parseChecks;
+    private final boolean verifyL4Checksum;
+    private final boolean acceptMalformed;
+    /** The RX port checks checksums: each packet's {@code ol_flags} carry its word. */
+    private final boolean readRxChecks;
+    /** Every frame may try the fast path, with nothing to read first: no RX word, no L4 checksum to verify. */
+    private final boolean fastPathAlways;
     private final PacketView view = new PacketView();
     private final FlowCache flowCache;
     /** Published once per burst; written by the processing thread only. */
@@ -88,10 +106,18 @@ public final class RulesProcessor
      * @param source     where the current {@link RulesState} is read, once per burst.
      * @param txChecksumOffloads per port id, the TX checksum offloads enabled on it (0: none).
      * @param flowCacheEntries   the flow cache's size (a power of two, see {@link FlowCache}).
+     * @param rxChecksumOffloads the RX checksum offloads enabled on {@code rxPort} (0: none).
+     * @param checks             what else to check, and what becomes of a frame that fails.
      */
     RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source,
-        final long[] txChecksumOffloads, final int flowCacheEntries)
+        final long[] txChecksumOffloads, final int flowCacheEntries, final long rxChecksumOffloads,
+        final PacketChecks checks)
     {
+        this.verifyL4Checksum = checks.verifyL4Checksum();
+        this.acceptMalformed = checks.acceptMalformed();
+        this.parseChecks = PacketView.ROUTER_CHECKS | (verifyL4Checksum ? PacketView.CHECK_L4_CHECKSUM : 0);
+        this.readRxChecks = 0 != rxChecksumOffloads;
+        this.fastPathAlways = !readRxChecks && !verifyL4Checksum;
         this.flowCache = new FlowCache(flowCacheEntries);
         this.rxPort = rxPort;
         this.pairedPort = pairedPort;
@@ -109,7 +135,7 @@ public final class RulesProcessor
     public static RulesProcessor standalone(final CompiledRules rules, final int rxPort, final int pairedPort)
     {
         return new RulesProcessor(rxPort, pairedPort, 0, new RulesSource(new RulesState(rules, 1, 1)),
-            new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES);
+            new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0, PacketChecks.DEFAULT);
     }
 
     private void adopt(final RulesState newState)
@@ -155,15 +181,18 @@ public final class RulesProcessor
         final FlowCache flowCache = this.flowCache;
         final long[] ruleCounters = this.ruleCounters;
         final int rxPort = this.rxPort;
+        final boolean fastPathAlways = this.fastPathAlways;
         final long elements = pkts.elements();
         Objects.checkFromIndexSize(0, count, Math.min(Math.min(pkts.capacity(), destinations.length),
             Math.min(frames.length, lengths.length)));
         for (int i = 0; i < count; i++)
         {
+            final long mbuf = MbufArray.element(elements, i);
             final long frame = frames[i];
             final int length = lengths[i];
-            destinations[i] = finish(MbufArray.element(elements, i), frame, length,
-                flowCache.forwardPlain(frame, length, rxPort, ruleCounters));
+            final int rxChecks = fastPathAlways ? 0 : rxChecks(mbuf);
+            destinations[i] = finish(mbuf, frame, length, fastPathAlways || fastPathTakes(rxChecks) ?
+                flowCache.forwardPlain(frame, length, rxPort, ruleCounters) : FlowCache.BYPASS, rxChecks);
         }
         pending[RECEIVED] += count;
     }
@@ -180,8 +209,41 @@ public final class RulesProcessor
         return oneDestination[0];
     }
 
-    /** A packet after the flow cache's fast path: its outcome counted, or parsed in full when the path passed. */
-    private int finish(final long mbuf, final long frame, final int length, final int plain)
+    /**
+     * What the RX port found of the packet's checksums, as {@link PacketView#parse} takes it
+     * ({@code IPV4_CHECKSUM_GOOD}, ...; 0 where it did not check).
+     */
+    private int rxChecks(final long mbuf)
+    {
+        if (!readRxChecks)
+        {
+            return 0;
+        }
+        final long flags = Mbuf.offloadFlags(mbuf);
+        final long ip = flags & Mbuf.RX_IP_CKSUM_MASK;
+        final long l4 = flags & Mbuf.RX_L4_CKSUM_MASK;
+        return (ip == Mbuf.RX_IP_CKSUM_GOOD ? PacketView.IPV4_CHECKSUM_GOOD : 0) |
+            (ip == Mbuf.RX_IP_CKSUM_BAD ? PacketView.IPV4_CHECKSUM_BAD : 0) |
+            (l4 == Mbuf.RX_L4_CKSUM_GOOD ? PacketView.L4_CHECKSUM_GOOD : 0) |
+            (l4 == Mbuf.RX_L4_CKSUM_BAD ? PacketView.L4_CHECKSUM_BAD : 0);
+    }
+
+    /**
+     * Whether a frame may take the fast path, which verifies the IPv4 header checksum itself but no L4 checksum:
+     * not when the RX port found a checksum bad, nor when L4 checksums are to be verified and the port did not.
+     */
+    private boolean fastPathTakes(final int rxChecks)
+    {
+        return 0 == (rxChecks & (PacketView.IPV4_CHECKSUM_BAD | PacketView.L4_CHECKSUM_BAD)) &&
+            (!verifyL4Checksum || 0 != (rxChecks & PacketView.L4_CHECKSUM_GOOD));
+    }
+
+    /**
+     * A packet after the flow cache's fast path: its outcome counted, or parsed in full when the path passed.
+     *
+     * @param rxChecks what the RX port found of its checksums ({@link #rxChecks}).
+     */
+    private int finish(final long mbuf, final long frame, final int length, final int plain, final int rxChecks)
     {
         if (plain >= 0)
         {
@@ -191,8 +253,8 @@ public final class RulesProcessor
             {
                 final long l3 = frame + EthernetHeader.LENGTH;
                 offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
-                    EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, Ipv4Header.protocol(ALL, l3),
-                    EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+                    l4ChecksumKnownGood(rxChecks, false) ? EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH : -1,
+                    Ipv4Header.protocol(ALL, l3), EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
             }
             return output;
         }
@@ -215,21 +277,37 @@ public final class RulesProcessor
             }
             default ->
             {
-                return processParsed(mbuf, frame, length, FlowCache.PLAIN_MISS == plain);
+                return processParsed(mbuf, frame, length, FlowCache.PLAIN_MISS == plain, rxChecks);
             }
         }
+    }
+
+    /**
+     * Whether a frame's UDP/TCP checksum was known good when it arrived (checked here or by the RX port), so that
+     * the TX port may compute it afresh: else the rewrite's incremental update stands, which keeps a wrong checksum
+     * wrong. A fragment's covers its whole datagram, which no port sees.
+     */
+    private boolean l4ChecksumKnownGood(final int rxChecks, final boolean fragment)
+    {
+        return !fragment && (verifyL4Checksum || 0 != (rxChecks & PacketView.L4_CHECKSUM_GOOD));
     }
 
     /**
      * Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier.
      *
      * @param plainMiss the flow cache's fast path found the frame plain but its flow not cached (and kept its key).
+     * @param rxChecks  what the RX port found of its checksums ({@link #rxChecks}).
      */
-    private int processParsed(final long mbuf, final long frame, final int length, final boolean plainMiss)
+    private int processParsed(final long mbuf, final long frame, final int length, final boolean plainMiss,
+        final int rxChecks)
     {
         final PacketView view = this.view;
         final int[] pending = this.pending;
-        view.parse(ALL, frame, length);
+        view.parse(ALL, frame, length, parseChecks | rxChecks);
+        if (view.isFragment())
+        {
+            pending[FRAGMENTS]++;
+        }
         final FlowCache flowCache = this.flowCache;
         final int cached = flowCache.lookup(view, rxPort, plainMiss);
         final int rule;
@@ -245,9 +323,9 @@ public final class RulesProcessor
         final int verdict = view.verdict();
         if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
         {
-            pending[MALFORMED_DROPPED]++;
             pending[MALFORMED_BY_KIND + verdict]++;
-            return DROP;
+            pending[acceptMalformed ? MALFORMED_ACCEPTED : MALFORMED_DROPPED]++;
+            return acceptMalformed ? pairedPort : DROP;
         }
         final int destination;
         final boolean swapMacs;
@@ -300,7 +378,8 @@ public final class RulesProcessor
         if (0 != offloads && !program.isEmpty() && PacketView.OK == verdict && 4 == view.ipVersion())
         {
             offloadChecksums(mbuf, offloads, frame, view.l3Offset(), view.l3HeaderLength(),
-                view.hasL4() ? view.l4Offset() : -1, view.protocol(), view.ipEnd());
+                view.hasL4() && l4ChecksumKnownGood(rxChecks, view.isFragment()) ? view.l4Offset() : -1,
+                view.protocol(), view.ipEnd());
         }
         return destination;
     }
@@ -309,7 +388,8 @@ public final class RulesProcessor
      * Hands the checksums of a rewritten IPv4 frame to the TX port, per DPDK's offload contract: the header checksum
      * zeroed, the L4 checksum holding the pseudo-header sum, {@code ol_flags} and the header lengths set. A UDP
      * checksum of 0 ("none") is left alone; frames the rules did not rewrite keep the checksums they came with.
-     * Offsets are from the frame's start; {@code l4Offset} is -1 when there is no L4 header.
+     * Offsets are from the frame's start; {@code l4Offset} is -1 when there is no L4 header, or its checksum is to
+     * stay as the rewrite left it.
      */
     private static void offloadChecksums(final long mbuf, final long offloads, final long frame, final int l3Offset,
         final int l3Length, final int l4Offset, final int protocol, final int ipEnd)

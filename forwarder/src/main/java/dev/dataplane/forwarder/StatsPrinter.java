@@ -125,7 +125,7 @@ public final class StatsPrinter
     }
 
     private static final String[] OUTCOME_NAMES = {"received", "default_accepted", "default_dropped", "rule_dropped",
-        "ttl_expired", "malformed_dropped"};
+        "ttl_expired", "malformed_dropped", "malformed_accepted", "fragments"};
 
     private void rulesText(final ForwarderStats.RulesSnapshot rules)
     {

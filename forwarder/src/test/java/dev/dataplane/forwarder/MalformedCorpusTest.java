@@ -14,9 +14,11 @@ import java.util.List;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +65,30 @@ class MalformedCorpusTest
             add(corpus, expected, PacketView.BAD_IPV6_EXTENSION, badExtension);
             final byte[] shortTcp = new FrameBuilder().tcp(1, 2, TcpHeader.ACK).length(64).build();
             shortTcp[34 + 12] = 0x10; // data offset 1 word
-            add(corpus, expected, PacketView.TRUNCATED_L4, shortTcp);
+            add(corpus, expected, PacketView.BAD_TCP_DATA_OFFSET, shortTcp);
+            final byte[] noRoomForUdp = udp.clone();
+            NetworkOrder.u16(MemorySegment.ofArray(noRoomForUdp), 16, 20 + 4 + copy);
+            Ipv4Header.computeChecksum(MemorySegment.ofArray(noRoomForUdp), 14);
+            add(corpus, expected, PacketView.TRUNCATED_L4, noRoomForUdp);
+            final byte[] badChecksum = udp.clone();
+            badChecksum[14 + Ipv4Header.CHECKSUM_OFFSET] ^= (byte)(1 + copy);
+            add(corpus, expected, PacketView.BAD_IPV4_CHECKSUM, badChecksum);
+            final byte[] badOption = Arrays.copyOf(udp, udp.length + 4);
+            System.arraycopy(udp, 34, badOption, 38, udp.length - 34);
+            badOption[14] = 0x46;
+            badOption[34] = (byte)0x94; // router alert, its length 40 in a 4-byte option area
+            badOption[35] = 40;
+            NetworkOrder.u16(MemorySegment.ofArray(badOption), 16, Ipv4Header.totalLength(MemorySegment.ofArray(udp),
+                14) + 4);
+            Ipv4Header.computeChecksum(MemorySegment.ofArray(badOption), 14);
+            add(corpus, expected, PacketView.BAD_IPV4_OPTIONS, badOption);
+            final byte[] ttlZero = udp.clone();
+            ttlZero[14 + Ipv4Header.TTL_OFFSET] = 0;
+            Ipv4Header.computeChecksum(MemorySegment.ofArray(ttlZero), 14);
+            add(corpus, expected, PacketView.TTL_ZERO, ttlZero);
+            final byte[] udpLength = udp.clone();
+            NetworkOrder.u16(MemorySegment.ofArray(udpLength), 34 + UdpHeader.LENGTH_OFFSET, copy == 0 ? 3 : 200);
+            add(corpus, expected, PacketView.BAD_UDP_LENGTH, udpLength);
         }
         final List<byte[]> fine = List.of(udp, udp6);
 

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * The rules processor, flow cache and its fast path included, does to every frame what the rules say, computed here
  * the slow way (parse, the linear reference matcher, the verdict, the rewrite program): the same port or drop, the
  * same bytes out (checksums up to the encoding of zero), and in the end the same outcome and per-rule counts. Flows
- * repeat, so most frames after the first of their flow are cache hits; a quarter are tagged, odd or malformed.
+ * repeat, so most frames after the first of their flow are cache hits; a quarter are tagged, odd or malformed
+ * (among them the damage a router must catch: a wrong header checksum, a bad option, a UDP length that disagrees,
+ * TTL 0, a TCP data offset past the segment), and the fast path must catch it as the full parse does.
  * Frames come in bursts of random sizes, as the forwarder hands them over.
  */
 class RulesProcessorTest
@@ -184,7 +186,7 @@ class RulesProcessorTest
         final Set<String> cachedFlows)
     {
         view.parse(MemorySegment.ofArray(frame), 0, frame.length);
-        if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
+        if (PacketView.OK != view.verdict() || 4 != view.ipVersion() || view.isFragment())
         {
             return true;
         }
@@ -236,6 +238,10 @@ class RulesProcessorTest
             final MemorySegment s = MemorySegment.ofArray(frame);
             outcomes[RulesProcessor.RECEIVED]++;
             view.parse(s, 0, frame.length);
+            if (view.isFragment())
+            {
+                outcomes[RulesProcessor.FRAGMENTS]++;
+            }
             final int rule = classifier.classify(view, inPort, counters);
             if (Classifier.NO_MATCH == rule)
             {

@@ -122,7 +122,7 @@ public final class Pktgen implements AutoCloseable
             for (final int port : ports)
             {
                 final int portTxQueues = port == context.txPort() ? txQueues : 1;
-                EthDev.configure(port, rxQueues(context, port), portTxQueues, 0);
+                EthDev.configure(port, rxQueues(context, port), portTxQueues, 0, 0);
                 if (largestData + Traffic.FCS > FrameSizes.STANDARD_MAX)
                 {
                     setJumboMtu(port, largestData - 14 - (0 == context.traffic().vlan() ? 0 : 4));

@@ -221,10 +221,13 @@ public final class FlowCache
         return afterPlainMiss && cacheable(view) ? MISS : lookup(view, inPort);
     }
 
-    /** Whether the cache takes the parsed frame at all: it is on, and the frame well-formed IPv4. */
+    /**
+     * Whether the cache takes the parsed frame at all: it is on, and the frame well-formed IPv4 and no fragment (a
+     * first fragment has the ports of its flow but is classified without them, see {@link PacketView#hasPorts}).
+     */
     private boolean cacheable(final PacketView view)
     {
-        return enabled && PacketView.OK == view.verdict() && 4 == view.ipVersion();
+        return enabled && PacketView.OK == view.verdict() && 4 == view.ipVersion() && !view.isFragment();
     }
 
     /**
@@ -524,7 +527,7 @@ public final class FlowCache
     /**
      * The whole of a plain frame's journey when its flow is cached with a flow-constant rewrite: validated and keyed
      * straight from its bytes (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
-     * packet; keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
+     * packet, and every check {@link PacketView} makes of such a frame: header checksum, TTL, UDP length; keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
      * swapped for tx, and rewritten with the cached constants and checksum deltas. Reads native memory at
      * {@code frameAddress} ({@code length} bytes, nothing past them).
      *
@@ -550,7 +553,7 @@ public final class FlowCache
         final long l4Key;
         if (IpProtocol.UDP == protocol)
         {
-            if (l4Length < UdpHeader.LENGTH)
+            if (l4Length < UdpHeader.LENGTH || !udpLengthFits(l4, l4Length))
             {
                 return BYPASS;
             }
@@ -597,7 +600,7 @@ public final class FlowCache
 
     /**
      * The IPv4 total length of a plain frame (untagged IPv4, no options, not a fragment, the packet inside the
-     * frame's {@code length} bytes), or -1 for any other frame.
+     * frame's {@code length} bytes, its header checksum right and its TTL above 0), or -1 for any other frame.
      */
     private static int plainIpv4Length(final long frame, final int length)
     {
@@ -608,11 +611,32 @@ public final class FlowCache
         final long l3 = frame + PLAIN_L3;
         final int totalLength = Ipv4Header.totalLength(ALL, l3);
         if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
-            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS))
+            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS) || !routable(l3))
         {
             return -1;
         }
         return totalLength;
+    }
+
+    /**
+     * The router's checks of an option-less IPv4 header ({@link PacketView}'s, for the fast path): its checksum sums
+     * to 0xFFFF and its TTL is not 0. The header's 20 bytes are summed as three words in memory order (a ones'
+     * complement sum does not care about byte order, and 0xFFFF reads the same swapped); the TTL is byte 8.
+     */
+    private static boolean routable(final long l3)
+    {
+        final long first = ALL.get(RAW64, l3);
+        final long second = ALL.get(RAW64, l3 + 8);
+        final long sum = (first >>> 32) + (first & 0xFFFFFFFFL) + (second >>> 32) + (second & 0xFFFFFFFFL) +
+            (ALL.get(RAW32, l3 + 16) & 0xFFFFFFFFL);
+        return 0xFFFF == InternetChecksum.fold(sum) && 0 != (second & 0xFF);
+    }
+
+    /** Whether the UDP length at {@code l4} is at least 8 and within the {@code l4Length} bytes of IP payload. */
+    private static boolean udpLengthFits(final long l4, final int l4Length)
+    {
+        final int udpLength = UdpHeader.length(ALL, l4);
+        return udpLength >= UdpHeader.LENGTH && udpLength <= l4Length;
     }
 
     /**

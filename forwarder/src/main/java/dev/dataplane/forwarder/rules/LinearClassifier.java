@@ -65,6 +65,10 @@ public final class LinearClassifier implements Classifier
         {
             return false;
         }
+        if (rule.fragment() && !view.isFragment())
+        {
+            return false;
+        }
         if (null != rule.source() && !containsSource(rule.source(), view))
         {
             return false;
@@ -77,18 +81,18 @@ public final class LinearClassifier implements Classifier
         {
             return false;
         }
-        if (rule.sourcePortLow() != Rule.ANY && (!view.hasL4() || view.sourcePort() < rule.sourcePortLow() ||
+        if (rule.sourcePortLow() != Rule.ANY && (!view.hasPorts() || view.sourcePort() < rule.sourcePortLow() ||
             view.sourcePort() > rule.sourcePortHigh()))
         {
             return false;
         }
-        if (rule.destinationPortLow() != Rule.ANY && (!view.hasL4() ||
+        if (rule.destinationPortLow() != Rule.ANY && (!view.hasPorts() ||
             view.destinationPort() < rule.destinationPortLow() || view.destinationPort() > rule.destinationPortHigh()))
         {
             return false;
         }
         return rule.tcpFlagsMask() == 0 ||
-            (view.hasL4() && view.protocol() == 6 && (view.tcpFlags() & rule.tcpFlagsMask()) == rule.tcpFlags());
+            (view.hasPorts() && view.protocol() == 6 && (view.tcpFlags() & rule.tcpFlagsMask()) == rule.tcpFlags());
     }
 
     private static boolean containsSource(final Prefix prefix, final PacketView view)

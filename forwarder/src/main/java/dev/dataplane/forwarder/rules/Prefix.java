@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder.rules;
 
+import dev.dataplane.net.AsciiNumbers;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.Ipv6Address;
 
@@ -29,13 +30,10 @@ public record Prefix(int version, long high, long low, int length)
         int length = v6 ? 128 : 32;
         if (slash >= 0)
         {
-            try
+            length = AsciiNumbers.decimal(text.substring(slash + 1), 3);
+            if (length < 0)
             {
-                length = Integer.parseInt(text.substring(slash + 1));
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException("bad prefix length in " + text, ex);
+                throw new IllegalArgumentException("bad prefix length in " + text);
             }
         }
         if (v6)

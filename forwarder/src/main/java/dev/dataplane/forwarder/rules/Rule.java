@@ -12,6 +12,7 @@ import java.util.List;
  * @param ipVersion  4, 6, or {@link #ANY}; implied by a prefix or an address rewrite.
  * @param tcpFlagsMask which TCP flags to test (0: none); matches when {@code flags & mask == tcpFlags}.
  * @param malformed  matches only the frames {@code PacketView} rejects (other fields but in-port must be ANY).
+ * @param fragment   matches only IPv4/IPv6 fragments, the first included (no port or TCP flag match with it).
  */
 public record Rule(
     int index,
@@ -34,6 +35,7 @@ public record Rule(
     int lengthLow,
     int lengthHigh,
     boolean malformed,
+    boolean fragment,
     Verdict verdict,
     int redirectPort,
     List<Rewrite> rewrites)

@@ -105,6 +105,43 @@ public final class RuleClassifier implements Classifier
         return NO_MATCH;
     }
 
+    /**
+     * The IP version field's value space tells fragments apart too, so that {@code fragment} rules need no field of
+     * their own: 0 not IP, 4 IPv4, 5 an IPv4 fragment, 6 an IPv6 fragment, 7 IPv6. Each rule then takes one range:
+     * {@code ip4} 4-5, {@code ip6} 6-7, {@code fragment} 5-6, {@code ip4 fragment} 5.
+     */
+    private static int ipVersionValue(final PacketView view)
+    {
+        final int version = view.ipVersion();
+        if (4 == version)
+        {
+            return view.isFragment() ? 5 : 4;
+        }
+        if (6 == version)
+        {
+            return view.isFragment() ? 6 : 7;
+        }
+        return 0;
+    }
+
+    /** A rule's range of {@link #ipVersionValue}s. */
+    private static void ipVersion(final FieldIndex.Builder builder, final Rule rule)
+    {
+        final int version = rule.ipVersion();
+        if (rule.fragment())
+        {
+            intRange(builder, 6 == version ? 6 : 5, 4 == version ? 5 : 6);
+        }
+        else if (Rule.ANY == version)
+        {
+            builder.any();
+        }
+        else
+        {
+            intRange(builder, 4 == version ? 4 : 6, 4 == version ? 5 : 7);
+        }
+    }
+
     /** Classes per field of each group, for diagnostics: how much the rule set cut each field's value space. */
     public String describe()
     {
@@ -187,7 +224,7 @@ public final class RuleClassifier implements Classifier
                 {
                     intRange(vlanB, r.vlanLow() < 0 ? Rule.ANY : r.vlanLow() + 1, r.vlanHigh() + 1);
                 }
-                intRange(ipVersionB, r.ipVersion(), r.ipVersion());
+                ipVersion(ipVersionB, r);
                 prefix4(source4B, r.source());
                 prefix4(destination4B, r.destination());
                 prefix6(source6B, r.source());
@@ -221,7 +258,7 @@ public final class RuleClassifier implements Classifier
             final int cEtherType = etherType.active ? etherType.classOf(view.etherType()) : 0;
             final int cVlan = vlan.active ? vlan.classOf(view.vlanCount() == 0 ? 0 : view.outerVlanId() + 1) : 0;
             final int version = view.ipVersion();
-            final int cIpVersion = ipVersion.active ? ipVersion.classOf(version) : 0;
+            final int cIpVersion = ipVersion.active ? ipVersion.classOf(ipVersionValue(view)) : 0;
             final long l3 = view.base() + view.l3Offset();
             int cSource4 = 0;
             int cDestination4 = 0;
@@ -250,7 +287,7 @@ public final class RuleClassifier implements Classifier
             }
             final int cProtocol = protocol.active ?
                 (version == 0 ? protocol.absentClass : protocol.classOf(view.protocol())) : 0;
-            final boolean l4 = view.hasL4();
+            final boolean l4 = view.hasPorts();
             final int cSourcePort = sourcePort.active ?
                 (l4 ? sourcePort.classOf(view.sourcePort()) : sourcePort.absentClass) : 0;
             final int cDestinationPort = destinationPort.active ?

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder.rules;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import dev.dataplane.net.AsciiNumbers;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.MacAddress;
@@ -30,10 +32,15 @@ public final class RulesParser
     public static final int MAX_RULES = 65_536;
     /** Files beyond this are refused before they are read into memory. */
     public static final long MAX_FILE_BYTES = 16L << 20;
+    /** A line past this many characters is refused (the longest useful rule, every field given, is under 400). */
+    public static final int MAX_LINE_CHARS = 4096;
+    /** A word past this many characters is refused (the longest useful, an IPv6 prefix or a flag list, is under 70). */
+    public static final int MAX_WORD_CHARS = 128;
     private static final int MAX_PORT_ID = 31;
 
     private static final List<String> MATCHES = List.of("in-port", "ether-type", "vlan", "untagged", "ip4", "ip6",
-        "src", "dst", "proto", "sport", "dport", "tcp-flags", "length", "malformed");
+        "src", "dst", "proto", "sport", "dport", "tcp-flags", "length", "malformed",
+        "fragment");
     private static final List<String> VERDICTS = List.of("accept", "drop", "tx", "redirect", "count");
     private static final List<String> REWRITES = List.of("set-src", "set-dst", "set-sport", "set-dport", "dec-ttl",
         "set-dscp", "set-src-mac", "set-dst-mac");
@@ -42,20 +49,32 @@ public final class RulesParser
     {
     }
 
-    /** Reads and parses a file (UTF-8, at most {@value #MAX_FILE_BYTES} bytes). */
+    /**
+     * Reads and parses a regular file (UTF-8, at most {@value #MAX_FILE_BYTES} bytes: no more is ever read, so a file
+     * that grows while it is read, or a device at the path, cannot run the reader out of memory).
+     */
     public static RuleSet parse(final Path path) throws RulesException, IOException
     {
-        final long size = Files.size(path);
-        if (size > MAX_FILE_BYTES)
+        if (Files.exists(path) && !Files.isRegularFile(path))
         {
-            throw new RulesException(path.toString(), 1, 1, "file of " + size + " bytes exceeds " + MAX_FILE_BYTES);
+            throw new IOException(path + " is not a regular file");
+        }
+        final byte[] bytes;
+        try (InputStream in = Files.newInputStream(path))
+        {
+            bytes = in.readNBytes((int)MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES)
+        {
+            throw new RulesException(path.toString(), 1, 1, "file of " + Files.size(path) + " bytes exceeds " +
+                MAX_FILE_BYTES);
         }
         final String text;
         try
         {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+                .decode(ByteBuffer.wrap(bytes)).toString();
         }
         catch (final CharacterCodingException ex)
         {
@@ -127,8 +146,13 @@ public final class RulesParser
             this.endColumn = endColumn;
         }
 
-        static Tokens of(final String rawLine, final String source, final int line)
+        static Tokens of(final String rawLine, final String source, final int line) throws RulesException
         {
+            if (rawLine.length() > MAX_LINE_CHARS)
+            {
+                throw new RulesException(source, line, MAX_LINE_CHARS + 1, "line of " + rawLine.length() +
+                    " characters; a line is at most " + MAX_LINE_CHARS);
+            }
             final int hash = rawLine.indexOf('#');
             final String text = hash < 0 ? rawLine : rawLine.substring(0, hash);
             final List<Token> tokens = new ArrayList<>();
@@ -143,6 +167,11 @@ public final class RulesParser
                 while (i < text.length() && !Character.isWhitespace(text.charAt(i)))
                 {
                     i++;
+                }
+                if (i - start > MAX_WORD_CHARS)
+                {
+                    throw new RulesException(source, line, start + 1, "word of " + (i - start) +
+                        " characters; a word is at most " + MAX_WORD_CHARS);
                 }
                 if (i > start)
                 {
@@ -223,6 +252,7 @@ public final class RulesParser
         private int lengthHigh = Rule.ANY;
         private boolean malformed;
         private Token malformedToken;
+        private Token fragmentToken;
         private Verdict verdict;
         private Token verdictToken;
         private int redirectPort = Rule.ANY;
@@ -265,7 +295,7 @@ public final class RulesParser
             validate();
             return new Rule(index, name, line, inPort, etherType, vlanLow, vlanHigh, ipVersion, source, destination,
                 protocol, sportLow, sportHigh, dportLow, dportHigh, tcpFlags, tcpFlagsMask, lengthLow, lengthHigh,
-                malformed, verdict, redirectPort, rewrites);
+                malformed, null != fragmentToken, verdict, redirectPort, rewrites);
         }
 
         private void once(final Token keyword, final String field) throws RulesException
@@ -375,6 +405,11 @@ public final class RulesParser
                     once(keyword, "malformed");
                     malformed = true;
                     malformedToken = keyword;
+                }
+                case "fragment" ->
+                {
+                    once(keyword, "fragment");
+                    fragmentToken = keyword;
                 }
                 default -> throw keyword.error(unknown("match", keyword.text, MATCHES, "'=>' before the verdict"));
             }
@@ -504,11 +539,17 @@ public final class RulesParser
         private void validate() throws RulesException
         {
             if (malformed && (etherType != Rule.ANY || vlanLow != Rule.ANY || ipVersion != Rule.ANY ||
-                protocol != Rule.ANY || sportLow != Rule.ANY || dportLow != Rule.ANY || tcpFlagsMask != 0))
+                protocol != Rule.ANY || sportLow != Rule.ANY || dportLow != Rule.ANY || tcpFlagsMask != 0 ||
+                null != fragmentToken))
             {
                 throw malformedToken.error("malformed frames have no trustworthy headers: combine malformed " +
                     "only with " +
                     "in-port and length");
+            }
+            if (null != fragmentToken && (sportLow != Rule.ANY || dportLow != Rule.ANY || tcpFlagsMask != 0))
+            {
+                throw fragmentToken.error("a fragment's ports and TCP flags are never matched (only the first " +
+                    "fragment has them, and every fragment of a datagram must meet the same rule)");
             }
             if (malformed && !rewrites.isEmpty())
             {
@@ -545,18 +586,18 @@ public final class RulesParser
             return value;
         }
 
+        /** ASCII digits, decimal or 0x-hex, without sign; at most 9 decimal or 7 hex digits. */
         private static int parseNumber(final Token token, final String what) throws RulesException
         {
-            try
+            final String t = token.text;
+            final int value = t.startsWith("0x") || t.startsWith("0X") ? AsciiNumbers.hex(t.substring(2), 7) :
+                AsciiNumbers.decimal(t, 9);
+            if (value < 0)
             {
-                final String t = token.text;
-                return t.startsWith("0x") || t.startsWith("0X") ? Integer.parseInt(t.substring(2), 16) :
-                    Integer.parseInt(t);
+                throw token.error(what + " wants a number of ASCII digits (decimal, or hex after 0x), not '" +
+                    token.text + "'");
             }
-            catch (final NumberFormatException ex)
-            {
-                throw token.error(what + " wants a number, not '" + token.text + "'");
-            }
+            return value;
         }
 
         private static int[] range(final Token token, final int min, final int max, final String what)
@@ -657,6 +698,10 @@ public final class RulesParser
         int bestDistance = 3;
         for (final String candidate : known)
         {
+            if (Math.abs(word.length() - candidate.length()) >= bestDistance)
+            {
+                continue; // too far apart to suggest, and the distance would cost their lengths' product
+            }
             final int distance = distance(word, candidate);
             if (distance < bestDistance)
             {

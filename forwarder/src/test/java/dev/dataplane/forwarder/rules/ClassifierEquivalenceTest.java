@@ -222,6 +222,11 @@ class ClassifierEquivalenceTest
             final int low = 60 + random.nextInt(200);
             parts.add("length " + low + "-" + (low + random.nextInt(800)));
         }
+        if (random.nextInt(6) == 0 && parts.stream().noneMatch(part -> part.startsWith("sport") ||
+            part.startsWith("dport") || part.startsWith("tcp-flags")))
+        {
+            parts.add("fragment");
+        }
         final String[] verdicts = {"accept", "drop", "tx", "redirect 1", "count", "count"};
         return String.join(" ", parts) + " => " + verdicts[random.nextInt(verdicts.length)];
     }
@@ -271,10 +276,17 @@ class ClassifierEquivalenceTest
         {
             frame = Arrays.copyOf(frame, random.nextInt(frame.length)); // truncated: malformed or shorter headers
         }
-        else if (damage == 1 && kind > 3)
+        else if ((damage == 1 || damage == 2) && kind > 3)
         {
-            NetworkOrder.u16(MemorySegment.ofArray(frame), frame.length > 0 && NetworkOrder.u16(
-                MemorySegment.ofArray(frame), 12) == 0x8100 ? 24 : 20, 0x0010); // a later fragment: no ports
+            // A later fragment (no ports), or a first one (ports the rules may not match on).
+            final MemorySegment s = MemorySegment.ofArray(frame);
+            final int l3 = NetworkOrder.u16(s, 12) == 0x8100 ? 18 : 14;
+            NetworkOrder.u16(s, l3 + Ipv4Header.FRAGMENT_OFFSET, damage == 1 ? 0x0010 : Ipv4Header.FLAG_MORE_FRAGMENTS);
+            Ipv4Header.computeChecksum(s, l3);
+        }
+        else if (damage == 3 && kind > 3)
+        {
+            frame[NetworkOrder.u16(MemorySegment.ofArray(frame), 12) == 0x8100 ? 28 : 24] ^= 0x40; // header checksum
         }
         return frame;
     }

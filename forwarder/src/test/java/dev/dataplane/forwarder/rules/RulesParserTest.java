@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.dataplane.net.EthernetHeader;
@@ -13,6 +16,7 @@ import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.TcpHeader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RulesParserTest
 {
@@ -67,6 +71,59 @@ class RulesParserTest
         assertTrue(rules.rule(4).malformed());
         assertNull(rules.rule(4).name());
         assertEquals("line 6", rules.rule(4).label());
+    }
+
+    @Test
+    void fragmentRulesMatchNoPorts() throws RulesException
+    {
+        assertTrue(RulesParser.parse("ip4 fragment => drop", "t").rule(0).fragment());
+        assertFalse(RulesParser.parse("ip4 => drop", "t").rule(0).fragment());
+        assertError("proto udp fragment dport 53 => drop", 1, 11, "a fragment's ports and TCP flags are never matched");
+        assertError("fragment tcp-flags syn => drop", 1, 1, "a fragment's ports and TCP flags are never matched");
+        assertError("malformed fragment => drop", 1, 1, "combine malformed only with in-port and length");
+    }
+
+    @Test
+    void numbersAreAsciiDigitsWithoutSignAndAddressesFollowRfc4291()
+    {
+        assertError("in-port \u0663 => drop", 1, 9, "in-port wants a number of ASCII digits");
+        assertError("proto +6 => drop", 1, 7, "proto wants a number of ASCII digits");
+        assertError("proto udp dport -1 => drop", 1, 17, "");
+        assertError("dst -1::/16 => drop", 1, 5, "bad group '-1'");
+        assertError("dst 1.2.3.4:: => drop", 1, 5, "not an IPv6 address");
+        assertError("dst 10.0.0.0/+8 => drop", 1, 5, "bad prefix length");
+        assertError("dst 10.0.08.0/24 => drop", 1, 5, "not an IPv4 address");
+        assertError("ether-type 0x+800 => drop", 1, 12, "ether-type wants a number of ASCII digits");
+        assertError("ip4 => accept set-dst-mac 02:00:00:00:00:+1", 1, 27, "bad octet '+1'");
+    }
+
+    @Test
+    void boundsWhatItReadsWithClearErrors()
+    {
+        // A 16 MB word ran the did-you-mean suggestion out of heap; now the word is refused by its length.
+        assertError("x".repeat(200) + " => drop", 1, 1, "word of 200 characters; a word is at most 128");
+        assertError("proto udp " + "a".repeat(5000), 1, 4097, "line of 5010 characters; a line is at most 4096");
+        assertError("proto udp dport 53 => dropp" + "p".repeat(100), 1, 23, "unknown verdict");
+    }
+
+    @Test
+    void refusesFilesItCannotReadWhole(@TempDir final Path dir) throws Exception
+    {
+        final Path big = dir.resolve("big.rules");
+        try (var out = Files.newOutputStream(big))
+        {
+            final byte[] line = "# comment line padding the file past the limit\n".getBytes();
+            for (long written = 0; written <= RulesParser.MAX_FILE_BYTES; written += line.length)
+            {
+                out.write(line);
+            }
+        }
+        final RulesException tooBig = assertThrows(RulesException.class, () -> RulesParser.parse(big));
+        assertTrue(tooBig.getMessage().contains("exceeds " + RulesParser.MAX_FILE_BYTES), tooBig.getMessage());
+        final IOException device = assertThrows(IOException.class, () -> RulesParser.parse(Path.of("/dev/zero")));
+        assertTrue(device.getMessage().contains("not a regular file"), device.getMessage());
+        final IOException directory = assertThrows(IOException.class, () -> RulesParser.parse(dir));
+        assertTrue(directory.getMessage().contains("not a regular file"), directory.getMessage());
     }
 
     @Test
