@@ -49,7 +49,11 @@ public final class ForwarderMain
 
     public static void main(final String[] args)
     {
-        final int code = new ForwarderMain(System.out, System.err).run(args);
+        final ForwarderMain forwarderMain = new ForwarderMain(System.out, System.err);
+        // First of all: a SIGHUP or SIGTERM that arrives while EAL starts must not end the process by the JVM's
+        // default (exit 129, no summary, no mbufs returned); a reload or stop asked for then applies once running.
+        forwarderMain.installSignalHandlers();
+        final int code = forwarderMain.run(args);
         System.out.flush();
         System.exit(code);
     }
@@ -103,7 +107,7 @@ public final class ForwarderMain
         final ControlSocket control;
         try
         {
-            control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket));
+            control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket), err);
         }
         catch (final IOException ex)
         {
@@ -168,11 +172,24 @@ public final class ForwarderMain
     }
 
     /**
-     * Re-reads the rules file the forwarder started with; on any problem the old rules stay in force.
+     * Re-reads the rules file the forwarder started with and logs the result with its source; on any problem the old
+     * rules stay in force.
      *
      * @return one line for the operator.
      */
-    private static String reload(final Forwarder forwarder)
+    private String reload(final Forwarder forwarder, final String source)
+    {
+        final String result = reloadRules(forwarder);
+        err.println("forwarder: reload (" + source + "): " + result);
+        return result;
+    }
+
+    /**
+     * The reload's edge: nothing that comes through it stops forwarding. The parser bounds what it reads, and what
+     * it still throws (an error of the JVM's included: an out-of-memory while compiling a huge file) is reported here,
+     * with the rules in force kept.
+     */
+    private static String reloadRules(final Forwarder forwarder)
     {
         final RulesState current = forwarder.rulesState();
         if (null == current)
@@ -194,6 +211,11 @@ public final class ForwarderMain
         {
             return "error: rules reload rejected, the old rules stay in force: cannot read " + file + ": " + ex;
         }
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
+        {
+            return "error: rules reload failed, the old rules stay in force (generation " + current.generation() +
+                "): " + ex;
+        }
     }
 
     private int forward(final Eal eal, final ForwarderContext context, final ControlSocket control)
@@ -211,7 +233,6 @@ public final class ForwarderMain
             lcores = forwarder.lcores().size();
             mbufs = forwarder.pool().size();
             describe(forwarder, eal);
-            installSignalHandlers();
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);
@@ -232,14 +253,14 @@ public final class ForwarderMain
                 }
                 if (reloadRequested.getAndSet(false))
                 {
-                    err.println("forwarder: " + reload(forwarder));
+                    reload(forwarder, "SIGHUP");
                 }
                 for (ControlSocket.Request request = null == control ? null : control.poll(); null != request;
                     request = control.poll())
                 {
                     request.reply().complete(switch (request.command())
                     {
-                        case "reload" -> reload(forwarder);
+                        case "reload" -> reload(forwarder, "control socket, " + request.peer());
                         default -> "error: unknown command '" + request.command() + "' (reload)";
                     });
                 }

@@ -221,11 +221,22 @@ class ForwarderCliTest
             assertTrue(refused.startsWith("error: rules reload rejected, the old rules stay in force: " + rules +
                 ":1:19: unknown match 'dprot'"), refused);
             assertTrue(command(control, "frobnicate").startsWith("error: unknown command 'frobnicate'"));
+            // One 16 MB word ran the parser's did-you-mean out of heap and the forwarder exited: now refused by the
+            // length of its line.
+            Files.writeString(rules, "x".repeat(16_000_000) + "\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+            assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> read(dir.resolve("err.txt"))
+                .contains("reload (SIGHUP): error: rules reload rejected, the old rules stay in force: " + rules +
+                    ":1:4097: line of 16000000 characters"), 30_000), read(dir.resolve("err.txt")));
+            assertTrue(process.isAlive());
             Files.writeString(rules, "fourth: ether-type arp => drop\n");
             new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
             assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> read(dir.resolve("err.txt"))
-                .contains("rules reloaded from " + rules + ": 1 rules, generation 3"), 30_000),
+                .contains("reload (SIGHUP): rules reloaded from " + rules + ": 1 rules, generation 3"), 30_000),
                 read(dir.resolve("err.txt")));
+            assertTrue(read(dir.resolve("err.txt")).contains("reload (control socket, uid " +
+                System.getProperty("user.name") + "): rules reloaded from " + rules + ": 2 rules, generation 2"),
+                "every reload is logged with its source");
         }
         finally
         {
@@ -244,6 +255,7 @@ class ForwarderCliTest
             java.net.UnixDomainSocketAddress.of(socket)))
         {
             channel.write(java.nio.ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+            channel.shutdownOutput(); // as echo CMD | socat does: the socket answers and closes
             final java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(4096);
             while (channel.read(in) > 0)
             {
@@ -263,6 +275,29 @@ class ForwarderCliTest
         {
             return ex.toString();
         }
+    }
+
+    @Test
+    void aSighupWhileStartingNeitherKillsNorStopsIt() throws Exception
+    {
+        final List<String> args = new ArrayList<>(ealArgs("net_null0", "net_null1"));
+        args.set(args.indexOf("lib.eal:warning"), "lib.eal:info"); // to see when EAL starts
+        args.addAll(List.of("--", "--duration", "3", "--stats-period", "0"));
+        final Process process = javaProcess(MAIN, args, dir).redirectOutput(dir.resolve("out.txt").toFile())
+            .redirectError(dir.resolve("err.txt").toFile()).start();
+        // EAL's first words: the JVM is in main, EAL starts, the forwarder's loop is not running yet.
+        assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> read(dir.resolve("err.txt")).contains("EAL:"),
+            30_000), "EAL never started");
+        for (int i = 0; i < 5; i++)
+        {
+            new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+            Thread.sleep(50);
+        }
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), "not 129, the JVM's death by SIGHUP: " + read(dir.resolve("err.txt")));
+        assertTrue(read(dir.resolve("out.txt")).contains("mbufs in use at exit: 0 of"));
+        assertTrue(read(dir.resolve("err.txt")).contains("reload (SIGHUP): error: nothing to reload"),
+            read(dir.resolve("err.txt")));
     }
 
     @Test
