@@ -181,17 +181,41 @@ public final class RulesProcessor
         final FlowCache flowCache = this.flowCache;
         final long[] ruleCounters = this.ruleCounters;
         final int rxPort = this.rxPort;
-        final boolean fastPathAlways = this.fastPathAlways;
         final long elements = pkts.elements();
         Objects.checkFromIndexSize(0, count, Math.min(Math.min(pkts.capacity(), destinations.length),
             Math.min(frames.length, lengths.length)));
+        if (!fastPathAlways)
+        {
+            processWithRxChecks(elements, frames, lengths, count, destinations);
+            return;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long frame = frames[i];
+            final int length = lengths[i];
+            destinations[i] = finish(MbufArray.element(elements, i), frame, length,
+                flowCache.forwardPlain(frame, length, rxPort, ruleCounters), 0);
+        }
+        pending[RECEIVED] += count;
+    }
+
+    /**
+     * {@link #process(MbufArray, long[], int[], int, int[])} where each packet's RX checksum word is to be read or its
+     * L4 checksum verified: a loop of its own, so that the common loop stays small enough for the JIT compiler to
+     * inline the fast path and {@link #finish} into it (one loop for both cost the common case a sixth of its rate).
+     */
+    private void processWithRxChecks(final long elements, final long[] frames, final int[] lengths, final int count,
+        final int[] destinations)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final long[] ruleCounters = this.ruleCounters;
         for (int i = 0; i < count; i++)
         {
             final long mbuf = MbufArray.element(elements, i);
             final long frame = frames[i];
             final int length = lengths[i];
-            final int rxChecks = fastPathAlways ? 0 : rxChecks(mbuf);
-            destinations[i] = finish(mbuf, frame, length, fastPathAlways || fastPathTakes(rxChecks) ?
+            final int rxChecks = rxChecks(mbuf);
+            destinations[i] = finish(mbuf, frame, length, fastPathTakes(rxChecks) ?
                 flowCache.forwardPlain(frame, length, rxPort, ruleCounters) : FlowCache.BYPASS, rxChecks);
         }
         pending[RECEIVED] += count;

@@ -12,6 +12,7 @@ import java.util.Arrays;
 
 import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
@@ -151,7 +152,14 @@ public final class FlowCache
     private static final int PLAIN_L4 = PLAIN_L3 + Ipv4Header.MIN_LENGTH;
     /** Version 4, IHL 5. */
     private static final int PLAIN_VERSION_IHL = 0x45;
+    /**
+     * {@link #udpKey}, {@link #tcpKey}: not a plain frame's L4 header. Bit 31, which no L4 key part has (ports from bit
+     * 32, TCP flags to bit 8), nor the length's ({@link #lengthKey}: bits 9-25).
+     */
+    private static final long NOT_PLAIN_L4 = 1L << 31;
 
+    /** The hash's secret: an odd multiplier drawn from the process's seed ({@link HashSeed}). */
+    private final long secretMultiplier;
     private final long[] entries;
     /** Per entry, {@link #MAX_COUNTED} count rules it matched (-1: none). */
     private final int[] counted;
@@ -172,9 +180,20 @@ public final class FlowCache
     private int used;
 
     /**
+     * A cache whose hash is keyed by the process's seed ({@link HashSeed#PROCESS}).
+     *
      * @param entries a power of two, at least 2.
      */
     public FlowCache(final int entries)
+    {
+        this(entries, HashSeed.PROCESS);
+    }
+
+    /**
+     * @param entries a power of two, at least 2.
+     * @param seed    what the hash is keyed with (the process's seed; a fixed one for tests).
+     */
+    public FlowCache(final int entries, final long seed)
     {
         if (!isValidSize(entries))
         {
@@ -183,6 +202,7 @@ public final class FlowCache
         this.entries = new long[entries * STRIDE];
         this.counted = new int[entries * MAX_COUNTED];
         this.setMask = entries / 2 - 1;
+        this.secretMultiplier = HashSeed.multiplier(seed, 0);
     }
 
     /** Whether a cache may have {@code entries} entries: {@value #SIZE_RULE}. */
@@ -263,10 +283,30 @@ public final class FlowCache
      * word turned half round before each is multiplied. (Without, such bytes reached only the top bits and
      * cancelled: 16,384 flows to consecutive destinations kept 54% of their entries in a cache of twice as many.)
      * Kept short: the entry's load waits on it.
+     * <p>
+     * Then the secret: the product of that with an odd multiplier drawn per process (multiply-shift, universal
+     * hashing: for two keys whose first hashes differ, the chance that their sets match is about one in the number of
+     * sets, whatever the keys), so which flows share a set cannot be known from outside, and flows crafted to pile
+     * into one set, pushing every packet to the slow path (hash flooding), cannot be picked. Only keys whose whole
+     * 64-bit first hash matches still share a set in every process; with the addresses and ports an attacker
+     * controls, finding one such pair takes a search of about 2^32 keys. Random multipliers alone, in place of the
+     * fixed ones, spread structured flows worse for a tenth of the seeds tried (up to 2.6% of 16,384 consecutive
+     * source ports left uncached); after the fixed ones, 40 seeds left at most 14 of 16,384 flows uncached in each of
+     * {@code FlowCacheTest}'s four structured patterns, as random keys do.
      */
-    private static long hash(final long key0, final long key1, final long key2)
+    private long hash(final long key0, final long key1, final long key2)
     {
-        return ((key1 ^ key1 >>> 29) * 0x9E3779B97F4A7C15L) ^ (Long.rotateLeft(key2 ^ key0, 32) * 0xC2B2AE3D27D4EB4FL);
+        return (((key1 ^ key1 >>> 29) * 0x9E3779B97F4A7C15L) ^ (Long.rotateLeft(key2 ^ key0, 32) * 0xC2B2AE3D27D4EB4FL))
+            * secretMultiplier;
+    }
+
+    /**
+     * The set (0 to entries / 2 - 1) where a frame's flow, not in the cache, is looked for first; -1 for a frame the
+     * cache does not take or a flow it holds. For diagnostics and tests of the hash.
+     */
+    public int homeSet(final PacketView view, final int inPort)
+    {
+        return MISS == lookup(view, inPort) ? pendingSet / SET : -1;
     }
 
     /** The first entry of the set a hash names first: from its top bits ({@value #SET_SHIFT} and up). */
@@ -550,20 +590,13 @@ public final class FlowCache
         final int protocol = NetworkOrder.u8(ALL, l3 + Ipv4Header.PROTOCOL_OFFSET);
         final long l4 = frame + PLAIN_L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
-        final long l4Key;
-        if (IpProtocol.UDP == protocol)
-        {
-            if (l4Length < UdpHeader.LENGTH || !udpLengthFits(l4, l4Length))
-            {
-                return BYPASS;
-            }
-            l4Key = 0;
-        }
-        else if (IpProtocol.TCP != protocol || (l4Key = tcpKey(l4, l4Length)) < 0)
+        final long l4Key = IpProtocol.UDP == protocol ? udpKey(l4, l4Length) :
+            IpProtocol.TCP == protocol ? tcpKey(l4, l4Length) : NOT_PLAIN_L4;
+        if (NOT_PLAIN_L4 == l4Key)
         {
             return BYPASS;
         }
-        final long key2 = l4Key | portsKey(ALL, l4) | lengthKey(length);
+        final long key2 = l4Key | lengthKey(length);
         final long key0 = key0(true, inPort, 0, protocol);
         final long key1 = addressKey(ALL, l3);
         final long hash = hash(key0, key1, key2);
@@ -599,8 +632,14 @@ public final class FlowCache
     }
 
     /**
-     * The IPv4 total length of a plain frame (untagged IPv4, no options, not a fragment, the packet inside the
-     * frame's {@code length} bytes, its header checksum right and its TTL above 0), or -1 for any other frame.
+     * The IPv4 total length of a plain frame (untagged IPv4 without options, not a fragment, the packet inside the
+     * frame's {@code length} bytes), or -1 for any other frame, or one that fails the router's checks
+     * ({@link PacketView}'s, for the fast path): a header checksum that does not sum to 0xFFFF, or TTL 0. The header
+     * is read as three words in memory order (byte k at bits 8k), and every field checked comes from them: bytes 0-7
+     * (version and IHL, total length, fragment field), 8-15 (TTL, protocol, checksum, source), 16-19 (destination).
+     * A ones' complement sum does not care about byte order, and 0xFFFF reads the same swapped (RFC 1071).
+     * (Kept apart from {@link #forwardPlain}, and with no load more than the checks need, so that both still inline
+     * into the burst loop: a separate checksum pass over the header cost a sixth of the rate.)
      */
     private static int plainIpv4Length(final long frame, final int length)
     {
@@ -609,9 +648,17 @@ public final class FlowCache
             return -1;
         }
         final long l3 = frame + PLAIN_L3;
-        final int totalLength = Ipv4Header.totalLength(ALL, l3);
-        if (PLAIN_VERSION_IHL != NetworkOrder.u8(ALL, l3) || PLAIN_L3 + totalLength > length ||
-            0 != (ALL.get(RAW16, l3 + Ipv4Header.FRAGMENT_OFFSET) & RAW_FRAGMENT_BITS) || !routable(l3))
+        final long head = ALL.get(RAW64, l3);
+        final long middle = ALL.get(RAW64, l3 + 8);
+        // Five 32-bit words sum to at most 35 bits; two folds bring that to at most 0x10001, which is 0xFFFF exactly
+        // when its last fold would be.
+        long sum = (head >>> 32) + (head & 0xFFFFFFFFL) + (middle >>> 32) + (middle & 0xFFFFFFFFL) +
+            (ALL.get(RAW32, l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFFFFFFL);
+        sum = (sum & 0xFFFF) + (sum >>> 16 & 0xFFFF) + (sum >>> 32);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        final int totalLength = (int)(head >>> 8) & 0xFF00 | (int)(head >>> 24) & 0xFF;
+        if (PLAIN_VERSION_IHL != (head & 0xFF) || PLAIN_L3 + totalLength > length ||
+            0 != ((head >>> 48) & RAW_FRAGMENT_BITS) || 0 == (middle & 0xFF) || 0xFFFF != sum)
         {
             return -1;
         }
@@ -619,42 +666,37 @@ public final class FlowCache
     }
 
     /**
-     * The router's checks of an option-less IPv4 header ({@link PacketView}'s, for the fast path): its checksum sums
-     * to 0xFFFF and its TTL is not 0. The header's 20 bytes are summed as three words in memory order (a ones'
-     * complement sum does not care about byte order, and 0xFFFF reads the same swapped); the TTL is byte 8.
+     * The UDP part of a plain frame's key (its ports, as {@link #portsKey} has them), or {@link #NOT_PLAIN_L4} when the
+     * header is not wholly inside the packet's {@code l4Length} bytes or its length is below 8 or past them (the
+     * router's check, {@link PacketView}'s). One load for both: ports and length are the header's first 6 bytes.
      */
-    private static boolean routable(final long l3)
+    private static long udpKey(final long l4, final int l4Length)
     {
-        final long first = ALL.get(RAW64, l3);
-        final long second = ALL.get(RAW64, l3 + 8);
-        final long sum = (first >>> 32) + (first & 0xFFFFFFFFL) + (second >>> 32) + (second & 0xFFFFFFFFL) +
-            (ALL.get(RAW32, l3 + 16) & 0xFFFFFFFFL);
-        return 0xFFFF == InternetChecksum.fold(sum) && 0 != (second & 0xFF);
-    }
-
-    /** Whether the UDP length at {@code l4} is at least 8 and within the {@code l4Length} bytes of IP payload. */
-    private static boolean udpLengthFits(final long l4, final int l4Length)
-    {
-        final int udpLength = UdpHeader.length(ALL, l4);
-        return udpLength >= UdpHeader.LENGTH && udpLength <= l4Length;
+        if (l4Length < UdpHeader.LENGTH)
+        {
+            return NOT_PLAIN_L4;
+        }
+        final long header = ALL.get(RAW64, l4);
+        final int udpLength = (int)(header >>> 24) & 0xFF00 | (int)(header >>> 40) & 0xFF;
+        return udpLength < UdpHeader.LENGTH || udpLength > l4Length ? NOT_PLAIN_L4 : header << 32;
     }
 
     /**
-     * The TCP part of a plain frame's key (its flags, when some rule matches on them), or -1 when its header is not
-     * wholly inside the packet's {@code l4Length} bytes.
+     * The TCP part of a plain frame's key (its ports, and its flags when some rule matches on them), or
+     * {@link #NOT_PLAIN_L4} when its header is not wholly inside the packet's {@code l4Length} bytes.
      */
     private long tcpKey(final long l4, final int l4Length)
     {
         if (l4Length < TcpHeader.MIN_LENGTH)
         {
-            return -1;
+            return NOT_PLAIN_L4;
         }
         final int headerLength = TcpHeader.headerLength(ALL, l4);
         if (headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
         {
-            return -1;
+            return NOT_PLAIN_L4;
         }
-        return keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0;
+        return portsKey(ALL, l4) | (keyTcpFlags ? 0x100 | TcpHeader.flags(ALL, l4) : 0);
     }
 
     /**
