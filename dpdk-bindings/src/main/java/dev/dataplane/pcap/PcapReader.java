@@ -13,6 +13,18 @@ import java.util.List;
 /**
  * Reads a classic pcap file record by record, either byte order, micro- or nanosecond stamps. Every length is
  * checked before it is trusted; a bad file raises {@link PcapFormatException} naming the byte where it broke.
+ * <p>
+ * Where a file is odd but readable, it does what libpcap does (the library DPDK's net_pcap replays files with, so
+ * either way a file gives the same frames):
+ * <ul>
+ * <li>a snap length of 0 or above {@value Pcap#MAX_RECORD_LENGTH} (0xFFFFFFFF, say) is taken as
+ * {@value Pcap#MAX_RECORD_LENGTH} (libpcap's {@code pcap_adjust_snapshot});</li>
+ * <li>a record whose captured length exceeds the file's snap length is cut to the snap length, the rest skipped
+ * (libpcap's answer to a Solaris 2.3 bug; tshark keeps such records whole, and so reads them longer);</li>
+ * <li>a captured length above {@value Pcap#MAX_RECORD_LENGTH} is an error, as in libpcap and tshark;</li>
+ * <li>a record of zero captured bytes is a record of no bytes, as libpcap and tshark give it (what to do with it
+ * is the caller's: pktgen's replay skips records shorter than an Ethernet header, and says so).</li>
+ * </ul>
  */
 public final class PcapReader implements AutoCloseable
 {
@@ -59,7 +71,8 @@ public final class PcapReader implements AutoCloseable
             throw new PcapFormatException(source, 4, "unsupported pcap version " + major + "." +
                 (fields.getShort(6) & 0xFFFF));
         }
-        snapLength = fields.getInt(16);
+        final long snap = fields.getInt(16) & 0xFFFFFFFFL;
+        snapLength = 0 == snap || snap > Pcap.MAX_RECORD_LENGTH ? Pcap.MAX_RECORD_LENGTH : (int)snap;
         linkType = fields.getInt(20) & 0x0FFFFFFF;
         offset = Pcap.FILE_HEADER_LENGTH;
     }
@@ -102,6 +115,7 @@ public final class PcapReader implements AutoCloseable
         return linkType;
     }
 
+    /** The file's snap length, as libpcap adjusts it: 0 and lengths past the maximum read as the maximum. */
     public int snapLength()
     {
         return snapLength;
@@ -139,12 +153,13 @@ public final class PcapReader implements AutoCloseable
             throw new PcapFormatException(source, recordOffset + 8,
                 "record length " + capturedLength + " exceeds " + Pcap.MAX_RECORD_LENGTH);
         }
-        final byte[] data = new byte[(int)capturedLength];
+        final byte[] data = new byte[(int)Math.min(capturedLength, snapLength)];
         final int gotData = readFully(data);
-        if (gotData < capturedLength)
+        final long skipped = capturedLength - data.length; // past the snap length: libpcap cuts it off
+        if (gotData < data.length || skipped > 0 && skip(skipped) < skipped)
         {
             throw new PcapFormatException(source, recordOffset + Pcap.RECORD_HEADER_LENGTH,
-                "record data cut short (" + gotData + " of " + capturedLength + " bytes)");
+                "record data cut short (fewer than " + capturedLength + " bytes)");
         }
         final long stamp = seconds * 1_000_000_000L + (nanos ? fraction : fraction * 1_000L);
         return new PcapRecord(stamp, data, (int)Math.min(Integer.MAX_VALUE, Math.max(originalLength, capturedLength)));
@@ -154,6 +169,27 @@ public final class PcapReader implements AutoCloseable
     public void close() throws IOException
     {
         in.close();
+    }
+
+    /** Skips up to {@code count} bytes; returns how many there were. */
+    private long skip(final long count) throws IOException
+    {
+        long done = 0;
+        while (done < count)
+        {
+            long n = in.skip(count - done);
+            if (n <= 0)
+            {
+                if (in.read() < 0)
+                {
+                    break;
+                }
+                n = 1;
+            }
+            done += n;
+        }
+        offset += done;
+        return done;
     }
 
     private int readFully(final byte[] buffer) throws IOException

@@ -111,6 +111,33 @@ class PcapTest
     }
 
     @Test
+    void readsOddButReadableFilesAsLibpcapDoes() throws IOException
+    {
+        final byte[] frame = new FrameBuilder().length(100).build();
+        final byte[] file = write(List.of(new PcapRecord(0, frame, 100), new PcapRecord(1, new byte[0], 0)));
+        final ByteBuffer fields = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        // A snap length of 0xFFFFFFFF (and 0) reads as the largest, 262,144.
+        fields.putInt(16, 0xFFFF_FFFF);
+        List<PcapRecord> records = read(file);
+        assertEquals(2, records.size());
+        assertArrayEquals(frame, records.get(0).data());
+        assertEquals(0, records.get(1).data().length, "a zero-length record is a record of no bytes");
+        fields.putInt(16, 0);
+        assertEquals(2, read(file).size());
+        try (PcapReader reader = new PcapReader(new ByteArrayInputStream(file), "t.pcap"))
+        {
+            assertEquals(Pcap.MAX_RECORD_LENGTH, reader.snapLength());
+        }
+        // A record longer than the snap length is cut to it, the rest skipped: the next record is read whole.
+        fields.putInt(16, 60);
+        records = read(file);
+        assertEquals(2, records.size());
+        assertArrayEquals(Arrays.copyOf(frame, 60), records.get(0).data());
+        assertEquals(100, records.get(0).originalLength());
+        assertEquals(1, records.get(1).timestampNanos());
+    }
+
+    @Test
     void survivesRandomCorruptionWithCleanErrors() throws IOException
     {
         final List<PcapRecord> records = new ArrayList<>();

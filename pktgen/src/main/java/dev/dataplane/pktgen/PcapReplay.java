@@ -5,6 +5,7 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.pcap.Pcap;
 import dev.dataplane.pcap.PcapReader;
 import dev.dataplane.pcap.PcapRecord;
@@ -58,23 +60,61 @@ public final class PcapReplay extends Sender
     }
 
     /**
-     * Loads {@code file} (Ethernet frames, each within {@code maxFrame} bytes) into {@code arena}.
+     * A pcap file read and checked, before any port is touched: its Ethernet frames in order with their times, and
+     * how many records it held that are no frame (shorter than an Ethernet header, a zero-length record among them:
+     * libpcap and tshark read those as records, but there is nothing to send).
+     */
+    public record Capture(Path file, List<PcapRecord> records, int skipped, PcapRecord firstSkipped)
+    {
+    }
+
+    /**
+     * Reads and checks {@code file}: classic pcap of Ethernet frames, each within {@code maxFrame} bytes. A file
+     * larger than half the heap that is free is refused by its size before a byte is read: it is held twice, on the
+     * heap as read and then in native memory.
      *
      * @throws IllegalArgumentException for a file that cannot be replayed, saying why.
      */
-    public static PcapReplay load(final Path file, final int port, final int burst, final Mempool pool,
-        final int maxFrame, final long loops, final RateLimiter limiter, final long tscHz, final Arena arena)
+    public static Capture read(final Path file, final int maxFrame)
     {
         final List<PcapRecord> records = new ArrayList<>();
-        try (PcapReader reader = PcapReader.open(file))
+        int skipped = 0;
+        PcapRecord firstSkipped = null;
+        try
         {
-            if (Pcap.LINKTYPE_ETHERNET != reader.linkType())
+            final long size = Files.size(file);
+            final Runtime runtime = Runtime.getRuntime();
+            final long room = (runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory())) / 2;
+            if (size > room)
             {
-                throw new IllegalArgumentException(file + ": link type " + reader.linkType() + ", not Ethernet (1)");
+                throw new IllegalArgumentException(file + " has " + size + " bytes; replay holds a file in memory, " +
+                    "and " + room + " bytes are to be had (raise the heap with DP_JAVA_OPTS=-Xmx..., or cut the " +
+                    "file with editcap)");
             }
-            for (PcapRecord record = reader.next(); null != record; record = reader.next())
+            try (PcapReader reader = PcapReader.open(file))
             {
-                records.add(record);
+                if (Pcap.LINKTYPE_ETHERNET != reader.linkType())
+                {
+                    throw new IllegalArgumentException(file + ": link type " + reader.linkType() +
+                        ", not Ethernet (1)");
+                }
+                for (PcapRecord record = reader.next(); null != record; record = reader.next())
+                {
+                    final int length = record.data().length;
+                    if (length < EthernetHeader.LENGTH)
+                    {
+                        skipped++;
+                        firstSkipped = null == firstSkipped ? record : firstSkipped;
+                        continue;
+                    }
+                    if (length > maxFrame)
+                    {
+                        throw new IllegalArgumentException(file + ": packet " + (records.size() + skipped + 1) +
+                            " has " + length + " bytes captured; replay takes " + EthernetHeader.LENGTH + ".." +
+                            maxFrame);
+                    }
+                    records.add(record);
+                }
             }
         }
         catch (final IOException ex)
@@ -83,22 +123,25 @@ public final class PcapReplay extends Sender
         }
         if (records.isEmpty())
         {
-            throw new IllegalArgumentException(file + " holds no packets");
+            throw new IllegalArgumentException(file + " holds no packets" + (skipped > 0 ? " (" + skipped +
+                " records shorter than an Ethernet header)" : ""));
         }
+        return new Capture(file, records, skipped, firstSkipped);
+    }
+
+    /** Copies a {@link #read} capture's frames into {@code arena}, for replay on {@code port}. */
+    public static PcapReplay load(final Capture capture, final int port, final int burst, final Mempool pool,
+        final long loops, final RateLimiter limiter, final long tscHz, final Arena arena)
+    {
+        final List<PcapRecord> records = capture.records();
         long total = 0;
         final long[] offsets = new long[records.size()];
         final int[] lengths = new int[records.size()];
         for (int i = 0; i < records.size(); i++)
         {
-            final int length = records.get(i).data().length;
-            if (length < 14 || length > maxFrame)
-            {
-                throw new IllegalArgumentException(file + ": packet " + (i + 1) + " has " + length + " bytes " +
-                    "captured; replay takes 14.." + maxFrame);
-            }
             offsets[i] = total;
-            lengths[i] = length;
-            total += length;
+            lengths[i] = records.get(i).data().length;
+            total += lengths[i];
         }
         final MemorySegment frames = arena.allocate(total, 64);
         final long first = records.get(0).timestampNanos();

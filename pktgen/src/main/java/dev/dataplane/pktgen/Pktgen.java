@@ -51,13 +51,16 @@ public final class Pktgen implements AutoCloseable
     private final double packetsPerSecond;
     private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final Arena arena;
+    /** What the operator should know of the set-up, one line each. */
+    private final List<String> warnings;
     private int inUseAtClose = -1;
     private boolean closed;
 
     private Pktgen(final PktgenContext context, final List<Mempool> pools, final Set<Integer> ports,
         final Senders senders, final Receiver receiver, final SingleWriterRecorder latency,
-        final List<PktgenLcore> lcores, final double packetsPerSecond, final Arena arena)
+        final List<PktgenLcore> lcores, final double packetsPerSecond, final Arena arena, final List<String> warnings)
     {
+        this.warnings = List.copyOf(warnings);
         this.context = context;
         this.pools = pools;
         this.ports = ports;
@@ -67,6 +70,12 @@ public final class Pktgen implements AutoCloseable
         this.lcores = lcores;
         this.packetsPerSecond = packetsPerSecond;
         this.arena = arena;
+    }
+
+    /** What the operator should know of the set-up (a pcap file's skipped records), one line each. */
+    public List<String> warnings()
+    {
+        return warnings;
     }
 
     public static Pktgen create(final Eal eal, final PktgenContext context)
@@ -94,6 +103,9 @@ public final class Pktgen implements AutoCloseable
             throw new IllegalArgumentException("--tx-queues " + txQueues + ": port " + context.txPort() + " (" +
                 EthDev.name(context.txPort()) + ") offers " + maxTxQueues + " TX queue(s)");
         }
+        // A file to replay is read and checked before any port is touched: a bad one is a clear error, nothing more.
+        final PcapReplay.Capture capture = null == context.pcap() ? null :
+            PcapReplay.read(context.pcap(), Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM);
         final Set<Integer> ports = new LinkedHashSet<>(used);
         // The generator's mbufs hold its frames between uses (Generator.prefill): a pool per frame size, and received
         // frames, which could be anything, go to a pool of their own.
@@ -155,8 +167,7 @@ public final class Pktgen implements AutoCloseable
         final List<Sender> senders = new ArrayList<>();
         if (replay)
         {
-            senders.add(PcapReplay.load(context.pcap(), context.txPort(), context.burst(), pools.get(0),
-                Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM, context.loops(),
+            senders.add(PcapReplay.load(capture, context.txPort(), context.burst(), pools.get(0), context.loops(),
                 context.pcapTiming() ? null : new RateLimiter(pps, eal.tscHz()), eal.tscHz(), arena));
         }
         else
@@ -181,8 +192,15 @@ public final class Pktgen implements AutoCloseable
         {
             parts.add(receiver);
         }
+        final List<String> warnings = new ArrayList<>();
+        if (null != capture && capture.skipped() > 0)
+        {
+            warnings.add(capture.file() + ": " + capture.skipped() + " record(s) shorter than an Ethernet header " +
+                "skipped (the first of " + capture.firstSkipped().data().length + " bytes), " +
+                capture.records().size() + " frames replayed");
+        }
         return new Pktgen(context, pools, ports, new Senders(senders), receiver, latency, place(parts, workers), pps,
-            arena);
+            arena, warnings);
     }
 
     /** Raises the port's MTU for jumbo frames; a port that has none to set (a virtual device) takes any size. */

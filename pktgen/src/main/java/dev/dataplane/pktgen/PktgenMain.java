@@ -106,6 +106,7 @@ public final class PktgenMain
         {
             return usageError(ex.getMessage());
         }
+        pktgen.warnings().forEach(warning -> err.println("pktgen: warning: " + warning));
         final PktgenReport report = new PktgenReport(out, json, context);
         int exit = 0;
         try

@@ -1,0 +1,95 @@
+package dev.dataplane.pktgen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.pcap.PcapWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --pcap} is read and checked whole before any port is touched ({@link PcapReplay#read}): records that are no
+ * frame are skipped and said, a file that cannot be replayed is one clear error, and one larger than memory allows
+ * is refused by its size before a byte is read.
+ */
+class PcapFileCheckTest
+{
+    private static final int MAX_FRAME = 2048;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void skipsRecordsShorterThanAnEthernetHeaderAndSaysHowMany() throws Exception
+    {
+        final Path file = dir.resolve("odd.pcap");
+        final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
+        try (PcapWriter writer = PcapWriter.create(file))
+        {
+            writer.write(0, frame, 0, frame.length);
+            writer.write(1, new byte[0], 0, 0);
+            writer.write(2, frame, 0, 10);
+            writer.write(3, frame, 0, frame.length);
+        }
+        final PcapReplay.Capture capture = PcapReplay.read(file, MAX_FRAME);
+        assertEquals(2, capture.records().size());
+        assertEquals(2, capture.skipped());
+        assertEquals(0, capture.firstSkipped().data().length);
+    }
+
+    @Test
+    void refusesWhatCannotBeReplayedWithOneClearError() throws Exception
+    {
+        final Path file = dir.resolve("cut.pcap");
+        final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
+        try (PcapWriter writer = PcapWriter.create(file))
+        {
+            writer.write(0, frame, 0, frame.length);
+            writer.write(1, frame, 0, frame.length);
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 5));
+        assertMessage(file, "cannot replay " + file + ": " + file + ": record data cut short");
+
+        final Path empty = dir.resolve("runts.pcap");
+        try (PcapWriter writer = PcapWriter.create(empty))
+        {
+            writer.write(0, new byte[0], 0, 0);
+        }
+        assertMessage(empty, "holds no packets (1 records shorter than an Ethernet header)");
+
+        final Path jumbo = dir.resolve("jumbo.pcap");
+        try (PcapWriter writer = PcapWriter.create(jumbo))
+        {
+            writer.write(0, new byte[MAX_FRAME + 1], 0, MAX_FRAME + 1);
+        }
+        assertMessage(jumbo, "packet 1 has " + (MAX_FRAME + 1) + " bytes captured; replay takes 14.." + MAX_FRAME);
+    }
+
+    @Test
+    void refusesAFileLargerThanMemoryAllowsBySize() throws Exception
+    {
+        final Path file = dir.resolve("huge.pcap");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            sparse.setLength(Runtime.getRuntime().maxMemory() * 2); // sparse: no disk, no time
+        }
+        final long start = System.nanoTime();
+        assertMessage(file, "replay holds a file in memory");
+        assertTrue(System.nanoTime() - start < 1_000_000_000L, "refused before reading");
+    }
+
+    private void assertMessage(final Path file, final String expected)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> PcapReplay.read(file, MAX_FRAME));
+        assertTrue(ex.getMessage().contains(expected), ex.getMessage());
+    }
+}
