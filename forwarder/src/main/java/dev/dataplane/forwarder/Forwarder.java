@@ -175,8 +175,18 @@ public final class Forwarder implements AutoCloseable
             }
         }
         final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringBursts() * context.burst() : 0;
-        final Mempool pool = Mempool.createPktmbufPool("fwd_pool",
-            context.poolSize(ports.length, layout.rxLcores + layout.stageLcores, ringSlots), context.mbufCache(),
+        final int poolLcores = layout.rxLcores + layout.stageLcores;
+        final long mbufsNeeded = context.mbufsNeeded(ports.length, txQueues, poolLcores, ringSlots);
+        final int poolSize = context.poolSize(ports.length, txQueues, poolLcores, ringSlots);
+        if (poolSize < mbufsNeeded)
+        {
+            warnings.add("--mbufs " + poolSize + " is fewer than the " + mbufsNeeded + " that every ring and cache " +
+                "can hold (" + ports.length + " ports x (" + rxQueues + " RX x " + context.rxDescriptors() + " + " +
+                txQueues + " TX x " + context.txDescriptors() + " descriptors), " + poolLcores + " lcores' caches " +
+                "and bursts" + (ringSlots > 0 ? ", " + ringSlots + " pipeline ring slots" : "") +
+                "): RX may run out of mbufs (rx-nombuf)");
+        }
+        final Mempool pool = Mempool.createPktmbufPool("fwd_pool", poolSize, context.mbufCache(),
             Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         final List<Integer> started = new ArrayList<>();
         try

@@ -163,15 +163,23 @@ public final class ForwarderContext
 
     /**
      * Mbufs the pool needs: every RX, TX and pipeline ring full, every lcore's cache full and its bursts in flight.
+     *
+     * @param txRings the TX queues per port that lcores transmit on (the others never hold an mbuf).
      */
-    public int poolSize(final int ports, final int lcores, final int ringSlots)
+    public long mbufsNeeded(final int ports, final int txRings, final int lcores, final int ringSlots)
+    {
+        return (long)ports * (rxQueues * (long)rxDescriptors + (long)txRings * txDescriptors) + (long)lcores *
+            (mbufCache + 2L * burst * ports) + ringSlots;
+    }
+
+    /** The pool's size: {@code --mbufs}, or the power of two less one that holds {@link #mbufsNeeded}. */
+    public int poolSize(final int ports, final int txRings, final int lcores, final int ringSlots)
     {
         if (0 != mbufs)
         {
             return mbufs;
         }
-        final long needed = (long)ports * (rxQueues * (long)rxDescriptors + txDescriptors) + (long)lcores *
-            (mbufCache + 2L * burst * ports) + ringSlots;
+        final long needed = mbufsNeeded(ports, txRings, lcores, ringSlots);
         int size = MIN_AUTO_MBUFS;
         while (size < needed)
         {
