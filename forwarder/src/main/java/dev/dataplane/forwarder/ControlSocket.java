@@ -49,7 +49,7 @@ final class ControlSocket implements AutoCloseable
     {
     }
 
-    static final int MAX_COMMAND_BYTES = 256;
+    static final int MAX_COMMAND_BYTES = CommandReader.MAX_COMMAND_BYTES;
     /** A client that has sent nothing new for this long, with a command unfinished or nothing sent, is closed. */
     static final int IDLE_SECONDS = 5;
     /** The main thread answers between statistics periods; one that does not answer in this long is not coming. */
@@ -146,7 +146,7 @@ final class ControlSocket implements AutoCloseable
     /** One client's state: what it sent so far, the answers it is owed (in order), and when it last sent. */
     private static final class Client
     {
-        final ByteBuffer in = ByteBuffer.allocate(MAX_COMMAND_BYTES);
+        final CommandReader in = new CommandReader();
         final ArrayDeque<CompletableFuture<String>> answers = new ArrayDeque<>();
         final ArrayDeque<Long> askedAt = new ArrayDeque<>();
         ByteBuffer out;
@@ -237,7 +237,7 @@ final class ControlSocket implements AutoCloseable
         final int read;
         try
         {
-            read = channel.read(client.in);
+            read = channel.read(client.in.buffer());
         }
         catch (final IOException ex)
         {
@@ -249,17 +249,18 @@ final class ControlSocket implements AutoCloseable
         {
             client.ended = true;
             key.interestOps(0);
-            if (client.in.position() > 0)
+            final String last = client.in.rest(); // the last command, without a newline
+            if (null != last)
             {
-                submit(client, takeText(client.in, client.in.position(), 0)); // the last command, without newline
+                submit(client, last);
             }
             return;
         }
-        for (int newline = newline(client.in); newline >= 0; newline = newline(client.in))
+        for (String command = client.in.next(); null != command; command = client.in.next())
         {
-            submit(client, takeText(client.in, newline, 1));
+            submit(client, command);
         }
-        if (!client.in.hasRemaining())
+        if (client.in.overflowed())
         {
             answerAndEnd(key, client, "error: a command is at most " + MAX_COMMAND_BYTES + " bytes, ended by a newline");
         }
@@ -302,7 +303,7 @@ final class ControlSocket implements AutoCloseable
         }
         else if (now - client.lastHeard > TimeUnit.SECONDS.toNanos(IDLE_SECONDS))
         {
-            if (client.in.position() > 0)
+            if (client.in.hasPartial())
             {
                 answerAndEnd(key, client, "error: the command was not finished with a newline within " +
                     IDLE_SECONDS + " s");
@@ -373,29 +374,6 @@ final class ControlSocket implements AutoCloseable
         {
             // Nothing more to tell the client.
         }
-    }
-
-    /** The position of the first newline in what was read, or -1. */
-    private static int newline(final ByteBuffer buffer)
-    {
-        for (int i = 0; i < buffer.position(); i++)
-        {
-            if (buffer.get(i) == '\n')
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** The first {@code length} bytes as trimmed text, removed with {@code skip} more (the newline). */
-    private static String takeText(final ByteBuffer buffer, final int length, final int skip)
-    {
-        final String text = new String(buffer.array(), 0, length, StandardCharsets.UTF_8).trim();
-        buffer.flip();
-        buffer.position(length + skip);
-        buffer.compact();
-        return text;
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +113,28 @@ class RulesParserFuzzTest
         catch (final RulesException expected)
         {
             assertTrue(expected.reason().contains("exceeds"), expected.getMessage());
+        }
+    }
+
+    /**
+     * Coverage-guided: any text (the seed corpus, {@code RulesParserFuzzTestInputs}, holds the example files; {@code
+     * bin/fuzz rules SECONDS} fuzzes) parses to rules that compile, or to a {@link RulesException} whose position lies
+     * inside the text; nothing else.
+     */
+    @FuzzTest(maxDuration = "10s")
+    void parsesAnyTextToRulesThatCompileOrAPositionedError(final FuzzedDataProvider data)
+    {
+        final String text = data.consumeRemainingAsString();
+        try
+        {
+            new CompiledRules(RulesParser.parse(text, "fuzz.rules"));
+        }
+        catch (final RulesException ex)
+        {
+            final String[] lines = text.split("\r?\n", -1);
+            assertTrue(ex.line() >= 1 && ex.line() <= lines.length, ex.getMessage());
+            assertTrue(ex.column() >= 1 && ex.column() <= Math.max(lines[ex.line() - 1].length(),
+                RulesParser.MAX_LINE_CHARS) + 1, ex.getMessage());
         }
     }
 }
