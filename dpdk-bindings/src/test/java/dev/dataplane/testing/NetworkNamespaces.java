@@ -38,6 +38,25 @@ public final class NetworkNamespaces
         return "0".equals(run("id", "-u").trim());
     }
 
+    /**
+     * Goes on as root; under CI (which is root) anything else fails the test, since these end-to-end tests must run
+     * there; elsewhere the test is skipped, and says why on the console, where the suite's summary counts it.
+     */
+    public static void requireRoot(final String test) throws IOException, InterruptedException
+    {
+        if (isRoot())
+        {
+            return;
+        }
+        final String why = test + " needs root for network namespaces and net_tap (CI runs as root)";
+        if (null != System.getenv("CI"))
+        {
+            org.junit.jupiter.api.Assertions.fail(why + ": it must run in CI, and this CI is not root");
+        }
+        System.out.println("SKIPPED: " + why);
+        org.junit.jupiter.api.Assumptions.abort(why);
+    }
+
     /** Creates namespace {@code ns} and moves {@code device} into it, set up. */
     public static void moveInto(final String ns, final String device) throws IOException, InterruptedException
     {

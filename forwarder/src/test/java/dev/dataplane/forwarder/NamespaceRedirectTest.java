@@ -5,7 +5,6 @@ import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static dev.dataplane.testing.NetworkNamespaces.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ class NamespaceRedirectTest
     @Test
     void redirectsRealSocketsTrafficWithChecksumsTheKernelAccepts() throws Exception
     {
-        assumeTrue(NetworkNamespaces.isRoot(), "network namespaces need root");
+        NetworkNamespaces.requireRoot("NamespaceRedirectTest");
         final NetworkNamespaces.Hosts hosts = NetworkNamespaces.hosts();
         final Path rules = Path.of("..", "examples", "redirect.rules").toAbsolutePath().normalize();
         final List<String> args = new ArrayList<>(ealArgs("net_tap0,iface=" + hosts.tapA(),

@@ -5,7 +5,6 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static dev.dataplane.testing.NetworkNamespaces.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,7 @@ class TapFlowAffinityTest
     @Test
     void eachFlowArrivesOnOneQueueAndTheFlowsSpreadOverBoth() throws Exception
     {
-        assumeTrue(NetworkNamespaces.isRoot(), "network namespaces need root");
+        NetworkNamespaces.requireRoot("TapFlowAffinityTest");
         final NetworkNamespaces.Hosts hosts = NetworkNamespaces.hosts();
         final StringBuilder rules = new StringBuilder();
         for (int flow = 0; flow < FLOWS; flow++)

@@ -369,4 +369,10 @@ public final class Generator extends Sender
     {
         return 0 != limit && sent() + txRefused() >= limit;
     }
+
+    /** The pacing (for tests and diagnostics): read once the generator has stopped. */
+    RateLimiter limiter()
+    {
+        return limiter;
+    }
 }

@@ -79,6 +79,28 @@ public final class RateLimiter
         return unlimited ? burstNow : startTsc + ((burstDueFixed + i * ticksPerPacketFixed) >> FRACTION_BITS);
     }
 
+    /**
+     * Packets due from the schedule's start to {@code now}: the first at the start, then one every 1/rate. Every one
+     * of them is released or {@link #skipped}, but for those of a burst still to go and, per restart of the schedule
+     * after a stall, less than one.
+     */
+    public long dueBy(final long now)
+    {
+        return unlimited || !started ? 0 : ((now - startTsc) << FRACTION_BITS) / ticksPerPacketFixed + 1;
+    }
+
+    /** The time-stamp counter of the first {@link #due}: read once the sender has stopped. */
+    public long startTsc()
+    {
+        return startTsc;
+    }
+
+    /** The time-stamp counter of the last {@link #due}: read once the sender has stopped. */
+    public long lastTsc()
+    {
+        return burstNow;
+    }
+
     /** Packets the schedule dropped because the sender fell too far behind: read once the sender has stopped. */
     public long skipped()
     {
