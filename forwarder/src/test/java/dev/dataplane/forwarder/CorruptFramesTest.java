@@ -1,13 +1,11 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,8 +13,6 @@ import java.util.Map;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.Mbuf;
-import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
@@ -45,12 +41,14 @@ class CorruptFramesTest
 
     private static Eal eal;
     private static Mempool pool;
+    private static OneFrame one;
 
     @BeforeAll
     static void startEal()
     {
         eal = Eal.init(ealArgs());
         pool = Mempool.createPktmbufPool("corrupt", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+        one = new OneFrame(pool);
     }
 
     @AfterAll
@@ -82,12 +80,12 @@ class CorruptFramesTest
                     if (cachedFirst)
                     {
                         final byte[] out = good.clone();
-                        assertEquals(1, send(processor, out), "the good frame of the flow");
+                        assertEquals(1, one.send(processor, out), "the good frame of the flow");
                         assertEquals(8083, NetworkOrder.u16(MemorySegment.ofArray(out), L4 + 2), "DNAT'd");
                     }
                     final byte[] bad = damage(good, damage.getKey());
                     final byte[] out = bad.clone();
-                    final int port = send(processor, out);
+                    final int port = one.send(processor, out);
                     final String where = damage.getKey() + (cachedFirst ? ", flow cached" : "") +
                         (accept ? ", --malformed accept" : "");
                     assertEquals(accept ? 1 : RulesProcessor.DROP, port, where);
@@ -118,7 +116,7 @@ class CorruptFramesTest
         for (final byte[] frame : new byte[][] {first, later, first})
         {
             final byte[] out = frame.clone();
-            assertEquals(1, send(processor, out));
+            assertEquals(1, one.send(processor, out));
             assertArrayEquals(frame, out);
         }
         assertEquals(3, processor.outcome(RulesProcessor.FRAGMENTS));
@@ -128,15 +126,15 @@ class CorruptFramesTest
             frag: fragment => drop
             proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2
             """);
-        assertEquals(RulesProcessor.DROP, send(processor, first.clone()));
-        assertEquals(RulesProcessor.DROP, send(processor, later.clone()));
-        assertEquals(1, send(processor, vip(5000)), "whole datagrams still DNAT'd");
+        assertEquals(RulesProcessor.DROP, one.send(processor, first.clone()));
+        assertEquals(RulesProcessor.DROP, one.send(processor, later.clone()));
+        assertEquals(1, one.send(processor, vip(5000)), "whole datagrams still DNAT'd");
         assertEquals(2, processor.rulePackets(processor.state(), 0));
         processor = processor("ip4 dst 10.0.8.17 => accept set-dst 10.0.1.2\n");
         for (final byte[] frame : new byte[][] {first, later})
         {
             final byte[] out = frame.clone();
-            assertEquals(1, send(processor, out));
+            assertEquals(1, one.send(processor, out));
             assertEquals(Ipv4Header.parseAddress("10.0.1.2"), Ipv4Header.destination(MemorySegment.ofArray(out),
                 L3));
             assertTrue(Ipv4Header.isChecksumValid(MemorySegment.ofArray(out), L3));
@@ -205,21 +203,5 @@ class CorruptFramesTest
         NetworkOrder.u16(s, L3 + Ipv4Header.FRAGMENT_OFFSET, fragmentField);
         Ipv4Header.computeChecksum(s, L3);
         return frame;
-    }
-
-    /** Runs {@code frame} through the processor in an mbuf; copies what it became back into it. */
-    private static int send(final RulesProcessor processor, final byte[] frame)
-    {
-        final MbufArray mbufs = new MbufArray(1);
-        assertTrue(pool.allocBulk(mbufs, 1));
-        final long mbuf = mbufs.get(0);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-        Mbuf.setLength(mbuf, frame.length);
-        processor.beginBurst();
-        final int port = processor.process(mbuf);
-        processor.endBurst();
-        MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbuf), frame, 0, frame.length);
-        Mbuf.free(mbuf);
-        return port;
     }
 }

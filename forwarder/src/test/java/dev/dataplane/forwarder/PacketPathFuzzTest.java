@@ -1,20 +1,16 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
-import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
@@ -50,14 +46,15 @@ class PacketPathFuzzTest
         """};
     private static Eal eal;
     private static Mempool pool;
+    private static OneFrame one;
     private static RulesProcessor[][] processors;
-    private static final MbufArray MBUFS = new MbufArray(1);
 
     @BeforeAll
     static void start() throws RulesException
     {
         eal = Eal.init(ealArgs());
         pool = Mempool.createPktmbufPool("fuzz", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+        one = new OneFrame(pool);
         processors = new RulesProcessor[RULES.length][2];
         for (int r = 0; r < RULES.length; r++)
         {
@@ -93,9 +90,9 @@ class PacketPathFuzzTest
         final boolean l4Valid = PacketView.OK == routerVerdict && PacketView.OK == new PacketView().parse(
             MemorySegment.ofArray(frame), 0, frame.length, PacketView.ROUTER_CHECKS | PacketView.CHECK_L4_CHECKSUM);
         final byte[] first = frame.clone();
-        final int firstPort = send(processor, first);
+        final int firstPort = one.send(processor, first);
         final byte[] second = frame.clone();
-        final int secondPort = send(processor, second);
+        final int secondPort = one.send(processor, second);
         assertEquals(firstPort, secondPort, "the flow cache answers as the classifier did");
         assertArrayEquals(first, second, "the flow cache rewrites as the rules did");
         if (RulesProcessor.DROP == firstPort)
@@ -138,20 +135,5 @@ class PacketPathFuzzTest
             Ipv4Header.destination(s, l3), view.protocol(), l4Length) :
             InternetChecksum.ipv6PseudoHeaderSum(s, l3, view.protocol(), l4Length);
         return InternetChecksum.verify(s, view.l4Offset(), l4Length, pseudo);
-    }
-
-    /** Runs {@code frame} through the processor in an mbuf; copies what it became back into it. */
-    private static int send(final RulesProcessor processor, final byte[] frame)
-    {
-        assertTrue(pool.allocBulk(MBUFS, 1));
-        final long mbuf = MBUFS.get(0);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-        Mbuf.setLength(mbuf, frame.length);
-        processor.beginBurst();
-        final int port = processor.process(mbuf);
-        processor.endBurst();
-        MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbuf), frame, 0, frame.length);
-        Mbuf.free(mbuf);
-        return port;
     }
 }
