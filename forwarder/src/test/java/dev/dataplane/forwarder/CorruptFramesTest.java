@@ -13,6 +13,8 @@ import java.util.Map;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.EthDevInfo;
+import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
@@ -140,6 +142,45 @@ class CorruptFramesTest
             assertTrue(Ipv4Header.isChecksumValid(MemorySegment.ofArray(out), L3));
         }
         assertEquals(0, pool.inUseCount());
+    }
+
+    @Test
+    void theRxPortsWordOnChecksumsStandsOnBothPaths() throws Exception
+    {
+        final CompiledRules rules = new CompiledRules(RulesParser.parse(
+            Files.readString(Path.of("..", "examples", "redirect.rules")), "redirect.rules"));
+        for (final boolean verifyL4 : new boolean[] {false, true})
+        {
+            final RulesProcessor processor = new RulesProcessor(0, 1, 0, new RulesSource(new RulesState(rules, 1, 1)),
+                new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, EthDevInfo.RX_OFFLOAD_IPV4_CKSUM |
+                EthDevInfo.RX_OFFLOAD_UDP_CKSUM, new PacketChecks(verifyL4, false, true));
+            int sport = verifyL4 ? 7000 : 6000;
+            for (final boolean cachedFirst : new boolean[] {false, true})
+            {
+                final byte[] good = vip(sport++);
+                if (cachedFirst)
+                {
+                    assertEquals(1, one.send(processor, good.clone(), Mbuf.RX_IP_CKSUM_GOOD | Mbuf.RX_L4_CKSUM_GOOD));
+                }
+                assertEquals(RulesProcessor.DROP, one.send(processor, good.clone(), Mbuf.RX_IP_CKSUM_BAD),
+                    "the port found the header checksum bad");
+                assertEquals(RulesProcessor.DROP, one.send(processor, good.clone(), Mbuf.RX_IP_CKSUM_GOOD |
+                    Mbuf.RX_L4_CKSUM_BAD), "the port found the UDP checksum bad");
+                final byte[] damaged = damage(good, "header checksum");
+                assertEquals(1, one.send(processor, damaged, Mbuf.RX_IP_CKSUM_GOOD | Mbuf.RX_L4_CKSUM_GOOD),
+                    "the port's word stands over software's");
+                assertEquals(RulesProcessor.DROP, one.send(processor, damage(good, "header checksum"), 0),
+                    "no word: software checks");
+                final byte[] badUdp = good.clone();
+                badUdp[L4 + UdpHeader.CHECKSUM_OFFSET] ^= 0x11;
+                assertEquals(verifyL4 ? RulesProcessor.DROP : 1, one.send(processor, badUdp, 0),
+                    "no word on L4: software checks it only with --verify-l4-checksum");
+            }
+            assertEquals(verifyL4 ? 8 : 6, processor.outcome(RulesProcessor.MALFORMED_DROPPED));
+            assertEquals(4, processor.outcome(RulesProcessor.MALFORMED_BY_KIND + PacketView.BAD_IPV4_CHECKSUM));
+            assertEquals(verifyL4 ? 4 : 2, processor.outcome(RulesProcessor.MALFORMED_BY_KIND +
+                PacketView.BAD_L4_CHECKSUM));
+        }
     }
 
     private static RulesProcessor processor(final String rules) throws Exception

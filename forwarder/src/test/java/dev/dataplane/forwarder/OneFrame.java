@@ -28,10 +28,17 @@ final class OneFrame
      */
     int send(final RulesProcessor processor, final byte[] frame)
     {
+        return send(processor, frame, 0);
+    }
+
+    /** {@link #send(RulesProcessor, byte[])} of a frame the RX port marked with {@code olFlags} (its checksums' word). */
+    int send(final RulesProcessor processor, final byte[] frame, final long olFlags)
+    {
         assertTrue(pool.allocBulk(mbufs, 1));
         final long mbuf = mbufs.get(0);
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
         Mbuf.setLength(mbuf, frame.length);
+        Mbuf.setOffloadFlags(mbuf, olFlags);
         processor.beginBurst();
         final int port = processor.process(mbuf);
         processor.endBurst();
