@@ -243,8 +243,9 @@ public final class ForwarderContext
     public String toString()
     {
         return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
-            (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ") flow-cache=" + flowCacheEntries :
-                forwardMode.cliName()) +
+            (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ") flow-cache=" + flowCacheEntries +
+                " malformed=" + (packetChecks.acceptMalformed() ? "accept" : "drop") + " verify-l4-checksum=" +
+                packetChecks.verifyL4Checksum() : forwardMode.cliName()) +
             " rxq=" + rxQueues + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
             " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;
     }

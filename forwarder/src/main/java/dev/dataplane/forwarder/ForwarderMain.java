@@ -316,7 +316,9 @@ public final class ForwarderMain
                 .append(modeName(context)).append("\",\"run_mode\":\"").append(forwarder.runMode().cliName())
                 .append(null == forwarder.pipelineTx() ? "" :
                     "\",\"pipeline_tx\":\"" + forwarder.pipelineTx().cliName())
-                .append('"').append(null == context.rules() ? "" : ",\"flow_cache\":" + context.flowCacheEntries())
+                .append('"').append(null == context.rules() ? "" : ",\"flow_cache\":" + context.flowCacheEntries() +
+                    ",\"malformed\":\"" + (context.packetChecks().acceptMalformed() ? "accept" : "drop") +
+                    "\",\"verify_l4_checksum\":" + context.packetChecks().verifyL4Checksum())
                 .append(",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
                 .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
