@@ -88,7 +88,7 @@ class RulesParserTest
     {
         assertError("in-port \u0663 => drop", 1, 9, "in-port wants a number of ASCII digits");
         assertError("proto +6 => drop", 1, 7, "proto wants a number of ASCII digits");
-        assertError("proto udp dport -1 => drop", 1, 17, "");
+        assertError("proto udp dport -1 => drop", 1, 17, "dport wants a number of ASCII digits");
         assertError("dst -1::/16 => drop", 1, 5, "bad group '-1'");
         assertError("dst 1.2.3.4:: => drop", 1, 5, "not an IPv6 address");
         assertError("dst 10.0.0.0/+8 => drop", 1, 5, "bad prefix length");
