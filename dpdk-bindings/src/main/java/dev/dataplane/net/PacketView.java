@@ -47,9 +47,9 @@ public final class PacketView
     /** The packet arrived with a TTL (IPv4) or hop limit (IPv6) of 0: it must not be forwarded (RFC 1812 5.3.1). */
     public static final int TTL_ZERO = 13;
     /**
-     * A UDP length below 8 or past the IP payload (a first fragment's: below 8). A length short of the payload is allowed, as Linux's udp_rcv
-     * (which trims) and nf_conntrack allow it: the bytes after the datagram are IP payload, not UDP data (RFC 9868's
-     * UDP options live there).
+     * A UDP length below 8 or past the IP payload (a first fragment's: below 8). A length short of the payload is
+     * allowed, as Linux's udp_rcv (which trims) and nf_conntrack allow it: the bytes after the datagram are IP
+     * payload, not UDP data (RFC 9868's UDP options live there).
      */
     public static final int BAD_UDP_LENGTH = 14;
     /** A TCP data offset below 5 words, or past the segment. */

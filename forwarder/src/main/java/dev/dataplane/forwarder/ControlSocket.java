@@ -262,7 +262,8 @@ final class ControlSocket implements AutoCloseable
         }
         if (client.in.overflowed())
         {
-            answerAndEnd(key, client, "error: a command is at most " + MAX_COMMAND_BYTES + " bytes, ended by a newline");
+            answerAndEnd(key, client, "error: a command is at most " + MAX_COMMAND_BYTES +
+                " bytes, ended by a newline");
         }
     }
 

@@ -31,7 +31,7 @@ final class OneFrame
         return send(processor, frame, 0);
     }
 
-    /** {@link #send(RulesProcessor, byte[])} of a frame the RX port marked with {@code olFlags} (its checksums' word). */
+    /** {@link #send(RulesProcessor, byte[])} of a frame the RX port marked with {@code olFlags} (its checksum word). */
     int send(final RulesProcessor processor, final byte[] frame, final long olFlags)
     {
         assertTrue(pool.allocBulk(mbufs, 1));

@@ -79,7 +79,8 @@ class PacketPathFuzzTest
     @FuzzTest(maxDuration = "10s")
     void anyFrameLeavesValidAsItCameOrNotAtAll(final FuzzedDataProvider data)
     {
-        final RulesProcessor processor = processors[data.consumeInt(0, RULES.length - 1)][data.consumeBoolean() ? 1 : 0];
+        final RulesProcessor processor =
+            processors[data.consumeInt(0, RULES.length - 1)][data.consumeBoolean() ? 1 : 0];
         final byte[] frame = data.consumeRemainingAsBytes();
         if (frame.length > Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM)
         {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * infinite_rx, TX dropped by the device), so every burst is full and a stall would show as a rate that stops. Twenty
  * reloads alternate a DNAT set and a drop set; each generation takes over at once (its rule counts 200,000 packets),
  * the lcore never stops between them, and at the end every packet received is accounted for as sent, refused by TX
- * or dropped by rule, and every mbuf is back. ({@link RulesReloadTest} keeps 1,000 packets bouncing on net_ring, where none can
- * be lost; this one runs at the rate the device gives.)
+ * or dropped by rule, and every mbuf is back. ({@link RulesReloadTest} keeps 1,000 packets bouncing on net_ring,
+ * where none can be lost; this one runs at the rate the device gives.)
  */
 class RulesReloadUnderLoadTest
 {

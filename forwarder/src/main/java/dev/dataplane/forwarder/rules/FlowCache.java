@@ -567,7 +567,8 @@ public final class FlowCache
     /**
      * The whole of a plain frame's journey when its flow is cached with a flow-constant rewrite: validated and keyed
      * straight from its bytes (untagged IPv4 without options, not a fragment, UDP or TCP with its header inside the
-     * packet, and every check {@link PacketView} makes of such a frame: header checksum, TTL, UDP length; keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
+     * packet, and every check {@link PacketView} makes of such a frame: header checksum, TTL, UDP length;
+     * keyed exactly as {@link #lookup} keys it after a full parse), counted as {@link #rule} counts, MACs
      * swapped for tx, and rewritten with the cached constants and checksum deltas. Reads native memory at
      * {@code frameAddress} ({@code length} bytes, nothing past them).
      *
