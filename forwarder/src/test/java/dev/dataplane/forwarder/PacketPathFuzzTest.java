@@ -27,9 +27,10 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * One frame of any bytes through PacketView and the rules path, twice (the first classifies and caches its flow, the
  * second takes the flow cache, its fast path where the frame is plain), under rules that rewrite addresses, ports,
- * TTL and DSCP. Whatever the bytes: no exception, no mbuf kept, both passes agree, and what leaves is re-verified
- * from scratch: a frame that passed every check (its L4 checksum included) leaves with every checksum valid; one
- * whose L4 checksum was wrong leaves with it still wrong; a frame that failed a check leaves untouched or not at all.
+ * TTL and DSCP, with either {@code --malformed} policy, L4 checksums verified or not. Whatever the bytes: no
+ * exception, no mbuf kept, both passes agree, and what leaves is re-verified from scratch: a frame that passed every
+ * check (its L4 checksum included) leaves with every checksum valid; one whose L4 checksum was wrong leaves with it
+ * still wrong; a frame that failed a check leaves untouched or not at all.
  * {@code bin/fuzz packet SECONDS} fuzzes; the seed corpus runs with the tests.
  */
 class PacketPathFuzzTest
@@ -55,15 +56,16 @@ class PacketPathFuzzTest
         eal = Eal.init(ealArgs());
         pool = Mempool.createPktmbufPool("fuzz", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         one = new OneFrame(pool);
-        processors = new RulesProcessor[RULES.length][2];
+        // Per rule set, four processors: --malformed drop or accept, each without and with --verify-l4-checksum.
+        processors = new RulesProcessor[RULES.length][4];
         for (int r = 0; r < RULES.length; r++)
         {
             final CompiledRules rules = new CompiledRules(RulesParser.parse(RULES[r], "fuzz.rules"));
-            for (int accept = 0; accept < 2; accept++)
+            for (int checks = 0; checks < 4; checks++)
             {
-                processors[r][accept] = new RulesProcessor(0, 1, 0, new RulesSource(new RulesState(rules, 1, 1)),
+                processors[r][checks] = new RulesProcessor(0, 1, 0, new RulesSource(new RulesState(rules, 1, 1)),
                     new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
-                    new PacketChecks(false, 1 == accept, true));
+                    new PacketChecks(checks >= 2, 1 == (checks & 1), true));
             }
         }
     }
@@ -79,8 +81,7 @@ class PacketPathFuzzTest
     @FuzzTest(maxDuration = "10s")
     void anyFrameLeavesValidAsItCameOrNotAtAll(final FuzzedDataProvider data)
     {
-        final RulesProcessor processor =
-            processors[data.consumeInt(0, RULES.length - 1)][data.consumeBoolean() ? 1 : 0];
+        final RulesProcessor processor = processors[data.consumeInt(0, RULES.length - 1)][data.consumeInt(0, 3)];
         final byte[] frame = data.consumeRemainingAsBytes();
         if (frame.length > Mempool.DEFAULT_DATA_ROOM_SIZE - Mbuf.HEADROOM)
         {
