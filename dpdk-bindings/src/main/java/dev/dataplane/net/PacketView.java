@@ -207,7 +207,7 @@ public final class PacketView
             return BAD_IPV4_TOTAL_LENGTH;
         }
         if (0 != (checks & IPV4_CHECKSUM_BAD) || 0 != (checks & CHECK_IPV4_CHECKSUM) &&
-            0 == (checks & IPV4_CHECKSUM_GOOD) && !InternetChecksum.verify(segment, at, headerLength, 0))
+            0 == (checks & IPV4_CHECKSUM_GOOD) && !Ipv4Header.isChecksumValid(segment, at))
         {
             return BAD_IPV4_CHECKSUM;
         }

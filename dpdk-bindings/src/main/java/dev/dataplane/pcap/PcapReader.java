@@ -1,6 +1,7 @@
 package dev.dataplane.pcap;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -155,8 +156,7 @@ public final class PcapReader implements AutoCloseable
         }
         final byte[] data = new byte[(int)Math.min(capturedLength, snapLength)];
         final int gotData = readFully(data);
-        final long skipped = capturedLength - data.length; // past the snap length: libpcap cuts it off
-        if (gotData < data.length || skipped > 0 && skip(skipped) < skipped)
+        if (gotData < data.length || !skip(capturedLength - data.length)) // past the snap length: cut off
         {
             throw new PcapFormatException(source, recordOffset + Pcap.RECORD_HEADER_LENGTH,
                 "record data cut short (fewer than " + capturedLength + " bytes)");
@@ -171,25 +171,19 @@ public final class PcapReader implements AutoCloseable
         in.close();
     }
 
-    /** Skips up to {@code count} bytes; returns how many there were. */
-    private long skip(final long count) throws IOException
+    /** Skips {@code count} bytes of the record; false when the file ends first. */
+    private boolean skip(final long count) throws IOException
     {
-        long done = 0;
-        while (done < count)
+        try
         {
-            long n = in.skip(count - done);
-            if (n <= 0)
-            {
-                if (in.read() < 0)
-                {
-                    break;
-                }
-                n = 1;
-            }
-            done += n;
+            in.skipNBytes(count);
         }
-        offset += done;
-        return done;
+        catch (final EOFException ex)
+        {
+            return false;
+        }
+        offset += count;
+        return true;
     }
 
     private int readFully(final byte[] buffer) throws IOException

@@ -44,9 +44,13 @@ import jdk.net.UnixDomainPrincipal;
  */
 final class ControlSocket implements AutoCloseable
 {
-    /** A command waiting for the main thread, where its answer goes, and who sent it (for the log). */
-    record Request(String command, String peer, CompletableFuture<String> reply)
+    /** A command waiting for the main thread, where its answer goes, who sent it (for the log) and when. */
+    record Request(String command, String peer, long askedAt, CompletableFuture<String> reply)
     {
+        Request(final String command, final String peer)
+        {
+            this(command, peer, System.nanoTime(), new CompletableFuture<>());
+        }
     }
 
     static final int MAX_COMMAND_BYTES = CommandReader.MAX_COMMAND_BYTES;
@@ -147,8 +151,8 @@ final class ControlSocket implements AutoCloseable
     private static final class Client
     {
         final CommandReader in = new CommandReader();
-        final ArrayDeque<CompletableFuture<String>> answers = new ArrayDeque<>();
-        final ArrayDeque<Long> askedAt = new ArrayDeque<>();
+        /** Its commands not yet answered, in order: their answers go out as they come, in this order. */
+        final ArrayDeque<Request> answers = new ArrayDeque<>();
         ByteBuffer out;
         final String peer;
         long lastHeard = System.nanoTime();
@@ -272,13 +276,13 @@ final class ControlSocket implements AutoCloseable
     {
         while (null == client.out && !client.answers.isEmpty())
         {
-            final CompletableFuture<String> answer = client.answers.peek();
+            final Request request = client.answers.element();
             final String text;
-            if (answer.isDone())
+            if (request.reply().isDone())
             {
-                text = answer.getNow("error: no answer from the forwarder");
+                text = request.reply().getNow("error: no answer from the forwarder");
             }
-            else if (now - client.askedAt.element() > ANSWER_TIMEOUT_NANOS)
+            else if (now - request.askedAt() > ANSWER_TIMEOUT_NANOS)
             {
                 text = "error: no answer from the forwarder";
             }
@@ -287,7 +291,6 @@ final class ControlSocket implements AutoCloseable
                 break;
             }
             client.answers.remove();
-            client.askedAt.remove();
             client.out = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
         }
         if (null != client.out && !write(key, client))
@@ -342,8 +345,9 @@ final class ControlSocket implements AutoCloseable
 
     private void answerAndEnd(final SelectionKey key, final Client client, final String text)
     {
-        client.answers.add(CompletableFuture.completedFuture(text));
-        client.askedAt.add(System.nanoTime());
+        final Request answer = new Request("", client.peer);
+        answer.reply().complete(text);
+        client.answers.add(answer);
         client.ended = true;
         client.in.clear();
         key.interestOps(0);
@@ -352,9 +356,8 @@ final class ControlSocket implements AutoCloseable
     private void submit(final Client client, final String command)
     {
         client.sentCommand = true;
-        final Request request = new Request(command, client.peer, new CompletableFuture<>());
-        client.answers.add(request.reply());
-        client.askedAt.add(System.nanoTime());
+        final Request request = new Request(command, client.peer);
+        client.answers.add(request);
         if (command.isEmpty())
         {
             request.reply().complete("error: empty command (reload)");

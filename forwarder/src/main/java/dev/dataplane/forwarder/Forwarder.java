@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
@@ -151,29 +152,14 @@ public final class Forwarder implements AutoCloseable
             checkRedirects(rules.ruleSet(), ports);
         }
         final int txQueues = layout.txQueues(rules, rxQueues);
-        // Rewritten frames leave their checksums to the ports that can compute them (rules only: the forward modes
-        // change no IP or L4 field).
-        final long checksumOffloads = EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM |
-            EthDevInfo.TX_OFFLOAD_TCP_CKSUM;
-        final long[] txChecksumOffloads = new long[EthDev.MAX_PORTS];
-        if (null != rules && context.txChecksumOffload())
-        {
-            for (final int port : ports)
-            {
-                txChecksumOffloads[port] = EthDev.info(port).txOffloadCapabilities() & checksumOffloads;
-            }
-        }
-        // And take the checksums' verdicts from the ports that check them on receive.
-        final long rxChecks = EthDevInfo.RX_OFFLOAD_IPV4_CKSUM | EthDevInfo.RX_OFFLOAD_UDP_CKSUM |
-            EthDevInfo.RX_OFFLOAD_TCP_CKSUM;
-        final long[] rxChecksumOffloads = new long[EthDev.MAX_PORTS];
-        if (null != rules && context.packetChecks().rxChecksumOffload())
-        {
-            for (final int port : ports)
-            {
-                rxChecksumOffloads[port] = EthDev.info(port).rxOffloadCapabilities() & rxChecks;
-            }
-        }
+        // Rewritten frames leave their checksums to the ports that can compute them, and the checksums' verdicts are
+        // taken from the ports that check them on receive (rules only: the forward modes look at no IP or L4 field).
+        final long[] txChecksumOffloads = checksumOffloads(ports, null != rules && context.txChecksumOffload(),
+            EthDevInfo::txOffloadCapabilities, EthDevInfo.TX_OFFLOAD_IPV4_CKSUM | EthDevInfo.TX_OFFLOAD_UDP_CKSUM |
+            EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
+        final long[] rxChecksumOffloads = checksumOffloads(ports,
+            null != rules && context.packetChecks().rxChecksumOffload(), EthDevInfo::rxOffloadCapabilities,
+            EthDevInfo.RX_OFFLOAD_IPV4_CKSUM | EthDevInfo.RX_OFFLOAD_UDP_CKSUM | EthDevInfo.RX_OFFLOAD_TCP_CKSUM);
         final int ringSlots = RunMode.PIPELINE == runMode ? streamCount * context.ringBursts() * context.burst() : 0;
         final int poolLcores = layout.rxLcores + layout.stageLcores;
         final long mbufsNeeded = context.mbufsNeeded(ports.length, txQueues, poolLcores, ringSlots);
@@ -557,6 +543,24 @@ public final class Forwarder implements AutoCloseable
     public List<ForwardingStream> streams()
     {
         return streams;
+    }
+
+    /**
+     * Per port id, the checksum offloads among {@code wanted} that each of {@code ports} offers ({@code capabilities}
+     * of its info), or none anywhere when not {@code enabled}.
+     */
+    private static long[] checksumOffloads(final int[] ports, final boolean enabled,
+        final ToLongFunction<EthDevInfo> capabilities, final long wanted)
+    {
+        final long[] offloads = new long[EthDev.MAX_PORTS];
+        if (enabled)
+        {
+            for (final int port : ports)
+            {
+                offloads[port] = capabilities.applyAsLong(EthDev.info(port)) & wanted;
+            }
+        }
+        return offloads;
     }
 
     /** The TX checksum offloads ({@code EthDevInfo.TX_OFFLOAD_*}) rewritten frames use on {@code port}; 0: none. */

@@ -244,7 +244,7 @@ public final class ForwarderContext
     {
         return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
             (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ") flow-cache=" + flowCacheEntries +
-                " malformed=" + (packetChecks.acceptMalformed() ? "accept" : "drop") + " verify-l4-checksum=" +
+                " malformed=" + packetChecks.malformedPolicy() + " verify-l4-checksum=" +
                 packetChecks.verifyL4Checksum() : forwardMode.cliName()) +
             " rxq=" + rxQueues + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
             " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;

@@ -317,7 +317,7 @@ public final class ForwarderMain
                 .append(null == forwarder.pipelineTx() ? "" :
                     "\",\"pipeline_tx\":\"" + forwarder.pipelineTx().cliName())
                 .append('"').append(null == context.rules() ? "" : ",\"flow_cache\":" + context.flowCacheEntries() +
-                    ",\"malformed\":\"" + (context.packetChecks().acceptMalformed() ? "accept" : "drop") +
+                    ",\"malformed\":\"" + context.packetChecks().malformedPolicy() +
                     "\",\"verify_l4_checksum\":" + context.packetChecks().verifyL4Checksum())
                 .append(",\"burst\":").append(context.burst())
                 .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)

@@ -17,4 +17,10 @@ public record PacketChecks(boolean verifyL4Checksum, boolean acceptMalformed, bo
 {
     /** The defaults: router checks in software or by the NIC, no L4 checksums, failures dropped. */
     public static final PacketChecks DEFAULT = new PacketChecks(false, false, true);
+
+    /** The {@code --malformed} policy by its CLI name. */
+    public String malformedPolicy()
+    {
+        return acceptMalformed ? "accept" : "drop";
+    }
 }
