@@ -29,15 +29,8 @@ class PcapFileCheckTest
     @Test
     void skipsRecordsShorterThanAnEthernetHeaderAndSaysHowMany() throws Exception
     {
-        final Path file = dir.resolve("odd.pcap");
         final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
-        try (PcapWriter writer = PcapWriter.create(file))
-        {
-            writer.write(0, frame, 0, frame.length);
-            writer.write(1, new byte[0], 0, 0);
-            writer.write(2, frame, 0, 10);
-            writer.write(3, frame, 0, frame.length);
-        }
+        final Path file = write("odd.pcap", frame, new byte[0], Arrays.copyOf(frame, 10), frame);
         final PcapReplay.Capture capture = PcapReplay.read(file, MAX_FRAME);
         assertEquals(2, capture.records().size());
         assertEquals(2, capture.skipped());
@@ -47,29 +40,16 @@ class PcapFileCheckTest
     @Test
     void refusesWhatCannotBeReplayedWithOneClearError() throws Exception
     {
-        final Path file = dir.resolve("cut.pcap");
         final byte[] frame = new FrameBuilder().udp(1, 2).length(64).build();
-        try (PcapWriter writer = PcapWriter.create(file))
-        {
-            writer.write(0, frame, 0, frame.length);
-            writer.write(1, frame, 0, frame.length);
-        }
+        final Path file = write("cut.pcap", frame, frame);
         final byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 5));
         assertMessage(file, "cannot replay " + file + ": " + file + ": record data cut short");
 
-        final Path empty = dir.resolve("runts.pcap");
-        try (PcapWriter writer = PcapWriter.create(empty))
-        {
-            writer.write(0, new byte[0], 0, 0);
-        }
+        final Path empty = write("runts.pcap", new byte[0]);
         assertMessage(empty, "holds no packets (1 records shorter than an Ethernet header)");
 
-        final Path jumbo = dir.resolve("jumbo.pcap");
-        try (PcapWriter writer = PcapWriter.create(jumbo))
-        {
-            writer.write(0, new byte[MAX_FRAME + 1], 0, MAX_FRAME + 1);
-        }
+        final Path jumbo = write("jumbo.pcap", new byte[MAX_FRAME + 1]);
         assertMessage(jumbo, "packet 1 has " + (MAX_FRAME + 1) + " bytes captured; replay takes 14.." + MAX_FRAME);
     }
 
@@ -84,6 +64,20 @@ class PcapFileCheckTest
         final long start = System.nanoTime();
         assertMessage(file, "replay holds a file in memory");
         assertTrue(System.nanoTime() - start < 1_000_000_000L, "refused before reading");
+    }
+
+    /** A pcap file in the test's folder holding {@code frames}, one a nanosecond. */
+    private Path write(final String name, final byte[]... frames) throws Exception
+    {
+        final Path file = dir.resolve(name);
+        try (PcapWriter writer = PcapWriter.create(file))
+        {
+            for (int i = 0; i < frames.length; i++)
+            {
+                writer.write(i, frames[i], 0, frames[i].length);
+            }
+        }
+        return file;
     }
 
     private void assertMessage(final Path file, final String expected)
