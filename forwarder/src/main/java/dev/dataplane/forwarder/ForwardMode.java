@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import dev.dataplane.forwarder.engine.IoEngine;
 import dev.dataplane.forwarder.engine.MacEngine;
 import dev.dataplane.forwarder.engine.MacSwapEngine;
+import dev.dataplane.runtime.CliNamed;
 
 /** The forwarding modes, named as testpmd names them. */
 public enum ForwardMode implements CliNamed

@@ -11,13 +11,15 @@ import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
-import dev.dataplane.dpdk.LcoreGroup;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.Rule;
 import dev.dataplane.forwarder.rules.RuleSet;
 import dev.dataplane.forwarder.rules.Verdict;
+import dev.dataplane.runtime.LcoreGroup;
+import dev.dataplane.runtime.Poller;
+import dev.dataplane.runtime.PollingLcore;
 
 /**
  * The assembled dataplane: one mbuf pool, the selected ports paired 0&lt;-&gt;1, 2&lt;-&gt;3..., and the pollers spread
@@ -48,7 +50,7 @@ public final class Forwarder implements AutoCloseable
     private final List<Poller> receivers;
     /** The pipeline's TX stages, which drain their rings at stop. */
     private final List<PipelineTx> txStages;
-    private final List<ForwardingLcore> lcores;
+    private final List<PollingLcore> lcores;
     private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final RulesSource rulesSource;
     private final List<String> warnings;
@@ -58,7 +60,7 @@ public final class Forwarder implements AutoCloseable
     private long ringDrainedAtStop;
 
     private Forwarder(final ForwarderContext context, final RunMode runMode, final PipelineTxLcore pipelineTx,
-        final int[] ports, final Mempool pool, final Parts parts, final List<ForwardingLcore> lcores,
+        final int[] ports, final Mempool pool, final Parts parts, final List<PollingLcore> lcores,
         final List<String> warnings, final long[] txChecksumOffloads)
     {
         this.txChecksumOffloads = txChecksumOffloads;
@@ -267,10 +269,10 @@ public final class Forwarder implements AutoCloseable
             parts.assign(tx, transmitting, layout.firstTxLcore());
             parts.txStages.addAll(tx);
         }
-        final List<ForwardingLcore> lcores = new ArrayList<>();
+        final List<PollingLcore> lcores = new ArrayList<>();
         for (int l = 0; l < parts.perLcore.size(); l++)
         {
-            lcores.add(new ForwardingLcore(workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
+            lcores.add(new PollingLcore("forwarder", workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
         return new Forwarder(context, runMode, pipelineTx, ports, pool, parts, lcores, warnings, txChecksumOffloads);
     }
@@ -443,7 +445,7 @@ public final class Forwarder implements AutoCloseable
     /** Launches every forwarding lcore, busy-spinning. */
     public void start()
     {
-        lcoreGroup.start(lcores.stream().map(ForwardingLcore::lcore).toList(), lcores);
+        lcoreGroup.start(lcores.stream().map(PollingLcore::lcore).toList(), lcores);
     }
 
     /** The first lcore failure, or null while all run. */
@@ -599,7 +601,7 @@ public final class Forwarder implements AutoCloseable
         return transmitters;
     }
 
-    public List<ForwardingLcore> lcores()
+    public List<PollingLcore> lcores()
     {
         return lcores;
     }

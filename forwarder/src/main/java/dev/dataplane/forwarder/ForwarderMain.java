@@ -19,6 +19,7 @@ import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.rules.RulesException;
 import dev.dataplane.forwarder.rules.RulesParser;
 import dev.dataplane.net.MacAddress;
+import dev.dataplane.runtime.PollingLcore;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
@@ -306,7 +307,7 @@ public final class ForwarderMain
     {
         final ForwarderContext context = forwarder.context();
         final StringBuilder lcoreList = new StringBuilder();
-        for (final ForwardingLcore lcore : forwarder.lcores())
+        for (final PollingLcore lcore : forwarder.lcores())
         {
             lcoreList.append(lcoreList.isEmpty() ? "" : ",").append(lcore.lcore());
         }
@@ -353,9 +354,9 @@ public final class ForwarderMain
                     ((offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) != 0 ? " udp" : "") +
                     ((offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM) != 0 ? " tcp" : ""));
         }
-        for (final ForwardingLcore lcore : forwarder.lcores())
+        for (final PollingLcore lcore : forwarder.lcores())
         {
-            out.printf(Locale.ROOT, "  lcore %d: %s%n", lcore.lcore(), Arrays.toString(lcore.streams()));
+            out.printf(Locale.ROOT, "  lcore %d: %s%n", lcore.lcore(), Arrays.toString(lcore.pollers()));
         }
         out.printf(Locale.ROOT, "  mbuf pool: %d mbufs, cache %d; main lcore %d prints statistics%n",
             forwarder.pool().size(), context.mbufCache(), eal.mainLcore());

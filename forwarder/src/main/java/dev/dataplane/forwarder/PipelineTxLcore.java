@@ -1,5 +1,7 @@
 package dev.dataplane.forwarder;
 
+import dev.dataplane.runtime.CliNamed;
+
 /**
  * Which lcores run the pipeline's TX stage ({@link PipelineTx}): the ones that receive into the rings (RX and TX on
  * one lcore, as the I/O lcores of DPDK's load_balancer example) or the stage lcores, after the rules.

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder;
 
 import com.lmax.disruptor.EventPoller;
+import dev.dataplane.runtime.Poller;
 
 /**
  * A consumer of one pipeline ring ({@link PipelineRules}, {@link PipelineTx}): each poll takes the bursts ready for

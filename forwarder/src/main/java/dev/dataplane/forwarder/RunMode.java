@@ -1,5 +1,7 @@
 package dev.dataplane.forwarder;
 
+import dev.dataplane.runtime.CliNamed;
+
 /**
  * How the rules' stages are laid out on lcores. Run-to-completion (the testpmd way): each lcore receives a burst and
  * takes every packet through the rules to TX itself; one worker lcore is enough. Pipeline: RX lcores only receive

@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.runtime.Poller;
 
 /**
  * The receive side every stream shares: the RX queue it polls, its burst size and burst array, and the bounded

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
+import dev.dataplane.runtime.PollingLcore;
+
 /** The shared allocation probe ({@link dev.dataplane.testing.AllocationProbe}) over a forwarder's lcores. */
 final class AllocationProbe
 {
@@ -17,11 +19,11 @@ final class AllocationProbe
      */
     static void assertAllocatesNothing(final Forwarder forwarder)
     {
-        final List<ForwardingLcore> lcores = forwarder.lcores();
+        final List<PollingLcore> lcores = forwarder.lcores();
         try
         {
             dev.dataplane.testing.AllocationProbe.assertAllocatesNothing(
-                lcores.stream().map(ForwardingLcore::lcore).toList(), lcores);
+                lcores.stream().map(PollingLcore::lcore).toList(), lcores);
         }
         finally
         {

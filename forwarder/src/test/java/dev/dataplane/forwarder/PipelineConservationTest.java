@@ -10,6 +10,7 @@ import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.runtime.Poller;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +39,7 @@ class PipelineConservationTest
                 .runMode(RunMode.PIPELINE).pipelineTx(pipelineTx)
                 .rules(RulesParser.parse("proto tcp dport 23 => drop\npolicy accept", "t.rules")).build());
             assertEquals(pipelineTx, forwarder.pipelineTx());
-            final List<Poller> onRxLcore = List.of(forwarder.lcores().get(0).streams());
+            final List<Poller> onRxLcore = List.of(forwarder.lcores().get(0).pollers());
             assertEquals(PipelineTxLcore.RX == pipelineTx, onRxLcore.stream().anyMatch(p -> p instanceof PipelineTx),
                 "the TX stage runs on the RX lcore exactly when asked to: " + onRxLcore);
             final ForwarderStats stats = new ForwarderStats(forwarder);

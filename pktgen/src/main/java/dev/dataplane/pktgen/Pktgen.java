@@ -11,10 +11,12 @@ import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthLink;
-import dev.dataplane.dpdk.LcoreGroup;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.runtime.LcoreGroup;
+import dev.dataplane.runtime.Poller;
+import dev.dataplane.runtime.PollingLcore;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -47,7 +49,7 @@ public final class Pktgen implements AutoCloseable
     private final Senders senders;
     private final Receiver receiver;
     private final SingleWriterRecorder latency;
-    private final List<PktgenLcore> lcores;
+    private final List<PollingLcore> lcores;
     private final double packetsPerSecond;
     private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final Arena arena;
@@ -58,7 +60,7 @@ public final class Pktgen implements AutoCloseable
 
     private Pktgen(final PktgenContext context, final List<Mempool> pools, final Set<Integer> ports,
         final Senders senders, final Receiver receiver, final SingleWriterRecorder latency,
-        final List<PktgenLcore> lcores, final double packetsPerSecond, final Arena arena, final List<String> warnings)
+        final List<PollingLcore> lcores, final double packetsPerSecond, final Arena arena, final List<String> warnings)
     {
         this.warnings = List.copyOf(warnings);
         this.context = context;
@@ -187,7 +189,7 @@ public final class Pktgen implements AutoCloseable
             // The warm-up's garbage (its receiver's histograms) is collected now, not in a pause during the run.
             System.gc();
         }
-        final List<PktgenPart> parts = new ArrayList<>(senders);
+        final List<Poller> parts = new ArrayList<>(senders);
         if (null != receiver)
         {
             parts.add(receiver);
@@ -244,17 +246,17 @@ public final class Pktgen implements AutoCloseable
     }
 
     /** Part {@code i} on worker {@code i % workers}: each on an lcore of its own when EAL gives enough. */
-    private static List<PktgenLcore> place(final List<PktgenPart> parts, final List<Integer> workers)
+    private static List<PollingLcore> place(final List<Poller> parts, final List<Integer> workers)
     {
-        final List<PktgenLcore> lcores = new ArrayList<>();
+        final List<PollingLcore> lcores = new ArrayList<>();
         for (int w = 0; w < Math.min(workers.size(), parts.size()); w++)
         {
-            final List<PktgenPart> mine = new ArrayList<>();
+            final List<Poller> mine = new ArrayList<>();
             for (int i = w; i < parts.size(); i += workers.size())
             {
                 mine.add(parts.get(i));
             }
-            lcores.add(new PktgenLcore(workers.get(w), mine.toArray(new PktgenPart[0])));
+            lcores.add(new PollingLcore("pktgen", workers.get(w), mine.toArray(new Poller[0])));
         }
         return lcores;
     }
@@ -267,7 +269,7 @@ public final class Pktgen implements AutoCloseable
 
     public void start()
     {
-        lcoreGroup.start(lcores.stream().map(PktgenLcore::lcore).toList(), lcores);
+        lcoreGroup.start(lcores.stream().map(PollingLcore::lcore).toList(), lcores);
     }
 
     /** The first lcore failure, or null while all run. */
@@ -364,7 +366,7 @@ public final class Pktgen implements AutoCloseable
         return packetsPerSecond;
     }
 
-    public List<PktgenLcore> lcores()
+    public List<PollingLcore> lcores()
     {
         return lcores;
     }

@@ -14,6 +14,7 @@ import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
+import dev.dataplane.runtime.Poller;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -24,7 +25,7 @@ import org.HdrHistogram.SingleWriterRecorder;
  * reporting thread samples while this lcore records; anything else counted as
  * unstamped. Frames are freed in bulk. Allocation-free per frame.
  */
-public final class Receiver implements PktgenPart
+public final class Receiver implements Poller
 {
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int RECEIVED = 0;

@@ -7,13 +7,14 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.runtime.Poller;
 
 /**
  * What sends on a TX queue, the stamped-traffic {@link Generator} or the {@link PcapReplay}: the burst array, the
  * allocation and the transmit they share, and their counters (written by the sending lcore, readable from any
  * thread). What the TX queue refuses is freed and counted, never retried.
  */
-public abstract class Sender implements PktgenPart
+public abstract class Sender implements Poller
 {
     private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int SENT = 0;

@@ -4,6 +4,7 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.runtime.PollingLcore;
 import dev.dataplane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class PktgenHotPathAllocationTest
             txQueues));
         try
         {
-            AllocationProbe.assertAllocatesNothing(pktgen.lcores().stream().map(PktgenLcore::lcore).toList(),
+            AllocationProbe.assertAllocatesNothing(pktgen.lcores().stream().map(PollingLcore::lcore).toList(),
                 pktgen.lcores());
         }
         finally

@@ -1,15 +1,18 @@
-package dev.dataplane.forwarder;
+package dev.dataplane.runtime;
 
 import org.agrona.concurrent.Agent;
 
-/** The busy-polling loop of one lcore: polls each of its streams in turn. */
-public final class ForwardingLcore implements Agent
+/** The busy-polling loop of one lcore: polls each of its pollers in turn (the forwarder's and the generator's). */
+public final class PollingLcore implements Agent
 {
+    private final String role;
     private final int lcore;
     private final Poller[] streams;
 
-    public ForwardingLcore(final int lcore, final Poller[] streams)
+    /** @param role names the agent with the lcore ({@code "forwarder"}: forwarder-lcore-3). */
+    public PollingLcore(final String role, final int lcore, final Poller[] streams)
     {
+        this.role = role + "-lcore-" + lcore;
         this.lcore = lcore;
         this.streams = streams.clone();
     }
@@ -31,7 +34,7 @@ public final class ForwardingLcore implements Agent
         return lcore;
     }
 
-    public Poller[] streams()
+    public Poller[] pollers()
     {
         return streams.clone();
     }
@@ -39,6 +42,6 @@ public final class ForwardingLcore implements Agent
     @Override
     public String roleName()
     {
-        return "forwarder-lcore-" + lcore;
+        return role;
     }
 }

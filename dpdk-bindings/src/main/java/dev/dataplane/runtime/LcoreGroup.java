@@ -1,8 +1,10 @@
-package dev.dataplane.dpdk;
+package dev.dataplane.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.dataplane.dpdk.LcoreTask;
+import dev.dataplane.dpdk.Lcores;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 

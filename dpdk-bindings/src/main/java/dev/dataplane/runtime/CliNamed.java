@@ -1,7 +1,7 @@
-package dev.dataplane.forwarder;
+package dev.dataplane.runtime;
 
 /** A value named on the command line ({@code --forward-mode io}, {@code --run-mode pipeline}...). */
-interface CliNamed
+public interface CliNamed
 {
     String cliName();
 
