@@ -14,6 +14,8 @@ import java.lang.foreign.MemorySegment;
 public final class EthernetHeader
 {
     public static final int LENGTH = 14;
+    /** Preamble (7), start-of-frame delimiter (1) and inter-frame gap (12): what each frame costs on the wire. */
+    public static final int FRAMING_BYTES = 20;
     public static final int DESTINATION_OFFSET = 0;
     public static final int SOURCE_OFFSET = 6;
     public static final int ETHER_TYPE_OFFSET = 12;

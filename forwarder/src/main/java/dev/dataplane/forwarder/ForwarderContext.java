@@ -4,8 +4,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import dev.dataplane.forwarder.engine.ForwardMode;
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.FlowCache;
-import dev.dataplane.forwarder.rules.RuleSet;
+import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.runtime.Burst;
+import dev.dataplane.runtime.StatsFormat;
 
 /**
  * The forwarder's configuration: defaults as named constants, validated once by {@link Builder#build()} before
@@ -13,10 +18,6 @@ import dev.dataplane.forwarder.rules.RuleSet;
  */
 public final class ForwarderContext
 {
-    /** testpmd's and l2fwd's burst: enough to amortise a driver call, small enough to stay in L1. */
-    public static final int DEFAULT_BURST = 32;
-    /** testpmd's MAX_PKT_BURST. */
-    public static final int MAX_BURST = 512;
     /** Ring sizes that absorb a scheduling hiccup of a few tens of microseconds at line rate. */
     public static final int DEFAULT_RX_DESCRIPTORS = 1024;
     public static final int DEFAULT_TX_DESCRIPTORS = 1024;
@@ -97,6 +98,12 @@ public final class ForwarderContext
     public ForwardMode forwardMode()
     {
         return forwardMode;
+    }
+
+    /** What the stats call the mode: {@code rules} with a rules file, else the forward mode's name. */
+    public String modeName()
+    {
+        return null != rules ? "rules" : forwardMode.cliName();
     }
 
     /** Seconds between statistics lines; 0 prints only the summary. */
@@ -254,7 +261,7 @@ public final class ForwarderContext
     public static final class Builder
     {
         private long portmask;
-        private int burst = DEFAULT_BURST;
+        private int burst = Burst.DEFAULT;
         private ForwardMode forwardMode = ForwardMode.IO;
         private double statsPeriodSeconds = DEFAULT_STATS_PERIOD_SECONDS;
         private StatsFormat statsFormat = StatsFormat.TEXT;
@@ -411,7 +418,7 @@ public final class ForwarderContext
          */
         public ForwarderContext build()
         {
-            require(burst >= 1 && burst <= MAX_BURST, "--burst must be in 1.." + MAX_BURST + ": " + burst);
+            require(null == Burst.check(burst), Burst.check(burst));
             require(Integer.bitCount(rxDescriptors) == 1 && rxDescriptors >= 8 && rxDescriptors <= 32768,
                 "--rxd must be a power of two in 8..32768: " + rxDescriptors);
             require(Integer.bitCount(txDescriptors) == 1 && txDescriptors >= 8 && txDescriptors <= 32768,

@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.runtime.CliNamed;
 
 /**

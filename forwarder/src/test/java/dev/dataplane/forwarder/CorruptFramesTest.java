@@ -18,7 +18,12 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.FlowCache;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.RulesProcessors;
+import dev.dataplane.forwarder.rules.RulesSource;
+import dev.dataplane.forwarder.rules.RulesState;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
@@ -185,7 +190,7 @@ class CorruptFramesTest
 
     private static RulesProcessor processor(final String rules) throws Exception
     {
-        return RulesProcessor.standalone(new CompiledRules(RulesParser.parse(rules, "t.rules")), 0, 1);
+        return RulesProcessors.standalone(new CompiledRules(RulesParser.parse(rules, "t.rules")), 0, 1);
     }
 
     /** The damages, each with the reason it must be counted under. */

@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.forwarder.engine.ForwardMode;
 import org.junit.jupiter.api.Test;
 
 /** The forwarding loop allocates nothing: see {@link AllocationProbe}. macswap, so the engine touches every packet. */

@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;

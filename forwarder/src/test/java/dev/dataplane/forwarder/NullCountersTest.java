@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.forwarder.rtc.ForwardingStream;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import org.junit.jupiter.api.Test;
 
 /** net_null ports: millions of packets forwarded, the forwarder's counters agree with the ports', nothing leaks. */
@@ -29,9 +32,9 @@ class NullCountersTest
             for (final PortTotals port : ports)
             {
                 // Every packet the device handed over was either forwarded or drained at stop.
-                assertEquals(port.deviceRxPackets, port.rxPackets() + drainedFrom(forwarder, port.port()),
+                assertEquals(port.deviceRxPackets(), port.rxPackets() + drainedFrom(forwarder, port.port()),
                     "port " + port.port() + " rx");
-                assertEquals(port.deviceTxPackets, port.txPackets(), "port " + port.port() + " tx");
+                assertEquals(port.deviceTxPackets(), port.txPackets(), "port " + port.port() + " tx");
                 assertEquals(0, port.txDropped());
                 assertEquals(0, port.rxNoMbuf());
             }

@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.rules.RulesProcessor;
 
 /** Single frames through a {@link RulesProcessor} in real mbufs of {@code pool}, for tests: a burst of one each. */
 final class OneFrame

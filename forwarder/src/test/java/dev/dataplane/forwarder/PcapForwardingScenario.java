@@ -12,6 +12,9 @@ import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.forwarder.engine.ForwardMode;
+import dev.dataplane.forwarder.rtc.ForwardingStream;
+import dev.dataplane.forwarder.rtc.StreamCounters;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.TcpHeader;

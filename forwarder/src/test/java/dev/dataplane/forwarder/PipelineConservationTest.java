@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.pipeline.PipelineTx;
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.runtime.Poller;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +57,7 @@ class PipelineConservationTest
                 all.ringFull() + forwarder.ringDrainedAtStop(), "received = forwarded + counted + drained");
             for (final PortTotals port : ports)
             {
-                assertEquals(port.deviceTxPackets, port.txPackets(), "port " + port.port() + " tx");
+                assertEquals(port.deviceTxPackets(), port.txPackets(), "port " + port.port() + " tx");
             }
             forwarder.close();
             assertEquals(0, forwarder.mbufsInUseAtClose());

@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,6 +4,7 @@ import static dev.dataplane.testing.DpdkTestSupport.THREE_LCORES;
 
 import java.nio.file.Path;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,7 @@ package dev.dataplane.forwarder;
 
 import java.nio.file.Path;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

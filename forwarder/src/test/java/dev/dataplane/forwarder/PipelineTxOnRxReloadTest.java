@@ -2,6 +2,7 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.THREE_LCORES;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,6 +12,9 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.NativeMemory;
+import dev.dataplane.forwarder.engine.ForwardMode;
+import dev.dataplane.forwarder.rtc.ForwardingStream;
+import dev.dataplane.forwarder.rtc.StreamCounters;
 import dev.dataplane.net.FrameBuilder;
 import org.junit.jupiter.api.Test;
 

@@ -15,7 +15,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;

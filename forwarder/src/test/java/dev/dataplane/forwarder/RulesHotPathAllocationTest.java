@@ -5,7 +5,7 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import java.nio.file.Path;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,7 +14,11 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.NativeMemory;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
+import dev.dataplane.forwarder.rules.RulesState;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.net.FrameBuilder;
 import org.junit.jupiter.api.Test;
 

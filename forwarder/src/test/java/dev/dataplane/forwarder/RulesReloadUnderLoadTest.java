@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RuleSet;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.RulesState;
+import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.pcap.PcapWriter;

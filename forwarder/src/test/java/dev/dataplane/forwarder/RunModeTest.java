@@ -3,6 +3,7 @@ package dev.dataplane.forwarder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import org.junit.jupiter.api.Test;
 
 class RunModeTest

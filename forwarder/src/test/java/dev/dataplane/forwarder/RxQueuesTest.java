@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortTotals;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,8 +42,8 @@ class RxQueuesTest
             long drained = 0;
             for (final PortTotals port : ports)
             {
-                assertEquals(port.deviceTxPackets, port.txPackets(), "port " + port.port() + " tx");
-                drained += port.deviceRxPackets - port.rxPackets();
+                assertEquals(port.deviceTxPackets(), port.txPackets(), "port " + port.port() + " tx");
+                drained += port.deviceRxPackets() - port.rxPackets();
             }
             assertEquals(forwarder.drainedAtStop(), drained, "what the devices gave = received + drained at stop");
             forwarder.close();

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.RulesState;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.testing.NetworkNamespaces;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dataplane.dpdk.JvmFlags;
-import dev.dataplane.forwarder.ForwarderMain;
+import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RuleSets;
 import dev.dataplane.net.FrameBuilder;

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.dataplane.dpdk.JvmFlags;
-import dev.dataplane.pktgen.PktgenMain;
+import dev.dataplane.pktgen.cli.PktgenMain;
 
 /**
  * The generator benchmark: 64-byte UDP frames sent by one TX lcore into a net_null vdev, dpdk-testpmd in txonly mode

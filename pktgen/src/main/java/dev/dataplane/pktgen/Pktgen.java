@@ -14,6 +14,15 @@ import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.pktgen.rx.Receiver;
+import dev.dataplane.pktgen.rx.SequenceTracker;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
+import dev.dataplane.pktgen.tx.Generator;
+import dev.dataplane.pktgen.tx.PcapReplay;
+import dev.dataplane.pktgen.tx.RateLimiter;
+import dev.dataplane.pktgen.tx.Sender;
+import dev.dataplane.pktgen.tx.Senders;
 import dev.dataplane.runtime.LcoreGroup;
 import dev.dataplane.runtime.Poller;
 import dev.dataplane.runtime.PollingLcore;
@@ -233,7 +242,7 @@ public final class Pktgen implements AutoCloseable
         final Receiver probe = !receives ? null : new Receiver(context.rxPort(), 1, context.burst(),
             new SequenceTracker(traffic.flows()), new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3),
             HIGHEST_LATENCY_NANOS, eal.tscHz());
-        generator.warmUp(WARM_UP_BURSTS, probe);
+        generator.warmUp(WARM_UP_BURSTS, null == probe ? null : probe::warmUp);
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.dataplane.pktgen;
 
 import java.nio.file.Path;
 
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.pktgen.traffic.Traffic;
+import dev.dataplane.runtime.Burst;
+
 /**
  * What to generate and how: validated on construction (the CLI only fills it).
  *
@@ -21,17 +25,14 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
 {
     /** TX queues at most. */
     public static final int MAX_TX_QUEUES = 16;
-    public static final int DEFAULT_BURST = 32;
     /** {@link #rxPort()} of a send-only run. */
     public static final int NO_RX = -1;
-    /** Preamble, start delimiter and inter-frame gap: what each frame costs on the wire besides its bytes. */
-    public static final int FRAMING_BYTES = 20;
 
     public PktgenContext
     {
-        if (burst < 1 || burst > 512)
+        if (null != Burst.check(burst))
         {
-            throw new IllegalArgumentException("--burst must be in 1..512: " + burst);
+            throw new IllegalArgumentException(Burst.check(burst));
         }
         if (count < 0)
         {
@@ -117,7 +118,7 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
                 {
                     throw new IllegalArgumentException("--rate in percent must be in (0, 100]: " + rate);
                 }
-                pps = percent / 100 * linkMbps * 1e6 / ((frameSize + FRAMING_BYTES) * 8.0);
+                pps = percent / 100 * linkMbps * 1e6 / ((frameSize + EthernetHeader.FRAMING_BYTES) * 8.0);
             }
             else
             {

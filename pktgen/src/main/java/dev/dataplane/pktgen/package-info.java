@@ -1,5 +1,5 @@
 /**
- * The packet generator and receiver (issue 4): traffic templates, rate control, loss and latency measurement,
- * pcap replay. Built on dpdk-bindings, like the forwarder, and independent of it.
+ * The packet generator and receiver: the validated context and {@link dev.dataplane.pktgen.Pktgen}, which brings up
+ * the ports and places the generators and receivers on lcores. Built on dpdk-bindings, independent of the forwarder.
  */
 package dev.dataplane.pktgen;

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.net.TcpHeader;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

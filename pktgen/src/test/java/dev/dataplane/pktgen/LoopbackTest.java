@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.pktgen.rx.SequenceTracker;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import java.util.Arrays;
 
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.pcap.PcapWriter;
+import dev.dataplane.pktgen.tx.PcapReplay;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

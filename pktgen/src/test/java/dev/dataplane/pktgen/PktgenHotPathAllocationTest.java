@@ -4,6 +4,8 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
 import dev.dataplane.runtime.PollingLcore;
 import dev.dataplane.testing.AllocationProbe;
 import org.junit.jupiter.api.Test;

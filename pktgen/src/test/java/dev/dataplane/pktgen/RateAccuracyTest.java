@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.pktgen.traffic.Traffic;
+import dev.dataplane.pktgen.tx.Generator;
+import dev.dataplane.pktgen.tx.RateLimiter;
+import dev.dataplane.pktgen.tx.Senders;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the schedule made due between its first and last poll (time-stamp counter) was sent or counted as given up, and
  * their number over that span is the rate. A window timed by the test thread on a shared 2-core machine measured
  * the machine's scheduling as much as the generator's; the schedule itself is tested exactly on a simulated clock in
- * {@link RateLimiterTest}, and throughput is a benchmark's ({@code bin/bench-tx}).
+ * {@code RateLimiterTest}, and throughput is a benchmark's ({@code bin/bench-tx}).
  */
 class RateAccuracyTest
 {

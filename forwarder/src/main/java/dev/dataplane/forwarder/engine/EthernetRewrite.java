@@ -2,7 +2,6 @@ package dev.dataplane.forwarder.engine;
 
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
-import dev.dataplane.forwarder.ForwardingEngine;
 import dev.dataplane.net.EthernetHeader;
 
 /**

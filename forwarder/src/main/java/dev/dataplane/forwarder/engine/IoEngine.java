@@ -1,7 +1,6 @@
 package dev.dataplane.forwarder.engine;
 
 import dev.dataplane.dpdk.MbufArray;
-import dev.dataplane.forwarder.ForwardingEngine;
 
 /** testpmd's io mode: packets go out as they came in. */
 public final class IoEngine implements ForwardingEngine

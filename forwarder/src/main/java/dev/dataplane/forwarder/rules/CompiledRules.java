@@ -1,5 +1,11 @@
 package dev.dataplane.forwarder.rules;
 
+import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.classify.RuleClassifier;
+import dev.dataplane.forwarder.rules.lang.Rule;
+import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.forwarder.rules.lang.Verdict;
+
 /**
  * A rule set ready for the fast path: its classifier, each rule's verdict, redirect port and rewrite program in
  * flat arrays. Immutable and shared by every lcore; a reload builds a new one.

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import dev.dataplane.dpdk.NativeMemory;
+import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.InternetChecksum;
@@ -20,6 +21,7 @@ import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
+import dev.dataplane.runtime.LcoreTransmitter;
 
 /**
  * An exact-match flow cache in front of the classifier, as Open vSwitch's EMC sits in front of its megaflow
@@ -80,7 +82,7 @@ public final class FlowCache
         Ipv4Header.FRAGMENT_OFFSET_MASK);
 
     /** {@link #insert}'s output of a flow whose frames are dropped. */
-    public static final int DROP = -1;
+    public static final int DROP = LcoreTransmitter.DROP;
     /** {@link #forwardPlain}: no rule matched, the policy accepts (to the paired port). */
     public static final int PLAIN_DEFAULT_ACCEPTED = -3;
     /** {@link #forwardPlain}: a rule dropped the frame. */

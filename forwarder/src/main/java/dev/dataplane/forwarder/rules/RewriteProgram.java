@@ -2,6 +2,8 @@ package dev.dataplane.forwarder.rules;
 
 import java.lang.foreign.MemorySegment;
 
+import dev.dataplane.forwarder.rules.lang.Rewrite;
+import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;

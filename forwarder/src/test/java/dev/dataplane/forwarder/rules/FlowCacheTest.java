@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.lang.RulesException;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.rules.lang.Verdict;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.InternetChecksum;

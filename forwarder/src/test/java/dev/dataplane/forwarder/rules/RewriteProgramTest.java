@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
+import dev.dataplane.forwarder.rules.lang.RulesException;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.InternetChecksum;

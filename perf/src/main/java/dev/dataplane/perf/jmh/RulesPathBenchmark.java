@@ -9,11 +9,12 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
-import dev.dataplane.forwarder.RulesProcessor;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.RuleSets;
-import dev.dataplane.forwarder.rules.RulesException;
-import dev.dataplane.forwarder.rules.RulesParser;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.RulesProcessors;
+import dev.dataplane.forwarder.rules.lang.RulesException;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
@@ -82,7 +83,7 @@ public class RulesPathBenchmark
             Mbuf.setLength(mbufs.get(i), LENGTH);
             frames[i] = Mbuf.dataAddress(mbufs.get(i));
         }
-        processor = RulesProcessor.standalone(new CompiledRules(RulesParser.parse(RuleSets.mixedRules(rules),
+        processor = RulesProcessors.standalone(new CompiledRules(RulesParser.parse(RuleSets.mixedRules(rules),
             "bench.rules")), 0, 1);
     }
 

@@ -1,0 +1,169 @@
+package dev.dataplane.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+
+/**
+ * An lcore's transmit side when packets may leave by any port (rules: accept, tx, redirect): one buffer per port,
+ * sent with one tx burst per port per cycle on the TX queue this lcore owns on every port, so lcores never share a
+ * queue. What a TX ring refuses is freed and counted, never retried.
+ */
+public final class LcoreTransmitter
+{
+    /** A destination that is no port: {@link #dispatch} frees the packet. */
+    public static final int DROP = -1;
+
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int queue;
+    private final int[] ports;
+    private final MbufArray[] buffers;
+    private final int[] counts;
+    private final int capacity;
+    /** Per port id: [2 * port] packets sent, [2 * port + 1] packets TX refused. Written by the lcore only. */
+    private final long[] counters = new long[2 * EthDev.MAX_PORTS];
+
+    /**
+     * @param queue    the TX queue this lcore owns on every port.
+     * @param ports    the ports it may send to.
+     * @param capacity packets buffered per port before a burst goes out early.
+     */
+    public LcoreTransmitter(final int queue, final int[] ports, final int capacity)
+    {
+        this.queue = queue;
+        this.ports = ports.clone();
+        this.capacity = capacity;
+        this.buffers = new MbufArray[EthDev.MAX_PORTS];
+        this.counts = new int[EthDev.MAX_PORTS];
+        for (final int port : ports)
+        {
+            buffers[port] = new MbufArray(capacity);
+        }
+    }
+
+    /** Queues {@code mbuf} for {@code port}, which must be one of this transmitter's ports. */
+    public void send(final int port, final long mbuf)
+    {
+        int count = counts[port];
+        if (count == capacity)
+        {
+            flush(port);
+            count = 0;
+        }
+        buffers[port].set(count, mbuf);
+        counts[port] = count + 1;
+    }
+
+    /**
+     * Hands each of a burst's packets to the port its destination names, or frees it ({@link RulesProcessor#DROP}; in bulk,
+     * through {@code drops}). A burst that goes all one way, the common case, is sent or freed whole.
+     *
+     * @return how many were freed.
+     */
+    public int dispatch(final MbufArray pkts, final int count, final int[] destinations, final MbufArray drops)
+    {
+        final int first = destinations[0];
+        int same = 1;
+        while (same < count && destinations[same] == first)
+        {
+            same++;
+        }
+        if (same == count)
+        {
+            if (DROP == first)
+            {
+                Mbuf.freeBulk(pkts, 0, count);
+                return count;
+            }
+            sendAll(first, pkts, count);
+            return 0;
+        }
+        int dropCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int destination = destinations[i];
+            if (DROP == destination)
+            {
+                drops.set(dropCount++, pkts.get(i));
+            }
+            else
+            {
+                send(destination, pkts.get(i));
+            }
+        }
+        if (0 != dropCount)
+        {
+            Mbuf.freeBulk(drops, 0, dropCount);
+        }
+        return dropCount;
+    }
+
+    /**
+     * Sends the first {@code count} packets of {@code pkts}, all for {@code port}: straight from {@code pkts} when
+     * nothing is buffered for that port (the common burst, all one way: no copy into the buffer), else queued
+     * behind what is, in order.
+     */
+    public void sendAll(final int port, final MbufArray pkts, final int count)
+    {
+        if (0 != counts[port])
+        {
+            for (int i = 0; i < count; i++)
+            {
+                send(port, pkts.get(i));
+            }
+            return;
+        }
+        transmit(port, pkts, count);
+    }
+
+    /** Sends every port's buffered packets. */
+    public void flush()
+    {
+        for (final int port : ports)
+        {
+            if (0 != counts[port])
+            {
+                flush(port);
+            }
+        }
+    }
+
+    private void flush(final int port)
+    {
+        transmit(port, buffers[port], counts[port]);
+        counts[port] = 0;
+    }
+
+    /** One tx burst of the first {@code count} of {@code pkts}; what the ring refuses is freed and counted. */
+    private void transmit(final int port, final MbufArray pkts, final int count)
+    {
+        final int sent = EthDev.txBurst(port, queue, pkts, 0, count);
+        if (sent < count)
+        {
+            Mbuf.freeBulk(pkts, sent, count - sent);
+            COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
+        }
+        COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);
+    }
+
+    public int queue()
+    {
+        return queue;
+    }
+
+    /** Packets sent on {@code port} so far (any thread). */
+    public long sent(final int port)
+    {
+        return (long)COUNTER.getOpaque(counters, 2 * port);
+    }
+
+    /** Packets {@code port}'s TX ring refused, freed (any thread). */
+    public long dropped(final int port)
+    {
+        return (long)COUNTER.getOpaque(counters, 2 * port + 1);
+    }
+}

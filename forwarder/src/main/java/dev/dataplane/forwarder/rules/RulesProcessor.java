@@ -1,0 +1,498 @@
+package dev.dataplane.forwarder.rules;
+
+import static dev.dataplane.dpdk.NativeMemory.ALL;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Objects;
+
+import dev.dataplane.dpdk.EthDevInfo;
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.lang.Verdict;
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.InternetChecksum;
+import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
+import dev.dataplane.runtime.Burst;
+
+/**
+ * The rules applied to the packets of one RX queue, a burst at a time and within it one packet after the other: a
+ * plain frame of a cached flow takes the {@link FlowCache}'s fast path; any other is parsed, looked up in the cache
+ * or classified (and cached), and rewritten. Each is given the port it leaves by (accept: the paired port; tx: back
+ * out of the in-port, MACs swapped; redirect: the named port) or {@link #DROP} (drop, the drop policy, an expired
+ * TTL, a malformed frame no rule claims). Every outcome is counted.
+ * <p>
+ * Every frame is checked as a router checks it before anything looks past Ethernet ({@code PacketView}'s checks,
+ * the fast path's included): one that fails matches only {@code malformed} rules, is never rewritten, and without
+ * one is dropped (or with {@code --malformed accept} forwarded untouched), counted by reason. Checksums the RX port
+ * checked are taken from its word; a rewritten frame's L4 checksum is left to the TX port only when it was known
+ * good, so that a frame that came damaged never leaves repaired. The same processor serves run-to-completion
+ * ({@code RuleStream}) and the pipeline's rules stage ({@code PipelineRules}): same rules, same results.
+ * <p>
+ * Used by one thread at a time, in bursts: {@link #beginBurst} picks up a reload, {@link #endBurst} publishes the
+ * outcome counters. Frames are classified on their first segment ({@code data_len}).
+ */
+public final class RulesProcessor
+{
+    /** {@link #process} of a packet to free (the flow cache's own word for it, as it records destinations). */
+    public static final int DROP = FlowCache.DROP;
+
+    /** Outcome counters, by index into {@link #outcome}. */
+    public static final int RECEIVED = 0;
+    public static final int DEFAULT_ACCEPTED = 1;
+    public static final int DEFAULT_DROPPED = 2;
+    public static final int RULE_DROPPED = 3;
+    public static final int TTL_EXPIRED = 4;
+    public static final int MALFORMED_DROPPED = 5;
+    /** Malformed frames no rule claimed, forwarded untouched ({@code --malformed accept}). */
+    public static final int MALFORMED_ACCEPTED = 6;
+    /** IPv4 and IPv6 fragments, first or later, whatever became of them. */
+    public static final int FRAGMENTS = 7;
+    /** Malformed frames no rule claimed, by {@code PacketView} verdict, start here. */
+    public static final int MALFORMED_BY_KIND = 8;
+    public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
+    /** Beside the outcomes, in the same arrays: packets the flow cache did not answer ({@link #classified}). */
+    private static final int CLASSIFIED = OUTCOME_COUNT;
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int rxPort;
+    private final int pairedPort;
+    private final int index;
+    private final RulesSource source;
+    /** Per port id: the TX checksum offloads ({@code EthDevInfo.TX_OFFLOAD_*}) enabled on it; 0 where none. */
+    private final long[] txChecksumOffloads;
+    /** Some port has a TX checksum offload enabled. */
+    private final boolean anyTxChecksumOffload;
+    /** The checks {@link PacketView#parse} makes in software (unless the NIC gave its word). */
+    private final int parseChecks;
+    private final boolean verifyL4Checksum;
+    private final boolean acceptMalformed;
+    /** The RX port checks checksums: each packet's {@code ol_flags} carry its word. */
+    private final boolean readRxChecks;
+    /** Every frame may try the fast path, with nothing to read first: no RX word, no L4 checksum to verify. */
+    private final boolean fastPathAlways;
+    private final PacketView view = new PacketView();
+    private final FlowCache flowCache;
+    /** Published once per burst; written by the processing thread only. */
+    private final long[] outcomes = new long[OUTCOME_COUNT + 1];
+    /** This burst's outcomes so far, by index as {@link #outcomes}. */
+    private final int[] pending = new int[OUTCOME_COUNT + 1];
+    /** A burst's frame addresses and lengths, for {@link #process(MbufArray, int, int[])}. */
+    private final long[] frames = new long[Burst.MAX];
+    private final int[] lengths = new int[Burst.MAX];
+    /** The count rules the classifier counted for the last frame it classified, for the flow cache. */
+    private final int[] countedRules = new int[FlowCache.COUNTED_RULES];
+    /** {@link #process(long)}'s burst of one. */
+    private final MbufArray one = new MbufArray(1);
+    private final int[] oneDestination = new int[1];
+    private RulesState state;
+    private CompiledRules rules;
+    private Classifier classifier;
+    private long[] ruleCounters;
+
+    /**
+     * @param rxPort     the port the packets arrive on.
+     * @param pairedPort where accepted packets leave.
+     * @param index      this processor's position among the forwarder's (its counters in each generation).
+     * @param source     where the current {@link RulesState} is read, once per burst.
+     * @param txChecksumOffloads per port id, the TX checksum offloads enabled on it (0: none).
+     * @param flowCacheEntries   the flow cache's size (a power of two, see {@link FlowCache}).
+     * @param rxChecksumOffloads the RX checksum offloads enabled on {@code rxPort} (0: none).
+     * @param checks             what else to check, and what becomes of a frame that fails.
+     */
+    public RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source,
+        final long[] txChecksumOffloads, final int flowCacheEntries, final long rxChecksumOffloads,
+        final PacketChecks checks)
+    {
+        this.verifyL4Checksum = checks.verifyL4Checksum();
+        this.acceptMalformed = checks.acceptMalformed();
+        this.parseChecks = PacketView.ROUTER_CHECKS | (verifyL4Checksum ? PacketView.CHECK_L4_CHECKSUM : 0);
+        this.readRxChecks = 0 != rxChecksumOffloads;
+        this.fastPathAlways = !readRxChecks && !verifyL4Checksum;
+        this.flowCache = new FlowCache(flowCacheEntries);
+        this.rxPort = rxPort;
+        this.pairedPort = pairedPort;
+        this.index = index;
+        this.source = source;
+        this.txChecksumOffloads = txChecksumOffloads.clone();
+        this.anyTxChecksumOffload = Arrays.stream(txChecksumOffloads).anyMatch(offloads -> 0 != offloads);
+        adopt(source.get());
+    }
+
+    private void adopt(final RulesState newState)
+    {
+        state = newState;
+        rules = newState.rules();
+        classifier = rules.classifier();
+        ruleCounters = newState.counters(index);
+        flowCache.reset(rules);
+    }
+
+    /** Starts a burst: a reload published since the last one applies from here on. */
+    public void beginBurst()
+    {
+        final RulesState current = source.get();
+        if (current != state)
+        {
+            adopt(current);
+        }
+    }
+
+    /**
+     * Applies the rules to a burst, one packet after the other: a plain frame of a cached flow takes the flow cache's
+     * fast path ({@link FlowCache#forwardPlain}), anything else the full parse. (Measured: splitting the burst into a
+     * keying pass and a lookup pass, as DPDK's bulk hash lookups do to overlap cache misses, cost more here than the
+     * misses it hid.)
+     *
+     * @param destinations per packet, the port to send it out of, or {@link #DROP} to free it.
+     */
+    public void process(final MbufArray pkts, final int count, final int[] destinations)
+    {
+        pkts.frames(count, frames, lengths);
+        process(pkts, frames, lengths, count, destinations);
+    }
+
+    /**
+     * {@link #process(MbufArray, int, int[])} with each frame's address and length already read off its mbuf
+     * ({@link MbufArray#frames}).
+     */
+    public void process(final MbufArray pkts, final long[] frames, final int[] lengths, final int count,
+        final int[] destinations)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final long[] ruleCounters = this.ruleCounters;
+        final int rxPort = this.rxPort;
+        final long elements = pkts.elements();
+        Objects.checkFromIndexSize(0, count, Math.min(Math.min(pkts.capacity(), destinations.length),
+            Math.min(frames.length, lengths.length)));
+        if (!fastPathAlways)
+        {
+            processWithRxChecks(elements, frames, lengths, count, destinations);
+            return;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long frame = frames[i];
+            final int length = lengths[i];
+            destinations[i] = finish(MbufArray.element(elements, i), frame, length,
+                flowCache.forwardPlain(frame, length, rxPort, ruleCounters), 0);
+        }
+        pending[RECEIVED] += count;
+    }
+
+    /**
+     * {@link #process(MbufArray, long[], int[], int, int[])} where each packet's RX checksum word is to be read or its
+     * L4 checksum verified: a loop of its own, so that the common loop stays small enough for the JIT compiler to
+     * inline the fast path and {@link #finish} into it (one loop for both cost the common case a sixth of its rate).
+     */
+    private void processWithRxChecks(final long elements, final long[] frames, final int[] lengths, final int count,
+        final int[] destinations)
+    {
+        final FlowCache flowCache = this.flowCache;
+        final long[] ruleCounters = this.ruleCounters;
+        for (int i = 0; i < count; i++)
+        {
+            final long mbuf = MbufArray.element(elements, i);
+            final long frame = frames[i];
+            final int length = lengths[i];
+            final int rxChecks = rxChecks(mbuf);
+            destinations[i] = finish(mbuf, frame, length, fastPathTakes(rxChecks) ?
+                flowCache.forwardPlain(frame, length, rxPort, ruleCounters) : FlowCache.BYPASS, rxChecks);
+        }
+        pending[RECEIVED] += count;
+    }
+
+    /**
+     * Applies the rules to one packet (a burst of one; for tools and tests).
+     *
+     * @return the port to send it out of, or {@link #DROP} to free it.
+     */
+    public int process(final long mbuf)
+    {
+        one.set(0, mbuf);
+        process(one, 1, oneDestination);
+        return oneDestination[0];
+    }
+
+    /**
+     * What the RX port found of the packet's checksums, as {@link PacketView#parse} takes it
+     * ({@code IPV4_CHECKSUM_GOOD}, ...; 0 where it did not check).
+     */
+    private int rxChecks(final long mbuf)
+    {
+        if (!readRxChecks)
+        {
+            return 0;
+        }
+        final long flags = Mbuf.offloadFlags(mbuf);
+        final long ip = flags & Mbuf.RX_IP_CKSUM_MASK;
+        final long l4 = flags & Mbuf.RX_L4_CKSUM_MASK;
+        return (ip == Mbuf.RX_IP_CKSUM_GOOD ? PacketView.IPV4_CHECKSUM_GOOD : 0) |
+            (ip == Mbuf.RX_IP_CKSUM_BAD ? PacketView.IPV4_CHECKSUM_BAD : 0) |
+            (l4 == Mbuf.RX_L4_CKSUM_GOOD ? PacketView.L4_CHECKSUM_GOOD : 0) |
+            (l4 == Mbuf.RX_L4_CKSUM_BAD ? PacketView.L4_CHECKSUM_BAD : 0);
+    }
+
+    /**
+     * Whether a frame may take the fast path, which verifies the IPv4 header checksum itself but no L4 checksum:
+     * not when the RX port found a checksum bad, nor when L4 checksums are to be verified and the port did not.
+     */
+    private boolean fastPathTakes(final int rxChecks)
+    {
+        return 0 == (rxChecks & (PacketView.IPV4_CHECKSUM_BAD | PacketView.L4_CHECKSUM_BAD)) &&
+            (!verifyL4Checksum || 0 != (rxChecks & PacketView.L4_CHECKSUM_GOOD));
+    }
+
+    /**
+     * A packet after the flow cache's fast path: its outcome counted, or parsed in full when the path passed.
+     *
+     * @param rxChecks what the RX port found of its checksums ({@link #rxChecks}).
+     */
+    private int finish(final long mbuf, final long frame, final int length, final int plain, final int rxChecks)
+    {
+        if (plain >= 0)
+        {
+            final int output = plain & FlowCache.PLAIN_PORT_MASK;
+            final long offloads = anyTxChecksumOffload && output != plain ? txChecksumOffloads[output] : 0;
+            if (0 != offloads)
+            {
+                final long l3 = frame + EthernetHeader.LENGTH;
+                offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
+                    l4ChecksumKnownGood(rxChecks, false) ? EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH : -1,
+                    Ipv4Header.protocol(ALL, l3), EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+            }
+            return output;
+        }
+        switch (plain)
+        {
+            case FlowCache.PLAIN_DEFAULT_ACCEPTED ->
+            {
+                pending[DEFAULT_ACCEPTED]++;
+                return pairedPort;
+            }
+            case FlowCache.PLAIN_RULE_DROPPED ->
+            {
+                pending[RULE_DROPPED]++;
+                return DROP;
+            }
+            case FlowCache.PLAIN_DEFAULT_DROPPED ->
+            {
+                pending[DEFAULT_DROPPED]++;
+                return DROP;
+            }
+            default ->
+            {
+                return processParsed(mbuf, frame, length, FlowCache.PLAIN_MISS == plain, rxChecks);
+            }
+        }
+    }
+
+    /**
+     * Whether a frame's UDP/TCP checksum was known good when it arrived (checked here or by the RX port), so that
+     * the TX port may compute it afresh: else the rewrite's incremental update stands, which keeps a wrong checksum
+     * wrong. A fragment's covers its whole datagram, which no port sees.
+     */
+    private boolean l4ChecksumKnownGood(final int rxChecks, final boolean fragment)
+    {
+        return !fragment && (verifyL4Checksum || 0 != (rxChecks & PacketView.L4_CHECKSUM_GOOD));
+    }
+
+    /**
+     * Any frame, parsed in full: the flow cache (which learns the flow here), else the classifier.
+     *
+     * @param plainMiss the flow cache's fast path found the frame plain but its flow not cached (and kept its key).
+     * @param rxChecks  what the RX port found of its checksums ({@link #rxChecks}).
+     */
+    private int processParsed(final long mbuf, final long frame, final int length, final boolean plainMiss,
+        final int rxChecks)
+    {
+        final PacketView view = this.view;
+        final int[] pending = this.pending;
+        view.parse(ALL, frame, length, parseChecks | rxChecks);
+        if (view.isFragment())
+        {
+            pending[FRAGMENTS]++;
+        }
+        final FlowCache flowCache = this.flowCache;
+        final int cached = flowCache.lookup(view, rxPort, plainMiss);
+        final int rule;
+        if (cached >= 0)
+        {
+            rule = flowCache.rule(cached, ruleCounters, length);
+        }
+        else
+        {
+            rule = classifier.classify(view, rxPort, ruleCounters, countedRules);
+            pending[CLASSIFIED]++;
+        }
+        final int verdict = view.verdict();
+        if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
+        {
+            pending[MALFORMED_BY_KIND + verdict]++;
+            pending[acceptMalformed ? MALFORMED_ACCEPTED : MALFORMED_DROPPED]++;
+            return acceptMalformed ? pairedPort : DROP;
+        }
+        final int destination;
+        final boolean swapMacs;
+        final RewriteProgram program;
+        if (Classifier.NO_MATCH == rule)
+        {
+            destination = rules.defaultAccept() ? pairedPort : DROP;
+            swapMacs = false;
+            program = null;
+        }
+        else
+        {
+            final Verdict ruleVerdict = rules.verdict(rule);
+            swapMacs = Verdict.TX == ruleVerdict;
+            destination = switch (ruleVerdict)
+            {
+                case ACCEPT -> pairedPort;
+                case TX -> rxPort;
+                case REDIRECT -> rules.redirectPort(rule);
+                default -> DROP;
+            };
+            program = DROP == destination ? null : rules.program(rule);
+        }
+        final int inserted = FlowCache.MISS == cached ?
+            flowCache.insert(rule, countedRules, program, destination, swapMacs) : -1;
+        if (DROP == destination)
+        {
+            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
+            return DROP;
+        }
+        if (null == program)
+        {
+            pending[DEFAULT_ACCEPTED]++;
+            return destination;
+        }
+        if (swapMacs)
+        {
+            EthernetHeader.swapAddresses(ALL, frame);
+        }
+        // A flow just cached is rewritten as its later packets will be: with the entry's constants where it has them.
+        final int entry = cached >= 0 ? cached : inserted;
+        final boolean kept = entry >= 0 ? flowCache.rewrite(entry, view, program) :
+            PacketView.OK != verdict || program.apply(view);
+        if (!kept)
+        {
+            pending[TTL_EXPIRED]++;
+            return DROP;
+        }
+        final long offloads = txChecksumOffloads[destination];
+        if (0 != offloads && !program.isEmpty() && PacketView.OK == verdict && 4 == view.ipVersion())
+        {
+            offloadChecksums(mbuf, offloads, frame, view.l3Offset(), view.l3HeaderLength(),
+                view.hasL4() && l4ChecksumKnownGood(rxChecks, view.isFragment()) ? view.l4Offset() : -1,
+                view.protocol(), view.ipEnd());
+        }
+        return destination;
+    }
+
+    /**
+     * Hands the checksums of a rewritten IPv4 frame to the TX port, per DPDK's offload contract: the header checksum
+     * zeroed, the L4 checksum holding the pseudo-header sum, {@code ol_flags} and the header lengths set. A UDP
+     * checksum of 0 ("none") is left alone; frames the rules did not rewrite keep the checksums they came with.
+     * Offsets are from the frame's start; {@code l4Offset} is -1 when there is no L4 header, or its checksum is to
+     * stay as the rewrite left it.
+     */
+    private static void offloadChecksums(final long mbuf, final long offloads, final long frame, final int l3Offset,
+        final int l3Length, final int l4Offset, final int protocol, final int ipEnd)
+    {
+        final long l3 = frame + l3Offset;
+        long flags = 0;
+        if (0 != (offloads & EthDevInfo.TX_OFFLOAD_IPV4_CKSUM))
+        {
+            Ipv4Header.checksum(ALL, l3, 0);
+            flags |= Mbuf.TX_IPV4 | Mbuf.TX_IP_CKSUM;
+        }
+        if (l4Offset >= 0)
+        {
+            final long l4 = frame + l4Offset;
+            final boolean udp = IpProtocol.UDP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) &&
+                0 != UdpHeader.checksum(ALL, l4);
+            final boolean tcp = IpProtocol.TCP == protocol && 0 != (offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM);
+            if (udp || tcp)
+            {
+                final int pseudo = InternetChecksum.fold(InternetChecksum.ipv4PseudoHeaderSum(
+                    Ipv4Header.source(ALL, l3), Ipv4Header.destination(ALL, l3), protocol, ipEnd - l4Offset));
+                if (udp)
+                {
+                    UdpHeader.checksum(ALL, l4, pseudo);
+                    flags |= Mbuf.TX_IPV4 | Mbuf.TX_UDP_CKSUM;
+                }
+                else
+                {
+                    TcpHeader.checksum(ALL, l4, pseudo);
+                    flags |= Mbuf.TX_IPV4 | Mbuf.TX_TCP_CKSUM;
+                }
+            }
+        }
+        if (0 != flags)
+        {
+            Mbuf.requestTxChecksums(mbuf, flags, l3Offset, l3Length);
+        }
+    }
+
+    /** Ends a burst: publishes its outcome counts for the stats thread. */
+    public void endBurst()
+    {
+        final int[] pending = this.pending;
+        final long[] outcomes = this.outcomes;
+        for (int i = 0; i < pending.length; i++)
+        {
+            final int n = pending[i];
+            if (0 != n)
+            {
+                COUNTER.setOpaque(outcomes, i, outcomes[i] + n);
+                pending[i] = 0;
+            }
+        }
+    }
+
+    public int rxPort()
+    {
+        return rxPort;
+    }
+
+    /** The rule generation in force on this processor's thread. */
+    public RulesState state()
+    {
+        return state;
+    }
+
+    /** An outcome counter (any thread). */
+    public long outcome(final int index)
+    {
+        return (long)COUNTER.getOpaque(outcomes, index);
+    }
+
+    /**
+     * Packets the flow cache did not answer, so that the classifier matched them (any thread): the first of each
+     * flow, those of flows the cache no longer holds (evicted, or since a reload), and frames it does not take (not
+     * well-formed IPv4, or a flow that matched more {@code count} rules than an entry holds). Next to the received
+     * count it says whether {@code --flow-cache} holds the traffic's flows.
+     */
+    public long classified()
+    {
+        return (long)COUNTER.getOpaque(outcomes, CLASSIFIED);
+    }
+
+    /** Packets this processor counted for {@code rule} of {@code state}'s generation (any thread). */
+    public long rulePackets(final RulesState state, final int rule)
+    {
+        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule);
+    }
+
+    /** Bytes this processor counted for {@code rule} of {@code state}'s generation (any thread). */
+    public long ruleBytes(final RulesState state, final int rule)
+    {
+        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule + 1);
+    }
+}

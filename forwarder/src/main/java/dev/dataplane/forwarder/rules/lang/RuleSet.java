@@ -1,0 +1,35 @@
+package dev.dataplane.forwarder.rules.lang;
+
+import java.util.List;
+
+/**
+ * A parsed, validated rule list and the policy for packets no terminal rule matches. Immutable: a reload builds a
+ * new one and swaps it in whole.
+ *
+ * @param source        where it came from (a file name), for messages.
+ * @param defaultAccept the policy: accept (forward to the paired port) or drop.
+ */
+public record RuleSet(String source, List<Rule> rules, boolean defaultAccept)
+{
+    public RuleSet
+    {
+        rules = List.copyOf(rules);
+        for (int i = 0; i < rules.size(); i++)
+        {
+            if (rules.get(i).index() != i)
+            {
+                throw new IllegalArgumentException("rule " + i + " has index " + rules.get(i).index());
+            }
+        }
+    }
+
+    public int size()
+    {
+        return rules.size();
+    }
+
+    public Rule rule(final int index)
+    {
+        return rules.get(index);
+    }
+}

@@ -1,0 +1,2 @@
+/** The command line: options and the main loop. */
+package dev.dataplane.pktgen.cli;
