@@ -1,2 +1,2 @@
-/** The control socket: a local Unix socket that takes line commands (reload, stats) from the operator. */
+/** The control socket: a local Unix socket that takes the operator's line commands (reload). */
 package dev.dataplane.forwarder.control;
