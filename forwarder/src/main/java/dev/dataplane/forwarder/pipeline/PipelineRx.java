@@ -77,9 +77,16 @@ public final class PipelineRx extends RxStream
         return received;
     }
 
-    /** Claims the next slot, if one is free. */
+    /**
+     * Claims the next slot, if one is free. The capacity check comes first so that a full ring, the common case under
+     * overload, costs a read of the stages' sequence and no exception.
+     */
     private boolean claim()
     {
+        if (!ring.hasAvailableCapacity(1))
+        {
+            return false;
+        }
         try
         {
             claimed = ring.tryNext();
@@ -87,7 +94,8 @@ public final class PipelineRx extends RxStream
         }
         catch (final InsufficientCapacityException ex)
         {
-            return false;
+            // One producer, and a slot was free: only a stage running ahead of the RX side would get here.
+            throw new IllegalStateException("ring " + this + " had capacity and refused a claim", ex);
         }
     }
 
