@@ -487,12 +487,12 @@ public final class RulesProcessor
     /** Packets this processor counted for {@code rule} of {@code state}'s generation (any thread). */
     public long rulePackets(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule);
+        return (long)COUNTER.getOpaque(state.counters(index), Classifier.packetsIndex(rule));
     }
 
     /** Bytes this processor counted for {@code rule} of {@code state}'s generation (any thread). */
     public long ruleBytes(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(state.counters(index), 2 * rule + 1);
+        return (long)COUNTER.getOpaque(state.counters(index), Classifier.bytesIndex(rule));
     }
 }

@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder.rules;
 
+import dev.dataplane.forwarder.rules.classify.Classifier;
 
 /**
  * One generation of rules as the rule streams see it: the compiled rules, and for each stream the per-rule counters
@@ -16,7 +17,11 @@ public final class RulesState
     {
         this.rules = rules;
         this.generation = generation;
-        this.counters = new long[streams][2 * Math.max(1, rules.size())];
+        this.counters = new long[streams][];
+        for (int stream = 0; stream < streams; stream++)
+        {
+            counters[stream] = Classifier.newCounters(rules.size());
+        }
     }
 
     public CompiledRules rules()

@@ -158,8 +158,9 @@ class RulesProcessorTest
                         packets += processor.rulePackets(processor.state(), rule);
                         bytes += processor.ruleBytes(processor.state(), rule);
                     }
-                    assertEquals(reference.counters[2 * rule], packets, "rule " + rule + " packets");
-                    assertEquals(reference.counters[2 * rule + 1], bytes, "rule " + rule + " bytes");
+                    final long[] expected = reference.counters;
+                    assertEquals(expected[Classifier.packetsIndex(rule)], packets, "rule " + rule + " packets");
+                    assertEquals(expected[Classifier.bytesIndex(rule)], bytes, "rule " + rule + " bytes");
                 }
             }
             assertEquals(0, pool.inUseCount());
@@ -187,7 +188,7 @@ class RulesProcessorTest
         }
         final int[] countedRules = new int[FlowCache.COUNTED_RULES];
         Arrays.fill(countedRules, -1);
-        rules.classifier().classify(view, inPort, new long[2 * Math.max(1, rules.size())], countedRules);
+        rules.classifier().classify(view, inPort, Classifier.newCounters(rules.size()), countedRules);
         if (countedRules[FlowCache.MAX_COUNTED] >= 0)
         {
             return true;
@@ -224,7 +225,7 @@ class RulesProcessorTest
         {
             this.ruleSet = ruleSet;
             this.classifier = new LinearClassifier(ruleSet);
-            this.counters = new long[2 * Math.max(1, ruleSet.size())];
+            this.counters = Classifier.newCounters(ruleSet.size());
         }
 
         /** Applies the rules to {@code frame} in place; returns the port it leaves by, or DROP. */

@@ -53,7 +53,7 @@ public class ClassifierBenchmark
     {
         final RuleSet set = RulesParser.parse(RuleSets.mixedRules(rules), "bench.rules");
         chosen = classifier.equals("compiled") ? new RuleClassifier(set) : new LinearClassifier(set);
-        counters = new long[2 * set.size()];
+        counters = Classifier.newCounters(set.size());
         frame = NativeFrames.copy(new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.0.1"),
             Ipv4Header.parseAddress("10.0.8.17")).udp(4000, 8080).length(64).build());
         view.parse(frame, 0, 64);

@@ -10,14 +10,21 @@ import dev.dataplane.net.PacketView;
  */
 public interface Classifier
 {
+    /**
+     * Longs before a counter row's first counter and after its last: 128 bytes, the pair of cache lines the
+     * adjacent-line prefetcher moves together, so the rows of streams on different lcores never share one.
+     */
+    int COUNTERS_PAD = 16;
+
     /** No terminal rule matched: the rule set's policy applies. */
     int NO_MATCH = -1;
 
     /**
      * @param view     the frame, parsed (its verdict tells whether it is malformed).
      * @param inPort   the port it arrived on.
-     * @param counters per-rule packet and byte counters, {@code [2 * rule]} and {@code [2 * rule + 1]}, owned by the
-     *                 calling thread; the matched terminal rule and every matched count rule before it are counted.
+     * @param counters per-rule packet and byte counters ({@link #newCounters}: at {@link #packetsIndex} and
+     *                 {@link #bytesIndex}), owned by the calling thread; the matched terminal rule and every
+     *                 matched count rule before it are counted.
      * @return the index of the first terminal rule that matched, or {@link #NO_MATCH}.
      */
     default int classify(final PacketView view, final int inPort, final long[] counters)
@@ -53,8 +60,26 @@ public interface Classifier
     /** Counts a packet of {@code length} bytes for {@code rule} in {@code counters}, laid out as classify says. */
     static void count(final long[] counters, final int rule, final int length)
     {
-        counters[2 * rule]++;
-        counters[2 * rule + 1] += length;
+        counters[COUNTERS_PAD + 2 * rule]++;
+        counters[COUNTERS_PAD + 2 * rule + 1] += length;
+    }
+
+    /** A row of per-rule counters for one lcore's stream: {@code rules} rules, padded at both ends. */
+    static long[] newCounters(final int rules)
+    {
+        return new long[2 * COUNTERS_PAD + 2 * Math.max(1, rules)];
+    }
+
+    /** Where a counter row holds {@code rule}'s packets. */
+    static int packetsIndex(final int rule)
+    {
+        return COUNTERS_PAD + 2 * rule;
+    }
+
+    /** Where a counter row holds {@code rule}'s bytes. */
+    static int bytesIndex(final int rule)
+    {
+        return COUNTERS_PAD + 2 * rule + 1;
     }
 
     /** Notes count rule {@code rule} in {@code countedRules}, as the four-argument {@code classify} describes. */

@@ -43,8 +43,8 @@ class ClassifierEquivalenceTest
             final LinearClassifier reference = new LinearClassifier(rules);
             // Every third set in groups of 64 rules, so that sets of more than 64 span several groups.
             final RuleClassifier compiled = 0 == set % 3 ? new RuleClassifier(rules, 64) : new RuleClassifier(rules);
-            final long[] referenceCounters = new long[2 * rules.size()];
-            final long[] compiledCounters = new long[2 * rules.size()];
+            final long[] referenceCounters = Classifier.newCounters(rules.size());
+            final long[] compiledCounters = Classifier.newCounters(rules.size());
             final int[] referenceCounted = new int[FlowCache.COUNTED_RULES];
             final int[] compiledCounted = new int[FlowCache.COUNTED_RULES];
             final PacketView view = new PacketView();
@@ -91,8 +91,8 @@ class ClassifierEquivalenceTest
         assertTrue(compileMillis < 30_000, "compiled in " + compileMillis + " ms");
 
         final LinearClassifier reference = new LinearClassifier(rules);
-        final long[] referenceCounters = new long[2 * rules.size()];
-        final long[] compiledCounters = new long[2 * rules.size()];
+        final long[] referenceCounters = Classifier.newCounters(rules.size());
+        final long[] compiledCounters = Classifier.newCounters(rules.size());
         final int[] referenceCounted = new int[FlowCache.COUNTED_RULES];
         final int[] compiledCounted = new int[FlowCache.COUNTED_RULES];
         final PacketView view = new PacketView();
