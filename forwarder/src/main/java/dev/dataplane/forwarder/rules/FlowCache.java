@@ -41,8 +41,10 @@ import dev.dataplane.runtime.LcoreTransmitter;
  * either; when all four ways are taken, one of their flows that has a free way in its own other set moves there
  * (one cuckoo step), and only when none can is a flow evicted, from the four in turn. (One set of two ways alone
  * kept the flows that three or more shared it out in turn: a quarter of 16,384 random flows in 32,768 entries,
- * which a replay of them in a cycle then missed every time.) One cache per rule stream (one thread), emptied with
- * each rule generation so that an entry never outlives the rules it came from. An entry also holds the (up to
+ * which a replay of them in a cycle then missed every time.) One cache per rule stream (one thread). Each rule generation
+ * has its own tag in every key, so that an entry never outlives the rules it came from: a reload retires every
+ * entry at once, without touching the table (emptying 2 MiB, up to 64 MiB, per queue on the lcore would hold its
+ * packets back), and an entry of an earlier generation neither matches nor counts as taken. An entry also holds the (up to
  * {@value #MAX_COUNTED}) {@code count} rules its flow matched before its terminal rule, so that a hit counts exactly
  * what the classifier would; a flow that matches more is not cached. Frames that are not well-formed IPv4 are never
  * cached. Allocation-free after construction.
@@ -144,6 +146,9 @@ public final class FlowCache
     private static final int DESTINATION_MAC = 7;
     private static final long VALID = 1L << 63;
     private static final long HAS_L4 = 1L << 62;
+    /** The rule generation's tag, in bits 40-61 of a key's first word: 2^22 reloads before it comes round. */
+    private static final int GENERATION_SHIFT = 40;
+    private static final long GENERATION_MASK = ((1L << 22) - 1) << GENERATION_SHIFT;
     private static final int ADDRESS_FIELDS = RewriteProgram.SETS_SOURCE | RewriteProgram.SETS_DESTINATION;
     private static final int PORT_FIELDS = RewriteProgram.SETS_SOURCE_PORT | RewriteProgram.SETS_DESTINATION_PORT;
     /** What touches the L4 checksum: the ports, and the addresses through the pseudo-header. */
@@ -178,8 +183,10 @@ public final class FlowCache
     private int pendingPartner;
     /** Evictions so far: which of the four ways the next one takes. */
     private int evictions;
-    /** Entries taken since the last reset. */
+    /** Entries of this generation. */
     private int used;
+    /** This rule generation's tag ({@link #GENERATION_MASK}); 0 before the first {@link #reset}. */
+    private long generationTag;
 
     /**
      * A cache whose hash is keyed by the process's seed ({@link HashSeed#PROCESS}).
@@ -214,12 +221,18 @@ public final class FlowCache
     }
 
     /**
-     * Empties the cache for a new rule generation and takes from it what to key on. Allocates nothing: a reload is
-     * picked up on the lcore, between bursts.
+     * Starts a new rule generation, whose keys carry a new tag, and takes from it what to key on. Touches no entry
+     * and allocates nothing (a reload is picked up on the lcore, between bursts), except once in 2^22 reloads, when
+     * the tag comes round and the table is emptied.
      */
     public void reset(final CompiledRules rules)
     {
-        Arrays.fill(entries, 0L);
+        generationTag = (generationTag + (1L << GENERATION_SHIFT)) & GENERATION_MASK;
+        if (0 == generationTag)
+        {
+            Arrays.fill(entries, 0L);
+            generationTag = 1L << GENERATION_SHIFT;
+        }
         used = 0;
         keyLength = rules.matchesLength();
         keyTcpFlags = rules.matchesTcpFlags();
@@ -268,7 +281,8 @@ public final class FlowCache
         final long l3 = view.base() + view.l3Offset();
         final boolean l4 = view.hasL4();
         final int protocol = view.protocol();
-        final long key0 = key0(l4, inPort, 0 == view.vlanCount() ? 0 : view.outerVlanId() + 1, protocol);
+        final long key0 = key0(l4, inPort, 0 == view.vlanCount() ? 0 : view.outerVlanId() + 1, protocol) |
+            generationTag;
         final long key1 = addressKey(s, l3);
         final long key2 = (l4 ? portsKey(s, view.base() + view.l4Offset()) : 0) | lengthKey(view.length()) |
             (keyTcpFlags && l4 && IpProtocol.TCP == protocol ? 0x100 | view.tcpFlags() : 0);
@@ -365,7 +379,10 @@ public final class FlowCache
         return -1;
     }
 
-    /** The key word of the frame's kind: in-port, outer VLAN (id + 1, 0 untagged), IP protocol, an L4 header. */
+    /**
+     * The key word of the frame's kind: in-port, outer VLAN (id + 1, 0 untagged), IP protocol, an L4 header; the
+     * caller adds the generation's tag.
+     */
     private static long key0(final boolean l4, final int inPort, final int vlan, final int protocol)
     {
         return VALID | (l4 ? HAS_L4 : 0) | (long)(inPort & 0xFF) << 32 | (long)vlan << 8 | protocol;
@@ -487,7 +504,7 @@ public final class FlowCache
         for (int i = 0; i < 4; i++)
         {
             final int way = candidateWay(set, partner, i);
-            if (0 == entries[way + KEY0])
+            if (isFree(entries[way + KEY0]))
             {
                 used++;
                 return way;
@@ -502,7 +519,7 @@ public final class FlowCache
             for (int j = 0; j < 2 && away != wayOwnSet; j++)
             {
                 final int free = away + j * STRIDE;
-                if (0 == entries[free + KEY0])
+                if (isFree(entries[free + KEY0]))
                 {
                     System.arraycopy(entries, way, entries, free, STRIDE);
                     System.arraycopy(counted, way / STRIDE * MAX_COUNTED, counted, free / STRIDE * MAX_COUNTED,
@@ -515,6 +532,12 @@ public final class FlowCache
         return candidateWay(set, partner, evictions++ & 3);
     }
 
+    /** Whether an entry whose key starts {@code key0} is free: never taken, or taken in an earlier generation. */
+    private boolean isFree(final long key0)
+    {
+        return (key0 & (VALID | GENERATION_MASK)) != (VALID | generationTag);
+    }
+
     /** The {@code i}th (0-3) way a new flow may take: its set's two, then its partner's. */
     private static int candidateWay(final int set, final int partner, final int i)
     {
@@ -522,8 +545,8 @@ public final class FlowCache
     }
 
     /**
-     * The rule of a hit, counted in {@code counters} as the classifier would have ({@code [2 * rule]} packets,
-     * {@code [2 * rule + 1]} bytes).
+     * The rule of a hit, counted in {@code counters} as the classifier would have
+     * ({@link Classifier#count}).
      */
     public int rule(final int slot, final long[] counters, final int length)
     {
@@ -600,7 +623,7 @@ public final class FlowCache
             return BYPASS;
         }
         final long key2 = l4Key | lengthKey(length);
-        final long key0 = key0(true, inPort, 0, protocol);
+        final long key0 = key0(true, inPort, 0, protocol) | generationTag;
         final long key1 = addressKey(ALL, l3);
         final long hash = hash(key0, key1, key2);
         final int set = setOf(hash);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,8 +79,8 @@ class FlowCacheTest
             {
                 flows.add(TestFrames.randomIpv4(random));
             }
-            final long[] expectedCounters = new long[2 * rules.size()];
-            final long[] cachedCounters = new long[2 * rules.size()];
+            final long[] expectedCounters = Classifier.newCounters(rules.size());
+            final long[] cachedCounters = Classifier.newCounters(rules.size());
             int hits = 0;
             for (int i = 0; i < 20_000; i++)
             {
@@ -137,7 +138,7 @@ class FlowCacheTest
                 final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
                 final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
                 cache.reset(rules);
-                final long[] counters = new long[2 * rules.size()];
+                final long[] counters = Classifier.newCounters(rules.size());
                 int plainHits = 0;
                 int bypassed = 0;
                 for (int i = 0; i < 5_000; i++)
@@ -207,7 +208,7 @@ class FlowCacheTest
         {
             final FlowCache cache = new FlowCache(2 * flows, SEED);
             cache.reset(rules);
-            final long[] counters = new long[2];
+            final long[] counters = Classifier.newCounters(1);
             final List<byte[]> frames = new ArrayList<>();
             for (int i = 0; i < flows; i++)
             {
@@ -279,7 +280,7 @@ class FlowCacheTest
         final int flows = 16_384;
         final FlowCache cache = new FlowCache(2 * flows, SEED);
         cache.reset(rules);
-        final long[] counters = new long[2];
+        final long[] counters = Classifier.newCounters(1);
         final List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < flows; i++)
         {
@@ -319,7 +320,7 @@ class FlowCacheTest
         {
             final FlowCache cache = new FlowCache(entries, SEED);
             cache.reset(rules);
-            final long[] counters = new long[4];
+            final long[] counters = Classifier.newCounters(2);
             for (int round = 0; round < 4; round++)
             {
                 int hits = 0;
@@ -328,7 +329,7 @@ class FlowCacheTest
                     final byte[] frame = new FrameBuilder().ipv4(0x0A000100 + i, 0x0A000000 + i % 2)
                         .udp(1000, 2000).length(64).build();
                     view.parse(MemorySegment.ofArray(frame), 0, frame.length);
-                    final int rule = rules.classifier().classify(view, 0, new long[4], countedRules);
+                    final int rule = rules.classifier().classify(view, 0, Classifier.newCounters(2), countedRules);
                     final int slot = cache.lookup(view, 0);
                     if (FlowCache.MISS == slot)
                     {
@@ -352,7 +353,7 @@ class FlowCacheTest
             "ip4 proto udp => accept set-dst 10.0.1.2 set-dport 8083", "t.rules"));
         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
         cache.reset(rules);
-        final long[] counters = new long[2];
+        final long[] counters = Classifier.newCounters(1);
         for (int i = 0; i < 2; i++)
         {
             final byte[] frame = new FrameBuilder().ipv4(0x0A000001, 0x0A000811).udp(1, 8080).length(64).build();
@@ -376,7 +377,7 @@ class FlowCacheTest
                 assertTrue(Ipv4Header.isChecksumValid(s, 14));
             }
         }
-        assertEquals(2, counters[0]);
+        assertEquals(2, counters[Classifier.packetsIndex(0)]);
     }
 
     /**
@@ -408,7 +409,7 @@ class FlowCacheTest
                         }
                         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
                         cache.reset(rules);
-                        final long[] counters = new long[2];
+                        final long[] counters = Classifier.newCounters(1);
                         final byte[] expected = frame.clone();
                         final MemorySegment e = MemorySegment.ofArray(expected);
                         view.parse(e, 0, expected.length);
@@ -422,8 +423,8 @@ class FlowCacheTest
                         assertEquals(1 | FlowCache.PLAIN_REWRITTEN,
                             cache.forwardPlain(nativeFrame.address(), frame.length, 0, counters), where);
                         assertArrayEquals(expected, nativeFrame.asSlice(0, frame.length).toArray(JAVA_BYTE), where);
-                        assertEquals(2, counters[0], where);
-                        assertEquals(2L * frame.length, counters[1], where);
+                        assertEquals(2, counters[Classifier.packetsIndex(0)], where);
+                        assertEquals(2L * frame.length, counters[Classifier.bytesIndex(0)], where);
                         final MemorySegment a = nativeFrame.asSlice(0, frame.length);
                         assertTrue(Ipv4Header.isChecksumValid(a, 14), where);
                         if (noUdpChecksum)
@@ -456,6 +457,74 @@ class FlowCacheTest
         view.parse(MemorySegment.ofArray(v6), 0, v6.length);
         assertEquals(FlowCache.BYPASS, cache.lookup(view, 0));
         assertFalse(new FlowCache(8, SEED).enabled(), "off until reset for a rule set");
+    }
+
+    @Test
+    void aNewRuleGenerationRetiresEveryEntryWithoutWritingTheTable() throws Exception
+    {
+        final CompiledRules rules = new CompiledRules(RulesParser.parse("proto udp => accept\n", "t.rules"));
+        final FlowCache cache = new FlowCache(64, SEED);
+        final Field table = FlowCache.class.getDeclaredField("entries");
+        table.setAccessible(true);
+        final long[] entries = (long[])table.get(cache);
+        final Random random = new Random(31);
+        final List<byte[]> old = new ArrayList<>();
+        final List<byte[]> young = new ArrayList<>();
+        for (int i = 0; i < 32; i++)
+        {
+            old.add(TestFrames.randomIpv4(random));
+            young.add(TestFrames.randomIpv4(random));
+        }
+        cache.reset(rules);
+        final int oldCached = cacheAll(cache, rules, old);
+        assertTrue(oldCached > 24, "cached " + oldCached);
+
+        final long[] before = entries.clone();
+        cache.reset(rules);
+        assertArrayEquals(before, entries, "a reload writes no entry");
+        assertEquals(0, hits(cache, old), "no entry of the last generation matches");
+        // The old entries count as free: half the cache's worth of new flows all find a place (with the old ones
+        // taken, about a quarter of them would evict each other).
+        assertEquals(cacheAll(cache, rules, young), hits(cache, young));
+        assertTrue(hits(cache, young) > 24, "cached " + hits(cache, young));
+
+        // Once the tag comes round (2^22 reloads), the table is emptied: the first generation's flows still miss.
+        cache.reset(rules);
+        cacheAll(cache, rules, old);
+        for (int i = 0; i < 1 << 22; i++)
+        {
+            cache.reset(rules);
+        }
+        assertEquals(0, hits(cache, old));
+        assertEquals(0, hits(cache, young));
+    }
+
+    /** Inserts each frame's flow that misses: the number of frames whose flow was missing. */
+    private int cacheAll(final FlowCache cache, final CompiledRules rules, final List<byte[]> frames)
+    {
+        int inserted = 0;
+        for (final byte[] frame : frames)
+        {
+            view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+            if (FlowCache.MISS == cache.lookup(view, 0))
+            {
+                final int rule = rules.classifier().classify(view, 0, Classifier.newCounters(1), countedRules);
+                cache.insert(rule, countedRules, null, 1, false);
+                inserted++;
+            }
+        }
+        return inserted;
+    }
+
+    private int hits(final FlowCache cache, final List<byte[]> frames)
+    {
+        int hits = 0;
+        for (final byte[] frame : frames)
+        {
+            view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+            hits += cache.lookup(view, 0) >= 0 ? 1 : 0;
+        }
+        return hits;
     }
 
     private static boolean rewrites(final CompiledRules rules, final int rule)
