@@ -66,6 +66,16 @@ public final class MbufArray
     }
 
     /**
+     * {@code array}'s {@link #elements()}, once {@code count} is checked against its capacity: the one bounds check
+     * of a burst loop over the first {@code count} elements with {@link #element}.
+     */
+    public static long checkedElements(final MbufArray array, final int count)
+    {
+        Objects.checkFromIndexSize(0, count, array.capacity);
+        return array.elements();
+    }
+
+    /**
      * Element {@code index} of the array whose {@link #elements()} is {@code elements}. Unchecked: the caller has
      * checked that {@code index} is within the capacity.
      */

@@ -82,17 +82,18 @@ public final class LcoreTransmitter
             sendAll(first, pkts, count);
             return 0;
         }
+        final long elements = MbufArray.checkedElements(pkts, count);
         int dropCount = 0;
         for (int i = 0; i < count; i++)
         {
             final int destination = destinations[i];
             if (DROP == destination)
             {
-                drops.set(dropCount++, pkts.get(i));
+                drops.set(dropCount++, MbufArray.element(elements, i));
             }
             else
             {
-                send(destination, pkts.get(i));
+                send(destination, MbufArray.element(elements, i));
             }
         }
         if (0 != dropCount)
@@ -111,9 +112,10 @@ public final class LcoreTransmitter
     {
         if (0 != counts[port])
         {
+            final long elements = MbufArray.checkedElements(pkts, count);
             for (int i = 0; i < count; i++)
             {
-                send(port, pkts.get(i));
+                send(port, MbufArray.element(elements, i));
             }
             return;
         }
@@ -141,10 +143,9 @@ public final class LcoreTransmitter
     /** One tx burst of the first {@code count} of {@code pkts}; what the ring refuses is freed and counted. */
     private void transmit(final int port, final MbufArray pkts, final int count)
     {
-        final int sent = EthDev.txBurst(port, queue, pkts, 0, count);
+        final int sent = TxBurst.sendOrFree(port, queue, pkts, 0, count);
         if (sent < count)
         {
-            Mbuf.freeBulk(pkts, sent, count - sent);
             COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
         }
         COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);

@@ -1,10 +1,9 @@
 package dev.dataplane.forwarder.rtc;
 
-import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.engine.ForwardingEngine;
 import dev.dataplane.runtime.RxStream;
+import dev.dataplane.runtime.TxBurst;
 
 /**
  * One direction of forwarding, testpmd's fwd_stream: RX queue of one port to TX queue of another, with the
@@ -43,14 +42,8 @@ public final class ForwardingStream extends RxStream
         }
         // No per-packet work here: io mode never touches an mbuf (byte counts come from the port's counters).
         final int toSend = engine.process(pkts, received);
-        final int sent = 0 == toSend ? 0 : EthDev.txBurst(txPort, txQueue, pkts, 0, toSend);
-        final int unsent = toSend - sent;
-        if (0 != unsent)
-        {
-            // Drop rather than retry: waiting for TX room only lets latency build up behind a slow port.
-            Mbuf.freeBulk(pkts, sent, unsent);
-        }
-        counters.addBurst(received, sent, unsent, received - toSend);
+        final int sent = TxBurst.sendOrFree(txPort, txQueue, pkts, 0, toSend);
+        counters.addBurst(received, sent, toSend - sent, received - toSend);
         return received;
     }
 

@@ -175,11 +175,11 @@ public final class Generator extends Sender
      */
     private void buildOneSize(final int n)
     {
-        final MbufArray mbufs = this.mbufs;
+        final long elements = MbufArray.checkedElements(mbufs, n);
         final boolean oneFlow = this.oneFlow;
         for (int i = 0; i < n; i++)
         {
-            final long data = Mbuf.dataAddress(mbufs.get(i));
+            final long data = Mbuf.dataAddress(MbufArray.element(elements, i));
             final int f = nextFlow();
             if (!oneFlow)
             {
@@ -200,12 +200,12 @@ public final class Generator extends Sender
      */
     private void buildMixed(final int n)
     {
-        final MbufArray mbufs = this.mbufs;
+        final long elements = MbufArray.checkedElements(mbufs, n);
         final int[] pattern = this.pattern;
         int at = patternAt;
         for (int i = 0; i < n; i++)
         {
-            final long mbuf = mbufs.get(i);
+            final long mbuf = MbufArray.element(elements, i);
             final int k = pattern[at];
             at = at + 1 == pattern.length ? 0 : at + 1;
             final int f = nextFlow();

@@ -3,11 +3,10 @@ package dev.dataplane.pktgen.tx;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.runtime.Poller;
+import dev.dataplane.runtime.TxBurst;
 
 /**
  * What sends on a TX queue, the stamped-traffic {@link Generator} or the {@link PcapReplay}: the burst array, the
@@ -64,10 +63,9 @@ public abstract class Sender implements Poller
      */
     protected final int transmit(final int n, final int length)
     {
-        final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
+        final int sent = TxBurst.sendOrFree(port, queue, mbufs, 0, n);
         if (sent < n)
         {
-            Mbuf.freeBulk(mbufs, sent, n - sent);
             add(TX_REFUSED, n - sent);
         }
         long bytes = (long)sent * length;
