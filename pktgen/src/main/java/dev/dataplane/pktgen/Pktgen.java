@@ -14,6 +14,7 @@ import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.pktgen.rx.LatencyRecorder;
 import dev.dataplane.pktgen.rx.Receiver;
 import dev.dataplane.pktgen.rx.SequenceTracker;
 import dev.dataplane.pktgen.traffic.FrameSizes;
@@ -26,7 +27,6 @@ import dev.dataplane.pktgen.tx.Senders;
 import dev.dataplane.runtime.LcoreGroup;
 import dev.dataplane.runtime.Poller;
 import dev.dataplane.runtime.PollingLcore;
-import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * The assembled generator and receiver: the TX port and the RX port (the same one for a loopback), a {@link Generator}
@@ -57,7 +57,7 @@ public final class Pktgen implements AutoCloseable
     private final Set<Integer> ports;
     private final Senders senders;
     private final Receiver receiver;
-    private final SingleWriterRecorder latency;
+    private final LatencyRecorder latency;
     private final List<PollingLcore> lcores;
     private final double packetsPerSecond;
     private final LcoreGroup lcoreGroup = new LcoreGroup();
@@ -68,7 +68,7 @@ public final class Pktgen implements AutoCloseable
     private boolean closed;
 
     private Pktgen(final PktgenContext context, final List<Mempool> pools, final Set<Integer> ports,
-        final Senders senders, final Receiver receiver, final SingleWriterRecorder latency,
+        final Senders senders, final Receiver receiver, final LatencyRecorder latency,
         final List<PollingLcore> lcores, final double packetsPerSecond, final Arena arena, final List<String> warnings)
     {
         this.warnings = List.copyOf(warnings);
@@ -171,7 +171,7 @@ public final class Pktgen implements AutoCloseable
             throw ex;
         }
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
-        final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3);
+        final LatencyRecorder latency = new LatencyRecorder(HIGHEST_LATENCY_NANOS, 3);
         final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(),
             rxQueues(context, context.rxPort()), context.burst(),
             new SequenceTracker(context.traffic().flows()), latency, HIGHEST_LATENCY_NANOS, eal.tscHz());
@@ -240,7 +240,7 @@ public final class Pktgen implements AutoCloseable
         final Generator generator = new Generator(context.txPort(), 0, context.burst(), txPools, traffic,
             templates, 0, 1, new RateLimiter(0 == pps ? 0 : WARM_UP_RATE, eal.tscHz()), 0);
         final Receiver probe = !receives ? null : new Receiver(context.rxPort(), 1, context.burst(),
-            new SequenceTracker(traffic.flows()), new SingleWriterRecorder(HIGHEST_LATENCY_NANOS, 3),
+            new SequenceTracker(traffic.flows()), new LatencyRecorder(HIGHEST_LATENCY_NANOS, 3),
             HIGHEST_LATENCY_NANOS, eal.tscHz());
         generator.warmUp(WARM_UP_BURSTS, null == probe ? null : probe::warmUp);
     }
@@ -363,8 +363,8 @@ public final class Pktgen implements AutoCloseable
         return receiver;
     }
 
-    /** The latency recorder (nanoseconds); sample it with {@code getIntervalHistogram}. */
-    public SingleWriterRecorder latency()
+    /** The latency recorder (nanoseconds); sample it with {@link LatencyRecorder#intervalHistogram}. */
+    public LatencyRecorder latency()
     {
         return latency;
     }

@@ -58,7 +58,7 @@ class LoopbackTest
         assertTrue(await(() -> pktgen.receiver().received() >= count, 60_000), "all arrived");
         final long ran = System.nanoTime() - started;
         pktgen.stop();
-        final Histogram latency = pktgen.latency().getIntervalHistogram();
+        final Histogram latency = pktgen.latency().intervalHistogram();
         pktgen.close();
         assertEquals(count, pktgen.senders().sent());
         assertEquals(0, pktgen.senders().txRefused());

@@ -13,12 +13,12 @@ import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.net.NetworkOrder;
+import dev.dataplane.pktgen.rx.LatencyRecorder;
 import dev.dataplane.pktgen.rx.Receiver;
 import dev.dataplane.pktgen.rx.SequenceTracker;
 import dev.dataplane.pktgen.traffic.Stamp;
 import dev.dataplane.pktgen.traffic.Traffic;
 import dev.dataplane.testing.RingLoopback;
-import org.HdrHistogram.SingleWriterRecorder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +59,7 @@ class PlantedImpairmentTest
                 final MemorySegment templates = traffic.buildTemplates(arena);
                 final SequenceTracker tracker = new SequenceTracker(2);
                 final Receiver receiver = new Receiver(0, 1, 32, tracker,
-                    new SingleWriterRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
+                    new LatencyRecorder(Pktgen.HIGHEST_LATENCY_NANOS, 3),
                     Pktgen.HIGHEST_LATENCY_NANOS, ring.eal().tscHz());
                 final MbufArray one = new MbufArray(1);
                 for (final int[] frame : order)

@@ -161,7 +161,7 @@ public final class PktgenMain
             final double seconds = (System.nanoTime() - startNanos) / 1e9;
             final Throwable failure = pktgen.failure();
             pktgen.stop();
-            final Histogram latency = pktgen.latency().getIntervalHistogram();
+            final Histogram latency = pktgen.latency().intervalHistogram();
             report.accumulate(latency);
             pktgen.close();
             report.summary(pktgen, seconds);

@@ -73,7 +73,7 @@ public final class PktgenReport
      */
     public void period(final Pktgen pktgen, final double seconds)
     {
-        accumulate(pktgen.latency().getIntervalHistogram());
+        accumulate(pktgen.latency().intervalHistogram());
         final Senders senders = pktgen.senders();
         final Receiver receiver = pktgen.receiver();
         final Counts now = new Counts(senders.sent(), senders.sentBytes(), null == receiver ? 0 : receiver.received(),

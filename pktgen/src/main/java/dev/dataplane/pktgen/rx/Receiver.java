@@ -17,14 +17,12 @@ import dev.dataplane.net.TcpHeader;
 import dev.dataplane.pktgen.traffic.Stamp;
 import dev.dataplane.runtime.Poller;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Receives on a port's RX queues and accounts for every frame: stamped frames by stream in the {@link SequenceTracker}
- * and their one-way latency (receive TSC minus the stamp's, both from this machine's counter) in an HdrHistogram
- * {@link SingleWriterRecorder} (this lcore is its one writer: no atomic read-modify-write per value), which the
- * reporting thread samples while this lcore records; anything else counted as
- * unstamped. Frames are freed in bulk. Allocation-free per frame.
+ * and their one-way latency (receive TSC minus the stamp's, both from this machine's counter) in a
+ * {@link LatencyRecorder}, a burst at a time, which the reporting thread samples while this lcore records; anything
+ * else counted as unstamped. Frames are freed in bulk. Allocation-free per frame.
  */
 public final class Receiver implements Poller
 {
@@ -45,7 +43,7 @@ public final class Receiver implements Poller
     private final MbufArray mbufs;
     private final PacketView view = new PacketView();
     private final SequenceTracker tracker;
-    private final SingleWriterRecorder latency;
+    private final LatencyRecorder latency;
     private final double nanosPerTick;
     private final long highestLatencyNanos;
     private final long[] counters = new long[3];
@@ -61,7 +59,7 @@ public final class Receiver implements Poller
      *               {@code Pktgen}).
      */
     public Receiver(final int port, final int queues, final int burst, final SequenceTracker tracker,
-        final SingleWriterRecorder latency, final long highestLatencyNanos, final long tscHz)
+        final LatencyRecorder latency, final long highestLatencyNanos, final long tscHz)
     {
         this.port = port;
         this.queues = queues;
@@ -102,16 +100,26 @@ public final class Receiver implements Poller
             return 0;
         }
         final long now = Eal.rdtsc();
+        final long elements = MbufArray.checkedElements(mbufs, n);
         int unstamped = 0;
         long bytes = 0;
-        for (int i = 0; i < n; i++)
+        final long token = latency.beginBurst();
+        try
         {
-            final long mbuf = mbufs.get(i);
-            bytes += Mbuf.packetLength(mbuf);
-            if (!account(mbuf, now))
+            final Histogram recording = latency.recording();
+            for (int i = 0; i < n; i++)
             {
-                unstamped++;
+                final long mbuf = MbufArray.element(elements, i);
+                bytes += Mbuf.packetLength(mbuf);
+                if (!account(mbuf, now, recording))
+                {
+                    unstamped++;
+                }
             }
+        }
+        finally
+        {
+            latency.endBurst(token);
         }
         Mbuf.freeBulk(mbufs, 0, n);
         COUNTER.setOpaque(counters, RECEIVED, counters[RECEIVED] + n);
@@ -127,13 +135,21 @@ public final class Receiver implements Poller
     public void warmUp(final MbufArray frames, final int n)
     {
         final long now = Eal.rdtsc();
-        for (int i = 0; i < n; i++)
+        final long token = latency.beginBurst();
+        try
         {
-            account(frames.get(i), now);
+            for (int i = 0; i < n; i++)
+            {
+                account(frames.get(i), now, latency.recording());
+            }
+        }
+        finally
+        {
+            latency.endBurst(token);
         }
     }
 
-    private boolean account(final long mbuf, final long now)
+    private boolean account(final long mbuf, final long now, final Histogram recording)
     {
         final PacketView view = this.view;
         if (PacketView.OK != view.parse(ALL, Mbuf.dataAddress(mbuf), Mbuf.dataLength(mbuf)) || !view.hasL4())
@@ -157,7 +173,7 @@ public final class Receiver implements Poller
         tracker.record(stream, Stamp.sequence(ALL, at));
         final long nanos = Math.max(0, Math.min((long)((now - Stamp.tsc(ALL, at)) * nanosPerTick),
             highestLatencyNanos));
-        latency.recordValue(nanos);
+        recording.recordValue(nanos);
         sumNanos[stream] += nanos;
         if (stream < streamLatency.length)
         {
