@@ -118,7 +118,7 @@ public final class Forwarder implements AutoCloseable
         final int streamCount = ports.length * rxQueues;
         final int available = 0 == context.forwardingCores() ? workers.size() : context.forwardingCores();
         final RunMode runMode = null == rules ? RunMode.RUN_TO_COMPLETION :
-            null != context.runMode() ? context.runMode() : RunMode.defaultFor(available, streamCount);
+            null != context.runMode() ? context.runMode() : RunMode.DEFAULT;
         if (null != context.pipelineTx() && RunMode.PIPELINE != runMode)
         {
             throw new IllegalArgumentException("--pipeline-tx applies to the pipeline run mode; the rules run to " +

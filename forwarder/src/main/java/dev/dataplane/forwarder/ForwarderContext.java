@@ -195,7 +195,7 @@ public final class ForwarderContext
         return size;
     }
 
-    /** The rules' run mode as asked for, or null for {@link RunMode#defaultFor the default}. */
+    /** The rules' run mode as asked for, or null for {@link RunMode#DEFAULT the default}. */
     public RunMode runMode()
     {
         return runMode;
