@@ -1,6 +1,8 @@
 package dev.dataplane.net;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * TCP header (RFC 9293); the caller makes sure {@link #MIN_LENGTH} bytes are there.
@@ -35,9 +37,18 @@ public final class TcpHeader
     public static final int URG = 0x20;
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
+    /** The flags' names, lower case, bit 0 (FIN) first, as tcpdump and nftables write them. */
+    public static final List<String> FLAG_NAMES = List.of("fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr");
 
     private TcpHeader()
     {
+    }
+
+    /** The flag bit named {@code name} (any case; see {@link #FLAG_NAMES}), or 0 for no flag of that name. */
+    public static int flag(final String name)
+    {
+        final int bit = FLAG_NAMES.indexOf(name.toLowerCase(Locale.ROOT));
+        return bit < 0 ? 0 : 1 << bit;
     }
 
     public static int sourcePort(final MemorySegment segment, final long offset)

@@ -10,6 +10,7 @@ import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.PacketChecks;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.runtime.Burst;
+import dev.dataplane.runtime.RunOptions;
 import dev.dataplane.runtime.StatsFormat;
 
 /**
@@ -25,7 +26,6 @@ public final class ForwarderContext
     public static final int DEFAULT_MBUF_CACHE = 256;
     /** Smallest pool: 2^13 - 1, DPDK's sweet spot for a ring-backed mempool. */
     public static final int MIN_AUTO_MBUFS = 8191;
-    public static final double DEFAULT_STATS_PERIOD_SECONDS = 1.0;
     /** Pipeline ring slots per RX queue: as deep as the RX descriptor ring, so a stage hiccup costs no more. */
     public static final int DEFAULT_RING_SIZE = 1024;
     /** RX queues per port: one, unless RSS is asked for with --rxq. */
@@ -263,7 +263,7 @@ public final class ForwarderContext
         private long portmask;
         private int burst = Burst.DEFAULT;
         private ForwardMode forwardMode = ForwardMode.IO;
-        private double statsPeriodSeconds = DEFAULT_STATS_PERIOD_SECONDS;
+        private double statsPeriodSeconds = RunOptions.DEFAULT_STATS_PERIOD_SECONDS;
         private StatsFormat statsFormat = StatsFormat.TEXT;
         private double durationSeconds;
         private int rxDescriptors = DEFAULT_RX_DESCRIPTORS;
@@ -418,16 +418,14 @@ public final class ForwarderContext
          */
         public ForwarderContext build()
         {
-            require(null == Burst.check(burst), Burst.check(burst));
+            RunOptions.checkBurst(burst);
+            RunOptions.checkStatsPeriod(statsPeriodSeconds);
+            RunOptions.checkDuration(durationSeconds);
             require(Integer.bitCount(rxDescriptors) == 1 && rxDescriptors >= 8 && rxDescriptors <= 32768,
                 "--rxd must be a power of two in 8..32768: " + rxDescriptors);
             require(Integer.bitCount(txDescriptors) == 1 && txDescriptors >= 8 && txDescriptors <= 32768,
                 "--txd must be a power of two in 8..32768: " + txDescriptors);
             require(burst <= rxDescriptors, "--burst " + burst + " exceeds --rxd " + rxDescriptors);
-            require(statsPeriodSeconds >= 0 && statsPeriodSeconds <= 3600 && !Double.isNaN(statsPeriodSeconds),
-                "--stats-period must be in 0..3600 seconds: " + statsPeriodSeconds);
-            require(durationSeconds >= 0 && !Double.isNaN(durationSeconds) && !Double.isInfinite(durationSeconds),
-                "--duration must be a number of seconds >= 0: " + durationSeconds);
             require(mbufCache >= 0 && mbufCache <= 512, "--mbuf-cache must be in 0..512: " + mbufCache);
             require(0 == mbufs || (mbufs >= 1023 && mbufs <= 16_777_215),
                 "--mbufs must be 0 (automatic) or in 1023..16777215: " + mbufs);

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.pktgen.traffic.Traffic;
-import dev.dataplane.runtime.Burst;
+import dev.dataplane.runtime.RunOptions;
 
 /**
  * What to generate and how: validated on construction (the CLI only fills it).
@@ -30,17 +30,11 @@ public record PktgenContext(int txPort, int rxPort, int burst, Traffic traffic, 
 
     public PktgenContext
     {
-        if (null != Burst.check(burst))
-        {
-            throw new IllegalArgumentException(Burst.check(burst));
-        }
+        RunOptions.checkBurst(burst);
+        RunOptions.checkDuration(duration);
         if (count < 0)
         {
             throw new IllegalArgumentException("--count must be >= 0: " + count);
-        }
-        if (duration < 0 || Double.isNaN(duration) || Double.isInfinite(duration))
-        {
-            throw new IllegalArgumentException("--duration must be a number of seconds >= 0: " + duration);
         }
         if (null == rate || null == traffic)
         {

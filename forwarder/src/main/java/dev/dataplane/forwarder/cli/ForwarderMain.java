@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
@@ -26,154 +23,102 @@ import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.forwarder.stats.StatsPrinter;
 import dev.dataplane.net.MacAddress;
+import dev.dataplane.runtime.Launcher;
 import dev.dataplane.runtime.PollingLcore;
 import dev.dataplane.runtime.StatsFormat;
-import picocli.CommandLine;
-import sun.misc.Signal;
 
 /**
  * {@code bin/forwarder [EAL args] -- [options]}: validates the options, initialises EAL, forwards until
  * {@code --duration} ends or SIGINT/SIGTERM arrives, then stops cleanly and prints the summary. Exit code 0 on a
  * clean stop, 1 when forwarding failed or leaked mbufs, 2 for bad arguments.
  */
-public final class ForwarderMain
+public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
 {
-    private static final int EXIT_FAILED = 1;
-    private static final int EXIT_USAGE = 2;
-
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final AtomicBoolean reloadRequested = new AtomicBoolean();
+    private final Launcher launcher;
     private final PrintStream out;
-    private final PrintStream err;
+    private ForwarderContext context;
+    private ControlSocket control;
 
-    ForwarderMain(final PrintStream out, final PrintStream err)
+    ForwarderMain(final Launcher launcher, final PrintStream out)
     {
+        this.launcher = launcher;
         this.out = out;
-        this.err = err;
     }
 
     public static void main(final String[] args)
     {
-        final ForwarderMain forwarderMain = new ForwarderMain(System.out, System.err);
-        // First of all: a SIGHUP or SIGTERM that arrives while EAL starts must not end the process by the JVM's
-        // default (exit 129, no summary, no mbufs returned); a reload or stop asked for then applies once running.
-        forwarderMain.installSignalHandlers();
-        final int code = forwarderMain.run(args);
+        final Launcher launcher = new Launcher("forwarder", System.out, System.err);
+        launcher.installSignalHandlers();
+        final int code = launcher.launch(args, new ForwarderMain(launcher, System.out));
         System.out.flush();
         System.exit(code);
     }
 
-    int run(final String[] args)
+    @Override
+    public ForwarderOptions newOptions()
     {
-        final List<String> all = Arrays.asList(args);
-        final int separator = all.indexOf("--");
-        List<String> ealArgs = separator < 0 ? all : all.subList(0, separator);
-        final List<String> appArgs = separator < 0 ? List.of() : all.subList(separator + 1, all.size());
-        final List<String> demoExtras = new ArrayList<>();
-        if (ealArgs.contains("-h") || ealArgs.contains("--help") || (args.length == 0))
-        {
-            new CommandLine(new ForwarderOptions()).usage(out);
-            return args.length == 0 ? EXIT_USAGE : 0;
-        }
-        if (ealArgs.contains("--demo"))
-        {
-            if (ealArgs.size() != 1)
-            {
-                return usageError("--demo stands for all the EAL arguments; give options after --, not EAL arguments");
-            }
-            ealArgs = Arrays.asList(ForwarderOptions.DEMO_EAL_ARGS.replace("PID",
-                Long.toString(ProcessHandle.current().pid())).split(" "));
-            if (!appArgs.contains("--duration"))
-            {
-                demoExtras.add("--duration");
-                demoExtras.add("10");
-            }
-        }
+        return new ForwarderOptions();
+    }
 
-        final ForwarderOptions options = new ForwarderOptions();
-        final ForwarderContext context;
+    /** {@code --demo} stands for the hardware-free EAL arguments, and ten seconds unless a duration is given. */
+    @Override
+    public Launcher.Arguments expand(final Launcher.Arguments given)
+    {
+        if (!given.eal().contains("--demo"))
+        {
+            return given;
+        }
+        if (given.eal().size() != 1)
+        {
+            throw new IllegalArgumentException(
+                "--demo stands for all the EAL arguments; give options after --, not EAL arguments");
+        }
+        final List<String> app = new ArrayList<>();
+        if (!given.app().contains("--duration"))
+        {
+            app.addAll(List.of("--duration", "10"));
+        }
+        app.addAll(given.app());
+        return new Launcher.Arguments(Arrays.asList(ForwarderOptions.DEMO_EAL_ARGS.replace("PID",
+            Long.toString(ProcessHandle.current().pid())).split(" ")), app);
+    }
+
+    @Override
+    public void prepare(final ForwarderOptions options) throws IOException
+    {
+        context = options.toContext();
         try
         {
-            final List<String> app = new ArrayList<>(demoExtras);
-            app.addAll(appArgs);
-            final CommandLine.ParseResult parsed = new CommandLine(options).parseArgs(app.toArray(new String[0]));
-            if (parsed.isUsageHelpRequested())
-            {
-                new CommandLine(new ForwarderOptions()).usage(out);
-                return 0;
-            }
-            context = options.toContext();
-        }
-        catch (final CommandLine.ParameterException | IllegalArgumentException ex)
-        {
-            return usageError(ex.getMessage());
-        }
-
-        final ControlSocket control;
-        try
-        {
-            control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket), err);
+            control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket),
+                System.err);
         }
         catch (final IOException ex)
         {
-            return usageError("cannot listen for control commands on " + options.controlSocket + ": " +
-                ex.getMessage());
+            throw new IOException("cannot listen for control commands on " + options.controlSocket + ": " +
+                ex.getMessage(), ex);
         }
-        try
+    }
+
+    @Override
+    public void release()
+    {
+        if (null != control)
         {
-            return initAndForward(ealArgs, context, control);
-        }
-        finally
-        {
-            if (null != control)
+            try
             {
-                try
-                {
-                    control.close();
-                }
-                catch (final IOException ex)
-                {
-                    err.println("forwarder: warning: cannot remove the control socket: " + ex.getMessage());
-                }
+                control.close();
+            }
+            catch (final IOException ex)
+            {
+                launcher.warning("cannot remove the control socket: " + ex.getMessage());
             }
         }
     }
 
-    private int initAndForward(final List<String> ealArgs, final ForwarderContext context, final ControlSocket control)
+    @Override
+    public int run(final Eal eal)
     {
-        final Eal eal;
-        try
-        {
-            eal = Eal.init(ealArgs);
-        }
-        catch (final DpdkException ex)
-        {
-            return usageError(ex.getMessage());
-        }
-        try
-        {
-            return forward(eal, context, control);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return usageError(ex.getMessage());
-        }
-        catch (final RuntimeException ex)
-        {
-            err.println("forwarder: error: " + ex.getMessage());
-            return EXIT_FAILED;
-        }
-        finally
-        {
-            try
-            {
-                eal.close();
-            }
-            catch (final RuntimeException ex)
-            {
-                err.println("forwarder: warning: " + ex.getMessage());
-            }
-        }
+        return forward(eal, context, control);
     }
 
     /**
@@ -185,7 +130,7 @@ public final class ForwarderMain
     private String reload(final Forwarder forwarder, final String source)
     {
         final String result = reloadRules(forwarder);
-        err.println("forwarder: reload (" + source + "): " + result);
+        launcher.log("reload (" + source + "): " + result);
         return result;
     }
 
@@ -226,7 +171,7 @@ public final class ForwarderMain
     private int forward(final Eal eal, final ForwarderContext context, final ControlSocket control)
     {
         final StatsPrinter printer = new StatsPrinter(out, context.statsFormat());
-        int exitCode = 0;
+        int exitCode = Launcher.EXIT_OK;
         final double seconds;
         final PortTotals[] totals;
         final int lcores;
@@ -252,11 +197,11 @@ public final class ForwarderMain
             {
                 final long now = System.nanoTime();
                 final long end = durationNanos > 0 ? start + durationNanos : Long.MAX_VALUE;
-                if (now >= end || stopRequested.getCount() == 0 || null != forwarder.failure())
+                if (now >= end || launcher.stopRequested() || null != forwarder.failure())
                 {
                     break;
                 }
-                if (reloadRequested.getAndSet(false))
+                if (launcher.takeReloadRequest())
                 {
                     reload(forwarder, "SIGHUP");
                 }
@@ -279,7 +224,7 @@ public final class ForwarderMain
                     continue;
                 }
                 final long wake = Math.min(end, periodNanos > 0 ? nextPeriod : Long.MAX_VALUE);
-                awaitStop(Math.min(wake - now, TimeUnit.MILLISECONDS.toNanos(20)));
+                launcher.awaitStop(Math.min(wake - now, TimeUnit.MILLISECONDS.toNanos(20)));
             }
             try
             {
@@ -287,8 +232,8 @@ public final class ForwarderMain
             }
             catch (final RuntimeException ex)
             {
-                err.println("forwarder: error: " + ex.getMessage());
-                exitCode = EXIT_FAILED;
+                launcher.error(ex.getMessage());
+                exitCode = Launcher.EXIT_FAILED;
             }
             seconds = (System.nanoTime() - start) / 1e9;
             totals = stats.snapshot();
@@ -301,8 +246,8 @@ public final class ForwarderMain
         printer.summary(context, lcores, seconds, totals, rules, forwarder.mbufsInUseAtClose(), mbufs);
         if (0 != forwarder.mbufsInUseAtClose())
         {
-            err.println("forwarder: error: " + forwarder.mbufsInUseAtClose() + " mbufs were not returned to the pool");
-            exitCode = EXIT_FAILED;
+            launcher.error(forwarder.mbufsInUseAtClose() + " mbufs were not returned to the pool");
+            exitCode = Launcher.EXIT_FAILED;
         }
         return exitCode;
     }
@@ -339,10 +284,7 @@ public final class ForwarderMain
                     .append('}');
             }
             out.println(sb.append("]}"));
-            for (final String warning : forwarder.warnings())
-            {
-                err.println("forwarder: warning: " + warning);
-            }
+            forwarder.warnings().forEach(launcher::warning);
             return;
         }
         out.printf(Locale.ROOT, "forwarder: %s run-mode=%s%s%n", context, forwarder.runMode().cliName(),
@@ -372,34 +314,5 @@ public final class ForwarderMain
             String.format(Locale.ROOT, "Forwarding for %.1f s (Ctrl-C stops earlier)...", context.durationSeconds()) :
             "Forwarding until Ctrl-C or SIGTERM...");
         out.flush();
-    }
-
-    /** The forward mode's name, or "rules" when rules replace it. */
-    private void installSignalHandlers()
-    {
-        // Handled here rather than by the JVM's shutdown: the loops stop, the ports close, every mbuf returns, the
-        // summary prints, and the exit code is 0, as for a run that ended by --duration.
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("HUP"), signal -> reloadRequested.set(true));
-    }
-
-    private void awaitStop(final long nanos)
-    {
-        try
-        {
-            stopRequested.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            stopRequested.countDown();
-        }
-    }
-
-    private int usageError(final String message)
-    {
-        err.println("forwarder: error: " + message);
-        return EXIT_USAGE;
     }
 }

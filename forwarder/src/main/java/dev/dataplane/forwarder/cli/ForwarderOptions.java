@@ -18,9 +18,9 @@ import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.MacAddress;
-import dev.dataplane.runtime.Burst;
-import dev.dataplane.runtime.StatsFormat;
+import dev.dataplane.runtime.RunOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The application options (after {@code --}), named as testpmd and l2fwd name them. They only fill the context. */
@@ -49,23 +49,11 @@ public final class ForwarderOptions
         description = "Listen for control commands (reload) on a Unix socket at PATH.")
     String controlSocket;
 
-    @Option(names = "--burst", paramLabel = "N", description = "Packets per RX/TX burst, 1..512 (default: 32).")
-    int burst = Burst.DEFAULT;
+    @Mixin
+    final RunOptions run = new RunOptions();
 
     @Option(names = "--forward-mode", paramLabel = "MODE", description = "io, mac or macswap (default: io).")
     String forwardMode = ForwardMode.IO.cliName();
-
-    @Option(names = "--stats-period", paramLabel = "SECONDS",
-        description = "Seconds between statistics lines; 0 for the summary only (default: 1).")
-    double statsPeriod = ForwarderContext.DEFAULT_STATS_PERIOD_SECONDS;
-
-    @Option(names = "--stats-format", paramLabel = "FORMAT",
-        description = "text, or json: one JSON object per line, the last with \"type\":\"summary\" (default: text).")
-    String statsFormat = "text";
-
-    @Option(names = "--duration", paramLabel = "SECONDS",
-        description = "Stop by itself after this long; 0 runs until SIGINT/SIGTERM (default: 0).")
-    double duration;
 
     @Option(names = "--rxd", paramLabel = "N",
         description = "RX descriptors per queue, a power of two (default: 1024).")
@@ -143,11 +131,11 @@ public final class ForwarderOptions
     {
         final ForwarderContext.Builder builder = ForwarderContext.builder()
             .portmask(parsePortmask(portmask))
-            .burst(burst)
+            .burst(run.burst())
             .forwardMode(ForwardMode.fromCliName(forwardMode))
-            .statsPeriodSeconds(statsPeriod)
-            .statsFormat(parseFormat(statsFormat))
-            .durationSeconds(duration)
+            .statsPeriodSeconds(run.statsPeriod())
+            .statsFormat(run.statsFormat())
+            .durationSeconds(run.duration())
             .rxDescriptors(rxd)
             .txDescriptors(txd)
             .forwardingCores(nbCores)
@@ -258,16 +246,6 @@ public final class ForwarderOptions
             case "drop" -> false;
             case "accept" -> true;
             default -> throw new IllegalArgumentException("--malformed must be drop or accept: " + text);
-        };
-    }
-
-    private static StatsFormat parseFormat(final String text)
-    {
-        return switch (text)
-        {
-            case "text" -> StatsFormat.TEXT;
-            case "json" -> StatsFormat.JSON;
-            default -> throw new IllegalArgumentException("--stats-format must be text or json: " + text);
         };
     }
 }

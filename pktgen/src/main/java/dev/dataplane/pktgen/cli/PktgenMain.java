@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.DpdkException;
@@ -17,105 +13,78 @@ import dev.dataplane.pktgen.Pktgen;
 import dev.dataplane.pktgen.PktgenContext;
 import dev.dataplane.pktgen.report.LatencyFiles;
 import dev.dataplane.pktgen.report.PktgenReport;
+import dev.dataplane.runtime.Launcher;
+import dev.dataplane.runtime.StatsFormat;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
-import sun.misc.Signal;
 
 /**
  * {@code bin/pktgen [EAL args] -- [options]}: sends until {@code --count} is sent (and has had time to arrive),
  * {@code --duration} ends, or SIGINT/SIGTERM; prints a line per period and a summary with loss and latency. Exit 0
  * on a clean stop, 1 on a failure or a leak, 2 for bad arguments, as the forwarder.
  */
-public final class PktgenMain
+public final class PktgenMain implements Launcher.Program<PktgenOptions>
 {
-    private static final int EXIT_FAILED = 1;
-    private static final int EXIT_USAGE = 2;
     /** After --count is sent: how long nothing more must arrive before the run ends, and the most it waits. */
     private static final long QUIET_NANOS = 200_000_000L;
     private static final long MAX_DRAIN_NANOS = 2_000_000_000L;
 
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Launcher launcher;
     private final PrintStream out;
-    private final PrintStream err;
+    private PktgenOptions options;
+    private PktgenContext context;
 
-    PktgenMain(final PrintStream out, final PrintStream err)
+    PktgenMain(final Launcher launcher, final PrintStream out)
     {
+        this.launcher = launcher;
         this.out = out;
-        this.err = err;
     }
 
     public static void main(final String[] args)
     {
-        final int code = new PktgenMain(System.out, System.err).run(args);
+        final Launcher launcher = new Launcher("pktgen", System.out, System.err);
+        launcher.installSignalHandlers();
+        final int code = launcher.launch(args, new PktgenMain(launcher, System.out));
         System.out.flush();
         System.exit(code);
     }
 
-    int run(final String[] args)
+    @Override
+    public PktgenOptions newOptions()
     {
-        final List<String> all = Arrays.asList(args);
-        final int separator = all.indexOf("--");
-        final List<String> ealArgs = separator < 0 ? all : all.subList(0, separator);
-        final List<String> appArgs = separator < 0 ? List.of() : all.subList(separator + 1, all.size());
-        if (args.length == 0 || ealArgs.contains("-h") || ealArgs.contains("--help"))
-        {
-            new CommandLine(new PktgenOptions()).usage(out);
-            return args.length == 0 ? EXIT_USAGE : 0;
-        }
-        final PktgenOptions options = new PktgenOptions();
-        final PktgenContext context;
-        try
-        {
-            final CommandLine.ParseResult parsed = new CommandLine(options).parseArgs(appArgs.toArray(new String[0]));
-            if (parsed.isUsageHelpRequested())
-            {
-                new CommandLine(new PktgenOptions()).usage(out);
-                return 0;
-            }
-            context = options.toContext();
-        }
-        catch (final CommandLine.ParameterException | IllegalArgumentException ex)
-        {
-            return usageError(ex.getMessage());
-        }
-        final Eal eal;
-        try
-        {
-            eal = Eal.init(new ArrayList<>(ealArgs));
-        }
-        catch (final DpdkException | IllegalArgumentException ex)
-        {
-            return usageError(ex.getMessage());
-        }
-        try
-        {
-            return generate(eal, context, options);
-        }
-        finally
-        {
-            eal.close();
-        }
+        return new PktgenOptions();
+    }
+
+    @Override
+    public void prepare(final PktgenOptions options)
+    {
+        this.context = options.toContext();
+        this.options = options;
+    }
+
+    @Override
+    public int run(final Eal eal)
+    {
+        return generate(eal, context, options);
     }
 
     private int generate(final Eal eal, final PktgenContext context, final PktgenOptions options)
     {
-        final double period = options.statsPeriod;
-        final boolean json = options.statsFormat.equals("json");
+        final double period = options.run.statsPeriod();
+        final boolean json = StatsFormat.JSON == options.run.statsFormat();
         final Pktgen pktgen;
         try
         {
             pktgen = Pktgen.create(eal, context);
         }
-        catch (final DpdkException | IllegalArgumentException ex)
+        catch (final DpdkException ex)
         {
-            return usageError(ex.getMessage());
+            return launcher.usageError(ex.getMessage());
         }
-        pktgen.warnings().forEach(warning -> err.println("pktgen: warning: " + warning));
+        pktgen.warnings().forEach(launcher::warning);
         final PktgenReport report = new PktgenReport(out, json, context);
-        int exit = 0;
+        int exit = Launcher.EXIT_OK;
         try
         {
-            installSignalHandlers();
             report.start(pktgen);
             final long startNanos = System.nanoTime();
             pktgen.start();
@@ -128,7 +97,7 @@ public final class PktgenMain
             long sentAllAt = 0;
             while (true)
             {
-                if (stopRequested.await(10, TimeUnit.MILLISECONDS) || null != pktgen.failure())
+                if (launcher.awaitStop(TimeUnit.MILLISECONDS.toNanos(10)) || null != pktgen.failure())
                 {
                     break;
                 }
@@ -168,19 +137,14 @@ public final class PktgenMain
             exit = writeFiles(report, options, context);
             if (null != failure)
             {
-                err.println("pktgen: error: an lcore failed: " + failure);
-                exit = EXIT_FAILED;
+                launcher.error("an lcore failed: " + failure);
+                exit = Launcher.EXIT_FAILED;
             }
             if (0 != pktgen.mbufsInUseAtClose())
             {
-                err.println("pktgen: error: " + pktgen.mbufsInUseAtClose() + " mbufs still in use at exit");
-                exit = EXIT_FAILED;
+                launcher.error(pktgen.mbufsInUseAtClose() + " mbufs still in use at exit");
+                exit = Launcher.EXIT_FAILED;
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            exit = EXIT_FAILED;
         }
         finally
         {
@@ -208,26 +172,12 @@ public final class PktgenMain
             {
                 Files.writeString(Path.of(options.summaryJson), report.summaryJson());
             }
-            return 0;
+            return Launcher.EXIT_OK;
         }
         catch (final IOException ex)
         {
-            err.println("pktgen: error: cannot write an output file: " + ex.getMessage());
-            return EXIT_FAILED;
+            launcher.error("cannot write an output file: " + ex.getMessage());
+            return Launcher.EXIT_FAILED;
         }
-    }
-
-    private void installSignalHandlers()
-    {
-        for (final String name : List.of("INT", "TERM"))
-        {
-            Signal.handle(new Signal(name), signal -> stopRequested.countDown());
-        }
-    }
-
-    private int usageError(final String message)
-    {
-        err.println("pktgen: error: " + (null == message ? "bad arguments" : message.lines().findFirst().orElse("")));
-        return EXIT_USAGE;
     }
 }

@@ -8,8 +8,9 @@ import dev.dataplane.net.TcpHeader;
 import dev.dataplane.pktgen.PktgenContext;
 import dev.dataplane.pktgen.traffic.FrameSizes;
 import dev.dataplane.pktgen.traffic.Traffic;
-import dev.dataplane.runtime.Burst;
+import dev.dataplane.runtime.RunOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options after {@code --}, named as Pktgen-DPDK and TRex users would guess them; they fill a context. */
@@ -56,18 +57,14 @@ final class PktgenOptions
     @Option(names = "--count", paramLabel = "N", description = "Packets to send, 0 for no limit (default: 0).")
     long count;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until " +
-        "--count is sent and has arrived, or a signal).")
-    double duration;
-
-    @Option(names = "--burst", paramLabel = "N", description = "Packets per TX/RX burst (default: 32).")
-    int burst = Burst.DEFAULT;
+    @Mixin
+    final RunOptions run = new RunOptions();
 
     @Option(names = "--proto", paramLabel = "udp|tcp", description = "Transport (default: udp).")
     String protocol = "udp";
 
     @Option(names = "--tcp-flags", paramLabel = "FLAGS", description = "With --proto tcp: flags of every segment, " +
-        "comma-separated (syn, ack, psh, fin, rst, urg; default: ack, i.e. data segments).")
+        "comma-separated (fin, syn, rst, psh, ack, urg, ece, cwr; default: ack, i.e. data segments).")
     String tcpFlags = "ack";
 
     @Option(names = "--ipv6", description = "IPv6 instead of IPv4: 2001:db8:: with --src-ip/--dst-ip as the last " +
@@ -91,13 +88,6 @@ final class PktgenOptions
 
     @Option(names = "--dst-mac", paramLabel = "MAC", description = "Destination MAC (default: 02:00:00:00:00:02).")
     String destinationMac = "02:00:00:00:00:02";
-
-    @Option(names = "--stats-period", paramLabel = "SECONDS", description = "Seconds between lines; 0: summary " +
-        "only (default: 1).")
-    double statsPeriod = 1;
-
-    @Option(names = "--stats-format", paramLabel = "FORMAT", description = "text or json (one object per line).")
-    String statsFormat = "text";
 
     @Option(names = "--pcap", paramLabel = "FILE",
         description = "Replay this pcap file's Ethernet frames instead of generating traffic.")
@@ -127,17 +117,13 @@ final class PktgenOptions
         int flags = 0;
         for (final String flag : text.split(","))
         {
-            flags |= switch (flag.trim().toLowerCase(java.util.Locale.ROOT))
+            final int bit = TcpHeader.flag(flag.trim());
+            if (0 == bit)
             {
-                case "fin" -> TcpHeader.FIN;
-                case "syn" -> TcpHeader.SYN;
-                case "rst" -> TcpHeader.RST;
-                case "psh" -> TcpHeader.PSH;
-                case "ack" -> TcpHeader.ACK;
-                case "urg" -> TcpHeader.URG;
-                default -> throw new IllegalArgumentException("--tcp-flags takes fin, syn, rst, psh, ack, urg: " +
-                    text);
-            };
+                throw new IllegalArgumentException("--tcp-flags takes " + String.join(", ", TcpHeader.FLAG_NAMES) +
+                    ": " + text);
+            }
+            flags |= bit;
         }
         return flags;
     }
@@ -157,14 +143,8 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--sport and --dport must be in 0..65535");
         }
-        if (!statsFormat.equals("text") && !statsFormat.equals("json"))
-        {
-            throw new IllegalArgumentException("--stats-format must be text or json: " + statsFormat);
-        }
-        if (statsPeriod < 0 || Double.isNaN(statsPeriod) || statsPeriod > 3600)
-        {
-            throw new IllegalArgumentException("--stats-period must be in 0..3600 seconds: " + statsPeriod);
-        }
+        run.statsFormat();
+        run.statsPeriod();
         if (!protocol.equals("udp") && !protocol.equals("tcp"))
         {
             throw new IllegalArgumentException("--proto must be udp or tcp: " + protocol);
@@ -188,7 +168,7 @@ final class PktgenOptions
         {
             throw new IllegalArgumentException("--pcap-timing and --rate contradict each other");
         }
-        return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort, burst,
-            traffic, rate, count, duration, null == pcap ? null : Path.of(pcap), loops, pcapTiming, txQueues);
+        return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort,
+            run.burst(), traffic, rate, count, run.duration(), null == pcap ? null : Path.of(pcap), loops, pcapTiming, txQueues);
     }
 }

@@ -674,19 +674,13 @@ public final class RulesParser
             }
             for (final String flag : list.split(",", -1))
             {
-                flags |= switch (flag.toLowerCase(Locale.ROOT))
+                final int bit = TcpHeader.flag(flag);
+                if (0 == bit)
                 {
-                    case "fin" -> TcpHeader.FIN;
-                    case "syn" -> TcpHeader.SYN;
-                    case "rst" -> TcpHeader.RST;
-                    case "psh" -> TcpHeader.PSH;
-                    case "ack" -> TcpHeader.ACK;
-                    case "urg" -> TcpHeader.URG;
-                    case "ece" -> TcpHeader.ECE;
-                    case "cwr" -> TcpHeader.CWR;
-                    default -> throw token.error("unknown TCP flag '" + flag +
-                        "' (fin, syn, rst, psh, ack, urg, ece, cwr, or none)");
-                };
+                    throw token.error("unknown TCP flag '" + flag + "' (" + String.join(", ", TcpHeader.FLAG_NAMES) +
+                        ", or none)");
+                }
+                flags |= bit;
             }
             return flags;
         }
