@@ -1,8 +1,5 @@
 package dev.dataplane.runtime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
@@ -17,15 +14,13 @@ public final class LcoreTransmitter
     /** A destination that is no port: {@link #dispatch} frees the packet. */
     public static final int DROP = -1;
 
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-
     private final int queue;
     private final int[] ports;
     private final MbufArray[] buffers;
     private final int[] counts;
     private final int capacity;
-    /** Per port id: [2 * port] packets sent, [2 * port + 1] packets TX refused. Written by the lcore only. */
-    private final long[] counters = new long[2 * EthDev.MAX_PORTS];
+    /** Per port id, for its ports: what it sent there, by {@link TxCounter}. */
+    private final Counters[] counters = new Counters[EthDev.MAX_PORTS];
 
     /**
      * @param queue    the TX queue this lcore owns on every port.
@@ -42,6 +37,7 @@ public final class LcoreTransmitter
         for (final int port : ports)
         {
             buffers[port] = new MbufArray(capacity);
+            counters[port] = Counters.of(TxCounter.class);
         }
     }
 
@@ -144,11 +140,12 @@ public final class LcoreTransmitter
     private void transmit(final int port, final MbufArray pkts, final int count)
     {
         final int sent = TxBurst.sendOrFree(port, queue, pkts, 0, count);
+        final Counters portCounters = counters[port];
         if (sent < count)
         {
-            COUNTER.setOpaque(counters, 2 * port + 1, counters[2 * port + 1] + count - sent);
+            portCounters.add(TxCounter.TX_DROPPED, count - sent);
         }
-        COUNTER.setOpaque(counters, 2 * port, counters[2 * port] + sent);
+        portCounters.add(TxCounter.TX_PACKETS, sent);
     }
 
     public int queue()
@@ -159,12 +156,12 @@ public final class LcoreTransmitter
     /** Packets sent on {@code port} so far (any thread). */
     public long sent(final int port)
     {
-        return (long)COUNTER.getOpaque(counters, 2 * port);
+        return null == counters[port] ? 0 : counters[port].get(TxCounter.TX_PACKETS);
     }
 
     /** Packets {@code port}'s TX ring refused, freed (any thread). */
     public long dropped(final int port)
     {
-        return (long)COUNTER.getOpaque(counters, 2 * port + 1);
+        return null == counters[port] ? 0 : counters[port].get(TxCounter.TX_DROPPED);
     }
 }

@@ -105,7 +105,7 @@ class CorruptFramesTest
             assertEquals(accept ? damaged : 0, processor.outcome(RulesProcessor.MALFORMED_ACCEPTED));
             for (int verdict = 1; verdict < PacketView.VERDICT_COUNT; verdict++)
             {
-                assertEquals(expected[verdict], processor.outcome(RulesProcessor.MALFORMED_BY_KIND + verdict),
+                assertEquals(expected[verdict], processor.outcome(RulesProcessor.malformedIndex(verdict)),
                     PacketView.verdictName(verdict));
             }
         }
@@ -182,9 +182,9 @@ class CorruptFramesTest
                     "no word on L4: software checks it only with --verify-l4-checksum");
             }
             assertEquals(verifyL4 ? 8 : 6, processor.outcome(RulesProcessor.MALFORMED_DROPPED));
-            assertEquals(4, processor.outcome(RulesProcessor.MALFORMED_BY_KIND + PacketView.BAD_IPV4_CHECKSUM));
-            assertEquals(verifyL4 ? 4 : 2, processor.outcome(RulesProcessor.MALFORMED_BY_KIND +
-                PacketView.BAD_L4_CHECKSUM));
+            assertEquals(4, processor.outcome(RulesProcessor.malformedIndex(PacketView.BAD_IPV4_CHECKSUM)));
+            assertEquals(verifyL4 ? 4 : 2, processor.outcome(
+                RulesProcessor.malformedIndex(PacketView.BAD_L4_CHECKSUM)));
         }
     }
 

@@ -122,7 +122,7 @@ class MalformedCorpusTest
         assertEquals(runts, counts.packets(0), "the explicit rule claims the runts");
         for (int kind = 1; kind < PacketView.VERDICT_COUNT; kind++)
         {
-            final long counted = counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + kind];
+            final long counted = counts.outcomes()[RulesProcessor.malformedIndex(kind)];
             assertEquals(kind == PacketView.TRUNCATED_ETHERNET ? 0 : expected[kind], counted,
                 PacketView.verdictName(kind));
         }

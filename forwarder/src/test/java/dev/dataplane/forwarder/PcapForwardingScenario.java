@@ -14,13 +14,14 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.forwarder.engine.ForwardMode;
 import dev.dataplane.forwarder.rtc.ForwardingStream;
-import dev.dataplane.forwarder.rtc.StreamCounters;
+import dev.dataplane.forwarder.rtc.StreamCounter;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.pcap.PcapReader;
 import dev.dataplane.pcap.PcapRecord;
 import dev.dataplane.pcap.PcapWriter;
+import dev.dataplane.runtime.Counters;
 
 /**
  * pcap in -> forwarder -> pcap out, through two net_pcap ports: port 0 reads in0.pcap and writes out0.pcap, port 1
@@ -119,10 +120,10 @@ final class PcapForwardingScenario
             long malformed = 0;
             for (final ForwardingStream stream : forwarder.streams())
             {
-                final StreamCounters c = stream.counters();
-                assertEquals(c.rxPackets(), c.txPackets() + c.txDropped() + c.malformed(), "counters add up: " +
+                final Counters c = stream.counters();
+                assertEquals(c.get(StreamCounter.RX_PACKETS), c.get(StreamCounter.TX_PACKETS) + c.get(StreamCounter.TX_DROPPED) + c.get(StreamCounter.MALFORMED), "counters add up: " +
                     stream);
-                malformed += c.malformed();
+                malformed += c.get(StreamCounter.MALFORMED);
             }
             forwarder.close();
             assertTrue(done, "forwarded " + totalTx(forwarder) + " of " + expectedTx);
@@ -142,7 +143,7 @@ final class PcapForwardingScenario
         long tx = 0;
         for (final ForwardingStream stream : forwarder.streams())
         {
-            tx += stream.counters().txPackets();
+            tx += stream.counters().get(StreamCounter.TX_PACKETS);
         }
         return tx;
     }

@@ -150,7 +150,7 @@ class RulesForwardingPcapTest
         assertEquals(3, counts.packets(2), "reflect");
         assertEquals(13, counts.outcomes()[RulesProcessor.DEFAULT_ACCEPTED]);
         assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_DROPPED]);
-        assertEquals(2, counts.outcomes()[RulesProcessor.MALFORMED_BY_KIND + PacketView.TRUNCATED_IPV4]);
+        assertEquals(2, counts.outcomes()[RulesProcessor.malformedIndex(PacketView.TRUNCATED_IPV4)]);
 
         final List<byte[]> out1 = PcapForwardingScenario.readPcap(dir.resolve("out1.pcap"));
         assertEquals(expectedOut1.size(), out1.size());

@@ -1,12 +1,11 @@
 package dev.dataplane.forwarder.pipeline;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.RxStream;
 
 /**
@@ -18,29 +17,10 @@ import dev.dataplane.runtime.RxStream;
  */
 public final class PipelineRx extends RxStream
 {
-    private static final VarHandle RING_FULL;
-    private static final VarHandle RECEIVED;
-
-    static
-    {
-        try
-        {
-            RING_FULL = MethodHandles.lookup().findVarHandle(PipelineRx.class, "ringFull", long.class);
-            RECEIVED = MethodHandles.lookup().findVarHandle(PipelineRx.class, "received", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     private final RingBuffer<BurstEvent> ring;
     /** A slot claimed but not yet filled (an empty poll keeps it for the next), or -1. */
     private long claimed = -1;
-    @SuppressWarnings("unused") // through RING_FULL
-    private long ringFull;
-    @SuppressWarnings("unused") // through RECEIVED
-    private long received;
+    private final Counters counters = Counters.of(PipelineRxCounter.class);
 
     public PipelineRx(final int rxPort, final int rxQueue, final int burst, final RingBuffer<BurstEvent> ring)
     {
@@ -60,11 +40,11 @@ public final class PipelineRx extends RxStream
         {
             return 0;
         }
-        RECEIVED.setOpaque(this, (long)RECEIVED.getOpaque(this) + received);
+        counters.add(PipelineRxCounter.RECEIVED, received);
         if (into == pkts)
         {
             Mbuf.freeBulk(pkts, 0, received);
-            RING_FULL.setOpaque(this, (long)RING_FULL.getOpaque(this) + received);
+            counters.add(PipelineRxCounter.RING_FULL, received);
         }
         else
         {
@@ -99,16 +79,22 @@ public final class PipelineRx extends RxStream
         }
     }
 
+    /** By {@link PipelineRxCounter}. */
+    public Counters counters()
+    {
+        return counters;
+    }
+
     /** Packets received from the RX queue (any thread). */
     public long received()
     {
-        return (long)RECEIVED.getOpaque(this);
+        return counters.get(PipelineRxCounter.RECEIVED);
     }
 
     /** Packets received but freed because the ring was full (any thread). */
     public long ringFull()
     {
-        return (long)RING_FULL.getOpaque(this);
+        return counters.get(PipelineRxCounter.RING_FULL);
     }
 
     @Override

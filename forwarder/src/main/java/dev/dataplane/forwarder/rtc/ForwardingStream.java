@@ -2,6 +2,7 @@ package dev.dataplane.forwarder.rtc;
 
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.engine.ForwardingEngine;
+import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.RxStream;
 import dev.dataplane.runtime.TxBurst;
 
@@ -15,7 +16,7 @@ public final class ForwardingStream extends RxStream
     private final int txPort;
     private final int txQueue;
     private final ForwardingEngine engine;
-    private final StreamCounters counters = new StreamCounters();
+    private final Counters counters = Counters.of(StreamCounter.class);
 
     public ForwardingStream(final int rxPort, final int rxQueue, final int txPort, final int txQueue, final int burst,
         final ForwardingEngine engine)
@@ -43,7 +44,13 @@ public final class ForwardingStream extends RxStream
         // No per-packet work here: io mode never touches an mbuf (byte counts come from the port's counters).
         final int toSend = engine.process(pkts, received);
         final int sent = TxBurst.sendOrFree(txPort, txQueue, pkts, 0, toSend);
-        counters.addBurst(received, sent, toSend - sent, received - toSend);
+        counters.add(StreamCounter.RX_PACKETS, received);
+        counters.add(StreamCounter.TX_PACKETS, sent);
+        if (sent != received)
+        {
+            counters.add(StreamCounter.TX_DROPPED, toSend - sent);
+            counters.add(StreamCounter.MALFORMED, received - toSend);
+        }
         return received;
     }
 
@@ -57,7 +64,8 @@ public final class ForwardingStream extends RxStream
         return txQueue;
     }
 
-    public StreamCounters counters()
+    /** By {@link StreamCounter}. */
+    public Counters counters()
     {
         return counters;
     }

@@ -4,7 +4,9 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 import dev.dataplane.dpdk.EthDevInfo;
@@ -20,6 +22,8 @@ import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 import dev.dataplane.runtime.Burst;
+import dev.dataplane.runtime.CounterDescriptor;
+import dev.dataplane.runtime.Counters;
 
 /**
  * The rules applied to the packets of one RX queue, a burst at a time and within it one packet after the other: a
@@ -43,23 +47,23 @@ public final class RulesProcessor
     /** {@link #process} of a packet to free (the flow cache's own word for it, as it records destinations). */
     public static final int DROP = FlowCache.DROP;
 
-    /** Outcome counters, by index into {@link #outcome}. */
-    public static final int RECEIVED = 0;
-    public static final int DEFAULT_ACCEPTED = 1;
-    public static final int DEFAULT_DROPPED = 2;
-    public static final int RULE_DROPPED = 3;
-    public static final int TTL_EXPIRED = 4;
-    public static final int MALFORMED_DROPPED = 5;
-    /** Malformed frames no rule claimed, forwarded untouched ({@code --malformed accept}). */
-    public static final int MALFORMED_ACCEPTED = 6;
-    /** IPv4 and IPv6 fragments, first or later, whatever became of them. */
-    public static final int FRAGMENTS = 7;
-    /** Malformed frames no rule claimed, by {@code PacketView} verdict, start here. */
-    public static final int MALFORMED_BY_KIND = 8;
-    public static final int OUTCOME_COUNT = MALFORMED_BY_KIND + PacketView.VERDICT_COUNT;
-    /** Beside the outcomes, in the same arrays: packets the flow cache did not answer ({@link #classified}). */
-    private static final int CLASSIFIED = OUTCOME_COUNT;
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Outcome counters, by index into {@link #outcome}: {@link RuleOutcome}'s, then malformed frames by kind. */
+    public static final int RECEIVED = RuleOutcome.RECEIVED.ordinal();
+    public static final int DEFAULT_ACCEPTED = RuleOutcome.DEFAULT_ACCEPTED.ordinal();
+    public static final int DEFAULT_DROPPED = RuleOutcome.DEFAULT_DROPPED.ordinal();
+    public static final int RULE_DROPPED = RuleOutcome.RULE_DROPPED.ordinal();
+    public static final int TTL_EXPIRED = RuleOutcome.TTL_EXPIRED.ordinal();
+    public static final int MALFORMED_DROPPED = RuleOutcome.MALFORMED_DROPPED.ordinal();
+    public static final int MALFORMED_ACCEPTED = RuleOutcome.MALFORMED_ACCEPTED.ordinal();
+    public static final int FRAGMENTS = RuleOutcome.FRAGMENTS.ordinal();
+    public static final int CLASSIFIED = RuleOutcome.CLASSIFIED.ordinal();
+    /** Malformed frames no rule claimed, by {@code PacketView} verdict (1 and up), start here. */
+    private static final int MALFORMED_BY_KIND = RuleOutcome.values().length - 1;
+    /** What each outcome counter counts, by index. */
+    public static final List<CounterDescriptor> OUTCOMES = outcomeDescriptors();
+    public static final int OUTCOME_COUNT = OUTCOMES.size();
+    /** Per-rule rows are plain arrays, written by this thread and published by {@link #endBurst}'s release. */
+    private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int rxPort;
     private final int pairedPort;
@@ -79,10 +83,10 @@ public final class RulesProcessor
     private final boolean fastPathAlways;
     private final PacketView view = new PacketView();
     private final FlowCache flowCache;
-    /** Published once per burst; written by the processing thread only. */
-    private final long[] outcomes = new long[OUTCOME_COUNT + 1];
+    /** Published once per burst, by {@link #OUTCOMES}. */
+    private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
-    private final int[] pending = new int[OUTCOME_COUNT + 1];
+    private final int[] pending = new int[OUTCOME_COUNT];
     /** A burst's frame addresses and lengths, for {@link #process(MbufArray, int, int[])}. */
     private final long[] frames = new long[Burst.MAX];
     private final int[] lengths = new int[Burst.MAX];
@@ -443,17 +447,7 @@ public final class RulesProcessor
     /** Ends a burst: publishes its outcome counts for the stats thread. */
     public void endBurst()
     {
-        final int[] pending = this.pending;
-        final long[] outcomes = this.outcomes;
-        for (int i = 0; i < pending.length; i++)
-        {
-            final int n = pending[i];
-            if (0 != n)
-            {
-                COUNTER.setOpaque(outcomes, i, outcomes[i] + n);
-                pending[i] = 0;
-            }
-        }
+        outcomes.publish(pending);
     }
 
     public int rxPort()
@@ -467,10 +461,34 @@ public final class RulesProcessor
         return state;
     }
 
-    /** An outcome counter (any thread). */
+    /** An outcome counter, by index into {@link #OUTCOMES} (any thread). */
     public long outcome(final int index)
     {
-        return (long)COUNTER.getOpaque(outcomes, index);
+        return outcomes.get(index);
+    }
+
+    /** The outcome counters, by {@link #OUTCOMES} (any thread). */
+    public Counters outcomes()
+    {
+        return outcomes;
+    }
+
+    /** The index among {@link #OUTCOMES} of malformed frames no rule claimed whose verdict is {@code verdict}. */
+    public static int malformedIndex(final int verdict)
+    {
+        return MALFORMED_BY_KIND + verdict;
+    }
+
+    private static List<CounterDescriptor> outcomeDescriptors()
+    {
+        final List<CounterDescriptor> descriptors = new ArrayList<>(List.of(RuleOutcome.values()));
+        for (int verdict = 1; verdict < PacketView.VERDICT_COUNT; verdict++)
+        {
+            final String name = PacketView.verdictName(verdict);
+            descriptors.add(CounterDescriptor.of("malformed_" + name.replace('-', '_'), "packets",
+                "malformed frames no rule claimed, of verdict " + name));
+        }
+        return descriptors;
     }
 
     /**
@@ -481,18 +499,18 @@ public final class RulesProcessor
      */
     public long classified()
     {
-        return (long)COUNTER.getOpaque(outcomes, CLASSIFIED);
+        return outcomes.get(CLASSIFIED);
     }
 
     /** Packets this processor counted for {@code rule} of {@code state}'s generation (any thread). */
     public long rulePackets(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(state.counters(index), Classifier.packetsIndex(rule));
+        return (long)RULE_COUNTER.getAcquire(state.counters(index), Classifier.packetsIndex(rule));
     }
 
     /** Bytes this processor counted for {@code rule} of {@code state}'s generation (any thread). */
     public long ruleBytes(final RulesState state, final int rule)
     {
-        return (long)COUNTER.getOpaque(state.counters(index), Classifier.bytesIndex(rule));
+        return (long)RULE_COUNTER.getAcquire(state.counters(index), Classifier.bytesIndex(rule));
     }
 }

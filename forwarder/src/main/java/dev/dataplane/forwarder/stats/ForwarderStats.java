@@ -8,10 +8,11 @@ import dev.dataplane.dpdk.EthStats;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.pipeline.PipelineRx;
 import dev.dataplane.forwarder.rtc.ForwardingStream;
-import dev.dataplane.forwarder.rtc.StreamCounters;
+import dev.dataplane.forwarder.rtc.StreamCounter;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.LcoreTransmitter;
 
 /** Reads the streams' counters and the ports' device counters into per-port totals, on the stats thread. */
@@ -37,16 +38,16 @@ public final class ForwarderStats
             final PortTotals port = new PortTotals(ports[i]);
             for (final ForwardingStream stream : forwarder.streams())
             {
-                final StreamCounters counters = stream.counters();
+                final Counters counters = stream.counters();
                 if (stream.rxPort() == port.port)
                 {
-                    port.rxPackets += counters.rxPackets();
-                    port.malformed += counters.malformed();
+                    port.rxPackets += counters.get(StreamCounter.RX_PACKETS);
+                    port.malformed += counters.get(StreamCounter.MALFORMED);
                 }
                 if (stream.txPort() == port.port)
                 {
-                    port.txPackets += counters.txPackets();
-                    port.txDropped += counters.txDropped();
+                    port.txPackets += counters.get(StreamCounter.TX_PACKETS);
+                    port.txDropped += counters.get(StreamCounter.TX_DROPPED);
                 }
             }
             final boolean pipeline = !forwarder.pipelineRx().isEmpty();

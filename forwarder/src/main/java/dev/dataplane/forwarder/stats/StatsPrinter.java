@@ -148,7 +148,7 @@ public final class StatsPrinter
         }
         for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
-            final long count = rules.outcomes()[RulesProcessor.MALFORMED_BY_KIND + v];
+            final long count = rules.outcomes()[RulesProcessor.malformedIndex(v)];
             if (0 != count)
             {
                 outcomes.append(", ").append(PacketView.verdictName(v)).append(' ').append(count);
@@ -178,7 +178,7 @@ public final class StatsPrinter
         for (int v = 1; v < PacketView.VERDICT_COUNT; v++)
         {
             sb.append(v > 1 ? "," : "").append('"').append(PacketView.verdictName(v)).append("\":")
-                .append(rules.outcomes()[RulesProcessor.MALFORMED_BY_KIND + v]);
+                .append(rules.outcomes()[RulesProcessor.malformedIndex(v)]);
         }
         sb.append("}},\"classified\":").append(rules.classified());
     }

@@ -146,6 +146,10 @@ class RulesProcessorTest
                     "frames the flow caches did not answer");
                 for (int outcome = 0; outcome < RulesProcessor.OUTCOME_COUNT; outcome++)
                 {
+                    if (RulesProcessor.CLASSIFIED == outcome)
+                    {
+                        continue; // above: the reference has no flow cache
+                    }
                     assertEquals(reference.outcomes[outcome],
                         processors[0].outcome(outcome) + processors[1].outcome(outcome), "outcome " + outcome);
                 }
@@ -244,7 +248,7 @@ class RulesProcessorTest
                 if (PacketView.OK != view.verdict())
                 {
                     outcomes[RulesProcessor.MALFORMED_DROPPED]++;
-                    outcomes[RulesProcessor.MALFORMED_BY_KIND + view.verdict()]++;
+                    outcomes[RulesProcessor.malformedIndex(view.verdict())]++;
                     return RulesProcessor.DROP;
                 }
                 if (!ruleSet.defaultAccept())

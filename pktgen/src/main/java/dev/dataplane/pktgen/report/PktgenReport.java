@@ -11,6 +11,7 @@ import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.pktgen.Pktgen;
 import dev.dataplane.pktgen.PktgenContext;
 import dev.dataplane.pktgen.rx.Receiver;
+import dev.dataplane.pktgen.rx.ReceiverCounter;
 import dev.dataplane.pktgen.rx.SequenceTracker;
 import dev.dataplane.pktgen.traffic.Traffic;
 import dev.dataplane.pktgen.tx.Senders;
@@ -79,7 +80,7 @@ public final class PktgenReport
         final Counts now = new Counts(senders.sent(), senders.sentBytes(), null == receiver ? 0 : receiver.received(),
             null == receiver ? 0 : receiver.receivedBytes());
         final double elapsed = seconds - lastSeconds;
-        final long lost = null == receiver ? 0 : lost(receiver.tracker());
+        final long lost = null == receiver ? 0 : receiver.counters().get(ReceiverCounter.LOST);
         final Rates tx = Rates.of(now.sent - last.sent, now.sentBytes - last.sentBytes, elapsed);
         final Rates rx = Rates.of(now.received - last.received, now.receivedBytes - last.receivedBytes, elapsed);
         last = now;
@@ -255,15 +256,4 @@ public final class PktgenReport
     {
         return total.getValueAtPercentile(percentile);
     }
-
-    private static long lost(final SequenceTracker tracker)
-    {
-        long lost = 0;
-        for (int s = 0; s < tracker.streams(); s++)
-        {
-            lost += tracker.lost(s);
-        }
-        return lost;
-    }
-
 }

@@ -3,8 +3,6 @@ package dev.dataplane.pktgen.rx;
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import dev.dataplane.dpdk.Eal;
@@ -15,6 +13,7 @@ import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.pktgen.traffic.Stamp;
+import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.Poller;
 import org.HdrHistogram.Histogram;
 
@@ -26,10 +25,6 @@ import org.HdrHistogram.Histogram;
  */
 public final class Receiver implements Poller
 {
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int RECEIVED = 0;
-    private static final int UNSTAMPED = 1;
-    private static final int BYTES = 2;
     /**
      * Streams that get a latency histogram of their own: 1024 of 28 KiB each (2 significant digits up to 10 s); the
      * rest get least, mean and greatest only, which all streams have.
@@ -46,7 +41,9 @@ public final class Receiver implements Poller
     private final LatencyRecorder latency;
     private final double nanosPerTick;
     private final long highestLatencyNanos;
-    private final long[] counters = new long[3];
+    private final Counters counters = Counters.of(ReceiverCounter.class);
+    /** {@link SequenceTracker#lostTotal} as last published in {@link #counters}. */
+    private long publishedLost;
     /** Per stream: least, greatest and summed latency, nanoseconds (read once this lcore has stopped). */
     private final long[] minNanos;
     private final long[] maxNanos;
@@ -122,11 +119,17 @@ public final class Receiver implements Poller
             latency.endBurst(token);
         }
         Mbuf.freeBulk(mbufs, 0, n);
-        COUNTER.setOpaque(counters, RECEIVED, counters[RECEIVED] + n);
-        COUNTER.setOpaque(counters, BYTES, counters[BYTES] + bytes);
+        counters.add(ReceiverCounter.RECEIVED, n);
+        counters.add(ReceiverCounter.BYTES, bytes);
         if (0 != unstamped)
         {
-            COUNTER.setOpaque(counters, UNSTAMPED, counters[UNSTAMPED] + unstamped);
+            counters.add(ReceiverCounter.UNSTAMPED, unstamped);
+        }
+        final long lost = tracker.lostTotal();
+        if (lost != publishedLost)
+        {
+            counters.add(ReceiverCounter.LOST, lost - publishedLost);
+            publishedLost = lost;
         }
         return n;
     }
@@ -218,22 +221,28 @@ public final class Receiver implements Poller
         return 0 == n ? 0 : (double)sumNanos[stream] / n;
     }
 
+    /** By {@link ReceiverCounter} (any thread). */
+    public Counters counters()
+    {
+        return counters;
+    }
+
     /** Frames received (any thread). */
     public long received()
     {
-        return (long)COUNTER.getOpaque(counters, RECEIVED);
+        return counters.get(ReceiverCounter.RECEIVED);
     }
 
     /** Bytes of the frames received, as in the mbufs: no FCS (any thread). */
     public long receivedBytes()
     {
-        return (long)COUNTER.getOpaque(counters, BYTES);
+        return counters.get(ReceiverCounter.BYTES);
     }
 
     /** Frames without a stamp of ours (any thread). */
     public long unstamped()
     {
-        return (long)COUNTER.getOpaque(counters, UNSTAMPED);
+        return counters.get(ReceiverCounter.UNSTAMPED);
     }
 
     public SequenceTracker tracker()

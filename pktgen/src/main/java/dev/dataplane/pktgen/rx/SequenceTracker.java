@@ -7,8 +7,8 @@ package dev.dataplane.pktgen.rx;
  * order; a number seen before is a duplicate; one older than the window is counted late (neither lost nor found).
  * <p>
  * Numbers arrive as 32 bits (what fits a 64-byte frame) and are widened to 64 against the stream's highest, so a
- * stream may wrap. One thread records; {@link #snapshot}-style reads from another see plain, possibly torn-across-
- * fields values, which the periodic report tolerates. Allocation-free after construction.
+ * stream may wrap. One thread records and reads; others read once it has stopped (the receiver publishes the running
+ * loss in its counters for the periodic report). Allocation-free after construction.
  */
 public final class SequenceTracker
 {
@@ -26,6 +26,8 @@ public final class SequenceTracker
     private final long[] late;
     /** Per stream, {@link #WORDS} words: bit (n % WINDOW) set when number n (within the window) arrived. */
     private final long[] seen;
+    /** The sum of {@link #lost}: numbers skipped and not arrived since. */
+    private long lostTotal;
 
     public SequenceTracker(final int streams)
     {
@@ -57,6 +59,7 @@ public final class SequenceTracker
         {
             final long gap = sequence - highest - 1;
             lost[stream] += gap;
+            lostTotal += gap;
             // The skipped numbers take the slots of numbers the window slides past: not seen (none, in order).
             for (long n = sequence - Math.min(gap, WINDOW - 1); n < sequence; n++)
             {
@@ -79,7 +82,14 @@ public final class SequenceTracker
         }
         seen[word] |= 1L << sequence;
         lost[stream]--;
+        lostTotal--;
         outOfOrder[stream]++;
+    }
+
+    /** Numbers lost so far over all streams (the recording thread). */
+    public long lostTotal()
+    {
+        return lostTotal;
     }
 
     public int streams()

@@ -1,10 +1,8 @@
 package dev.dataplane.pktgen.tx;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.Poller;
 import dev.dataplane.runtime.TxBurst;
 
@@ -15,12 +13,6 @@ import dev.dataplane.runtime.TxBurst;
  */
 public abstract class Sender implements Poller
 {
-    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int SENT = 0;
-    private static final int TX_REFUSED = 1;
-    private static final int ALLOC_FAILED = 2;
-    private static final int BYTES = 3;
-
     protected final int port;
     protected final int queue;
     protected final int burst;
@@ -28,7 +20,7 @@ public abstract class Sender implements Poller
     protected final MbufArray mbufs;
     /** Per slot of {@link #mbufs}: the frame's length in the mbuf, for a burst of frames of different lengths. */
     protected final int[] lengths;
-    private final long[] counters = new long[4];
+    private final Counters counters = Counters.of(SenderCounter.class);
 
     protected Sender(final int port, final int queue, final int burst, final Mempool pool)
     {
@@ -54,7 +46,7 @@ public abstract class Sender implements Poller
     /** Counts {@code n} packets not built for want of mbufs. */
     protected final void countAllocFailure(final int n)
     {
-        add(ALLOC_FAILED, n);
+        counters.add(SenderCounter.ALLOC_FAILED, n);
     }
 
     /**
@@ -66,7 +58,7 @@ public abstract class Sender implements Poller
         final int sent = TxBurst.sendOrFree(port, queue, mbufs, 0, n);
         if (sent < n)
         {
-            add(TX_REFUSED, n - sent);
+            counters.add(SenderCounter.TX_REFUSED, n - sent);
         }
         long bytes = (long)sent * length;
         if (length < 0)
@@ -77,44 +69,45 @@ public abstract class Sender implements Poller
                 bytes += lengths[i];
             }
         }
-        add(SENT, sent);
-        add(BYTES, bytes);
+        counters.add(SenderCounter.SENT, sent);
+        counters.add(SenderCounter.BYTES, bytes);
         return sent;
     }
 
     /** Packets sent or refused so far: handed to the TX queue (the sending lcore's own view). */
     protected final long handedOut()
     {
-        return counters[SENT] + counters[TX_REFUSED];
+        return counters.get(SenderCounter.SENT) + counters.get(SenderCounter.TX_REFUSED);
     }
 
-    private void add(final int index, final long n)
+    /** By {@link SenderCounter} (any thread). */
+    public final Counters counters()
     {
-        COUNTER.setOpaque(counters, index, counters[index] + n);
+        return counters;
     }
 
     /** Packets the port took (any thread). */
     public final long sent()
     {
-        return (long)COUNTER.getOpaque(counters, SENT);
+        return counters.get(SenderCounter.SENT);
     }
 
     /** Bytes of the packets the port took, as in the mbufs: no FCS (any thread). */
     public final long sentBytes()
     {
-        return (long)COUNTER.getOpaque(counters, BYTES);
+        return counters.get(SenderCounter.BYTES);
     }
 
     /** Packets the TX queue refused, freed (any thread). */
     public final long txRefused()
     {
-        return (long)COUNTER.getOpaque(counters, TX_REFUSED);
+        return counters.get(SenderCounter.TX_REFUSED);
     }
 
     /** Packets not built for want of mbufs (any thread). */
     public final long allocFailed()
     {
-        return (long)COUNTER.getOpaque(counters, ALLOC_FAILED);
+        return counters.get(SenderCounter.ALLOC_FAILED);
     }
 
     /**
