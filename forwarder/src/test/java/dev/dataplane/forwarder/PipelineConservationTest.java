@@ -13,6 +13,7 @@ import dev.dataplane.forwarder.pipeline.PipelineTx;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortCounter;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.runtime.Poller;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class PipelineConservationTest
             final PortTotals[] ports = stats.snapshot();
             final PortTotals all = ForwarderStats.sum(ports);
             assertTrue(all.ringFull() > 0, "net_null outruns the stages, so the rings filled");
-            assertEquals(all.rxPackets(), all.txPackets() + all.txDropped() + all.filtered() + all.malformed() +
+            assertEquals(all.rxPackets(), all.txPackets() + all.get(PortCounter.TX_DROPPED) + all.get(PortCounter.FILTERED) + all.get(PortCounter.MALFORMED) +
                 all.ringFull() + forwarder.ringDrainedAtStop(), "received = forwarded + counted + drained");
             for (final PortTotals port : ports)
             {

@@ -19,6 +19,7 @@ import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.PortCounter;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
@@ -136,8 +137,8 @@ class RulesForwardingPcapTest
             forwarder.close();
             assertTrue(done, "forwarded " + all.txPackets() + " of " + expectedTx);
             assertEquals(expectedTx, all.txPackets());
-            assertEquals(2, all.malformed());
-            assertEquals(5, all.filtered());
+            assertEquals(2, all.get(PortCounter.MALFORMED));
+            assertEquals(5, all.get(PortCounter.FILTERED));
             assertEquals(0, forwarder.mbufsInUseAtClose());
         }
         finally

@@ -6,13 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.EthDevInfo;
-import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
 import dev.dataplane.forwarder.control.ControlSocket;
@@ -21,11 +17,8 @@ import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.forwarder.stats.PortTotals;
-import dev.dataplane.forwarder.stats.StatsPrinter;
-import dev.dataplane.net.MacAddress;
+import dev.dataplane.forwarder.stats.StatsSink;
 import dev.dataplane.runtime.Launcher;
-import dev.dataplane.runtime.PollingLcore;
-import dev.dataplane.runtime.StatsFormat;
 
 /**
  * {@code bin/forwarder [EAL args] -- [options]}: validates the options, initialises EAL, forwards until
@@ -170,7 +163,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
 
     private int forward(final Eal eal, final ForwarderContext context, final ControlSocket control)
     {
-        final StatsPrinter printer = new StatsPrinter(out, context.statsFormat());
+        final StatsSink printer = StatsSink.of(context.statsFormat(), out);
         int exitCode = Launcher.EXIT_OK;
         final double seconds;
         final PortTotals[] totals;
@@ -182,7 +175,8 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
         {
             lcores = forwarder.lcores().size();
             mbufs = forwarder.pool().size();
-            describe(forwarder, eal);
+            printer.start(forwarder, eal);
+            forwarder.warnings().forEach(launcher::warning);
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);
@@ -250,69 +244,5 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
             exitCode = Launcher.EXIT_FAILED;
         }
         return exitCode;
-    }
-
-    private void describe(final Forwarder forwarder, final Eal eal)
-    {
-        final ForwarderContext context = forwarder.context();
-        final StringBuilder lcoreList = new StringBuilder();
-        for (final PollingLcore lcore : forwarder.lcores())
-        {
-            lcoreList.append(lcoreList.isEmpty() ? "" : ",").append(lcore.lcore());
-        }
-        if (context.statsFormat() == StatsFormat.JSON)
-        {
-            final StringBuilder sb = new StringBuilder("{\"type\":\"start\",\"forward_mode\":\"")
-                .append(context.modeName()).append("\",\"run_mode\":\"").append(forwarder.runMode().cliName())
-                .append(null == forwarder.pipelineTx() ? "" :
-                    "\",\"pipeline_tx\":\"" + forwarder.pipelineTx().cliName())
-                .append('"').append(null == context.rules() ? "" : ",\"flow_cache\":" + context.flowCacheEntries() +
-                    ",\"malformed\":\"" + context.packetChecks().malformedPolicy() +
-                    "\",\"verify_l4_checksum\":" + context.packetChecks().verifyL4Checksum())
-                .append(",\"burst\":").append(context.burst())
-                .append(",\"main_lcore\":").append(eal.mainLcore()).append(",\"lcores\":[").append(lcoreList)
-                .append("],\"mbufs\":").append(forwarder.pool().size()).append(",\"ports\":[");
-            final int[] ports = forwarder.ports();
-            for (int i = 0; i < ports.length; i++)
-            {
-                final EthLink link = EthDev.link(ports[i]);
-                sb.append(i > 0 ? "," : "").append("{\"port\":").append(ports[i])
-                    .append(",\"name\":\"").append(EthDev.name(ports[i]))
-                    .append("\",\"driver\":\"").append(EthDev.info(ports[i]).driverName())
-                    .append("\",\"mac\":\"").append(MacAddress.toString(EthDev.macAddress(ports[i])))
-                    .append("\",\"link_up\":").append(link.up()).append(",\"link_mbps\":").append(link.speedMbps())
-                    .append('}');
-            }
-            out.println(sb.append("]}"));
-            forwarder.warnings().forEach(launcher::warning);
-            return;
-        }
-        out.printf(Locale.ROOT, "forwarder: %s run-mode=%s%s%n", context, forwarder.runMode().cliName(),
-            null == forwarder.pipelineTx() ? "" : " pipeline-tx=" + forwarder.pipelineTx().cliName());
-        for (final int port : forwarder.ports())
-        {
-            final EthLink link = EthDev.link(port);
-            final long offloads = forwarder.txChecksumOffloads(port);
-            out.printf(Locale.ROOT, "  port %d: %s (%s) mac %s link %s %d Mbit/s%s%n", port, EthDev.name(port),
-                EthDev.info(port).driverName(), MacAddress.toString(EthDev.macAddress(port)),
-                link.up() ? "up" : "down", link.speedMbps(), 0 == offloads ? "" : ", tx checksum offload" +
-                    ((offloads & EthDevInfo.TX_OFFLOAD_IPV4_CKSUM) != 0 ? " ipv4" : "") +
-                    ((offloads & EthDevInfo.TX_OFFLOAD_UDP_CKSUM) != 0 ? " udp" : "") +
-                    ((offloads & EthDevInfo.TX_OFFLOAD_TCP_CKSUM) != 0 ? " tcp" : ""));
-        }
-        for (final PollingLcore lcore : forwarder.lcores())
-        {
-            out.printf(Locale.ROOT, "  lcore %d: %s%n", lcore.lcore(), Arrays.toString(lcore.pollers()));
-        }
-        out.printf(Locale.ROOT, "  mbuf pool: %d mbufs, cache %d; main lcore %d prints statistics%n",
-            forwarder.pool().size(), context.mbufCache(), eal.mainLcore());
-        for (final String warning : forwarder.warnings())
-        {
-            out.println("  warning: " + warning);
-        }
-        out.println(context.durationSeconds() > 0 ?
-            String.format(Locale.ROOT, "Forwarding for %.1f s (Ctrl-C stops earlier)...", context.durationSeconds()) :
-            "Forwarding until Ctrl-C or SIGTERM...");
-        out.flush();
     }
 }

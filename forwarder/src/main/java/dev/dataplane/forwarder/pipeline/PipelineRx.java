@@ -11,9 +11,9 @@ import dev.dataplane.runtime.RxStream;
 /**
  * The RX side of the pipeline: busy-polls one RX queue straight into the next slot of its ring, a burst per slot
  * ({@link BurstEvent}), notes each frame's address and length there (the mbuf headers it just read stay on this
- * core), and publishes each burst with one claim and one publish. When the ring has no free slot, what
- * arrives is freed and counted ({@link #ringFull}): the RX lcore never waits for the stages, so a slow stage costs
- * packets, not latency, as a full NIC ring would.
+ * core), and publishes each burst with one claim and one publish. When the ring has no free slot, what arrives is
+ * freed and counted ({@link PipelineRxCounter#RING_FULL}): the RX lcore never waits for the stages, so a slow stage
+ * costs packets, not latency, as a full NIC ring would.
  */
 public final class PipelineRx extends RxStream
 {
@@ -83,18 +83,6 @@ public final class PipelineRx extends RxStream
     public Counters counters()
     {
         return counters;
-    }
-
-    /** Packets received from the RX queue (any thread). */
-    public long received()
-    {
-        return counters.get(PipelineRxCounter.RECEIVED);
-    }
-
-    /** Packets received but freed because the ring was full (any thread). */
-    public long ringFull()
-    {
-        return counters.get(PipelineRxCounter.RING_FULL);
     }
 
     @Override

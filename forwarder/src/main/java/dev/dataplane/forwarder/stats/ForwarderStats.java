@@ -7,6 +7,7 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthStats;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.pipeline.PipelineRx;
+import dev.dataplane.forwarder.pipeline.PipelineRxCounter;
 import dev.dataplane.forwarder.rtc.ForwardingStream;
 import dev.dataplane.forwarder.rtc.StreamCounter;
 import dev.dataplane.forwarder.rules.RulesProcessor;
@@ -33,68 +34,66 @@ public final class ForwarderStats
     public PortTotals[] snapshot()
     {
         final PortTotals[] totals = new PortTotals[ports.length];
+        final boolean pipeline = !forwarder.pipelineRx().isEmpty();
         for (int i = 0; i < ports.length; i++)
         {
-            final PortTotals port = new PortTotals(ports[i]);
+            final int id = ports[i];
+            final PortTotals port = new PortTotals(id);
             for (final ForwardingStream stream : forwarder.streams())
             {
                 final Counters counters = stream.counters();
-                if (stream.rxPort() == port.port)
+                if (stream.rxPort() == id)
                 {
-                    port.rxPackets += counters.get(StreamCounter.RX_PACKETS);
-                    port.malformed += counters.get(StreamCounter.MALFORMED);
+                    port.add(PortCounter.RX_PACKETS, counters.get(StreamCounter.RX_PACKETS));
+                    port.add(PortCounter.MALFORMED, counters.get(StreamCounter.MALFORMED));
                 }
-                if (stream.txPort() == port.port)
+                if (stream.txPort() == id)
                 {
-                    port.txPackets += counters.get(StreamCounter.TX_PACKETS);
-                    port.txDropped += counters.get(StreamCounter.TX_DROPPED);
+                    port.add(PortCounter.TX_PACKETS, counters.get(StreamCounter.TX_PACKETS));
+                    port.add(PortCounter.TX_DROPPED, counters.get(StreamCounter.TX_DROPPED));
                 }
             }
-            final boolean pipeline = !forwarder.pipelineRx().isEmpty();
             for (final RulesProcessor processor : forwarder.processors())
             {
-                if (processor.rxPort() == port.port)
+                if (processor.rxPort() == id)
                 {
                     // In a pipeline the RX lcore counts what it received; the rules stage sees only what it passed.
-                    port.rxPackets += pipeline ? 0 : processor.outcome(RulesProcessor.RECEIVED);
-                    port.malformed += processor.outcome(RulesProcessor.MALFORMED_DROPPED);
-                    port.filtered += processor.outcome(RulesProcessor.RULE_DROPPED) +
+                    port.add(PortCounter.RX_PACKETS, pipeline ? 0 : processor.outcome(RulesProcessor.RECEIVED));
+                    port.add(PortCounter.MALFORMED, processor.outcome(RulesProcessor.MALFORMED_DROPPED));
+                    port.add(PortCounter.FILTERED, processor.outcome(RulesProcessor.RULE_DROPPED) +
                         processor.outcome(RulesProcessor.DEFAULT_DROPPED) +
-                        processor.outcome(RulesProcessor.TTL_EXPIRED);
+                        processor.outcome(RulesProcessor.TTL_EXPIRED));
                 }
             }
             for (final PipelineRx rx : forwarder.pipelineRx())
             {
-                if (rx.rxPort() == port.port)
+                if (rx.rxPort() == id)
                 {
-                    port.rxPackets += rx.received();
-                    port.ringFull += rx.ringFull();
+                    port.add(PortCounter.RX_PACKETS, rx.counters().get(PipelineRxCounter.RECEIVED));
+                    port.add(PortCounter.RING_FULL, rx.counters().get(PipelineRxCounter.RING_FULL));
                 }
             }
             for (final LcoreTransmitter transmitter : forwarder.transmitters())
             {
-                port.txPackets += transmitter.sent(port.port);
-                port.txDropped += transmitter.dropped(port.port);
+                port.add(PortCounter.TX_PACKETS, transmitter.sent(id));
+                port.add(PortCounter.TX_DROPPED, transmitter.dropped(id));
             }
-            EthDev.stats(port.port, ethStats, statsBuffer);
-            port.rxBytes = ethStats.rxBytes;
-            port.txBytes = ethStats.txBytes;
-            port.deviceRxPackets = ethStats.rxPackets;
-            port.deviceTxPackets = ethStats.txPackets;
-            port.rxNoMbuf = ethStats.rxNoMbuf;
-            port.rxMissed = ethStats.rxMissed;
-            port.rxErrors = ethStats.rxErrors;
-            port.txErrors = ethStats.txErrors;
+            EthDev.stats(id, ethStats, statsBuffer);
+            port.add(PortCounter.RX_BYTES, ethStats.rxBytes);
+            port.add(PortCounter.TX_BYTES, ethStats.txBytes);
+            port.add(PortCounter.DEVICE_RX_PACKETS, ethStats.rxPackets);
+            port.add(PortCounter.DEVICE_TX_PACKETS, ethStats.txPackets);
+            port.add(PortCounter.RX_NOMBUF, ethStats.rxNoMbuf);
+            port.add(PortCounter.RX_MISSED, ethStats.rxMissed);
+            port.add(PortCounter.RX_ERRORS, ethStats.rxErrors);
+            port.add(PortCounter.TX_ERRORS, ethStats.txErrors);
             totals[i] = port;
         }
         return totals;
     }
 
-    /**
-     * Per-rule packets and bytes, the outcome counters and the packets the flow caches did not answer
-     * ({@link RulesProcessor#classified}), summed over the rule streams.
-     */
-    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long classified)
+    /** Per-rule packets and bytes and the outcome counters ({@link RulesProcessor#OUTCOMES}), summed over streams. */
+    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes)
     {
         public long packets(final int rule)
         {
@@ -118,10 +117,8 @@ public final class ForwarderStats
         final RuleSet ruleSet = state.rules().ruleSet();
         final long[] perRule = new long[2 * ruleSet.size()];
         final long[] outcomes = new long[RulesProcessor.OUTCOME_COUNT];
-        long classified = 0;
         for (final RulesProcessor processor : forwarder.processors())
         {
-            classified += processor.classified();
             for (int r = 0; r < ruleSet.size(); r++)
             {
                 perRule[2 * r] += processor.rulePackets(state, r);
@@ -132,7 +129,7 @@ public final class ForwarderStats
                 outcomes[o] += processor.outcome(o);
             }
         }
-        return new RulesSnapshot(ruleSet, perRule, outcomes, classified);
+        return new RulesSnapshot(ruleSet, perRule, outcomes);
     }
 
     /** The sum over ports, as port -1. */

@@ -1,30 +1,19 @@
 package dev.dataplane.forwarder.stats;
 
 /**
- * Cumulative figures of one port at one instant: the packets the forwarder's streams counted on it, and the
- * device's own counters for bytes and for what never reached a stream (no mbuf, RX ring full, errors).
- * Some virtual devices (net_null, net_ring) count no bytes: {@link #rxBytesCounted()} says so.
+ * Cumulative figures of one port at one instant, by {@link PortCounter}: the packets the forwarder's pollers counted
+ * on it, and the device's own counters for bytes and for what never reached a poller (no mbuf, RX ring full,
+ * errors). Some virtual devices (net_null, net_ring) count no bytes: {@link #rxBytesCounted()} says so.
  */
 public final class PortTotals
 {
-    final int port;
-    long rxPackets;
-    long rxBytes;
-    long txPackets;
-    long txBytes;
-    long txDropped;
-    long malformed;
-    long filtered;
-    /** Pipeline only: received, then dropped because the ring to the stages was full. */
-    long ringFull;
-    long deviceRxPackets;
-    long deviceTxPackets;
-    long rxNoMbuf;
-    long rxMissed;
-    long rxErrors;
-    long txErrors;
+    private static final PortCounter[] COUNTERS = PortCounter.values();
 
-    PortTotals(final int port)
+    private final int port;
+    private final long[] values = new long[COUNTERS.length];
+
+    /** @param port the port id, or -1 for a sum over ports. */
+    public PortTotals(final int port)
     {
         this.port = port;
     }
@@ -34,97 +23,77 @@ public final class PortTotals
         return port;
     }
 
-    public long rxPackets()
+    public long get(final PortCounter counter)
     {
-        return rxPackets;
+        return values[counter.ordinal()];
     }
 
-    public long rxBytes()
+    /** Adds {@code delta} to {@code counter}: while the totals are gathered. */
+    public void add(final PortCounter counter, final long delta)
     {
-        return rxBytes;
+        values[counter.ordinal()] += delta;
+    }
+
+    /** Adds every figure of {@code other}. */
+    public void add(final PortTotals other)
+    {
+        for (int i = 0; i < values.length; i++)
+        {
+            values[i] += other.values[i];
+        }
+    }
+
+    /** {@code counter}'s figure since {@code earlier}. */
+    public long since(final PortTotals earlier, final PortCounter counter)
+    {
+        return get(counter) - earlier.get(counter);
+    }
+
+    public long rxPackets()
+    {
+        return get(PortCounter.RX_PACKETS);
     }
 
     public long txPackets()
     {
-        return txPackets;
-    }
-
-    public long txBytes()
-    {
-        return txBytes;
+        return get(PortCounter.TX_PACKETS);
     }
 
     /** False when the device received packets but counted no bytes for them: its Mbit/s are unknown. */
     public boolean rxBytesCounted()
     {
-        return 0 != rxBytes || 0 == deviceRxPackets;
+        return 0 != get(PortCounter.RX_BYTES) || 0 == get(PortCounter.DEVICE_RX_PACKETS);
     }
 
     /** False when the device sent packets but counted no bytes for them. */
     public boolean txBytesCounted()
     {
-        return 0 != txBytes || 0 == deviceTxPackets;
+        return 0 != get(PortCounter.TX_BYTES) || 0 == get(PortCounter.DEVICE_TX_PACKETS);
     }
 
-    public long txDropped()
+    /** Whether {@code counter} is known: any but a byte count the device does not keep ({@link #rxBytesCounted()}). */
+    public boolean known(final PortCounter counter)
     {
-        return txDropped;
+        return switch (counter)
+        {
+            case RX_BYTES -> rxBytesCounted();
+            case TX_BYTES -> txBytesCounted();
+            default -> true;
+        };
     }
 
-    public long malformed()
-    {
-        return malformed;
-    }
-
-    /** Packets the rules dropped: drop verdicts, the drop policy, expired TTLs. */
-    /** Packets dropped at RX because the pipeline ring was full. */
-    public long ringFull()
-    {
-        return ringFull;
-    }
-
-    public long filtered()
-    {
-        return filtered;
-    }
-
-    /** Packets the device says it received (ethdev ipackets). */
     public long deviceRxPackets()
     {
-        return deviceRxPackets;
+        return get(PortCounter.DEVICE_RX_PACKETS);
     }
 
-    /** Packets the device says it sent (ethdev opackets). */
     public long deviceTxPackets()
     {
-        return deviceTxPackets;
+        return get(PortCounter.DEVICE_TX_PACKETS);
     }
 
-    public long rxNoMbuf()
+    public long ringFull()
     {
-        return rxNoMbuf;
-    }
-
-    public long rxMissed()
-    {
-        return rxMissed;
-    }
-
-    void add(final PortTotals other)
-    {
-        rxPackets += other.rxPackets;
-        rxBytes += other.rxBytes;
-        txPackets += other.txPackets;
-        txBytes += other.txBytes;
-        txDropped += other.txDropped;
-        malformed += other.malformed;
-        filtered += other.filtered;
-        ringFull += other.ringFull;
-        deviceRxPackets += other.deviceRxPackets;
-        deviceTxPackets += other.deviceTxPackets;
-        rxNoMbuf += other.rxNoMbuf;
-        rxMissed += other.rxMissed;
-        rxErrors += other.rxErrors;
-        txErrors += other.txErrors;
+        return get(PortCounter.RING_FULL);
     }
 }

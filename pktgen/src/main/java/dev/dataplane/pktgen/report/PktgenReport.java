@@ -15,6 +15,7 @@ import dev.dataplane.pktgen.rx.ReceiverCounter;
 import dev.dataplane.pktgen.rx.SequenceTracker;
 import dev.dataplane.pktgen.traffic.Traffic;
 import dev.dataplane.pktgen.tx.Senders;
+import dev.dataplane.runtime.JsonWriter;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -51,11 +52,12 @@ public final class PktgenReport
         final String sizes = null != context.pcap() ? "pcap" : t.sizes().toString();
         if (json)
         {
-            out.printf(Locale.ROOT, "{\"type\":\"start\",\"tx_port\":%d,\"tx_name\":\"%s\",\"rx_port\":%d," +
-                "\"rx_name\":%s,\"size\":\"%s\",\"flows\":%d,\"tx_queues\":%d,\"rate_pps\":%.1f," +
-                "\"count\":%d,\"lcores\":%d}%n", context.txPort(), EthDev.name(context.txPort()), context.rxPort(),
-                context.receives() ? "\"" + EthDev.name(context.rxPort()) + "\"" : "null", sizes, t.flows(),
-                context.txQueues(), pktgen.packetsPerSecond(), context.count(), pktgen.lcores().size());
+            out.println(new JsonWriter().beginObject().field("type", "start").field("tx_port", context.txPort())
+                .field("tx_name", EthDev.name(context.txPort())).field("rx_port", context.rxPort())
+                .field("rx_name", context.receives() ? EthDev.name(context.rxPort()) : null).field("size", sizes)
+                .field("flows", t.flows()).field("tx_queues", context.txQueues())
+                .field("rate_pps", pktgen.packetsPerSecond(), 1).field("count", context.count())
+                .field("lcores", pktgen.lcores().size()).endObject());
             return;
         }
         out.printf(Locale.ROOT, "pktgen: port %d (%s) -> %s, %s %s frames, %d flow(s), %d TX queue(s), " +
@@ -91,7 +93,7 @@ public final class PktgenReport
             out.printf(Locale.ROOT, "%8s %4s %9s %9s %10s %10s %10s %10s %10s %12s%n", "time-s", "port", "tx-Mpps",
                 "rx-Mpps", "tx-Mbit/s", "tx-wire", "rx-Mbit/s", "rx-wire", "rx-dropped", "lost");
         }
-        final StringBuilder ports = new StringBuilder();
+        final JsonWriter ports = new JsonWriter().beginArray();
         for (final int port : pktgen.ports())
         {
             final Rates portTx = port == context.txPort() ? tx : Rates.NONE;
@@ -101,10 +103,10 @@ public final class PktgenReport
             final long dropped = stats.rxMissed + stats.rxNoMbuf;
             if (json)
             {
-                ports.append(ports.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "{\"port\":%d," +
-                    "\"tx_pps\":%.1f,\"rx_pps\":%.1f,\"tx_mbps\":%.3f,\"tx_wire_mbps\":%.3f,\"rx_mbps\":%.3f," +
-                    "\"rx_wire_mbps\":%.3f,\"rx_dropped\":%d,\"lost_so_far\":%d}", port, portTx.pps,
-                    portRx.pps, portTx.mbps, portTx.wireMbps, portRx.mbps, portRx.wireMbps, dropped, portLost));
+                ports.beginObject().field("port", port).field("tx_pps", portTx.pps, 1).field("rx_pps", portRx.pps, 1)
+                    .field("tx_mbps", portTx.mbps, 3).field("tx_wire_mbps", portTx.wireMbps, 3)
+                    .field("rx_mbps", portRx.mbps, 3).field("rx_wire_mbps", portRx.wireMbps, 3)
+                    .field("rx_dropped", dropped).field("lost_so_far", portLost).endObject();
                 continue;
             }
             out.printf(Locale.ROOT, "%8.1f %4d %9.3f %9.3f %10.1f %10.1f %10.1f %10.1f %10d %12d%n", seconds, port,
@@ -113,10 +115,11 @@ public final class PktgenReport
         }
         if (json)
         {
-            out.printf(Locale.ROOT, "{\"type\":\"stats\",\"elapsed_s\":%.3f,\"tx_pps\":%.1f,\"rx_pps\":%.1f," +
-                "\"tx_mbps\":%.3f,\"tx_wire_mbps\":%.3f,\"rx_mbps\":%.3f,\"rx_wire_mbps\":%.3f,\"tx_total\":%d," +
-                "\"rx_total\":%d,\"lost_so_far\":%d,\"ports\":[%s]}%n", seconds, tx.pps, rx.pps, tx.mbps,
-                tx.wireMbps, rx.mbps, rx.wireMbps, now.sent, now.received, lost, ports);
+            out.println(new JsonWriter().beginObject().field("type", "stats").field("elapsed_s", seconds, 3)
+                .field("tx_pps", tx.pps, 1).field("rx_pps", rx.pps, 1).field("tx_mbps", tx.mbps, 3)
+                .field("tx_wire_mbps", tx.wireMbps, 3).field("rx_mbps", rx.mbps, 3).field("rx_wire_mbps", rx.wireMbps, 3)
+                .field("tx_total", now.sent).field("rx_total", now.received).field("lost_so_far", lost)
+                .name("ports").value(ports.endArray()).endObject());
         }
     }
 
@@ -190,29 +193,32 @@ public final class PktgenReport
         final long rxBytes = null == r ? 0 : r.receivedBytes();
         final Rates tx = Rates.of(g.sent(), g.sentBytes(), seconds);
         final Rates rx = Rates.of(received, rxBytes, seconds);
-        final StringBuilder streams = new StringBuilder();
+        final JsonWriter w = new JsonWriter().beginObject().field("type", "summary").field("elapsed_s", seconds, 3)
+            .field("tx_packets", g.sent()).field("tx_refused", g.txRefused()).field("alloc_failed", g.allocFailed())
+            .field("behind_schedule", g.skipped()).field("rx_packets", received).field("rx_stamped", stamped)
+            .field("rx_unstamped", unstamped).field("lost", lost).field("duplicates", duplicates)
+            .field("out_of_order", outOfOrder).field("late", late).field("avg_tx_pps", tx.pps(), 1)
+            .field("avg_rx_pps", rx.pps(), 1).field("tx_bytes", g.sentBytes()).field("rx_bytes", rxBytes)
+            .field("avg_tx_mbps", tx.mbps(), 3).field("avg_rx_mbps", rx.mbps(), 3).name("latency_ns").beginObject()
+            .field("count", total.getTotalCount()).field("min", total.getMinValue()).field("p50", p(50))
+            .field("p90", p(90)).field("p99", p(99)).field("p99_9", p(99.9)).field("max", total.getMaxValue())
+            .endObject().name("streams").beginArray();
         for (int s = 0; perStream && s < t.streams(); s++)
         {
+            w.beginObject().field("stream", s).field("sent", g.handedOut(s)).field("received", t.received(s))
+                .field("lost", streamLost[s]).field("duplicates", t.duplicates(s)).field("out_of_order", t.outOfOrder(s))
+                .field("late", t.late(s)).name("latency_ns").beginObject().field("min", r.minLatencyNanos(s))
+                .field("mean", r.meanLatencyNanos(s), 0);
             final Histogram h = r.streamLatency(s);
-            final String percentiles = null == h || 0 == h.getTotalCount() ? "" : String.format(Locale.ROOT,
-                ",\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p99_9\":%d", h.getValueAtPercentile(50),
-                h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
-            streams.append(0 == s ? "" : ",").append(String.format(Locale.ROOT, "{\"stream\":%d,\"sent\":%d," +
-                "\"received\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
-                "\"latency_ns\":{\"min\":%d,\"mean\":%.0f%s,\"max\":%d}}", s, g.handedOut(s), t.received(s),
-                streamLost[s], t.duplicates(s), t.outOfOrder(s), t.late(s), r.minLatencyNanos(s),
-                r.meanLatencyNanos(s), percentiles, r.maxLatencyNanos(s)));
+            if (null != h && 0 != h.getTotalCount())
+            {
+                w.field("p50", h.getValueAtPercentile(50)).field("p90", h.getValueAtPercentile(90))
+                    .field("p99", h.getValueAtPercentile(99)).field("p99_9", h.getValueAtPercentile(99.9));
+            }
+            w.field("max", r.maxLatencyNanos(s)).endObject().endObject();
         }
-        summaryJson = String.format(Locale.ROOT, "{\"type\":\"summary\",\"elapsed_s\":%.3f,\"tx_packets\":%d," +
-            "\"tx_refused\":%d,\"alloc_failed\":%d,\"behind_schedule\":%d,\"rx_packets\":%d,\"rx_stamped\":%d," +
-            "\"rx_unstamped\":%d,\"lost\":%d,\"duplicates\":%d,\"out_of_order\":%d,\"late\":%d," +
-            "\"avg_tx_pps\":%.1f,\"avg_rx_pps\":%.1f,\"tx_bytes\":%d,\"rx_bytes\":%d,\"avg_tx_mbps\":%.3f," +
-            "\"avg_rx_mbps\":%.3f,\"latency_ns\":{\"count\":%d,\"min\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d," +
-            "\"p99_9\":%d,\"max\":%d},\"streams\":[%s],\"mbufs_in_use_at_exit\":%d}%n", seconds, g.sent(),
-            g.txRefused(), g.allocFailed(), g.skipped(), received, stamped, unstamped, lost, duplicates, outOfOrder,
-            late, tx.pps(), rx.pps(), g.sentBytes(), rxBytes, tx.mbps(), rx.mbps(), total.getTotalCount(),
-            total.getMinValue(), p(50), p(90), p(99), p(99.9), total.getMaxValue(), streams,
-            pktgen.mbufsInUseAtClose());
+        summaryJson = w.endArray().field("mbufs_in_use_at_exit", pktgen.mbufsInUseAtClose()).endObject() +
+            System.lineSeparator();
         if (json)
         {
             out.print(summaryJson);
