@@ -7,13 +7,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.dataplane.dpdk.DpdkException;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.VlanTag;
 import dev.dataplane.pktgen.rx.LatencyRecorder;
 import dev.dataplane.pktgen.rx.Receiver;
 import dev.dataplane.pktgen.rx.SequenceTracker;
@@ -27,6 +28,7 @@ import dev.dataplane.pktgen.tx.Senders;
 import dev.dataplane.runtime.LcoreGroup;
 import dev.dataplane.runtime.Poller;
 import dev.dataplane.runtime.PollingLcore;
+import dev.dataplane.runtime.PortSet;
 
 /**
  * The assembled generator and receiver: the TX port and the RX port (the same one for a loopback), a {@link Generator}
@@ -53,7 +55,7 @@ public final class Pktgen implements AutoCloseable
     private static final double WARM_UP_RATE = 1e12;
 
     private final PktgenContext context;
-    private final List<Mempool> pools;
+    private final PortSet portSet;
     private final Set<Integer> ports;
     private final Senders senders;
     private final Receiver receiver;
@@ -64,16 +66,15 @@ public final class Pktgen implements AutoCloseable
     private final Arena arena;
     /** What the operator should know of the set-up, one line each. */
     private final List<String> warnings;
-    private int inUseAtClose = -1;
     private boolean closed;
 
-    private Pktgen(final PktgenContext context, final List<Mempool> pools, final Set<Integer> ports,
+    private Pktgen(final PktgenContext context, final PortSet portSet, final Set<Integer> ports,
         final Senders senders, final Receiver receiver, final LatencyRecorder latency,
         final List<PollingLcore> lcores, final double packetsPerSecond, final Arena arena, final List<String> warnings)
     {
         this.warnings = List.copyOf(warnings);
         this.context = context;
-        this.pools = pools;
+        this.portSet = portSet;
         this.ports = ports;
         this.senders = senders;
         this.receiver = receiver;
@@ -127,8 +128,7 @@ public final class Pktgen implements AutoCloseable
         final int largestData = replay ? 0 : sizes.largest() - Traffic.FCS;
         final int rxDataRoom = Math.max(Mempool.DEFAULT_DATA_ROOM_SIZE, largestData + Mbuf.HEADROOM);
         final List<Mempool> pools = new ArrayList<>();
-        final List<Integer> started = new ArrayList<>();
-        final Arena arena = Arena.ofShared();
+        final Mempool rxPool;
         try
         {
             for (int k = 0; k < (replay ? 1 : sizes.count()); k++)
@@ -138,38 +138,49 @@ public final class Pktgen implements AutoCloseable
                     jumbo ? sizes.size(k) - Traffic.FCS + Mbuf.HEADROOM : Mempool.DEFAULT_DATA_ROOM_SIZE,
                     eal.socketId()));
             }
-            final Mempool rxPool = Mempool.createPktmbufPool("pktgen_rx",
+            rxPool = Mempool.createPktmbufPool("pktgen_rx",
                 rxDataRoom > Mempool.DEFAULT_DATA_ROOM_SIZE ? JUMBO_POOL_SIZE : POOL_SIZE, 256, rxDataRoom,
                 eal.socketId());
             pools.add(rxPool);
-            for (final int port : ports)
-            {
-                final int portTxQueues = port == context.txPort() ? txQueues : 1;
-                EthDev.configure(port, rxQueues(context, port), portTxQueues, 0, 0);
-                if (largestData + Traffic.FCS > FrameSizes.STANDARD_MAX)
-                {
-                    setJumboMtu(port, largestData - 14 - (0 == context.traffic().vlan() ? 0 : 4));
-                }
-                for (int q = 0; q < rxQueues(context, port); q++)
-                {
-                    EthDev.rxQueueSetup(port, q, DESCRIPTORS, rxPool);
-                }
-                for (int q = 0; q < portTxQueues; q++)
-                {
-                    EthDev.txQueueSetup(port, q, DESCRIPTORS);
-                }
-                EthDev.start(port);
-                started.add(port);
-                EthDev.enablePromiscuous(port);
-            }
         }
         catch (final RuntimeException ex)
         {
-            started.forEach(port -> EthDev.stopAndClose(port, new ArrayList<>()));
             pools.forEach(Mempool::close);
+            throw ex;
+        }
+        // Jumbo frames: an MTU that fits the largest (its L3 part: no Ethernet header, no VLAN tag).
+        final int mtu = largestData + Traffic.FCS <= FrameSizes.STANDARD_MAX ? 0 :
+            largestData - EthernetHeader.LENGTH - (0 == context.traffic().vlan() ? 0 : VlanTag.LENGTH);
+        final List<PortSet.PortSetup> setups = new ArrayList<>();
+        for (final int port : ports)
+        {
+            setups.add(new PortSet.PortSetup(port, rxQueues(context, port), port == context.txPort() ? txQueues : 1,
+                DESCRIPTORS, DESCRIPTORS, rxPool, 0, 0, mtu, true));
+        }
+        final List<String> warnings = new ArrayList<>();
+        final PortSet portSet = PortSet.start(pools, setups, warnings);
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            return assemble(eal, context, portSet, pools, ports, arena, capture, warnings);
+        }
+        catch (final RuntimeException ex)
+        {
+            portSet.close();
             arena.close();
             throw ex;
         }
+    }
+
+    /** The generators or the replay, the receiver, and their lcores, once the ports run. */
+    private static Pktgen assemble(final Eal eal, final PktgenContext context, final PortSet portSet,
+        final List<Mempool> pools, final Set<Integer> ports, final Arena arena, final PcapReplay.Capture capture,
+        final List<String> warnings)
+    {
+        final List<Integer> workers = eal.workerLcores();
+        final FrameSizes sizes = context.traffic().sizes();
+        final boolean replay = null != context.pcap();
+        final int txQueues = context.txQueues();
         final double pps = context.packetsPerSecond(linkMbps(context.txPort()));
         final LatencyRecorder latency = new LatencyRecorder(HIGHEST_LATENCY_NANOS, 3);
         final Receiver receiver = !context.receives() ? null : new Receiver(context.rxPort(),
@@ -203,29 +214,14 @@ public final class Pktgen implements AutoCloseable
         {
             parts.add(receiver);
         }
-        final List<String> warnings = new ArrayList<>();
         if (null != capture && capture.skipped() > 0)
         {
             warnings.add(capture.file() + ": " + capture.skipped() + " record(s) shorter than an Ethernet header " +
                 "skipped (the first of " + capture.firstSkipped().data().length + " bytes), " +
                 capture.records().size() + " frames replayed");
         }
-        return new Pktgen(context, pools, ports, new Senders(senders), receiver, latency, place(parts, workers), pps,
+        return new Pktgen(context, portSet, ports, new Senders(senders), receiver, latency, place(parts, workers), pps,
             arena, warnings);
-    }
-
-    /** Raises the port's MTU for jumbo frames; a port that has none to set (a virtual device) takes any size. */
-    private static void setJumboMtu(final int port, final int mtu)
-    {
-        try
-        {
-            EthDev.setMtu(port, mtu);
-        }
-        catch (final DpdkException ex)
-        {
-            throw new IllegalArgumentException("port " + port + " (" + EthDev.name(port) + ") refuses an MTU of " +
-                mtu + " for these frames: " + ex.getMessage(), ex);
-        }
     }
 
     /**
@@ -327,14 +323,13 @@ public final class Pktgen implements AutoCloseable
         finally
         {
             closed = true;
-            final List<String> problems = new ArrayList<>();
-            ports.forEach(port -> EthDev.stopAndClose(port, problems));
-            inUseAtClose = pools.stream().mapToInt(Mempool::inUseCount).sum();
-            pools.forEach(Mempool::close);
-            arena.close();
-            if (!problems.isEmpty())
+            try
             {
-                throw new DpdkException(String.join("; ", problems));
+                portSet.close();
+            }
+            finally
+            {
+                arena.close();
             }
         }
     }
@@ -383,6 +378,6 @@ public final class Pktgen implements AutoCloseable
     /** Mbufs out of the pool at close, measured just before it is freed: 0 unless something leaked; -1 before. */
     public int mbufsInUseAtClose()
     {
-        return inUseAtClose;
+        return portSet.mbufsInUseAtClose();
     }
 }
