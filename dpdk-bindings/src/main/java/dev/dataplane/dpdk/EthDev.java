@@ -21,9 +21,9 @@ import java.util.Map;
  * <p>
  * rte_eth_rx_burst and rte_eth_tx_burst are static inline in DPDK's headers. They are reached through the
  * shim (src/main/c), as critical downcalls: short, and never calling back into Java. The alternative, calling
- * the drivers through the exported rte_eth_fp_ops table ({@link EthFpOps}), measured no faster here, skips
+ * the drivers through the exported rte_eth_fp_ops table (perf's {@code EthFpOps}), measured no faster here, skips
  * the ethdev RX/TX callbacks that dpdk-pdump and latencystats hook, and goes stale when a port restarts; the
- * README has the figures.
+ * performance docs have the figures.
  */
 public final class EthDev
 {

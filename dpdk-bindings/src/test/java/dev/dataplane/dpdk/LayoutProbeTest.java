@@ -141,16 +141,6 @@ class LayoutProbeTest
         bit("link_duplex", EthLink.FLAGS_OFFSET * 8 + EthLink.DUPLEX_BIT);
         bit("link_autoneg", EthLink.FLAGS_OFFSET * 8 + EthLink.AUTONEG_BIT);
         bit("link_status", EthLink.FLAGS_OFFSET * 8 + EthLink.STATUS_BIT);
-
-        size("rte_eth_fp_ops", EthFpOps.SIZE);
-        field("rte_eth_fp_ops", "rx_pkt_burst", EthFpOps.RX_PKT_BURST_OFFSET);
-        expectations.add(new Expectation("rte_eth_fp_ops.rxq.data",
-            "offsetof(struct rte_eth_fp_ops, rxq) + offsetof(struct rte_ethdev_qdata, data)",
-                EthFpOps.RXQ_DATA_OFFSET));
-        field("rte_eth_fp_ops", "tx_pkt_burst", EthFpOps.TX_PKT_BURST_OFFSET);
-        expectations.add(new Expectation("rte_eth_fp_ops.txq.data",
-            "offsetof(struct rte_eth_fp_ops, txq) + offsetof(struct rte_ethdev_qdata, data)",
-                EthFpOps.TXQ_DATA_OFFSET));
     }
 
     private void bit(final String bitfield, final long javaBit)

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import dev.dataplane.dpdk.DpdkLibrary;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.EthFpOps;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,9 +1,12 @@
-package dev.dataplane.dpdk;
+package dev.dataplane.perf.jmh;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+
+import dev.dataplane.dpdk.DpdkLibrary;
+import dev.dataplane.dpdk.EthDev;
 
 /**
  * The exported {@code rte_eth_fp_ops[RTE_MAX_ETHPORTS]} table through which DPDK's inline rx/tx burst
@@ -18,6 +21,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class EthFpOps
 {
+    // struct rte_eth_fp_ops of DPDK 22.11, whose ABI is fixed for the LTS's life (checked by LayoutProbeTest while
+    // this class lived in dpdk-bindings; the benchmark is its only user).
     static final long SIZE = 128;
     static final long RX_PKT_BURST_OFFSET = 0;
     static final long RXQ_DATA_OFFSET = 24;
