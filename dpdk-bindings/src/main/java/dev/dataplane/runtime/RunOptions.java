@@ -13,6 +13,9 @@ public final class RunOptions
     /** The longest statistics period, an hour: a longer one is a typo. */
     public static final double MAX_STATS_PERIOD_SECONDS = 3600;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
     @Option(names = "--burst", paramLabel = "N", description = "Packets per RX/TX burst, 1..512 (default: 32).")
     int burst = Burst.DEFAULT;
 

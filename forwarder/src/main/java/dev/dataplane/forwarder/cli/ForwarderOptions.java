@@ -123,9 +123,6 @@ public final class ForwarderOptions
         description = "Destination MAC that mac mode writes for packets sent on PORT (default: 02:00:00:00:00:PORT).")
     List<String> ethPeers = new ArrayList<>();
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-    boolean help;
-
     /** The validated context. */
     ForwarderContext toContext()
     {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options after {@code --}, named as Pktgen-DPDK and TRex users would guess them; they fill a context. */
-@Command(name = "pktgen", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "pktgen", sortOptions = false, usageHelpAutoWidth = true,
     description = "Generates stamped UDP traffic on one port and measures what arrives on another (or the same).",
     customSynopsis = "bin/pktgen [EAL args] -- [options]")
 final class PktgenOptions
