@@ -6,6 +6,7 @@ import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
@@ -16,22 +17,32 @@ import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.forwarder.stats.PortCounter;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.runtime.Poller;
-import org.junit.jupiter.api.Test;
+import dev.dataplane.testing.ForkedScenario;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pipeline loses nothing it does not count: net_null offers packets faster than the stages take them, so the
  * rings fill and whole bursts are dropped at RX; every packet received is then forwarded, counted as ring-full, or
- * freed from a ring at stop, and every mbuf returns to the pool. TX on the stage lcore here; on the RX lcore in
- * {@link PipelineTxOnRxConservationTest}.
+ * freed from a ring at stop, and every mbuf returns to the pool, with the TX stages on either lcore.
  */
 class PipelineConservationTest
 {
     private static final long PACKETS = 2_000_000;
 
-    @Test
-    void everyPacketReceivedIsForwardedOrCountedAndEveryMbufReturns() throws Exception
+    /** With the TX stages on the stage lcores and on the RX lcores: a JVM each (EAL starts once). */
+    @ParameterizedTest(name = "TX on the {0} lcores")
+    @ValueSource(strings = {"stage", "rx"})
+    void everyPacketReceivedIsForwardedOrCountedAndEveryMbufReturns(final String pipelineTx, @TempDir final Path dir)
+        throws Exception
     {
-        check(PipelineTxLcore.STAGE);
+        ForkedScenario.run(dir, PipelineConservationTest.class, "scenario", pipelineTx);
+    }
+
+    static void scenario(final String[] args) throws Exception
+    {
+        check(PipelineTxLcore.of(args[0]));
     }
 
     /** The check with the pipeline's TX stages on {@code pipelineTx}. */

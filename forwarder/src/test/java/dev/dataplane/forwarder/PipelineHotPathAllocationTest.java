@@ -9,20 +9,29 @@ import java.nio.file.Path;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
-import org.junit.jupiter.api.Test;
+import dev.dataplane.testing.ForkedScenario;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pipeline allocates nothing either, on its RX lcore (claim, fill, publish) or on its stage lcore (Disruptor
- * pollers, rules stage, TX stage), over millions of packets, including while the ring is full and bursts are dropped.
- * TX on the stage lcore here; on the RX lcore in {@link PipelineTxOnRxHotPathAllocationTest}.
+ * pollers, rules stage, TX stage), over millions of packets, including while the ring is full and bursts are dropped,
+ * with the TX stages on either lcore.
  */
 class PipelineHotPathAllocationTest
 {
-    @Test
-    void pipelineLcoresAllocateNothingPerPacket(@TempDir final Path dir) throws Exception
+    /** With the TX stages on the stage lcores and on the RX lcores: a JVM each (EAL starts once). */
+    @ParameterizedTest(name = "TX on the {0} lcores")
+    @ValueSource(strings = {"stage", "rx"})
+    void pipelineLcoresAllocateNothingPerPacket(final String pipelineTx, @TempDir final Path dir) throws Exception
     {
-        check(dir, PipelineTxLcore.STAGE);
+        ForkedScenario.run(dir, PipelineHotPathAllocationTest.class, "scenario", dir.toString(), pipelineTx);
+    }
+
+    static void scenario(final String[] args) throws Exception
+    {
+        check(Path.of(args[0]), PipelineTxLcore.of(args[1]));
     }
 
     /** The check with the pipeline's TX stages on {@code pipelineTx}. */

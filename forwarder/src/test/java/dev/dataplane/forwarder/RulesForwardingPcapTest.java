@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder;
 
+import static dev.dataplane.testing.DpdkTestSupport.THREE_LCORES;
 import static dev.dataplane.testing.DpdkTestSupport.await;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,8 +28,10 @@ import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
-import org.junit.jupiter.api.Test;
+import dev.dataplane.testing.ForkedScenario;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rules through net_pcap, one case per verdict and the scenario the project began from: UDP to 10.0.8.17:8080 goes
@@ -43,10 +46,20 @@ class RulesForwardingPcapTest
         policy accept
         """;
 
-    @Test
-    void redirectsTheServiceDropsReflectsAndCountsEachVerdict(@TempDir final Path dir) throws Exception
+    /** Run to completion, and the pipeline with its TX stages on either lcore: a JVM each (EAL starts once). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"run-to-completion", "stage", "rx"})
+    void redirectsTheServiceDropsReflectsAndCountsEachVerdict(final String layout, @TempDir final Path dir)
+        throws Exception
     {
-        runScenario(dir, "0,1", RunMode.RUN_TO_COMPLETION, null);
+        ForkedScenario.run(dir, RulesForwardingPcapTest.class, "scenario", dir.toString(), layout);
+    }
+
+    static void scenario(final String[] args) throws Exception
+    {
+        final PipelineTxLcore pipelineTx = PipelineTxLcore.of(args[1]);
+        runScenario(Path.of(args[0]), null == pipelineTx ? "0,1" : THREE_LCORES,
+            null == pipelineTx ? RunMode.RUN_TO_COMPLETION : RunMode.PIPELINE, pipelineTx);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder;
 
+import static dev.dataplane.testing.DpdkTestSupport.THREE_LCORES;
 import static dev.dataplane.testing.DpdkTestSupport.await;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -21,7 +23,10 @@ import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.forwarder.stats.PortCounter;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.net.FrameBuilder;
-import org.junit.jupiter.api.Test;
+import dev.dataplane.testing.ForkedScenario;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rules swapped while 1000 packets bounce between two loopback net_ring ports: each generation counts from the
@@ -32,10 +37,19 @@ class RulesReloadTest
 {
     private static final int PACKETS = 1000;
 
-    @Test
-    void swapsRulesUnderTrafficWithoutLosingAPacket() throws Exception
+    /** Run to completion, and the pipeline with its TX stages on either lcore: a JVM each (EAL starts once). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"run-to-completion", "stage", "rx"})
+    void swapsRulesUnderTrafficWithoutLosingAPacket(final String layout, @TempDir final Path dir) throws Exception
     {
-        runReloads("0,1", RunMode.RUN_TO_COMPLETION, null);
+        ForkedScenario.run(dir, RulesReloadTest.class, "scenario", layout);
+    }
+
+    static void scenario(final String[] args) throws Exception
+    {
+        final PipelineTxLcore pipelineTx = PipelineTxLcore.of(args[0]);
+        runReloads(null == pipelineTx ? "0,1" : THREE_LCORES,
+            null == pipelineTx ? RunMode.RUN_TO_COMPLETION : RunMode.PIPELINE, pipelineTx);
     }
 
     /**
