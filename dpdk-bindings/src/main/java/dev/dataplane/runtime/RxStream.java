@@ -45,18 +45,31 @@ public abstract class RxStream implements Poller
     @Override
     public final int drain(final int maxBursts)
     {
+        final int count = drain(rxPort, rxQueue, pkts, burst, maxBursts);
+        drained += count;
+        return count;
+    }
+
+    /**
+     * Receives and frees up to {@code maxBursts} bursts of {@code burst} from a queue no lcore polls any more, into
+     * {@code scratch}: what every poller's drain at stop does.
+     *
+     * @return the number of packets freed.
+     */
+    public static int drain(final int port, final int queue, final MbufArray scratch, final int burst,
+        final int maxBursts)
+    {
         int count = 0;
         for (int i = 0; i < maxBursts; i++)
         {
-            final int n = receive();
+            final int n = EthDev.rxBurst(port, queue, scratch, burst);
             if (0 == n)
             {
                 break;
             }
-            Mbuf.freeBulk(pkts, 0, n);
+            Mbuf.freeBulk(scratch, 0, n);
             count += n;
         }
-        drained += count;
         return count;
     }
 

@@ -29,6 +29,7 @@ import dev.dataplane.runtime.LcoreGroup;
 import dev.dataplane.runtime.Poller;
 import dev.dataplane.runtime.PollingLcore;
 import dev.dataplane.runtime.PortSet;
+import dev.dataplane.runtime.RxStream;
 
 /**
  * The assembled generator and receiver: the TX port and the RX port (the same one for a loopback), a {@link Generator}
@@ -295,15 +296,7 @@ public final class Pktgen implements AutoCloseable
         {
             for (int q = 0; q < rxQueues(context, port); q++)
             {
-                for (int i = 0; i < DRAIN_BURSTS; i++)
-                {
-                    final int n = EthDev.rxBurst(port, q, drain, context.burst());
-                    if (0 == n)
-                    {
-                        break;
-                    }
-                    Mbuf.freeBulk(drain, 0, n);
-                }
+                RxStream.drain(port, q, drain, context.burst(), DRAIN_BURSTS);
             }
         }
         lcoreGroup.throwIfFailed();
