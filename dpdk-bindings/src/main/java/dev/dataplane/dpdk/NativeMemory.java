@@ -22,8 +22,7 @@ public final class NativeMemory
     /**
      * {@code address} unchanged, for any user-space address, but known to the JIT compiler to be below 2^62: an
      * access to {@link #ALL} at it plus a small constant offset then needs no bounds check (C2 proves it in range
-     * from the mask). On the rules fast path this took a fifth off the compiled code and about a tenth off the time it
-     * spends per packet.
+     * from the mask), which the per-packet paths would otherwise pay on every access.
      */
     public static long address(final long address)
     {

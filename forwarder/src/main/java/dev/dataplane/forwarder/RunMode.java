@@ -16,9 +16,9 @@ public enum RunMode implements CliNamed
 
     /**
      * Run to completion, however many lcores: measured beside testpmd in the same runs, it forwarded more than the
-     * pipeline with 20 rules on 4 KiB pages (0.947 of testpmd against 0.886) and with hugepages (0.639 against 0.399),
-     * since every packet the pipeline hands from core to core is a cache miss on the other side. The pipeline is
-     * there for rules costly enough per packet to need more than one core per RX queue: ask for it.
+     * pipeline on 4 KiB pages and on hugepages alike (docs/rules.md, Run modes), since every packet the pipeline
+     * hands from core to core is a cache miss on the other side. The pipeline is there for rules costly enough per
+     * packet to need more than one core per RX queue: ask for it.
      */
     public static final RunMode DEFAULT = RUN_TO_COMPLETION;
 

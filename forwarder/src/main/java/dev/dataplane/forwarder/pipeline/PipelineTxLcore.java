@@ -8,11 +8,9 @@ import dev.dataplane.runtime.CliNamed;
  * <p>
  * On the RX lcore, every mbuf is allocated, sent and freed on one core: its header's cache lines and the mempool's
  * per-lcore cache never cross to the stage core, which reads and rewrites only the packet. That lcore then does
- * more per packet, which pays when it has room: measured on this project's 2-CPU machine, with hugepages the RX
- * lcore receives 26-32 Mpps alone and the pipeline forwarded 13.8-16.0 Mpps this way against 10.2-11.3 with TX on
- * the stage lcore (4 of 4 pairs); on 4 KiB pages the RX lcore, much slower there (TLB misses, we think), became
- * the bottleneck (10.3-11.5 against 12.2-16.5, 4 of 4). Hence the default: on the RX lcore when EAL runs on
- * hugepages.
+ * more per packet, which pays when it has room: with hugepages it forwarded more this way than with TX on the
+ * stage lcore, and on 4 KiB pages, where the RX lcore is much slower alone, less (docs/rules.md, Run modes, has the
+ * figures). Hence the default: on the RX lcore when EAL runs on hugepages.
  */
 public enum PipelineTxLcore implements CliNamed
 {

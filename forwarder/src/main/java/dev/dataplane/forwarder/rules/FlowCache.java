@@ -36,9 +36,9 @@ import dev.dataplane.runtime.LcoreTransmitter;
 public final class FlowCache
 {
     /**
-     * Default entries: 72 bytes each, so 2.25 MiB per stream. Measured against 4096 (288 KiB, within a core's L2):
-     * no slower with 256 flows, whose entries are the lines touched whatever the table's size, and 1.7x as fast
-     * with 16,384, which 4096 entries cannot hold.
+     * Default entries: 72 bytes each, so 2.25 MiB per stream. A cache that fits a core's L2 is no faster with few
+     * flows (their entries are the lines touched whatever the table's size) and much slower with many, which it cannot
+     * hold (docs/performance.md).
      */
     public static final int DEFAULT_ENTRIES = 32768;
     /** At most 2^20 entries (72 MiB). */
@@ -298,7 +298,7 @@ public final class FlowCache
      * The rest of {@link #forwardPlain} for a frame whose flow is not in its own set: a hit in the partner set, or
      * {@link #PLAIN_MISS}. Apart, as {@link #forwardPlainHit} is, and a tail call that takes no more than the hit
      * needs (the hash is computed again), so that the common hit keeps its registers (passing the hash and the
-     * protocol too cost about 5% of the rate).
+     * protocol too cost the common hit measurably).
      */
     private int forwardPlainInPartner(final int set, final long key0, final long key1, final long key2,
         final long frame, final int length, final long[] counters)

@@ -107,19 +107,17 @@ final class FlowTable
      * The key's multiplicative hash. A product's top bits depend on all of its factor's bits, but a factor's top bits
      * reach no lower bit, and the bytes that vary most between flows (the last octets of addresses, the low bytes of
      * ports) lie in the key words' top bytes, as read from memory: so the addresses word is folded down and the ports
-     * word turned half round before each is multiplied. (Without, such bytes reached only the top bits and
-     * cancelled: 16,384 flows to consecutive destinations kept 54% of their entries in a cache of twice as many.)
-     * Kept short: the entry's load waits on it.
+     * word turned half round before each is multiplied (without, such bytes reached only the top bits and cancelled,
+     * and structured flows crowded into a few sets). Kept short: the entry's load waits on it.
      * <p>
      * Then the secret: the product of that with an odd multiplier drawn per process (multiply-shift, universal
      * hashing: for two keys whose first hashes differ, the chance that their sets match is about one in the number of
      * sets, whatever the keys), so which flows share a set cannot be known from outside, and flows crafted to pile
      * into one set, pushing every packet to the slow path (hash flooding), cannot be picked. Only keys whose whole
      * 64-bit first hash matches still share a set in every process; with the addresses and ports an attacker
-     * controls, finding one such pair takes a search of about 2^32 keys. Random multipliers alone, in place of the
-     * fixed ones, spread structured flows worse for a tenth of the seeds tried (up to 2.6% of 16,384 consecutive
-     * source ports left uncached); after the fixed ones, 40 seeds left at most 14 of 16,384 flows uncached in each of
-     * {@code FlowCacheTest}'s four structured patterns, as random keys do.
+     * controls, finding one such pair takes a search of about 2^32 keys. The fixed multipliers come first because a
+     * random one alone spread structured flows worse for some seeds ({@code FlowCacheTest}'s structured patterns
+     * hold the spread to what random keys get; docs/performance.md has the figures).
      */
     long hash(final long key0, final long key1, final long key2)
     {
@@ -209,9 +207,8 @@ final class FlowTable
      * An entry for the key of the last miss, its key written: a free way in its set, else in its partner set; else one
      * whose key can move to a free way of its own other set (moved there); else one of the four, evicted, each in
      * turn. The search for a move reads four more sets, each likely a cache miss, so it is made only while one entry
-     * in {@value #CUCKOO_FREE_SHARE} or more is free: in a fuller table it seldom finds a free way (65,536 flows
-     * through 32,768 entries fill all but a few dozen, which none of them can reach), and searching anyway made the
-     * insert a fifth of the forwarding lcore's time.
+     * in {@value #CUCKOO_FREE_SHARE} or more is free: in a fuller table it seldom finds a free way, and searching
+     * anyway made the insert the forwarding lcore's largest cost when flows outnumber the entries.
      */
     int claim()
     {

@@ -150,9 +150,8 @@ public final class RulesProcessor
 
     /**
      * Applies the rules to a burst, one packet after the other: a plain frame of a cached flow takes the flow cache's
-     * fast path ({@link FlowCache#forwardPlain}), anything else the full parse. (Measured: splitting the burst into a
-     * keying pass and a lookup pass, as DPDK's bulk hash lookups do to overlap cache misses, cost more here than the
-     * misses it hid.)
+     * fast path ({@link FlowCache#forwardPlain}), anything else the full parse. (Not split into a keying pass and a
+     * lookup pass as DPDK's bulk hash lookups are: here that cost more than the cache misses it hid.)
      *
      * @param destinations per packet, the port to send it out of, or {@link #DROP} to free it.
      */
@@ -193,7 +192,7 @@ public final class RulesProcessor
     /**
      * {@link #process(MbufArray, long[], int[], int, int[])} where each packet's RX checksum word is to be read or its
      * L4 checksum verified: a loop of its own, so that the common loop stays small enough for the JIT compiler to
-     * inline the fast path and {@link #finish} into it (one loop for both cost the common case a sixth of its rate).
+     * inline the fast path and {@link #finish} into it (one loop for both did not, and the common case paid for it).
      */
     private void processWithRxChecks(final long elements, final long[] frames, final int[] lengths, final int count,
         final int[] destinations)

@@ -165,8 +165,8 @@ public final class Generator extends Sender
 
     /*
      * buildOneSize and buildMixed repeat each other on purpose: one size, the common case and the benchmark's, pays no
-     * size lookup, index arithmetic or length bookkeeping per packet (measured: with one loop for both, the TX-only
-     * ratio against testpmd fell by several points).
+     * size lookup, index arithmetic or length bookkeeping per packet (with one loop for both, the TX-only benchmark
+     * fell behind).
      */
 
     /**
