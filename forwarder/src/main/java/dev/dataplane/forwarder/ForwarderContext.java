@@ -6,8 +6,8 @@ import java.util.TreeMap;
 
 import dev.dataplane.forwarder.engine.ForwardMode;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
-import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.runtime.Burst;
 import dev.dataplane.runtime.RunOptions;

@@ -10,7 +10,7 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
-import dev.dataplane.forwarder.rules.FlowCache;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.Verdict;

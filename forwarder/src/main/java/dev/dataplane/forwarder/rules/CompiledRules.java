@@ -5,6 +5,7 @@ import dev.dataplane.forwarder.rules.classify.RuleClassifier;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.Verdict;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 
 /**
  * A rule set ready for the fast path: its classifier, each rule's verdict, redirect port and rewrite program in

@@ -13,7 +13,9 @@ import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Verdict;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
@@ -135,7 +137,7 @@ public final class RulesProcessor
         rules = newState.rules();
         classifier = rules.classifier();
         ruleCounters = newState.counters(index);
-        flowCache.reset(rules);
+        flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
     }
 
     /** Starts a burst: a reload published since the last one applies from here on. */

@@ -1,5 +1,6 @@
 /**
- * Rules on the data path: the per-queue processor (checks, classification, flow cache, rewrite, routing), the
- * compiled rules and rewrite programs, the published rule generation and its counters.
+ * Rules on the data path: the per-queue processor (checks, flow cache, classification, rewrite, routing), the
+ * compiled rules, the published rule generation and its counters. The language, the classifier, the flow table and
+ * the rewrite programs are sub-packages.
  */
 package dev.dataplane.forwarder.rules;

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder.rules;
 
 import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 
 /** Rules processors outside any forwarder, for tests and benchmarks that run the per-packet path by hand. */
 public final class RulesProcessors

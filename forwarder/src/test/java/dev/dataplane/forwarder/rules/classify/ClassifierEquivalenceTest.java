@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RuleSets;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.RulesException;

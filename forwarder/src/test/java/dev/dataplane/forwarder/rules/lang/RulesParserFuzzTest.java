@@ -9,8 +9,8 @@ import java.util.Random;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.dataplane.forwarder.rules.CompiledRules;
-import dev.dataplane.forwarder.rules.RewriteProgram;
 import dev.dataplane.forwarder.rules.classify.RuleClassifier;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;

@@ -1,4 +1,4 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.rewrite;
 
 import java.lang.foreign.MemorySegment;
 
@@ -99,7 +99,7 @@ public final class RewriteProgram
     /**
      * For IPv4 frames: the {@code SETS_*} bits of the fields this program sets to constants, when that is all it
      * does, so that for one flow (fixed addresses and ports) its whole effect, checksums included, is fixed and can
-     * be cached ({@link FlowCache}); {@link #NOT_FLOW_CONSTANT} when it also decrements the TTL or sets the DSCP.
+     * be cached ({@code FlowCache}); {@link #NOT_FLOW_CONSTANT} when it also decrements the TTL or sets the DSCP.
      */
     public int constantFields()
     {

@@ -1,4 +1,4 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
 import dev.dataplane.dpdk.NativeMemory;
+import dev.dataplane.forwarder.rules.TestFrames;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
 import org.junit.jupiter.api.Test;

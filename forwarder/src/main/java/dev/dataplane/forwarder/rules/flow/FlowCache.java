@@ -1,12 +1,13 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
-import static dev.dataplane.forwarder.rules.FlowKeys.NOT_PLAIN_L4;
-import static dev.dataplane.forwarder.rules.FlowKeys.PLAIN_L3;
-import static dev.dataplane.forwarder.rules.FlowKeys.PLAIN_L4;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.NOT_PLAIN_L4;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L3;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L4;
 
 import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.IpProtocol;
@@ -112,15 +113,16 @@ public final class FlowCache
     }
 
     /**
-     * Starts a new rule generation, whose keys carry a new tag, and takes from it what to key on. Touches no entry
+     * Starts a new rule generation, whose keys carry a new tag, and takes from it what to key on: the frame's length
+     * and TCP flags when some rule matches on them. Touches no entry
      * and allocates nothing (a reload is picked up on the lcore, between bursts), except once in 2^22 reloads, when
      * the tag comes round and the table is emptied.
      */
-    public void reset(final CompiledRules rules)
+    public void reset(final boolean matchesLength, final boolean matchesTcpFlags)
     {
         table.newGeneration();
-        keyLength = rules.matchesLength();
-        keyTcpFlags = rules.matchesTcpFlags();
+        keyLength = matchesLength;
+        keyTcpFlags = matchesTcpFlags;
         enabled = true;
     }
 

@@ -1,4 +1,4 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import dev.dataplane.forwarder.rules.ChecksumEncodings;
+import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.TestFrames;
 import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.forwarder.rules.lang.Verdict;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.InternetChecksum;
@@ -73,7 +77,7 @@ class FlowCacheTest
             final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
             // A small cache, so that flows evict each other too.
             final FlowCache cache = new FlowCache(32, SEED);
-            cache.reset(rules);
+            cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
             final List<byte[]> flows = new ArrayList<>();
             for (int i = 0; i < 24; i++)
             {
@@ -137,7 +141,7 @@ class FlowCacheTest
             {
                 final CompiledRules rules = new CompiledRules(RulesParser.parse(text, "t.rules"));
                 final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
-                cache.reset(rules);
+                cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
                 final long[] counters = Classifier.newCounters(rules.size());
                 int plainHits = 0;
                 int bypassed = 0;
@@ -207,7 +211,7 @@ class FlowCacheTest
         for (final int[] p : patterns)
         {
             final FlowCache cache = new FlowCache(2 * flows, SEED);
-            cache.reset(rules);
+            cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
             final long[] counters = Classifier.newCounters(1);
             final List<byte[]> frames = new ArrayList<>();
             for (int i = 0; i < flows; i++)
@@ -241,7 +245,7 @@ class FlowCacheTest
         // seed, by trying random flows, they must not land together under another seed, as in another process.
         final CompiledRules rules = new CompiledRules(RulesParser.parse("ip4 => count", "t.rules"));
         final FlowCache attacked = new FlowCache(1024, SEED);
-        attacked.reset(rules);
+        attacked.reset(rules.matchesLength(), rules.matchesTcpFlags());
         final Random random = new Random(1);
         final List<byte[]> crafted = new ArrayList<>();
         while (crafted.size() < 32)
@@ -257,7 +261,7 @@ class FlowCacheTest
         for (final long otherSeed : new long[] {SEED + 1, HashSeed.PROCESS, ~SEED})
         {
             final FlowCache other = new FlowCache(1024, otherSeed);
-            other.reset(rules);
+            other.reset(rules.matchesLength(), rules.matchesTcpFlags());
             final Map<Integer, Integer> perSet = new HashMap<>();
             for (final byte[] frame : crafted)
             {
@@ -279,7 +283,7 @@ class FlowCacheTest
         final Random random = new Random(16_384);
         final int flows = 16_384;
         final FlowCache cache = new FlowCache(2 * flows, SEED);
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         final long[] counters = Classifier.newCounters(1);
         final List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < flows; i++)
@@ -319,7 +323,7 @@ class FlowCacheTest
         for (final int entries : new int[] {2, 4})
         {
             final FlowCache cache = new FlowCache(entries, SEED);
-            cache.reset(rules);
+            cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
             final long[] counters = Classifier.newCounters(2);
             for (int round = 0; round < 4; round++)
             {
@@ -352,7 +356,7 @@ class FlowCacheTest
         final CompiledRules rules = new CompiledRules(RulesParser.parse(
             "ip4 proto udp => accept set-dst 10.0.1.2 set-dport 8083", "t.rules"));
         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         final long[] counters = Classifier.newCounters(1);
         for (int i = 0; i < 2; i++)
         {
@@ -408,7 +412,7 @@ class FlowCacheTest
                             UdpHeader.checksum(MemorySegment.ofArray(frame), 34, 0);
                         }
                         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
-                        cache.reset(rules);
+                        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
                         final long[] counters = Classifier.newCounters(1);
                         final byte[] expected = frame.clone();
                         final MemorySegment e = MemorySegment.ofArray(expected);
@@ -448,7 +452,7 @@ class FlowCacheTest
     {
         final CompiledRules rules = new CompiledRules(RulesParser.parse("malformed => accept\nip6 => drop", "t"));
         final FlowCache cache = new FlowCache(FlowCache.DEFAULT_ENTRIES, SEED);
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         final byte[] runt = new byte[20];
         view.parse(MemorySegment.ofArray(runt), 0, runt.length);
         assertEquals(FlowCache.BYPASS, cache.lookup(view, 0));
@@ -475,12 +479,12 @@ class FlowCacheTest
             old.add(TestFrames.randomIpv4(random));
             young.add(TestFrames.randomIpv4(random));
         }
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         final int oldCached = cacheAll(cache, rules, old);
         assertTrue(oldCached > 24, "cached " + oldCached);
 
         final long[] before = entries.clone();
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         assertArrayEquals(before, entries, "a reload writes no entry");
         assertEquals(0, hits(cache, old), "no entry of the last generation matches");
         // The old entries count as free: half the cache's worth of new flows all find a place (with the old ones
@@ -489,11 +493,11 @@ class FlowCacheTest
         assertTrue(hits(cache, young) > 24, "cached " + hits(cache, young));
 
         // Once the tag comes round (2^22 reloads), the table is emptied: the first generation's flows still miss.
-        cache.reset(rules);
+        cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         cacheAll(cache, rules, old);
         for (int i = 0; i < 1 << 22; i++)
         {
-            cache.reset(rules);
+            cache.reset(rules.matchesLength(), rules.matchesTcpFlags());
         }
         assertEquals(0, hits(cache, old));
         assertEquals(0, hits(cache, young));

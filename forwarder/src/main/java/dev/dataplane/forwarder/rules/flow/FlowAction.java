@@ -1,19 +1,20 @@
-package dev.dataplane.forwarder.rules;
+package dev.dataplane.forwarder.rules.flow;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
-import static dev.dataplane.forwarder.rules.FlowKeys.PLAIN_L3;
-import static dev.dataplane.forwarder.rules.FlowKeys.PLAIN_L4;
-import static dev.dataplane.forwarder.rules.FlowKeys.RAW16;
-import static dev.dataplane.forwarder.rules.FlowKeys.RAW32;
-import static dev.dataplane.forwarder.rules.FlowKeys.RAW64;
-import static dev.dataplane.forwarder.rules.FlowKeys.swap16;
-import static dev.dataplane.forwarder.rules.FlowTable.PAYLOAD_AT;
-import static dev.dataplane.forwarder.rules.FlowTable.SIDE;
-import static dev.dataplane.forwarder.rules.FlowTable.STRIDE;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L3;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L4;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW16;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW32;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW64;
+import static dev.dataplane.forwarder.rules.flow.FlowKeys.swap16;
+import static dev.dataplane.forwarder.rules.flow.FlowTable.PAYLOAD_AT;
+import static dev.dataplane.forwarder.rules.flow.FlowTable.SIDE;
+import static dev.dataplane.forwarder.rules.flow.FlowTable.STRIDE;
 
 import java.lang.foreign.MemorySegment;
 
 import dev.dataplane.forwarder.rules.classify.Classifier;
+import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
