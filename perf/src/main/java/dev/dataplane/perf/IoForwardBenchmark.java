@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.forwarder.cli.ForwarderMain;
-import dev.dataplane.forwarder.rules.FlowCache;
 import dev.dataplane.forwarder.rules.RuleSets;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.pcap.PcapWriter;
