@@ -1,35 +1,23 @@
 package dev.dataplane.runtime;
 
+import static dev.dataplane.runtime.CounterDescriptor.packets;
+
 /** What an lcore's transmitter sent on one port, by {@link Counters} index. */
-public enum TxCounter implements CounterDescriptor
+public enum TxCounter implements CounterDescriptor.Enumerated
 {
-    TX_PACKETS("tx_packets", "sent"),
-    TX_DROPPED("tx_dropped", "refused by the TX ring, freed and never retried");
+    TX_PACKETS(packets("tx_packets", "sent")),
+    TX_DROPPED(packets("tx_dropped", "refused by the TX ring, freed and never retried"));
 
-    private final String counterName;
-    private final String help;
+    private final CounterDescriptor descriptor;
 
-    TxCounter(final String counterName, final String help)
+    TxCounter(final CounterDescriptor descriptor)
     {
-        this.counterName = counterName;
-        this.help = help;
+        this.descriptor = descriptor;
     }
 
     @Override
-    public String counterName()
+    public CounterDescriptor descriptor()
     {
-        return counterName;
-    }
-
-    @Override
-    public String unit()
-    {
-        return "packets";
-    }
-
-    @Override
-    public String help()
-    {
-        return help;
+        return descriptor;
     }
 }

@@ -113,6 +113,16 @@ public final class DpdkTestSupport
         return new ProcessBuilder(command).directory(workDir.toFile());
     }
 
+    /** Runs a program's {@code mainClass} as {@code prog [EAL args] -- [options]} in a child JVM, 2 min at most. */
+    public static ProcessResult runProgram(final String mainClass, final List<String> eal, final Path workDir,
+        final String... options) throws IOException, InterruptedException
+    {
+        final List<String> args = new ArrayList<>(eal);
+        args.add("--");
+        args.addAll(List.of(options));
+        return runJava(mainClass, args, workDir, 120);
+    }
+
     /** Runs a child JVM to its end, or kills it after {@code timeoutSeconds}. */
     public static ProcessResult runJava(final String mainClass, final List<String> args, final Path workDir,
         final long timeoutSeconds) throws IOException, InterruptedException

@@ -42,7 +42,7 @@ public final class ForwarderOptions
     String portmask;
 
     @Option(names = "--rules", paramLabel = "FILE",
-        description = "Apply the rules in FILE (see the README) instead of --forward-mode.")
+        description = "Apply the rules in FILE (see docs/rules.md) instead of --forward-mode.")
     String rulesFile;
 
     @Option(names = "--control", paramLabel = "PATH",

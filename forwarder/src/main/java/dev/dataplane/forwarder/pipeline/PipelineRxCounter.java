@@ -1,37 +1,25 @@
 package dev.dataplane.forwarder.pipeline;
 
+import static dev.dataplane.runtime.CounterDescriptor.packets;
+
 import dev.dataplane.runtime.CounterDescriptor;
 
 /** The counters of a pipeline's RX side, by {@link dev.dataplane.runtime.Counters} index. */
-public enum PipelineRxCounter implements CounterDescriptor
+public enum PipelineRxCounter implements CounterDescriptor.Enumerated
 {
-    RECEIVED("rx_packets", "received from the RX queue"),
-    RING_FULL("ring_full", "received, then freed: the ring to the stages had no free slot");
+    RECEIVED(packets("rx_packets", "received from the RX queue")),
+    RING_FULL(packets("ring_full", "received, then freed: the ring to the stages had no free slot"));
 
-    private final String counterName;
-    private final String help;
+    private final CounterDescriptor descriptor;
 
-    PipelineRxCounter(final String counterName, final String help)
+    PipelineRxCounter(final CounterDescriptor descriptor)
     {
-        this.counterName = counterName;
-        this.help = help;
+        this.descriptor = descriptor;
     }
 
     @Override
-    public String counterName()
+    public CounterDescriptor descriptor()
     {
-        return counterName;
-    }
-
-    @Override
-    public String unit()
-    {
-        return "packets";
-    }
-
-    @Override
-    public String help()
-    {
-        return help;
+        return descriptor;
     }
 }

@@ -35,10 +35,7 @@ class ForwarderCliTest
 
     private ProcessResult run(final List<String> eal, final String... options) throws Exception
     {
-        final List<String> args = new ArrayList<>(eal);
-        args.add("--");
-        args.addAll(List.of(options));
-        return runJava(MAIN, args, dir, 120);
+        return DpdkTestSupport.runProgram(MAIN, eal, dir, options);
     }
 
     private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception

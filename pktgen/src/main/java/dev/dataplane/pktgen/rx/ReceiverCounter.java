@@ -1,41 +1,28 @@
 package dev.dataplane.pktgen.rx;
 
+import static dev.dataplane.runtime.CounterDescriptor.bytes;
+import static dev.dataplane.runtime.CounterDescriptor.packets;
+
 import dev.dataplane.runtime.CounterDescriptor;
 
 /** The counters of a receiver, by {@link dev.dataplane.runtime.Counters} index. */
-public enum ReceiverCounter implements CounterDescriptor
+public enum ReceiverCounter implements CounterDescriptor.Enumerated
 {
-    RECEIVED("rx_packets", "packets", "received on the RX queues"),
-    UNSTAMPED("unstamped", "packets", "received without a stamp of ours"),
-    BYTES("rx_bytes", "bytes", "of the frames received, as in the mbufs: no FCS"),
-    LOST("lost", "packets", "stamped numbers skipped and not arrived since (may fall as late ones arrive)");
+    RECEIVED(packets("rx_packets", "received on the RX queues")),
+    UNSTAMPED(packets("unstamped", "received without a stamp of ours")),
+    BYTES(bytes("rx_bytes", "of the frames received, as in the mbufs: no FCS")),
+    LOST(packets("lost", "stamped numbers skipped and not arrived since (may fall as late ones arrive)"));
 
-    private final String counterName;
-    private final String unit;
-    private final String help;
+    private final CounterDescriptor descriptor;
 
-    ReceiverCounter(final String counterName, final String unit, final String help)
+    ReceiverCounter(final CounterDescriptor descriptor)
     {
-        this.counterName = counterName;
-        this.unit = unit;
-        this.help = help;
+        this.descriptor = descriptor;
     }
 
     @Override
-    public String counterName()
+    public CounterDescriptor descriptor()
     {
-        return counterName;
-    }
-
-    @Override
-    public String unit()
-    {
-        return unit;
-    }
-
-    @Override
-    public String help()
-    {
-        return help;
+        return descriptor;
     }
 }

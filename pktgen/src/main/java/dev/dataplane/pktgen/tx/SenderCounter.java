@@ -1,41 +1,28 @@
 package dev.dataplane.pktgen.tx;
 
+import static dev.dataplane.runtime.CounterDescriptor.bytes;
+import static dev.dataplane.runtime.CounterDescriptor.packets;
+
 import dev.dataplane.runtime.CounterDescriptor;
 
 /** The counters of a generator or a pcap replay, by {@link dev.dataplane.runtime.Counters} index. */
-public enum SenderCounter implements CounterDescriptor
+public enum SenderCounter implements CounterDescriptor.Enumerated
 {
-    SENT("tx_packets", "packets", "taken by the TX queue"),
-    TX_REFUSED("tx_refused", "packets", "refused by the TX queue, freed and never retried"),
-    ALLOC_FAILED("alloc_failed", "packets", "not built for want of mbufs"),
-    BYTES("tx_bytes", "bytes", "of the packets the TX queue took, as in the mbufs: no FCS");
+    SENT(packets("tx_packets", "taken by the TX queue")),
+    TX_REFUSED(packets("tx_refused", "refused by the TX queue, freed and never retried")),
+    ALLOC_FAILED(packets("alloc_failed", "not built for want of mbufs")),
+    BYTES(bytes("tx_bytes", "of the packets the TX queue took, as in the mbufs: no FCS"));
 
-    private final String counterName;
-    private final String unit;
-    private final String help;
+    private final CounterDescriptor descriptor;
 
-    SenderCounter(final String counterName, final String unit, final String help)
+    SenderCounter(final CounterDescriptor descriptor)
     {
-        this.counterName = counterName;
-        this.unit = unit;
-        this.help = help;
+        this.descriptor = descriptor;
     }
 
     @Override
-    public String counterName()
+    public CounterDescriptor descriptor()
     {
-        return counterName;
-    }
-
-    @Override
-    public String unit()
-    {
-        return unit;
-    }
-
-    @Override
-    public String help()
-    {
-        return help;
+        return descriptor;
     }
 }

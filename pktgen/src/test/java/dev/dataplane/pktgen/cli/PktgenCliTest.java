@@ -1,13 +1,11 @@
 package dev.dataplane.pktgen.cli;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
-import static dev.dataplane.testing.DpdkTestSupport.runJava;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import dev.dataplane.pktgen.traffic.FrameSizes;
@@ -27,10 +25,7 @@ class PktgenCliTest
 
     private ProcessResult run(final List<String> eal, final String... options) throws Exception
     {
-        final List<String> args = new ArrayList<>(eal);
-        args.add("--");
-        args.addAll(List.of(options));
-        return runJava(MAIN, args, dir, 120);
+        return DpdkTestSupport.runProgram(MAIN, eal, dir, options);
     }
 
     private void assertCleanRejection(final ProcessResult result, final String expected) throws Exception
