@@ -1,0 +1,396 @@
+package dev.dataplane.forwarder.conntrack;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import dev.dataplane.net.HashSeed;
+
+/**
+ * One lcore's connection table, off the Java heap: a fixed number of connection entries, each found from either
+ * direction's key (the original tuple and the reply tuple, two index entries pointing at one connection, as VPP and
+ * DPVS insert them), with no Java object per connection and nothing allocated after construction.
+ * <pre>
+ *   index: buckets of one cache line, 8 slots:  int signature[8] (0: empty) | int reference[8] (entry << 1 | reply)
+ *   entry (128 B): 0 original key (2 longs) | 16 reply key (2 longs) | 32 expires (long) | 40 state (int)
+ *                  | 44 free-list link / user int | 48-127 the connection's own fields (the tracker's)
+ * </pre>
+ * A key hashes, with a multiplier drawn from the process's seed (so crafted tuples cannot pile into one bucket:
+ * hash flooding), to two buckets and goes in the emptier; a lookup reads at most both, a full pair of buckets refuses
+ * the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index is at most half full
+ * when every connection is taken: for a power-of-two capacity 32 bytes of index and {@value #ENTRY_BYTES} of entry,
+ * {@value #BYTES_PER_FLOW} bytes a connection in all (up to twice the index for other capacities).
+ * <p>
+ * Each entry expires at a time its owner sets ({@link #touch}); a lookup that finds an expired entry removes it and
+ * misses (lazy expiry), and {@link #sweep} removes expired entries a bounded number of slots at a time, so expiry
+ * costs O(1) per packet and no scan of the table. When every entry is taken a new connection is refused and counted
+ * (nf_conntrack's "table full"). Times are in whatever unit the owner counts (the tracker: milliseconds).
+ */
+public final class ConnTable implements AutoCloseable
+{
+    /** Bytes of an entry: two cache lines. */
+    public static final int ENTRY_BYTES = 128;
+    /** Bytes of index per connection: two keys, half the slots free. */
+    public static final int INDEX_BYTES_PER_FLOW = 32;
+    public static final int BYTES_PER_FLOW = ENTRY_BYTES + INDEX_BYTES_PER_FLOW;
+    /** {@link #lookup}: no live connection has the key. */
+    public static final int MISS = -1;
+    /** {@link #insert}: every entry is taken. */
+    public static final int FULL = -2;
+    /** {@link #insert}: both buckets of one of the keys are full (a bounded search refuses rather than probes on). */
+    public static final int BUCKETS_FULL = -3;
+    /** The first byte of an entry free for its owner's fields. */
+    public static final int USER_OFFSET = 48;
+
+    private static final int SLOTS = 8;
+    private static final int BUCKET_BYTES = 64;
+    private static final int REFERENCES = 32;
+    private static final long ORIGINAL = 0;
+    private static final long REPLY = 16;
+    private static final long EXPIRES = 32;
+    private static final long STATE = 40;
+    private static final long LINK = 44;
+    /** The expiry time of a free entry. */
+    private static final long FREE = Long.MIN_VALUE;
+
+    private final Arena arena;
+    private final MemorySegment index;
+    private final MemorySegment entries;
+    private final int capacity;
+    private final int bucketMask;
+    /** 64 - log2(buckets): a key's first bucket is its hash's top bits, the best mixed of a product. */
+    private final int bucketShift;
+    private final long multiplier;
+    private int freeHead;
+    private int used;
+    private int sweepCursor;
+    private long expired;
+    private long full;
+    private long bucketsFull;
+
+    /**
+     * @param capacity connections at most (1..2^26).
+     * @param seed     what the hash is keyed with ({@link HashSeed#PROCESS}; a fixed one for tests).
+     */
+    public ConnTable(final int capacity, final long seed)
+    {
+        if (capacity < 1 || capacity > 1 << 26)
+        {
+            throw new IllegalArgumentException("connections must be in 1.." + (1 << 26) + ": " + capacity);
+        }
+        this.capacity = capacity;
+        final int buckets = Integer.highestOneBit(Math.max(2, capacity / 2 - 1) << 1);
+        this.bucketMask = buckets - 1;
+        this.bucketShift = 64 - Integer.numberOfTrailingZeros(buckets);
+        this.arena = Arena.ofShared();
+        this.index = arena.allocate((long)buckets * BUCKET_BYTES, BUCKET_BYTES);
+        this.entries = arena.allocate((long)capacity * ENTRY_BYTES, 64);
+        this.multiplier = HashSeed.multiplier(seed, 1);
+        for (int e = 0; e < capacity; e++)
+        {
+            entries.set(JAVA_LONG, (long)e * ENTRY_BYTES + EXPIRES, FREE);
+            entries.set(JAVA_INT, (long)e * ENTRY_BYTES + LINK, e + 1 < capacity ? e + 1 : -1);
+        }
+        this.freeHead = 0;
+    }
+
+    /** Bytes of native memory the table takes: its index and its entries. */
+    public long bytes()
+    {
+        return index.byteSize() + entries.byteSize();
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** Connections in the table (expired ones not yet removed included). */
+    public int used()
+    {
+        return used;
+    }
+
+    /**
+     * The live connection with key {@code (k0, k1)} in either direction, removing it first if it expired by
+     * {@code now}.
+     *
+     * @return {@code entry << 1 | 1} for its reply direction, {@code entry << 1} for the original, or {@link #MISS}.
+     */
+    public int lookup(final long k0, final long k1, final long now)
+    {
+        final long hash = hash(k0, k1);
+        final int signature = signature(hash);
+        int found = find(bucketOf(hash), signature, k0, k1);
+        if (found < 0)
+        {
+            found = find(alternateOf(hash), signature, k0, k1);
+        }
+        if (found < 0)
+        {
+            return MISS;
+        }
+        final int entry = found >>> 1;
+        if (expiresAt(entry) <= now)
+        {
+            remove(entry);
+            expired++;
+            return MISS;
+        }
+        return found;
+    }
+
+    /**
+     * A new connection whose original direction has key {@code (o0, o1)} and whose replies have {@code (r0, r1)},
+     * alive until {@code expires}. The keys must differ and neither may be live already ({@link #lookup} first).
+     *
+     * @return the entry, {@link #FULL} or {@link #BUCKETS_FULL} (counted; nothing changed).
+     */
+    public int insert(final long o0, final long o1, final long r0, final long r1, final long expires)
+    {
+        if (freeHead < 0)
+        {
+            full++;
+            return FULL;
+        }
+        final long originalHash = hash(o0, o1);
+        final long replyHash = hash(r0, r1);
+        final long originalSlot = freeSlot(originalHash);
+        if (originalSlot < 0)
+        {
+            bucketsFull++;
+            return BUCKETS_FULL;
+        }
+        final int entry = freeHead;
+        // Taken before the reply's slot is sought, so that both keys in one bucket take two slots.
+        setSlot(originalSlot, signature(originalHash), entry << 1);
+        final long replySlot = freeSlot(replyHash);
+        if (replySlot < 0)
+        {
+            setSlot(originalSlot, 0, 0);
+            bucketsFull++;
+            return BUCKETS_FULL;
+        }
+        setSlot(replySlot, signature(replyHash), entry << 1 | 1);
+        freeHead = entries.get(JAVA_INT, (long)entry * ENTRY_BYTES + LINK);
+        final long at = (long)entry * ENTRY_BYTES;
+        entries.asSlice(at, ENTRY_BYTES).fill((byte)0);
+        entries.set(JAVA_LONG, at + ORIGINAL, o0);
+        entries.set(JAVA_LONG, at + ORIGINAL + 8, o1);
+        entries.set(JAVA_LONG, at + REPLY, r0);
+        entries.set(JAVA_LONG, at + REPLY + 8, r1);
+        entries.set(JAVA_LONG, at + EXPIRES, expires);
+        used++;
+        return entry;
+    }
+
+    /** Removes the connection at {@code entry}: both its keys, and the entry returns to the free list. */
+    public void remove(final int entry)
+    {
+        final long at = (long)entry * ENTRY_BYTES;
+        clearKey(entries.get(JAVA_LONG, at + ORIGINAL), entries.get(JAVA_LONG, at + ORIGINAL + 8), entry << 1);
+        clearKey(entries.get(JAVA_LONG, at + REPLY), entries.get(JAVA_LONG, at + REPLY + 8), entry << 1 | 1);
+        entries.set(JAVA_LONG, at + EXPIRES, FREE);
+        entries.set(JAVA_INT, at + LINK, freeHead);
+        freeHead = entry;
+        used--;
+    }
+
+    /** Sets when the connection at {@code entry} expires (each packet of it pushes the time on). */
+    public void touch(final int entry, final long expires)
+    {
+        entries.set(JAVA_LONG, (long)entry * ENTRY_BYTES + EXPIRES, expires);
+    }
+
+    public long expiresAt(final int entry)
+    {
+        return entries.get(JAVA_LONG, (long)entry * ENTRY_BYTES + EXPIRES);
+    }
+
+    /** The owner's state word of the connection at {@code entry} (0 when inserted). */
+    public int state(final int entry)
+    {
+        return entries.get(JAVA_INT, (long)entry * ENTRY_BYTES + STATE);
+    }
+
+    public void state(final int entry, final int state)
+    {
+        entries.set(JAVA_INT, (long)entry * ENTRY_BYTES + STATE, state);
+    }
+
+    /** The first or second word of the key of {@code entry}'s original ({@code reply} false) or reply direction. */
+    public long key(final int entry, final boolean reply, final int word)
+    {
+        return entries.get(JAVA_LONG, (long)entry * ENTRY_BYTES + (reply ? REPLY : ORIGINAL) + 8L * word);
+    }
+
+    /** The entries' memory, for the owner's fields from {@code entry * ENTRY_BYTES + USER_OFFSET}. */
+    public MemorySegment entries()
+    {
+        return entries;
+    }
+
+    /**
+     * Looks at up to {@code budget} entries from where the last sweep stopped and removes those expired by
+     * {@code now}: called a little at a time (once per burst, say), it goes round the table without ever scanning it.
+     *
+     * @return the connections removed.
+     */
+    public int sweep(final long now, final int budget)
+    {
+        int removed = 0;
+        int cursor = sweepCursor;
+        for (int i = 0; i < budget; i++)
+        {
+            final long expires = expiresAt(cursor);
+            if (FREE != expires && expires <= now)
+            {
+                remove(cursor);
+                removed++;
+            }
+            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+        }
+        sweepCursor = cursor;
+        expired += removed;
+        return removed;
+    }
+
+    /** Connections removed because they expired, by {@link #lookup} or {@link #sweep}. */
+    public long expired()
+    {
+        return expired;
+    }
+
+    /** New connections refused because every entry was taken. */
+    public long full()
+    {
+        return full;
+    }
+
+    /** New connections refused because both buckets of a key were full. */
+    public long bucketsFull()
+    {
+        return bucketsFull;
+    }
+
+    /** The bucket (0 to buckets - 1) a key is looked for in first: for tests of the hash's spread. */
+    public int homeBucket(final long k0, final long k1)
+    {
+        return (int)(bucketOf(hash(k0, k1)) / BUCKET_BYTES);
+    }
+
+    @Override
+    public void close()
+    {
+        arena.close();
+    }
+
+    private long hash(final long k0, final long k1)
+    {
+        return ((k0 ^ k0 >>> 29) * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(k1, 32) * 0xC2B2AE3D27D4EB4FL) * multiplier;
+    }
+
+    /** The hash's low half, never 0 (an empty slot's). */
+    private static int signature(final long hash)
+    {
+        return (int)hash | 1;
+    }
+
+    /** The byte offset of a key's first bucket: from the hash's top bits. */
+    private long bucketOf(final long hash)
+    {
+        return (hash >>> bucketShift) * BUCKET_BYTES;
+    }
+
+    /** Its second: the first XOR an odd distance drawn from the middle bits, so each bucket's partner is symmetric. */
+    private long alternateOf(final long hash)
+    {
+        return (((hash >>> bucketShift) ^ ((hash >>> 20) | 1)) & bucketMask) * BUCKET_BYTES;
+    }
+
+    /** The reference of the key in the bucket at {@code bucket}, or -1. */
+    private int find(final long bucket, final int signature, final long k0, final long k1)
+    {
+        for (int s = 0; s < SLOTS; s++)
+        {
+            if (index.get(JAVA_INT, bucket + 4L * s) == signature)
+            {
+                final int reference = index.get(JAVA_INT, bucket + REFERENCES + 4L * s);
+                final long at = (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
+                if (entries.get(JAVA_LONG, at) == k0 && entries.get(JAVA_LONG, at + 8) == k1)
+                {
+                    return reference;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The byte offset of a free slot in the emptier of the hash's buckets, or -1 (the power of two choices: with
+     * eight slots a bucket and half the slots free, both full is vanishingly rare).
+     */
+    private long freeSlot(final long hash)
+    {
+        final long first = bucketOf(hash);
+        final long second = alternateOf(hash);
+        final int firstFree = freeSlots(first);
+        final int secondFree = freeSlots(second);
+        if (0 == firstFree && 0 == secondFree)
+        {
+            return -1;
+        }
+        final long bucket = firstFree >= secondFree ? first : second;
+        for (int s = 0; s < SLOTS; s++)
+        {
+            if (0 == index.get(JAVA_INT, bucket + 4L * s))
+            {
+                return bucket + 4L * s;
+            }
+        }
+        throw new IllegalStateException("a free slot vanished");
+    }
+
+    private int freeSlots(final long bucket)
+    {
+        int free = 0;
+        for (int s = 0; s < SLOTS; s++)
+        {
+            free += 0 == index.get(JAVA_INT, bucket + 4L * s) ? 1 : 0;
+        }
+        return free;
+    }
+
+    private void setSlot(final long slot, final int signature, final int reference)
+    {
+        index.set(JAVA_INT, slot, signature);
+        final long bucket = slot & -BUCKET_BYTES;
+        index.set(JAVA_INT, bucket + REFERENCES + (slot - bucket), reference);
+    }
+
+    /** Empties the slot that holds {@code reference} under key {@code (k0, k1)}. */
+    private void clearKey(final long k0, final long k1, final int reference)
+    {
+        final long hash = hash(k0, k1);
+        if (!clearIn(bucketOf(hash), reference))
+        {
+            clearIn(alternateOf(hash), reference);
+        }
+    }
+
+    private boolean clearIn(final long bucket, final int reference)
+    {
+        for (int s = 0; s < SLOTS; s++)
+        {
+            if (0 != index.get(JAVA_INT, bucket + 4L * s) &&
+                index.get(JAVA_INT, bucket + REFERENCES + 4L * s) == reference)
+            {
+                index.set(JAVA_INT, bucket + 4L * s, 0);
+                return true;
+            }
+        }
+        return false;
+    }
+}
