@@ -19,9 +19,10 @@ import dev.dataplane.net.HashSeed;
  * </pre>
  * A key hashes, with a multiplier drawn from the process's seed (so crafted tuples cannot pile into one bucket:
  * hash flooding), to two buckets and goes in the emptier; a lookup reads at most both, a full pair of buckets refuses
- * the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index is at most half full
- * when every connection is taken: for a power-of-two capacity 32 bytes of index and {@value #ENTRY_BYTES} of entry,
- * {@value #BYTES_PER_FLOW} bytes a connection in all (up to twice the index for other capacities).
+ * the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index
+ * is at most half full when every connection is taken: for a power-of-two capacity 32 bytes of index and
+ * {@value #ENTRY_BYTES} of entry, {@value #BYTES_PER_FLOW} bytes a connection in all (up to twice the index for
+ * other capacities).
  * <p>
  * Each entry expires at a time its owner sets ({@link #touch}); a lookup that finds an expired entry removes it and
  * misses (lazy expiry), and {@link #sweep} removes expired entries a bounded number of slots at a time, so expiry
