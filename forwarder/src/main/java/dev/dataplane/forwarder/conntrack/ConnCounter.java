@@ -1,0 +1,31 @@
+package dev.dataplane.forwarder.conntrack;
+
+import static dev.dataplane.runtime.CounterDescriptor.packets;
+
+import dev.dataplane.runtime.CounterDescriptor;
+
+/** What a connection tracker counts, by {@link dev.dataplane.runtime.Counters} index. */
+public enum ConnCounter implements CounterDescriptor.Enumerated
+{
+    LOOKUPS(packets("ct_lookups", "packets looked up in the connection table")),
+    HITS(packets("ct_hits", "packets of a connection in the table")),
+    CREATED(packets("ct_new", "connections created")),
+    EXPIRED(packets("ct_expired", "connections removed when their timeout ran out")),
+    TABLE_FULL(packets("ct_table_full", "new connections refused: every entry taken (or both buckets of a key)")),
+    INVALID_STATE(packets("ct_invalid_state", "TCP segments that fit no state of their connection")),
+    INVALID_NEW(packets("ct_invalid_new", "packets that open no connection and belong to none (a stray SYN-ACK)")),
+    UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP or UDP, fragments)"));
+
+    private final CounterDescriptor descriptor;
+
+    ConnCounter(final CounterDescriptor descriptor)
+    {
+        this.descriptor = descriptor;
+    }
+
+    @Override
+    public CounterDescriptor descriptor()
+    {
+        return descriptor;
+    }
+}

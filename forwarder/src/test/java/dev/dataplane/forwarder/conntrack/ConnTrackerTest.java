@@ -1,0 +1,126 @@
+package dev.dataplane.forwarder.conntrack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Connections followed packet by packet, under a clock the test moves (milliseconds). */
+class ConnTrackerTest
+{
+    private static final int CLIENT = Ipv4Header.parseAddress("10.0.8.18");
+    private static final int SERVER = Ipv4Header.parseAddress("10.0.1.2");
+
+    private final ConnTable table = new ConnTable(64, 0x5EED);
+    private final ConnTracker tracker = new ConnTracker(table);
+    private final PacketView view = new PacketView();
+
+    @AfterEach
+    void close()
+    {
+        table.close();
+    }
+
+    @Test
+    void aTcpConnectionIsNewUntilAnsweredThenEstablishedAndClosesThroughTimeWait()
+    {
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 0));
+        assertEquals(TcpState.SYN_SENT, tracker.lastTcpState());
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 500), "a retransmitted SYN");
+        assertEquals(ConnTracker.ESTABLISHED, tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 1000));
+        assertTrue(tracker.lastWasReply());
+        assertEquals(TcpState.SYN_RECV, tracker.lastTcpState());
+        assertEquals(ConnTracker.ESTABLISHED, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1001));
+        assertEquals(TcpState.ESTABLISHED, tracker.lastTcpState());
+        assertEquals(7_441_001, table.expiresAt(0), "ESTABLISHED lives 7440 s from the last segment");
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.FIN | TcpHeader.ACK, 2000);
+        tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.ACK, 2001);
+        tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.FIN | TcpHeader.ACK, 2002);
+        assertEquals(TcpState.LAST_ACK, tracker.lastTcpState());
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 2003);
+        assertEquals(TcpState.TIME_WAIT, tracker.lastTcpState());
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 2003 + 120_000),
+            "TIME_WAIT ran out: the same tuple opens a new connection");
+        assertEquals(1, tracker.counters().get(ConnCounter.EXPIRED));
+        assertEquals(2, tracker.counters().get(ConnCounter.CREATED));
+    }
+
+    @Test
+    void segmentsThatFitNoStateAreInvalidAndCounted()
+    {
+        assertEquals(ConnTracker.INVALID, tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 0),
+            "a SYN-ACK that answers nothing opens nothing");
+        assertEquals(1, tracker.counters().get(ConnCounter.INVALID_NEW));
+        assertEquals(0, table.used());
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 0);
+        assertEquals(ConnTracker.INVALID, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1),
+            "an ACK before any SYN-ACK");
+        assertEquals(1, tracker.counters().get(ConnCounter.INVALID_STATE));
+        assertEquals(TcpState.SYN_SENT, TcpState.of(table.state(0) & 0xFF), "the state stands");
+        assertEquals(ConnTracker.ESTABLISHED, tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.RST | TcpHeader.ACK, 2));
+        assertEquals(TcpState.CLOSE, tracker.lastTcpState());
+    }
+
+    @Test
+    void aUdpFlowLives30SecondsUnansweredAnd120Answered()
+    {
+        assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, 5000, 8080, 0));
+        assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, 5000, 8080, 29_000), "still unanswered");
+        assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, 5000, 8080, 59_001), "expired at 59,000: a new one");
+        assertEquals(ConnTracker.ESTABLISHED, udp(SERVER, CLIENT, 8080, 5000, 60_000));
+        assertEquals(ConnTracker.ESTABLISHED, udp(CLIENT, SERVER, 5000, 8080, 179_999));
+        tracker.sweep(299_998, 64);
+        assertEquals(1, table.used());
+        tracker.sweep(299_999, 64);
+        assertEquals(0, table.used(), "the sweep removed it when its 120 s ran out");
+        assertEquals(2, tracker.counters().get(ConnCounter.EXPIRED));
+        assertFalse(tracker.lastWasReply());
+    }
+
+    @Test
+    void aFullTableRefusesNewConnectionsAndCountsThem()
+    {
+        for (int port = 1; port <= 64; port++)
+        {
+            assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, port, 53, 0));
+        }
+        assertEquals(ConnTracker.TABLE_FULL, udp(CLIENT, SERVER, 65, 53, 0));
+        assertEquals(1, tracker.counters().get(ConnCounter.TABLE_FULL));
+        assertEquals(ConnTracker.ESTABLISHED, udp(SERVER, CLIENT, 53, 7, 1), "a known flow still passes");
+    }
+
+    @Test
+    void otherTrafficIsUntracked()
+    {
+        final byte[] v6 = new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).build();
+        view.parse(MemorySegment.ofArray(v6), 0, v6.length);
+        assertEquals(ConnTracker.UNTRACKED, tracker.track(view, 0));
+        assertEquals(1, tracker.counters().get(ConnCounter.UNTRACKED));
+    }
+
+    private int tcp(final int source, final int destination, final int sourcePort, final int destinationPort,
+        final int flags, final long now)
+    {
+        return track(new FrameBuilder().ipv4(source, destination).tcp(sourcePort, destinationPort, flags).build(), now);
+    }
+
+    private int udp(final int source, final int destination, final int sourcePort, final int destinationPort,
+        final long now)
+    {
+        return track(new FrameBuilder().ipv4(source, destination).udp(sourcePort, destinationPort).build(), now);
+    }
+
+    private int track(final byte[] frame, final long now)
+    {
+        view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+        return tracker.track(view, now);
+    }
+}
