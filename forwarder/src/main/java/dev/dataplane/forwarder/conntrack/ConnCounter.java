@@ -13,6 +13,7 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
     EXPIRED(packets("ct_expired", "connections removed when their timeout ran out")),
     TABLE_FULL(packets("ct_table_full", "new connections refused: every entry taken (or both buckets of a key)")),
     INVALID_STATE(packets("ct_invalid_state", "TCP segments that fit no state of their connection")),
+    INVALID_WINDOW(packets("ct_invalid_window", "TCP segments outside their connection's windows (RST included)")),
     INVALID_NEW(packets("ct_invalid_new", "packets that open no connection and belong to none (a stray SYN-ACK)")),
     UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP or UDP, fragments)"));
 

@@ -1,12 +1,17 @@
 package dev.dataplane.forwarder.conntrack;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
 import dev.dataplane.runtime.Counters;
 
 /**
@@ -14,8 +19,9 @@ import dev.dataplane.runtime.Counters;
  * in a {@link ConnTable}, or created by a packet that may open one), the TCP state it moves the connection to
  * ({@link TcpState}), and the packet's connection state as rules will match it: {@link #NEW} for a connection not yet
  * answered, {@link #ESTABLISHED} once it has been, {@link #INVALID} for a packet that fits no state and opens
- * nothing. Each packet of a connection sets its expiry from the timeout of the state it leaves it in. IPv4 TCP and
- * UDP are tracked (window tracking, ICMP and fragments come later); anything else is {@link #UNTRACKED}.
+ * nothing, or lies outside its connection's windows ({@link TcpWindow}, unless {@link #liberal}). Each packet of a
+ * connection sets its expiry from the timeout of the state it leaves it in. IPv4 TCP and UDP are tracked (ICMP and
+ * fragments come later); anything else is {@link #UNTRACKED}.
  * Allocation-free per packet.
  */
 public final class ConnTracker
@@ -35,10 +41,18 @@ public final class ConnTracker
     private static final int UDP = 1 << 8;
     private static final int REPLIED = 1 << 9;
     private static final int TCP_STATE_MASK = 0xFF;
+    /** RFC 7323's window scale option. */
+    private static final int WINDOW_SCALE_KIND = 3;
+    private static final ValueLayout.OfInt RAW_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final ConnTable table;
     private final Counters counters = Counters.of(ConnCounter.class);
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
+    private final MemorySegment entries;
+    /** Accept segments outside the windows, as nf_conntrack_tcp_be_liberal does (still tracking them). */
+    private boolean liberal;
+    private int lastWindowVerdict;
     private long expiredSeen;
     /** The connection and direction of the last tracked packet ({@link ConnTable#lookup}'s reference), or -1. */
     private int lastReference = -1;
@@ -47,10 +61,17 @@ public final class ConnTracker
     public ConnTracker(final ConnTable table)
     {
         this.table = table;
+        this.entries = table.entries();
         for (final TcpState state : TcpState.values())
         {
             tcpTimeoutMillis[state.ordinal()] = state.defaultTimeoutSeconds() * 1000L;
         }
+    }
+
+    /** Whether segments outside the windows pass ({@code --ct-liberal}). */
+    public void liberal(final boolean liberal)
+    {
+        this.liberal = liberal;
     }
 
     /** Sets how long a TCP connection in {@code state} lives without a segment. */
@@ -91,7 +112,7 @@ public final class ConnTracker
         {
             counters.add(ConnCounter.HITS, 1);
             lastReference = reference;
-            return tcp ? tcpSegment(reference, view.tcpFlags(), nowMillis) : udpDatagram(reference, nowMillis);
+            return tcp ? tcpSegment(reference, view, nowMillis) : udpDatagram(reference, nowMillis);
         }
         final int state;
         if (tcp)
@@ -115,20 +136,32 @@ public final class ConnTracker
             return TABLE_FULL;
         }
         table.state(entry, state);
+        if (tcp && TcpWindow.OK != window(entry, false, view, TcpState.NONE.ordinal()) && !liberal)
+        {
+            // A pickup segment the windows it sets cannot hold (they start from it: it does not happen).
+            table.remove(entry);
+            counters.add(ConnCounter.INVALID_WINDOW, 1);
+            return INVALID;
+        }
         counters.add(ConnCounter.CREATED, 1);
         lastReference = entry << 1;
         return NEW;
     }
 
-    private int tcpSegment(final int reference, final int flags, final long nowMillis)
+    private int tcpSegment(final int reference, final PacketView view, final long nowMillis)
     {
         final int entry = reference >>> 1;
         final boolean reply = 1 == (reference & 1);
         final int word = table.state(entry);
-        final int next = TcpState.next(word & TCP_STATE_MASK, reply, TcpState.kind(flags));
+        final int next = TcpState.next(word & TCP_STATE_MASK, reply, TcpState.kind(view.tcpFlags()));
         if (TcpState.INVALID == next)
         {
             counters.add(ConnCounter.INVALID_STATE, 1);
+            return INVALID;
+        }
+        if (TcpWindow.OK != window(entry, reply, view, word & TCP_STATE_MASK) && !liberal)
+        {
+            counters.add(ConnCounter.INVALID_WINDOW, 1);
             return INVALID;
         }
         final int replied = reply ? REPLIED : word & REPLIED;
@@ -152,6 +185,64 @@ public final class ConnTracker
         final boolean replied = 0 != (word & REPLIED);
         table.touch(entry, nowMillis + (replied ? UDP_REPLIED_MILLIS : UDP_UNREPLIED_MILLIS));
         return replied ? ESTABLISHED : NEW;
+    }
+
+    /** Checks a segment against the connection's windows and moves them on ({@link TcpWindow}). */
+    private int window(final int entry, final boolean reply, final PacketView view, final int state)
+    {
+        final MemorySegment s = view.segment();
+        final long l4 = view.base() + view.l4Offset();
+        final int headerLength = TcpHeader.headerLength(s, l4);
+        final int flags = view.tcpFlags();
+        final long base = (long)entry * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET;
+        final long original = base;
+        final long replied = base + TcpWindow.BYTES;
+        lastWindowVerdict = TcpWindow.check(entries, reply ? replied : original, reply ? original : replied, reply,
+            flags, s.get(RAW_INT, l4 + TcpHeader.SEQUENCE_OFFSET), s.get(RAW_INT, l4 + TcpHeader.ACKNOWLEDGMENT_OFFSET),
+            s.get(RAW_SHORT, l4 + TcpHeader.WINDOW_OFFSET) & 0xFFFF,
+            view.ipEnd() - view.l4Offset() - headerLength,
+            0 != (flags & TcpHeader.SYN) ? windowScaleOption(s, l4, headerLength) : -1, state, liberal);
+        return lastWindowVerdict;
+    }
+
+    /** The window scale a SYN's options offer, or -1 (none, or options that do not parse). */
+    static int windowScaleOption(final MemorySegment s, final long l4, final int headerLength)
+    {
+        int at = TcpHeader.MIN_LENGTH;
+        while (at < headerLength)
+        {
+            final int kind = s.get(JAVA_BYTE, l4 + at) & 0xFF;
+            if (0 == kind)
+            {
+                return -1;
+            }
+            if (1 == kind)
+            {
+                at++;
+                continue;
+            }
+            if (at + 1 >= headerLength)
+            {
+                return -1;
+            }
+            final int length = s.get(JAVA_BYTE, l4 + at + 1) & 0xFF;
+            if (length < 2 || at + length > headerLength)
+            {
+                return -1;
+            }
+            if (WINDOW_SCALE_KIND == kind && 3 == length)
+            {
+                return s.get(JAVA_BYTE, l4 + at + 2) & 0xFF;
+            }
+            at += length;
+        }
+        return -1;
+    }
+
+    /** Why the last TCP segment tracked was out of window ({@link TcpWindow}'s codes), or {@link TcpWindow#OK}. */
+    public int lastWindowVerdict()
+    {
+        return lastWindowVerdict;
     }
 
     /** Removes up to {@code budget} slots' worth of expired connections: call once per burst. */

@@ -1,10 +1,14 @@
 package dev.dataplane.forwarder.conntrack;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
@@ -18,6 +22,9 @@ class ConnTrackerTest
 {
     private static final int CLIENT = Ipv4Header.parseAddress("10.0.8.18");
     private static final int SERVER = Ipv4Header.parseAddress("10.0.1.2");
+
+    private static final ValueLayout.OfInt BIG_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BIG_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final ConnTable table = new ConnTable(64, 0x5EED);
     private final ConnTracker tracker = new ConnTracker(table);
@@ -70,6 +77,38 @@ class ConnTrackerTest
     }
 
     @Test
+    void aSegmentOutsideItsConnectionsWindowsIsInvalidUnlessLiberal()
+    {
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 1000, 0, 65535, 0));
+        assertEquals(ConnTracker.ESTABLISHED,
+            tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 9000, 1001, 65535, 1));
+        assertEquals(ConnTracker.ESTABLISHED, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1001, 9001, 65535, 2));
+        assertEquals(ConnTracker.INVALID,
+            tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1001 + 50_000_000, 9001, 65535, 3));
+        assertEquals(TcpWindow.SEQ_OVER, tracker.lastWindowVerdict());
+        assertEquals(ConnTracker.INVALID,
+            tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.RST, 9001 + 50_000_000, 0, 0, 4), "an RST out of window");
+        assertEquals(2, tracker.counters().get(ConnCounter.INVALID_WINDOW));
+        assertEquals(TcpState.ESTABLISHED, TcpState.of(table.state(0) & 0xFF), "neither closed the connection");
+        tracker.liberal(true);
+        assertEquals(ConnTracker.ESTABLISHED,
+            tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1001 + 50_000_000, 9001, 65535, 5));
+    }
+
+    @Test
+    void readsTheWindowScaleOfASynsOptions()
+    {
+        final byte[] header = new byte[32];
+        header[12] = (byte)(8 << 4);
+        final byte[] options = {2, 4, 0x05, (byte)0xB4, 1, 3, 3, 7, 1, 1, 0, 0};
+        System.arraycopy(options, 0, header, 20, options.length);
+        assertEquals(7, ConnTracker.windowScaleOption(MemorySegment.ofArray(header), 0, 32));
+        header[25] = 2;
+        assertEquals(-1, ConnTracker.windowScaleOption(MemorySegment.ofArray(header), 0, 32), "a bad option length");
+        assertEquals(-1, ConnTracker.windowScaleOption(MemorySegment.ofArray(header), 0, 20), "no options");
+    }
+
+    @Test
     void aUdpFlowLives30SecondsUnansweredAnd120Answered()
     {
         assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, 5000, 8080, 0));
@@ -110,6 +149,20 @@ class ConnTrackerTest
         final int flags, final long now)
     {
         return track(new FrameBuilder().ipv4(source, destination).tcp(sourcePort, destinationPort, flags).build(), now);
+    }
+
+    /** A segment with these sequence, acknowledgment and window numbers (FrameBuilder writes zeros). */
+    private int tcp(final int source, final int destination, final int sourcePort, final int destinationPort,
+        final int flags, final int seq, final int ack, final int window, final long now)
+    {
+        final byte[] frame = new FrameBuilder().ipv4(source, destination).tcp(sourcePort, destinationPort, flags)
+            .build();
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        final long l4 = 14 + 20;
+        s.set(BIG_INT, l4 + TcpHeader.SEQUENCE_OFFSET, seq);
+        s.set(BIG_INT, l4 + TcpHeader.ACKNOWLEDGMENT_OFFSET, ack);
+        s.set(BIG_SHORT, l4 + TcpHeader.WINDOW_OFFSET, (short)window);
+        return track(frame, now);
     }
 
     private int udp(final int source, final int destination, final int sourcePort, final int destinationPort,
