@@ -1,11 +1,13 @@
 package dev.dataplane.forwarder.conntrack;
 
+import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.HashSeed;
 
 /**
@@ -59,6 +61,9 @@ public final class ConnTable implements AutoCloseable
     private final Arena arena;
     private final MemorySegment index;
     private final MemorySegment entries;
+    /** The index's and the entries' addresses: the per-packet accesses go through {@link NativeMemory#ALL}. */
+    private final long indexAt;
+    private final long entriesAt;
     private final int capacity;
     private final int bucketMask;
     /** 64 - log2(buckets): a key's first bucket is its hash's top bits, the best mixed of a product. */
@@ -88,6 +93,8 @@ public final class ConnTable implements AutoCloseable
         this.arena = Arena.ofShared();
         this.index = arena.allocate((long)buckets * BUCKET_BYTES, BUCKET_BYTES);
         this.entries = arena.allocate((long)capacity * ENTRY_BYTES, 64);
+        this.indexAt = index.address();
+        this.entriesAt = entries.address();
         this.multiplier = HashSeed.multiplier(seed, 1);
         for (int e = 0; e < capacity; e++)
         {
@@ -175,14 +182,17 @@ public final class ConnTable implements AutoCloseable
             return BUCKETS_FULL;
         }
         setSlot(replySlot, signature(replyHash), entry << 1 | 1);
-        freeHead = entries.get(JAVA_INT, (long)entry * ENTRY_BYTES + LINK);
+        freeHead = entryInt((long)entry * ENTRY_BYTES + LINK);
         final long at = (long)entry * ENTRY_BYTES;
-        entries.asSlice(at, ENTRY_BYTES).fill((byte)0);
-        entries.set(JAVA_LONG, at + ORIGINAL, o0);
-        entries.set(JAVA_LONG, at + ORIGINAL + 8, o1);
-        entries.set(JAVA_LONG, at + REPLY, r0);
-        entries.set(JAVA_LONG, at + REPLY + 8, r1);
-        entries.set(JAVA_LONG, at + EXPIRES, expires);
+        for (int word = 0; word < ENTRY_BYTES; word += Long.BYTES)
+        {
+            setEntryLong(at + word, 0);
+        }
+        setEntryLong(at + ORIGINAL, o0);
+        setEntryLong(at + ORIGINAL + 8, o1);
+        setEntryLong(at + REPLY, r0);
+        setEntryLong(at + REPLY + 8, r1);
+        setEntryLong(at + EXPIRES, expires);
         used++;
         return entry;
     }
@@ -191,10 +201,10 @@ public final class ConnTable implements AutoCloseable
     public void remove(final int entry)
     {
         final long at = (long)entry * ENTRY_BYTES;
-        clearKey(entries.get(JAVA_LONG, at + ORIGINAL), entries.get(JAVA_LONG, at + ORIGINAL + 8), entry << 1);
-        clearKey(entries.get(JAVA_LONG, at + REPLY), entries.get(JAVA_LONG, at + REPLY + 8), entry << 1 | 1);
-        entries.set(JAVA_LONG, at + EXPIRES, FREE);
-        entries.set(JAVA_INT, at + LINK, freeHead);
+        clearKey(entryLong(at + ORIGINAL), entryLong(at + ORIGINAL + 8), entry << 1);
+        clearKey(entryLong(at + REPLY), entryLong(at + REPLY + 8), entry << 1 | 1);
+        setEntryLong(at + EXPIRES, FREE);
+        setEntryInt(at + LINK, freeHead);
         freeHead = entry;
         used--;
     }
@@ -202,29 +212,29 @@ public final class ConnTable implements AutoCloseable
     /** Sets when the connection at {@code entry} expires (each packet of it pushes the time on). */
     public void touch(final int entry, final long expires)
     {
-        entries.set(JAVA_LONG, (long)entry * ENTRY_BYTES + EXPIRES, expires);
+        setEntryLong((long)entry * ENTRY_BYTES + EXPIRES, expires);
     }
 
     public long expiresAt(final int entry)
     {
-        return entries.get(JAVA_LONG, (long)entry * ENTRY_BYTES + EXPIRES);
+        return entryLong((long)entry * ENTRY_BYTES + EXPIRES);
     }
 
     /** The owner's state word of the connection at {@code entry} (0 when inserted). */
     public int state(final int entry)
     {
-        return entries.get(JAVA_INT, (long)entry * ENTRY_BYTES + STATE);
+        return entryInt((long)entry * ENTRY_BYTES + STATE);
     }
 
     public void state(final int entry, final int state)
     {
-        entries.set(JAVA_INT, (long)entry * ENTRY_BYTES + STATE, state);
+        setEntryInt((long)entry * ENTRY_BYTES + STATE, state);
     }
 
     /** The first or second word of the key of {@code entry}'s original ({@code reply} false) or reply direction. */
     public long key(final int entry, final boolean reply, final int word)
     {
-        return entries.get(JAVA_LONG, (long)entry * ENTRY_BYTES + (reply ? REPLY : ORIGINAL) + 8L * word);
+        return entryLong((long)entry * ENTRY_BYTES + (reply ? REPLY : ORIGINAL) + 8L * word);
     }
 
     /** The entries' memory, for the owner's fields from {@code entry * ENTRY_BYTES + USER_OFFSET}. */
@@ -316,11 +326,11 @@ public final class ConnTable implements AutoCloseable
     {
         for (int s = 0; s < SLOTS; s++)
         {
-            if (index.get(JAVA_INT, bucket + 4L * s) == signature)
+            if (indexInt(bucket + 4L * s) == signature)
             {
-                final int reference = index.get(JAVA_INT, bucket + REFERENCES + 4L * s);
+                final int reference = indexInt(bucket + REFERENCES + 4L * s);
                 final long at = (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
-                if (entries.get(JAVA_LONG, at) == k0 && entries.get(JAVA_LONG, at + 8) == k1)
+                if (entryLong(at) == k0 && entryLong(at + 8) == k1)
                 {
                     return reference;
                 }
@@ -346,7 +356,7 @@ public final class ConnTable implements AutoCloseable
         final long bucket = firstFree >= secondFree ? first : second;
         for (int s = 0; s < SLOTS; s++)
         {
-            if (0 == index.get(JAVA_INT, bucket + 4L * s))
+            if (0 == indexInt(bucket + 4L * s))
             {
                 return bucket + 4L * s;
             }
@@ -359,16 +369,16 @@ public final class ConnTable implements AutoCloseable
         int free = 0;
         for (int s = 0; s < SLOTS; s++)
         {
-            free += 0 == index.get(JAVA_INT, bucket + 4L * s) ? 1 : 0;
+            free += 0 == indexInt(bucket + 4L * s) ? 1 : 0;
         }
         return free;
     }
 
     private void setSlot(final long slot, final int signature, final int reference)
     {
-        index.set(JAVA_INT, slot, signature);
+        setIndexInt(slot, signature);
         final long bucket = slot & -BUCKET_BYTES;
-        index.set(JAVA_INT, bucket + REFERENCES + (slot - bucket), reference);
+        setIndexInt(bucket + REFERENCES + (slot - bucket), reference);
     }
 
     /** Empties the slot that holds {@code reference} under key {@code (k0, k1)}. */
@@ -385,13 +395,43 @@ public final class ConnTable implements AutoCloseable
     {
         for (int s = 0; s < SLOTS; s++)
         {
-            if (0 != index.get(JAVA_INT, bucket + 4L * s) &&
-                index.get(JAVA_INT, bucket + REFERENCES + 4L * s) == reference)
+            if (0 != indexInt(bucket + 4L * s) &&
+                indexInt(bucket + REFERENCES + 4L * s) == reference)
             {
-                index.set(JAVA_INT, bucket + 4L * s, 0);
+                setIndexInt(bucket + 4L * s, 0);
                 return true;
             }
         }
         return false;
+    }
+
+    private int indexInt(final long offset)
+    {
+        return ALL.get(JAVA_INT, NativeMemory.address(indexAt) + offset);
+    }
+
+    private void setIndexInt(final long offset, final int value)
+    {
+        ALL.set(JAVA_INT, NativeMemory.address(indexAt) + offset, value);
+    }
+
+    private long entryLong(final long offset)
+    {
+        return ALL.get(JAVA_LONG, NativeMemory.address(entriesAt) + offset);
+    }
+
+    private void setEntryLong(final long offset, final long value)
+    {
+        ALL.set(JAVA_LONG, NativeMemory.address(entriesAt) + offset, value);
+    }
+
+    private int entryInt(final long offset)
+    {
+        return ALL.get(JAVA_INT, NativeMemory.address(entriesAt) + offset);
+    }
+
+    private void setEntryInt(final long offset, final int value)
+    {
+        ALL.set(JAVA_INT, NativeMemory.address(entriesAt) + offset, value);
     }
 }
