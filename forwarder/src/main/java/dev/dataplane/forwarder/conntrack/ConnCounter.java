@@ -9,13 +9,14 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
 {
     LOOKUPS(packets("ct_lookups", "packets looked up in the connection table")),
     HITS(packets("ct_hits", "packets of a connection in the table")),
+    RELATED(packets("ct_related", "ICMP errors about a connection in the table")),
     CREATED(packets("ct_new", "connections created")),
     EXPIRED(packets("ct_expired", "connections removed when their timeout ran out")),
     TABLE_FULL(packets("ct_table_full", "new connections refused: every entry taken (or both buckets of a key)")),
     INVALID_STATE(packets("ct_invalid_state", "TCP segments that fit no state of their connection")),
     INVALID_WINDOW(packets("ct_invalid_window", "TCP segments outside their connection's windows (RST included)")),
     INVALID_NEW(packets("ct_invalid_new", "packets that open no connection and belong to none (a stray SYN-ACK)")),
-    UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP or UDP, fragments)"));
+    UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP, UDP or ICMP, fragments)"));
 
     private final CounterDescriptor descriptor;
 

@@ -20,8 +20,9 @@ import dev.dataplane.runtime.Counters;
  * ({@link TcpState}), and the packet's connection state as rules will match it: {@link #NEW} for a connection not yet
  * answered, {@link #ESTABLISHED} once it has been, {@link #INVALID} for a packet that fits no state and opens
  * nothing, or lies outside its connection's windows ({@link TcpWindow}, unless {@link #liberal}). Each packet of a
- * connection sets its expiry from the timeout of the state it leaves it in. IPv4 TCP and UDP are tracked (ICMP and
- * fragments come later); anything else is {@link #UNTRACKED}.
+ * connection sets its expiry from the timeout of the state it leaves it in. IPv4 TCP, UDP and ICMP echo are tracked,
+ * and an ICMP error about a tracked connection is {@link #RELATED} (fragments come later); anything else is
+ * {@link #UNTRACKED}.
  * Allocation-free per packet.
  */
 public final class ConnTracker
@@ -32,13 +33,23 @@ public final class ConnTracker
     public static final int INVALID = 3;
     /** A packet that would open a connection the full table cannot take: drop it. */
     public static final int TABLE_FULL = 4;
+    /** An ICMP error about a connection in the table (port unreachable, fragmentation needed, time exceeded...). */
+    public static final int RELATED = 5;
 
     /** UDP: 30 s until a reply, then 120 s (nf_conntrack's and VPP's defaults). */
     public static final long UDP_UNREPLIED_MILLIS = 30_000;
     public static final long UDP_REPLIED_MILLIS = 120_000;
+    /** ICMP echo: 30 s (nf_conntrack's and VPP's). */
+    public static final long ICMP_MILLIS = 30_000;
 
-    /** State word: bits 0-7 the TCP state's ordinal, bit 8 UDP, bit 9 a reply seen. */
+    /** State word: bits 0-7 the TCP state's ordinal, bit 8 UDP or ICMP (no TCP state), bit 9 a reply seen. */
     private static final int UDP = 1 << 8;
+    private static final int ICMP_HEADER = 8;
+    private static final int ICMP_ECHO_REPLY = 0;
+    private static final int ICMP_UNREACHABLE = 3;
+    private static final int ICMP_ECHO_REQUEST = 8;
+    private static final int ICMP_TIME_EXCEEDED = 11;
+    private static final int ICMP_PARAMETER_PROBLEM = 12;
     private static final int REPLIED = 1 << 9;
     private static final int TCP_STATE_MASK = 0xFF;
     /** RFC 7323's window scale option. */
@@ -90,8 +101,16 @@ public final class ConnTracker
     {
         lastReference = -1;
         final int protocol = view.protocol();
-        if (PacketView.OK != view.verdict() || 4 != view.ipVersion() || view.isFragment() || !view.hasL4() ||
-            (IpProtocol.TCP != protocol && IpProtocol.UDP != protocol))
+        if (PacketView.OK != view.verdict() || 4 != view.ipVersion() || view.isFragment())
+        {
+            counters.add(ConnCounter.UNTRACKED, 1);
+            return UNTRACKED;
+        }
+        if (IpProtocol.ICMP == protocol)
+        {
+            return icmp(view, nowMillis);
+        }
+        if (!view.hasL4() || (IpProtocol.TCP != protocol && IpProtocol.UDP != protocol))
         {
             counters.add(ConnCounter.UNTRACKED, 1);
             return UNTRACKED;
@@ -177,13 +196,126 @@ public final class ConnTracker
         return 0 != replied ? ESTABLISHED : NEW;
     }
 
+    /**
+     * ICMP: an echo request opens a connection keyed by its identifier (in the source port's place), its reply is
+     * its reply; an error (unreachable, time exceeded, parameter problem) is {@link #RELATED} when the packet it
+     * quotes belongs to a connection in the table, {@link #INVALID} when not. Other types are not followed.
+     */
+    private int icmp(final PacketView view, final long nowMillis)
+    {
+        final MemorySegment s = view.segment();
+        final long l3 = view.base() + view.l3Offset();
+        final long l4 = l3 + view.l3HeaderLength();
+        final int l4Length = view.ipEnd() - view.l3Offset() - view.l3HeaderLength();
+        if (l4Length < ICMP_HEADER)
+        {
+            counters.add(ConnCounter.INVALID_NEW, 1);
+            return INVALID;
+        }
+        final int type = s.get(JAVA_BYTE, l4) & 0xFF;
+        final int source = s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET);
+        final int destination = s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET);
+        switch (type)
+        {
+            case ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY ->
+            {
+                final int id = s.get(RAW_SHORT, l4 + 4) & 0xFFFF;
+                // A reply is keyed as its request's reply: from the request's destination, with its identifier.
+                final boolean request = ICMP_ECHO_REQUEST == type;
+                final long k0 = key0(source, destination);
+                final long k1 = request ? key1(id, 0, IpProtocol.ICMP) : key1(0, id, IpProtocol.ICMP);
+                counters.add(ConnCounter.LOOKUPS, 1);
+                final int reference = table.lookup(k0, k1, nowMillis);
+                noteExpired();
+                if (reference >= 0)
+                {
+                    counters.add(ConnCounter.HITS, 1);
+                    lastReference = reference;
+                    return udpDatagram(reference, nowMillis);
+                }
+                if (!request)
+                {
+                    counters.add(ConnCounter.INVALID_NEW, 1);
+                    return INVALID;
+                }
+                final int entry = table.insert(k0, k1, key0(destination, source), key1(0, id, IpProtocol.ICMP),
+                    nowMillis + ICMP_MILLIS);
+                if (entry < 0)
+                {
+                    counters.add(ConnCounter.TABLE_FULL, 1);
+                    return TABLE_FULL;
+                }
+                table.state(entry, UDP);
+                counters.add(ConnCounter.CREATED, 1);
+                lastReference = entry << 1;
+                return NEW;
+            }
+            case ICMP_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM ->
+            {
+                return icmpError(s, l4 + ICMP_HEADER, l4Length - ICMP_HEADER, nowMillis);
+            }
+            default ->
+            {
+                counters.add(ConnCounter.UNTRACKED, 1);
+                return UNTRACKED;
+            }
+        }
+    }
+
+    /**
+     * An ICMP error quoting, at {@code inner}, the IPv4 header and the first 8 bytes of a packet the error's
+     * destination sent: related to that packet's connection when it is in the table.
+     */
+    private int icmpError(final MemorySegment s, final long inner, final int innerLength, final long nowMillis)
+    {
+        if (innerLength < Ipv4Header.MIN_LENGTH + 8 || 0x40 != (s.get(JAVA_BYTE, inner) & 0xF0))
+        {
+            counters.add(ConnCounter.INVALID_NEW, 1);
+            return INVALID;
+        }
+        final int headerLength = (s.get(JAVA_BYTE, inner) & 0x0F) * 4;
+        final int protocol = s.get(JAVA_BYTE, inner + 9) & 0xFF;
+        if (headerLength < Ipv4Header.MIN_LENGTH || innerLength < headerLength + 8 ||
+            (IpProtocol.TCP != protocol && IpProtocol.UDP != protocol && IpProtocol.ICMP != protocol))
+        {
+            counters.add(ConnCounter.INVALID_NEW, 1);
+            return INVALID;
+        }
+        final long l4 = inner + headerLength;
+        final long k0 = key0(s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.SOURCE_OFFSET),
+            s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.DESTINATION_OFFSET));
+        final long k1;
+        if (IpProtocol.ICMP == protocol)
+        {
+            final int id = s.get(RAW_SHORT, l4 + 4) & 0xFFFF;
+            k1 = ICMP_ECHO_REQUEST == (s.get(JAVA_BYTE, l4) & 0xFF) ? key1(id, 0, protocol) : key1(0, id, protocol);
+        }
+        else
+        {
+            k1 = key1(s.get(RAW_SHORT, l4) & 0xFFFF, s.get(RAW_SHORT, l4 + 2) & 0xFFFF, protocol);
+        }
+        counters.add(ConnCounter.LOOKUPS, 1);
+        final int reference = table.lookup(k0, k1, nowMillis);
+        noteExpired();
+        if (reference < 0)
+        {
+            counters.add(ConnCounter.INVALID_NEW, 1);
+            return INVALID;
+        }
+        counters.add(ConnCounter.RELATED, 1);
+        lastReference = reference;
+        return RELATED;
+    }
+
+    /** A UDP datagram or ICMP echo of a known connection: a reply makes it established and lengthens its life. */
     private int udpDatagram(final int reference, final long nowMillis)
     {
         final int entry = reference >>> 1;
         final int word = table.state(entry) | ((reference & 1) == 1 ? REPLIED : 0);
         table.state(entry, word);
         final boolean replied = 0 != (word & REPLIED);
-        table.touch(entry, nowMillis + (replied ? UDP_REPLIED_MILLIS : UDP_UNREPLIED_MILLIS));
+        final boolean icmp = IpProtocol.ICMP == (int)(table.key(entry, false, 1) & 0xFF);
+        table.touch(entry, nowMillis + (icmp ? ICMP_MILLIS : replied ? UDP_REPLIED_MILLIS : UDP_UNREPLIED_MILLIS));
         return replied ? ESTABLISHED : NEW;
     }
 

@@ -1,5 +1,6 @@
 package dev.dataplane.forwarder.conntrack;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
@@ -137,6 +140,32 @@ class ConnTrackerTest
     }
 
     @Test
+    void anEchoIsAnsweredByItsReplyAndAStrayReplyIsInvalid()
+    {
+        assertEquals(ConnTracker.NEW, track(icmp(CLIENT, SERVER, 8, 0, echo(0x1234)), 0));
+        assertEquals(ConnTracker.ESTABLISHED, track(icmp(SERVER, CLIENT, 0, 0, echo(0x1234)), 10));
+        assertTrue(tracker.lastWasReply());
+        assertEquals(ConnTracker.INVALID, track(icmp(SERVER, CLIENT, 0, 0, echo(0x4321)), 20), "no such request");
+        assertEquals(ConnTracker.NEW, track(icmp(CLIENT, SERVER, 8, 0, echo(0x1234)), 30_010), "30 s later: gone");
+    }
+
+    @Test
+    void anIcmpErrorAboutATrackedConnectionIsRelated()
+    {
+        final byte[] datagram = new FrameBuilder().ipv4(CLIENT, SERVER).udp(5000, 8083).build();
+        assertEquals(ConnTracker.NEW, track(datagram, 0));
+        // Port unreachable from the server, quoting the datagram's IPv4 header and first 8 bytes.
+        final byte[] quote = Arrays.copyOfRange(datagram, 14, 14 + 28);
+        assertEquals(ConnTracker.RELATED, track(icmp(SERVER, CLIENT, 3, 3, withHeader(quote)), 1));
+        assertEquals(1, tracker.counters().get(ConnCounter.RELATED));
+        final byte[] other = new FrameBuilder().ipv4(CLIENT, SERVER).udp(5001, 8083).build();
+        assertEquals(ConnTracker.INVALID,
+            track(icmp(SERVER, CLIENT, 3, 3, withHeader(Arrays.copyOfRange(other, 14, 42))), 2),
+            "about a datagram of no connection");
+        assertEquals(ConnTracker.UNTRACKED, track(icmp(SERVER, CLIENT, 13, 0, echo(1)), 3), "a timestamp request");
+    }
+
+    @Test
     void otherTrafficIsUntracked()
     {
         final byte[] v6 = new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).build();
@@ -169,6 +198,40 @@ class ConnTrackerTest
         final long now)
     {
         return track(new FrameBuilder().ipv4(source, destination).udp(sourcePort, destinationPort).build(), now);
+    }
+
+    /** An Ethernet/IPv4/ICMP frame of {@code type} and {@code code} whose ICMP body (after 4 bytes) is {@code body}. */
+    private static byte[] icmp(final int source, final int destination, final int type, final int code,
+        final byte[] body)
+    {
+        final byte[] frame = new byte[14 + 20 + 4 + body.length];
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        s.set(BIG_SHORT, 12, (short)0x0800);
+        s.set(JAVA_BYTE, 14, (byte)0x45);
+        s.set(BIG_SHORT, 16, (short)(20 + 4 + body.length));
+        s.set(JAVA_BYTE, 22, (byte)64);
+        s.set(JAVA_BYTE, 23, (byte)1);
+        s.set(BIG_INT, 26, source);
+        s.set(BIG_INT, 30, destination);
+        s.set(BIG_SHORT, 24, (short)InternetChecksum.checksum(s, 14, 20));
+        frame[34] = (byte)type;
+        frame[35] = (byte)code;
+        System.arraycopy(body, 0, frame, 38, body.length);
+        return frame;
+    }
+
+    /** An echo's body after the type, code and checksum: identifier, sequence, 8 bytes of data. */
+    private static byte[] echo(final int id)
+    {
+        return new byte[] {(byte)(id >>> 8), (byte)id, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8};
+    }
+
+    /** An error's body: 4 unused bytes, then the quoted packet. */
+    private static byte[] withHeader(final byte[] quote)
+    {
+        final byte[] body = new byte[4 + quote.length];
+        System.arraycopy(quote, 0, body, 4, quote.length);
+        return body;
     }
 
     private int track(final byte[] frame, final long now)
