@@ -21,8 +21,8 @@ import dev.dataplane.runtime.Counters;
  * answered, {@link #ESTABLISHED} once it has been, {@link #INVALID} for a packet that fits no state and opens
  * nothing, or lies outside its connection's windows ({@link TcpWindow}, unless {@link #liberal}). Each packet of a
  * connection sets its expiry from the timeout of the state it leaves it in. IPv4 TCP, UDP and ICMP echo are tracked,
- * and an ICMP error about a tracked connection is {@link #RELATED} (fragments come later); anything else is
- * {@link #UNTRACKED}.
+ * and an ICMP error about a tracked connection is {@link #RELATED}; a later fragment of a datagram belongs to its first
+ * fragment's connection ({@link FragmentTable}); anything else is {@link #UNTRACKED}.
  * Allocation-free per packet.
  */
 public final class ConnTracker
@@ -39,6 +39,9 @@ public final class ConnTracker
     /** UDP: 30 s until a reply, then 120 s (nf_conntrack's and VPP's defaults). */
     public static final long UDP_UNREPLIED_MILLIS = 30_000;
     public static final long UDP_REPLIED_MILLIS = 120_000;
+    /** Datagrams whose fragments are followed at once, and for how long after their first fragment. */
+    public static final int FRAGMENT_NOTES = 4096;
+    public static final long FRAGMENT_LIFETIME_MILLIS = 2_000;
     /** ICMP echo: 30 s (nf_conntrack's and VPP's). */
     public static final long ICMP_MILLIS = 30_000;
 
@@ -61,6 +64,7 @@ public final class ConnTracker
     private final Counters counters = Counters.of(ConnCounter.class);
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
     private final MemorySegment entries;
+    private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
     /** Accept segments outside the windows, as nf_conntrack_tcp_be_liberal does (still tracking them). */
     private boolean liberal;
     private int lastWindowVerdict;
@@ -100,12 +104,27 @@ public final class ConnTracker
     public int track(final PacketView view, final long nowMillis)
     {
         lastReference = -1;
-        final int protocol = view.protocol();
-        if (PacketView.OK != view.verdict() || 4 != view.ipVersion() || view.isFragment())
+        if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
         {
             counters.add(ConnCounter.UNTRACKED, 1);
             return UNTRACKED;
         }
+        if (view.isLaterFragment())
+        {
+            return laterFragment(view, nowMillis);
+        }
+        final int state = trackWhole(view, nowMillis);
+        if (view.isFragment() && lastReference >= 0 && !noteFragments(view, nowMillis))
+        {
+            counters.add(ConnCounter.FRAGMENT_OVERFLOWS, 1);
+        }
+        return state;
+    }
+
+    /** {@link #track} of an unfragmented packet or a first fragment (which carries the ports). */
+    private int trackWhole(final PacketView view, final long nowMillis)
+    {
+        final int protocol = view.protocol();
         if (IpProtocol.ICMP == protocol)
         {
             return icmp(view, nowMillis);
@@ -319,6 +338,38 @@ public final class ConnTracker
         return replied ? ESTABLISHED : NEW;
     }
 
+    /** Notes the first fragment's datagram as the last packet's connection's, for its later fragments. */
+    private boolean noteFragments(final PacketView view, final long nowMillis)
+    {
+        final MemorySegment s = view.segment();
+        final long l3 = view.base() + view.l3Offset();
+        return fragments.note(s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET),
+            s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET), view.protocol(),
+            s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), lastReference, nowMillis);
+    }
+
+    /**
+     * A fragment after the first: the connection its first fragment was noted under, if that connection still holds
+     * the same addresses in the same direction (its entry may have been freed and taken again since).
+     */
+    private int laterFragment(final PacketView view, final long nowMillis)
+    {
+        final MemorySegment s = view.segment();
+        final long l3 = view.base() + view.l3Offset();
+        final int source = s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET);
+        final int destination = s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET);
+        final int reference = fragments.find(source, destination, view.protocol(),
+            s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), nowMillis);
+        if (reference < 0 || table.key(reference >>> 1, 1 == (reference & 1), 0) != key0(source, destination) ||
+            table.expiresAt(reference >>> 1) <= nowMillis)
+        {
+            counters.add(ConnCounter.FRAGMENT_ORPHANS, 1);
+            return UNTRACKED;
+        }
+        lastReference = reference;
+        return 0 != (table.state(reference >>> 1) & REPLIED) || 1 == (reference & 1) ? ESTABLISHED : NEW;
+    }
+
     /** Checks a segment against the connection's windows and moves them on ({@link TcpWindow}). */
     private int window(final int entry, final boolean reply, final PacketView view, final int state)
     {
@@ -393,6 +444,15 @@ public final class ConnTracker
         }
         final int word = table.state(lastReference >>> 1);
         return 0 != (word & UDP) ? null : TcpState.of(word & TCP_STATE_MASK);
+    }
+
+    /**
+     * The connection and direction of the last tracked packet, as {@link ConnTable#lookup} gives them (entry
+     * {@code << 1}, bit 0 the reply direction), or -1 when it has none.
+     */
+    public int lastReference()
+    {
+        return lastReference;
     }
 
     /** Whether the last tracked packet came from its connection's reply direction. */

@@ -166,6 +166,25 @@ class ConnTrackerTest
     }
 
     @Test
+    void theLaterFragmentsOfADatagramBelongToItsFirstFragmentsConnection()
+    {
+        assertEquals(ConnTracker.NEW, track(fragment(CLIENT, SERVER, 0x0101, 0, true), 0), "the first fragment");
+        final int reference = tracker.lastReference();
+        assertEquals(ConnTracker.NEW, track(fragment(CLIENT, SERVER, 0x0101, 185, false), 10));
+        assertEquals(reference, tracker.lastReference(), "the last fragment: the first one's connection");
+        assertEquals(ConnTracker.ESTABLISHED, udp(SERVER, CLIENT, 8083, 5000, 20));
+        assertEquals(ConnTracker.ESTABLISHED, track(fragment(CLIENT, SERVER, 0x0101, 370, true), 30),
+            "a middle fragment after the reply");
+        assertEquals(ConnTracker.UNTRACKED, track(fragment(CLIENT, SERVER, 0x0202, 185, false), 40),
+            "a datagram whose first fragment never came");
+        assertEquals(ConnTracker.UNTRACKED,
+            track(fragment(CLIENT, SERVER, 0x0101, 555, false), 40 + ConnTracker.FRAGMENT_LIFETIME_MILLIS),
+            "its note ran out");
+        assertEquals(2, tracker.counters().get(ConnCounter.FRAGMENT_ORPHANS));
+        assertEquals(1, table.used());
+    }
+
+    @Test
     void otherTrafficIsUntracked()
     {
         final byte[] v6 = new FrameBuilder().ipv6(new long[] {1, 2}, new long[] {3, 4}).udp(1, 2).build();
@@ -198,6 +217,23 @@ class ConnTrackerTest
         final long now)
     {
         return track(new FrameBuilder().ipv4(source, destination).udp(sourcePort, destinationPort).build(), now);
+    }
+
+    /**
+     * A fragment of a UDP datagram 5000 to 8083 with IP id {@code id}: at {@code offset} (8-byte units; 0: the first,
+     * with the UDP header), with or without more to come.
+     */
+    private static byte[] fragment(final int source, final int destination, final int id, final int offset,
+        final boolean more)
+    {
+        final byte[] frame = new FrameBuilder().ipv4(source, destination).udp(5000, 8083).length(128).build();
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        s.set(BIG_SHORT, 14 + Ipv4Header.IDENTIFICATION_OFFSET, (short)id);
+        s.set(BIG_SHORT, 14 + Ipv4Header.FRAGMENT_OFFSET,
+            (short)((more ? Ipv4Header.FLAG_MORE_FRAGMENTS : 0) | offset));
+        s.set(BIG_SHORT, 14 + 10, (short)0);
+        s.set(BIG_SHORT, 14 + 10, (short)InternetChecksum.checksum(s, 14, 20));
+        return frame;
     }
 
     /** An Ethernet/IPv4/ICMP frame of {@code type} and {@code code} whose ICMP body (after 4 bytes) is {@code body}. */
