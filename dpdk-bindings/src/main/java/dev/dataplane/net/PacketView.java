@@ -102,6 +102,7 @@ public final class PacketView
     private int destinationPort;
     private int tcpFlags;
     private int checks;
+    private int connState;
 
     public static String verdictName(final int verdict)
     {
@@ -145,6 +146,7 @@ public final class PacketView
         sourcePort = -1;
         destinationPort = -1;
         tcpFlags = 0;
+        connState = 0;
         return verdict = parseEthernet();
     }
 
@@ -475,6 +477,20 @@ public final class PacketView
     public boolean isLaterFragment()
     {
         return laterFragment;
+    }
+
+    /**
+     * What a connection tracker found of the packet (its own codes; 0, untracked, until one says), carried with the
+     * parse for the stages after it, as Linux carries conntrack's word with the skb. Each parse clears it.
+     */
+    public int connState()
+    {
+        return connState;
+    }
+
+    public void connState(final int connState)
+    {
+        this.connState = connState;
     }
 
     /** True when a UDP or TCP header was found. */

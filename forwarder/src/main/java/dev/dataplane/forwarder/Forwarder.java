@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
@@ -12,6 +13,7 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.engine.ForwardingEngine;
 import dev.dataplane.forwarder.pipeline.BurstEvent;
 import dev.dataplane.forwarder.pipeline.PipelineRules;
@@ -52,6 +54,8 @@ public final class Forwarder implements AutoCloseable
     private final Mempool pool;
     private final List<ForwardingStream> streams;
     private final List<RulesProcessor> processors;
+    /** One per lcore that runs the rules, when connections are tracked (else empty). */
+    private final List<ConnTracker> trackers;
     private final List<PipelineRx> pipelineRx;
     private final List<LcoreTransmitter> transmitters;
     /** The pollers on the RX queues (forwarding, rule, or pipeline RX streams), drained at stop. */
@@ -75,6 +79,7 @@ public final class Forwarder implements AutoCloseable
         this.pool = pool;
         this.streams = List.copyOf(parts.streams);
         this.processors = List.copyOf(parts.processors);
+        this.trackers = List.copyOf(parts.trackers);
         this.pipelineRx = List.copyOf(parts.pipelineRx);
         this.transmitters = List.copyOf(parts.transmitters);
         this.receivers = List.copyOf(parts.receivers);
@@ -105,14 +110,21 @@ public final class Forwarder implements AutoCloseable
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool", topology.poolSize(), context.mbufCache(),
             Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         final PortSet portSet = PortSet.start(List.of(pool), topology.portSetups(context, infos, pool), warnings);
-        final Parts parts;
+        final Parts parts = new Parts();
         try
         {
-            parts = null == context.rules() ? forwardModeParts(context, topology) :
-                rulesParts(context, topology, new CompiledRules(context.rules()));
+            if (null == context.rules())
+            {
+                forwardModeParts(parts, context, topology);
+            }
+            else
+            {
+                rulesParts(parts, context, topology, new CompiledRules(context.rules()));
+            }
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
+            parts.closeTrackers();
             portSet.close();
             throw ex;
         }
@@ -125,9 +137,8 @@ public final class Forwarder implements AutoCloseable
     }
 
     /** A forward mode's streams: one per direction and RX queue, spread over the RX lcores. */
-    private static Parts forwardModeParts(final ForwarderContext context, final Topology topology)
+    private static void forwardModeParts(final Parts parts, final ForwarderContext context, final Topology topology)
     {
-        final Parts parts = new Parts();
         final int[] ports = topology.ports();
         for (int i = 0; i < ports.length; i += 2)
         {
@@ -139,18 +150,32 @@ public final class Forwarder implements AutoCloseable
         }
         parts.assign(parts.streams, topology.rxLcores(), 0);
         parts.receivers.addAll(parts.streams);
-        return parts;
     }
 
     /**
      * The rules' pollers: a processor per RX queue of each port, run to completion by a rule stream with its lcore's
      * transmitter, or as a pipeline (a ring per RX queue, its RX side on an RX lcore, its rules stage on a stage
-     * lcore, its TX stage with the transmitter of an lcore that sends).
+     * lcore, its TX stage with the transmitter of an lcore that sends). With connections tracked, each lcore that runs
+     * the rules has one tracker for all its processors, and both ports of a pair share an lcore for each RX queue, so
+     * that a connection's replies reach the tracker that holds it.
      */
-    private static Parts rulesParts(final ForwarderContext context, final Topology topology, final CompiledRules rules)
+    private static void rulesParts(final Parts parts, final ForwarderContext context, final Topology topology,
+        final CompiledRules rules)
     {
-        final Parts parts = new Parts();
         final int[] ports = topology.ports();
+        final boolean rtc = RunMode.RUN_TO_COMPLETION == topology.runMode();
+        final int ruleLcores = rtc ? topology.rxLcores() : topology.stageLcores();
+        final boolean tracked = context.tracksConnections();
+        if (tracked && context.rxQueues() > 1 && ruleLcores > 1)
+        {
+            throw new IllegalArgumentException("connection tracking over " + context.rxQueues() + " RX queues on " +
+                ruleLcores + " lcores needs each connection's replies brought to the lcore that holds it (symmetric " +
+                "RSS, handoff), which is not built yet: use --rxq 1, or --nb-cores 1");
+        }
+        // Stream i's lcore among those that run the rules: with tracking, by its queue and port pair.
+        final IntUnaryOperator ruleLcoreOf = i -> tracked ?
+            ((i / ports.length) * (ports.length / 2) + (i % ports.length) / 2) % ruleLcores : i % ruleLcores;
+        final ConnTracker[] trackers = new ConnTracker[ruleLcores];
         final int streamCount = ports.length * context.rxQueues();
         parts.rulesSource = new RulesSource(new RulesState(rules, 1, streamCount));
         final int transmitting = topology.txLcores();
@@ -165,9 +190,15 @@ public final class Forwarder implements AutoCloseable
         {
             final int port = ports[i % ports.length];
             final int queue = i / ports.length;
+            final int ruleLcore = ruleLcoreOf.applyAsInt(i);
+            if (tracked && null == trackers[ruleLcore])
+            {
+                trackers[ruleLcore] = context.connTrack().newTracker();
+                parts.trackers.add(trackers[ruleLcore]);
+            }
             final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
                 parts.rulesSource, topology.txChecksumOffloads(), context.flowCacheEntries(),
-                topology.rxChecksumOffloads()[port], context.packetChecks());
+                topology.rxChecksumOffloads()[port], context.packetChecks(), trackers[ruleLcore]);
             parts.processors.add(processor);
             final LcoreTransmitter transmitter = parts.transmitters.get(i % transmitting);
             if (RunMode.RUN_TO_COMPLETION == topology.runMode())
@@ -185,12 +216,18 @@ public final class Forwarder implements AutoCloseable
             stages.add(stage);
             tx.add(new PipelineTx(ring, port, stage.sequence(), transmitter, burst));
         }
-        parts.assign(rx, topology.rxLcores(), 0);
+        if (rtc)
+        {
+            parts.assign(rx, topology.rxLcores(), 0, ruleLcoreOf);
+        }
+        else
+        {
+            parts.assign(rx, topology.rxLcores(), 0);
+            parts.assign(stages, topology.stageLcores(), topology.rxLcores(), ruleLcoreOf);
+        }
         parts.receivers.addAll(rx);
-        parts.assign(stages, topology.stageLcores(), topology.rxLcores());
         parts.assign(tx, transmitting, topology.firstTxLcore());
         parts.txStages.addAll(tx);
-        return parts;
     }
 
     /** What {@link #create} assembles: the pollers by kind, and the pollers of each lcore. */
@@ -198,6 +235,7 @@ public final class Forwarder implements AutoCloseable
     {
         final List<ForwardingStream> streams = new ArrayList<>();
         final List<RulesProcessor> processors = new ArrayList<>();
+        final List<ConnTracker> trackers = new ArrayList<>();
         final List<PipelineRx> pipelineRx = new ArrayList<>();
         final List<LcoreTransmitter> transmitters = new ArrayList<>();
         final List<Poller> receivers = new ArrayList<>();
@@ -208,14 +246,26 @@ public final class Forwarder implements AutoCloseable
         /** Deals {@code work} round-robin over {@code count} lcores, the first of them {@code first}. */
         void assign(final List<? extends Poller> work, final int count, final int first)
         {
+            assign(work, count, first, i -> i % count);
+        }
+
+        /** Puts work {@code i} on lcore {@code first + lcoreOf(i)} of {@code count}. */
+        void assign(final List<? extends Poller> work, final int count, final int first,
+            final IntUnaryOperator lcoreOf)
+        {
             for (int l = perLcore.size(); l < first + count; l++)
             {
                 perLcore.add(new ArrayList<>());
             }
             for (int i = 0; i < work.size(); i++)
             {
-                perLcore.get(first + i % count).add(work.get(i));
+                perLcore.get(first + lcoreOf.applyAsInt(i)).add(work.get(i));
             }
+        }
+
+        void closeTrackers()
+        {
+            trackers.forEach(ConnTracker::close);
         }
     }
 
@@ -235,6 +285,11 @@ public final class Forwarder implements AutoCloseable
             throw new IllegalStateException("the forwarder runs a forward mode, not rules: start it with --rules");
         }
         Topology.checkRedirects(ruleSet, topology.ports());
+        if (trackers.isEmpty() && ruleSet.rules().stream().anyMatch(r -> 0 != r.connStates()))
+        {
+            throw new IllegalArgumentException("the rules match ct-state, but this forwarder tracks no connections " +
+                "(start it with --conntrack on)");
+        }
         final RulesState next = new RulesState(new CompiledRules(ruleSet), rulesSource.get().generation() + 1,
             processors.size());
         rulesSource.publish(next);
@@ -339,6 +394,7 @@ public final class Forwarder implements AutoCloseable
         {
             closed = true;
             portSet.close();
+            trackers.forEach(ConnTracker::close);
         }
     }
 
@@ -409,6 +465,12 @@ public final class Forwarder implements AutoCloseable
     public Topology topology()
     {
         return topology;
+    }
+
+    /** The connection trackers, one per lcore that runs the rules, when connections are tracked (else empty). */
+    public List<ConnTracker> trackers()
+    {
+        return trackers;
     }
 
     /** The rules processors, one per RX queue of each port, when rules are applied (else empty). */

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import dev.dataplane.forwarder.engine.ForwardMode;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.conntrack.ConnTrackConfig;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.runtime.Burst;
@@ -53,6 +54,7 @@ public final class ForwarderContext
     private final int rxQueues;
     private final boolean txChecksumOffload;
     private final PacketChecks packetChecks;
+    private final ConnTrackConfig connTrack;
 
     private ForwarderContext(final Builder builder)
     {
@@ -77,6 +79,7 @@ public final class ForwarderContext
         this.rxQueues = builder.rxQueues;
         this.txChecksumOffload = builder.txChecksumOffload;
         this.packetChecks = builder.packetChecks;
+        this.connTrack = builder.connTrack;
     }
 
     public static Builder builder()
@@ -246,13 +249,26 @@ public final class ForwarderContext
         return packetChecks;
     }
 
+    /** How connections are tracked, when they are ({@link #tracksConnections}). */
+    public ConnTrackConfig connTrack()
+    {
+        return connTrack;
+    }
+
+    /** Whether the rules run stateful: connections tracked, rewrites of addresses and ports bound to them as NAT. */
+    public boolean tracksConnections()
+    {
+        return null != rules && connTrack.enabledFor(rules.needsConnTracking());
+    }
+
     @Override
     public String toString()
     {
         return "portmask=0x" + Long.toHexString(portmask) + " burst=" + burst + " forward-mode=" +
             (null != rules ? "rules(" + rules.source() + ", " + rules.size() + ") flow-cache=" + flowCacheEntries +
                 " malformed=" + packetChecks.malformedPolicy() + " verify-l4-checksum=" +
-                packetChecks.verifyL4Checksum() : forwardMode.cliName()) +
+                packetChecks.verifyL4Checksum() + " conntrack=" +
+                (tracksConnections() ? "on " + connTrack.describe() : "off") : forwardMode.cliName()) +
             " rxq=" + rxQueues + " rxd=" + rxDescriptors + " txd=" + txDescriptors + " mbuf-cache=" + mbufCache +
             " promiscuous=" + promiscuous + " stats-period=" + statsPeriodSeconds + " duration=" + durationSeconds;
     }
@@ -281,6 +297,7 @@ public final class ForwarderContext
         private int rxQueues = DEFAULT_RX_QUEUES;
         private boolean txChecksumOffload = true;
         private PacketChecks packetChecks = PacketChecks.DEFAULT;
+        private ConnTrackConfig connTrack = ConnTrackConfig.DEFAULT;
 
         public Builder portmask(final long portmask)
         {
@@ -404,6 +421,13 @@ public final class ForwarderContext
             return this;
         }
 
+        /** Connection tracking, with rules. */
+        public Builder connTrack(final ConnTrackConfig connTrack)
+        {
+            this.connTrack = Objects.requireNonNull(connTrack);
+            return this;
+        }
+
         /** Rules to apply: they replace the forward mode. */
         public Builder rules(final RuleSet rules)
         {
@@ -440,6 +464,11 @@ public final class ForwarderContext
             require(null == runMode || null != rules,
                 "--run-mode applies to --rules; the forward modes always run to completion");
             require(null == pipelineTx || null != rules, "--pipeline-tx applies to --rules in the pipeline run mode");
+            require(ConnTrackConfig.DEFAULT.equals(connTrack) || null != rules,
+                "--conntrack, --max-flows, --ct-liberal and --ct-timeout apply to --rules");
+            require(null == rules || ConnTrackConfig.Mode.OFF != connTrack.mode() ||
+                rules.rules().stream().allMatch(r -> 0 == r.connStates()),
+                "the rules match ct-state, which needs connection tracking: drop --conntrack off");
             require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));
             return new ForwarderContext(this);
         }

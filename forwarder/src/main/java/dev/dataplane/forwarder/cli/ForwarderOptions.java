@@ -13,6 +13,7 @@ import dev.dataplane.forwarder.RunMode;
 import dev.dataplane.forwarder.engine.ForwardMode;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.conntrack.ConnTrackConfig;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.RulesException;
@@ -87,6 +88,26 @@ public final class ForwarderOptions
             "2.25 MiB); size it to the flows a queue sees at once, since a flow that misses is classified again.")
     int flowCache = FlowCache.DEFAULT_ENTRIES;
 
+    @Option(names = "--conntrack", paramLabel = "auto|on|off",
+        description = "With --rules: track connections (stateful firewall and NAT): auto (default) when the rules " +
+            "match ct-state or rewrite addresses or ports, on, or off (rewrites stay stateless).")
+    String conntrack = "auto";
+
+    @Option(names = "--max-flows", paramLabel = "N",
+        description = "Connections each lcore's table holds (default: 262144, 160 bytes each); a new connection " +
+            "beyond them is dropped and counted (conn_refused).")
+    int maxFlows = ConnTrackConfig.DEFAULT_MAX_FLOWS;
+
+    @Option(names = "--ct-liberal",
+        description = "Accept TCP segments outside their connection's windows, as nf_conntrack_tcp_be_liberal does.")
+    boolean ctLiberal;
+
+    @Option(names = "--ct-timeout", paramLabel = "NAME=SECONDS",
+        description = "An idle timeout: tcp-syn-sent, tcp-syn-recv, tcp-established (7440), tcp-fin-wait, " +
+            "tcp-close-wait, tcp-last-ack, tcp-time-wait, tcp-close, tcp-syn-sent2, udp (30), udp-stream (120), " +
+            "icmp (30). Repeatable.")
+    List<String> ctTimeouts = new ArrayList<>();
+
     @Option(names = "--rxq", paramLabel = "N",
         description = "RX queues per port, spread by RSS over addresses and ports where the device offers it " +
             "(default: 1).")
@@ -123,6 +144,16 @@ public final class ForwarderOptions
         description = "Destination MAC that mac mode writes for packets sent on PORT (default: 02:00:00:00:00:PORT).")
     List<String> ethPeers = new ArrayList<>();
 
+    private ConnTrackConfig connTrack()
+    {
+        final ConnTrackConfig.Mode mode = ConnTrackConfig.Mode.of(conntrack);
+        if (null == mode)
+        {
+            throw new IllegalArgumentException("--conntrack must be auto, on or off: " + conntrack);
+        }
+        return new ConnTrackConfig(mode, maxFlows, ctLiberal, ConnTrackConfig.parseTimeouts(ctTimeouts));
+    }
+
     /** The validated context. */
     ForwarderContext toContext()
     {
@@ -142,6 +173,7 @@ public final class ForwarderOptions
             .flowCacheEntries(flowCache)
             .rxQueues(rxq)
             .txChecksumOffload(!noTxChecksumOffload)
+            .connTrack(connTrack())
             .packetChecks(new PacketChecks(verifyL4Checksum, parseMalformed(malformed), !noRxChecksumOffload))
             .mbufs(mbufs)
             .mbufCache(mbufCache)

@@ -16,9 +16,15 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
     INVALID_STATE(packets("ct_invalid_state", "TCP segments that fit no state of their connection")),
     INVALID_WINDOW(packets("ct_invalid_window", "TCP segments outside their connection's windows (RST included)")),
     INVALID_NEW(packets("ct_invalid_new", "packets that open no connection and belong to none (a stray SYN-ACK)")),
+    TRANSLATED(packets("ct_nat", "connections given a translation (NAT) by their first packet")),
+    NAT_CLASHES(packets("ct_nat_clash",
+        "new connections refused: their translated tuple was another live connection's (or found no room)")),
+    FORGOTTEN(packets("ct_forgotten", "new connections not kept: a rule dropped their first packet")),
     FRAGMENT_ORPHANS(packets("ct_fragment_orphans",
         "later fragments whose first fragment was not seen (or whose note ran out): not followed")),
     FRAGMENT_OVERFLOWS(packets("ct_fragment_overflows", "first fragments not noted for want of room")),
+    IN_USE(CounterDescriptor.of("ct_in_use", "connections",
+        "connections in the table (a gauge, as of the last burst)")),
     UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP, UDP or ICMP)"));
 
     private final CounterDescriptor descriptor;

@@ -44,6 +44,8 @@ public final class ConnTable implements AutoCloseable
     public static final int FULL = -2;
     /** {@link #insert}: both buckets of one of the keys are full (a bounded search refuses rather than probes on). */
     public static final int BUCKETS_FULL = -3;
+    /** Connections a table may hold at most (10.5 GiB). */
+    public static final int MAX_CAPACITY = 1 << 26;
     /** The first byte of an entry free for its owner's fields. */
     public static final int USER_OFFSET = 48;
 
@@ -77,14 +79,14 @@ public final class ConnTable implements AutoCloseable
     private long bucketsFull;
 
     /**
-     * @param capacity connections at most (1..2^26).
+     * @param capacity connections at most (1..{@link #MAX_CAPACITY}).
      * @param seed     what the hash is keyed with ({@link HashSeed#PROCESS}; a fixed one for tests).
      */
     public ConnTable(final int capacity, final long seed)
     {
-        if (capacity < 1 || capacity > 1 << 26)
+        if (capacity < 1 || capacity > MAX_CAPACITY)
         {
-            throw new IllegalArgumentException("connections must be in 1.." + (1 << 26) + ": " + capacity);
+            throw new IllegalArgumentException("connections must be in 1.." + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
         final int buckets = Integer.highestOneBit(Math.max(2, capacity / 2 - 1) << 1);
@@ -207,6 +209,29 @@ public final class ConnTable implements AutoCloseable
         setEntryInt(at + LINK, freeHead);
         freeHead = entry;
         used--;
+    }
+
+    /**
+     * Gives the connection at {@code entry} a new reply key (a NAT chose the translated tuple its replies will carry).
+     * The new key must not be live already ({@link #lookup} first).
+     *
+     * @return false when both its buckets were full (counted); the old key then stands.
+     */
+    public boolean rekeyReply(final int entry, final long r0, final long r1)
+    {
+        final long at = (long)entry * ENTRY_BYTES;
+        final long replyHash = hash(r0, r1);
+        final long slot = freeSlot(replyHash);
+        if (slot < 0)
+        {
+            bucketsFull++;
+            return false;
+        }
+        clearKey(entryLong(at + REPLY), entryLong(at + REPLY + 8), entry << 1 | 1);
+        setSlot(slot, signature(replyHash), entry << 1 | 1);
+        setEntryLong(at + REPLY, r0);
+        setEntryLong(at + REPLY + 8, r1);
+        return true;
     }
 
     /** Sets when the connection at {@code entry} expires (each packet of it pushes the time on). */

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dataplane.net.HeaderRewrite;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
@@ -25,7 +26,7 @@ import dev.dataplane.runtime.Counters;
  * fragment's connection ({@link FragmentTable}); anything else is {@link #UNTRACKED}.
  * Allocation-free per packet.
  */
-public final class ConnTracker
+public final class ConnTracker implements AutoCloseable
 {
     public static final int UNTRACKED = 0;
     public static final int NEW = 1;
@@ -54,10 +55,13 @@ public final class ConnTracker
     private static final int ICMP_TIME_EXCEEDED = 11;
     private static final int ICMP_PARAMETER_PROBLEM = 12;
     private static final int REPLIED = 1 << 9;
+    /** The connection is translated: its reply key is not its original key turned round. */
+    private static final int TRANSLATED = 1 << 10;
     private static final int TCP_STATE_MASK = 0xFF;
     /** RFC 7323's window scale option. */
     private static final int WINDOW_SCALE_KIND = 3;
     private static final ValueLayout.OfInt RAW_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
     private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final ConnTable table;
@@ -65,12 +69,21 @@ public final class ConnTracker
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
     private final MemorySegment entries;
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
+    private long udpUnrepliedMillis = UDP_UNREPLIED_MILLIS;
+    private long udpRepliedMillis = UDP_REPLIED_MILLIS;
+    private long icmpMillis = ICMP_MILLIS;
     /** Accept segments outside the windows, as nf_conntrack_tcp_be_liberal does (still tracking them). */
     private boolean liberal;
     private int lastWindowVerdict;
     private long expiredSeen;
+    /** The table's connections in use as {@link ConnCounter#IN_USE} last said. */
+    private int publishedInUse;
     /** The connection and direction of the last tracked packet ({@link ConnTable#lookup}'s reference), or -1. */
     private int lastReference = -1;
+    /** The last tracked packet created its connection (it may still choose its translation, or be forgotten). */
+    private boolean lastCreated;
+    /** What {@link #track} said of the last packet. */
+    private int lastState;
 
     /** @param table the table it owns (one per lcore). */
     public ConnTracker(final ConnTable table)
@@ -89,6 +102,19 @@ public final class ConnTracker
         this.liberal = liberal;
     }
 
+    /** Sets how long a UDP flow lives without a datagram: before a reply, and after one. */
+    public void udpTimeouts(final long unrepliedMillis, final long repliedMillis)
+    {
+        udpUnrepliedMillis = unrepliedMillis;
+        udpRepliedMillis = repliedMillis;
+    }
+
+    /** Sets how long an ICMP echo lives without a request or reply. */
+    public void icmpTimeout(final long millis)
+    {
+        icmpMillis = millis;
+    }
+
     /** Sets how long a TCP connection in {@code state} lives without a segment. */
     public void tcpTimeout(final TcpState state, final long millis)
     {
@@ -103,7 +129,13 @@ public final class ConnTracker
      */
     public int track(final PacketView view, final long nowMillis)
     {
+        return lastState = trackPacket(view, nowMillis);
+    }
+
+    private int trackPacket(final PacketView view, final long nowMillis)
+    {
         lastReference = -1;
+        lastCreated = false;
         if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
         {
             counters.add(ConnCounter.UNTRACKED, 1);
@@ -167,7 +199,7 @@ public final class ConnTracker
             state = UDP;
         }
         final int entry = table.insert(k0, k1, key0(destination, source), key1(destinationPort, sourcePort, protocol),
-            nowMillis + (tcp ? tcpTimeoutMillis[state] : UDP_UNREPLIED_MILLIS));
+            nowMillis + (tcp ? tcpTimeoutMillis[state] : udpUnrepliedMillis));
         if (entry < 0)
         {
             counters.add(ConnCounter.TABLE_FULL, 1);
@@ -183,6 +215,7 @@ public final class ConnTracker
         }
         counters.add(ConnCounter.CREATED, 1);
         lastReference = entry << 1;
+        lastCreated = true;
         return NEW;
     }
 
@@ -258,7 +291,7 @@ public final class ConnTracker
                     return INVALID;
                 }
                 final int entry = table.insert(k0, k1, key0(destination, source), key1(0, id, IpProtocol.ICMP),
-                    nowMillis + ICMP_MILLIS);
+                    nowMillis + icmpMillis);
                 if (entry < 0)
                 {
                     counters.add(ConnCounter.TABLE_FULL, 1);
@@ -267,6 +300,7 @@ public final class ConnTracker
                 table.state(entry, UDP);
                 counters.add(ConnCounter.CREATED, 1);
                 lastReference = entry << 1;
+        lastCreated = true;
                 return NEW;
             }
             case ICMP_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM ->
@@ -334,7 +368,7 @@ public final class ConnTracker
         table.state(entry, word);
         final boolean replied = 0 != (word & REPLIED);
         final boolean icmp = IpProtocol.ICMP == (int)(table.key(entry, false, 1) & 0xFF);
-        table.touch(entry, nowMillis + (icmp ? ICMP_MILLIS : replied ? UDP_REPLIED_MILLIS : UDP_UNREPLIED_MILLIS));
+        table.touch(entry, nowMillis + (icmp ? icmpMillis : replied ? udpRepliedMillis : udpUnrepliedMillis));
         return replied ? ESTABLISHED : NEW;
     }
 
@@ -428,11 +462,17 @@ public final class ConnTracker
         return lastWindowVerdict;
     }
 
-    /** Removes up to {@code budget} slots' worth of expired connections: call once per burst. */
+    /**
+     * Removes up to {@code budget} slots' worth of expired connections, and publishes the connections in use: call
+     * once per burst.
+     */
     public void sweep(final long nowMillis, final int budget)
     {
         table.sweep(nowMillis, budget);
         noteExpired();
+        final int used = table.used();
+        counters.add(ConnCounter.IN_USE, used - publishedInUse);
+        publishedInUse = used;
     }
 
     /** The TCP state of the connection of the last tracked packet, or null (none, or not TCP). */
@@ -455,6 +495,82 @@ public final class ConnTracker
         return lastReference;
     }
 
+    /** Whether the last tracked packet created its connection. */
+    public boolean lastCreated()
+    {
+        return lastCreated;
+    }
+
+    /**
+     * Gives the connection the last packet created a translation (source NAT, destination NAT or both, as netfilter
+     * binds one to a connection by its first packet): its original-direction packets are to leave with these
+     * addresses and ports (network order values; an ICMP echo keeps its identifier), so its replies will carry the
+     * same turned round, and are keyed so. {@link #translate} then rewrites each packet of the connection.
+     *
+     * @return false when the translated tuple belongs to another live connection, or finds no room in the index: the
+     * new connection is forgotten (counted as a NAT clash) and its packet is to be dropped.
+     */
+    public boolean bind(final int source, final int destination, final int sourcePort, final int destinationPort,
+        final long nowMillis)
+    {
+        final int entry = lastReference >>> 1;
+        final long original1 = table.key(entry, false, 1);
+        final int protocol = (int)(original1 & 0xFF);
+        final long r0 = key0(raw(destination), raw(source));
+        final long r1 = IpProtocol.ICMP == protocol ? table.key(entry, true, 1) :
+            key1(destinationPort, sourcePort, protocol);
+        if (r0 == table.key(entry, true, 0) && r1 == table.key(entry, true, 1))
+        {
+            return true;
+        }
+        if ((r0 == table.key(entry, false, 0) && r1 == original1) || table.lookup(r0, r1, nowMillis) >= 0 ||
+            !table.rekeyReply(entry, r0, r1))
+        {
+            forget();
+            counters.add(ConnCounter.NAT_CLASHES, 1);
+            return false;
+        }
+        table.state(entry, table.state(entry) | TRANSLATED);
+        counters.add(ConnCounter.TRANSLATED, 1);
+        return true;
+    }
+
+    /** Removes the connection the last packet created, which is not to be kept (its packet was dropped). */
+    public void forget()
+    {
+        table.remove(lastReference >>> 1);
+        lastReference = -1;
+        lastCreated = false;
+        counters.add(ConnCounter.FORGOTTEN, 1);
+    }
+
+    /**
+     * Translates the last tracked packet as its connection's translation says ({@link #bind}): a packet of the
+     * original direction leaves with the reply key's tuple turned round, a reply with the original key's. Nothing for
+     * a packet of an untranslated connection, or of none, or an ICMP error about one.
+     *
+     * @return whether the packet's connection is translated (and the packet rewritten where it differed).
+     */
+    public boolean translate(final PacketView view)
+    {
+        if (lastReference < 0 || RELATED == lastState)
+        {
+            return false;
+        }
+        final int entry = lastReference >>> 1;
+        if (0 == (table.state(entry) & TRANSLATED))
+        {
+            return false;
+        }
+        // The tuple to give it: the other direction's key, turned round.
+        final boolean reply = 1 == (lastReference & 1);
+        final long k0 = table.key(entry, !reply, 0);
+        final long k1 = table.key(entry, !reply, 1);
+        HeaderRewrite.setTuple(view, network((int)k0), network((int)(k0 >>> 32)), (int)(k1 >>> 32) & 0xFFFF,
+            (int)(k1 >>> 48));
+        return true;
+    }
+
     /** Whether the last tracked packet came from its connection's reply direction. */
     public boolean lastWasReply()
     {
@@ -472,6 +588,13 @@ public final class ConnTracker
         return table;
     }
 
+    /** Frees its table's memory. */
+    @Override
+    public void close()
+    {
+        table.close();
+    }
+
     private void noteExpired()
     {
         final long expired = table.expired();
@@ -480,6 +603,17 @@ public final class ConnTracker
             counters.add(ConnCounter.EXPIRED, expired - expiredSeen);
             expiredSeen = expired;
         }
+    }
+
+    /** An address read as it lies in the header (the keys' form) from its network-order value, and back. */
+    private static int raw(final int address)
+    {
+        return BIG_ENDIAN ? address : Integer.reverseBytes(address);
+    }
+
+    private static int network(final int raw)
+    {
+        return BIG_ENDIAN ? raw : Integer.reverseBytes(raw);
     }
 
     /** The first key word: the two addresses, source first, as they lie in the header. */

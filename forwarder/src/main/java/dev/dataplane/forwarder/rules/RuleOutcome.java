@@ -16,7 +16,9 @@ public enum RuleOutcome implements CounterDescriptor.Enumerated
     MALFORMED_ACCEPTED(packets("malformed_accepted",
         "failed the router's checks, no rule claimed them: forwarded untouched (--malformed accept)")),
     FRAGMENTS(packets("fragments", "IPv4 or IPv6 fragments, first or later, whatever became of them")),
-    CLASSIFIED(packets("classified", "not answered by the flow cache, so the classifier matched them"));
+    CLASSIFIED(packets("classified", "not answered by the flow cache, so the classifier matched them")),
+    CONN_REFUSED(packets("conn_refused",
+        "would have opened a connection the connection table could not take (full, or its NAT's tuple in use): freed"));
 
     private final CounterDescriptor descriptor;
 

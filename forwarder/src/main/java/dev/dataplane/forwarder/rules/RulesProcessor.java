@@ -12,6 +12,7 @@ import java.util.Objects;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Verdict;
@@ -59,12 +60,15 @@ public final class RulesProcessor
     public static final int MALFORMED_ACCEPTED = RuleOutcome.MALFORMED_ACCEPTED.ordinal();
     public static final int FRAGMENTS = RuleOutcome.FRAGMENTS.ordinal();
     public static final int CLASSIFIED = RuleOutcome.CLASSIFIED.ordinal();
+    public static final int CONN_REFUSED = RuleOutcome.CONN_REFUSED.ordinal();
     /** Malformed frames no rule claimed, by {@code PacketView} verdict (1 and up), start here. */
     private static final int MALFORMED_BY_KIND = RuleOutcome.values().length - 1;
     /** What each outcome counter counts, by index. */
     public static final List<CounterDescriptor> OUTCOMES = outcomeDescriptors();
     public static final int OUTCOME_COUNT = OUTCOMES.size();
     /** Per-rule rows are plain arrays, written by this thread and published by {@link #endBurst}'s release. */
+    /** Connection table slots swept for expired connections per burst. */
+    private static final int SWEEP_PER_BURST = 64;
     private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int rxPort;
@@ -85,6 +89,10 @@ public final class RulesProcessor
     private final boolean fastPathAlways;
     private final PacketView view = new PacketView();
     private final FlowCache flowCache;
+    /** The connection tracker of this processor's lcore, shared with its other processors; null: stateless. */
+    private final ConnTracker tracker;
+    /** The clock of this burst, for the tracker (milliseconds). */
+    private long nowMillis;
     /** Published once per burst, by {@link #OUTCOMES}. */
     private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -116,6 +124,23 @@ public final class RulesProcessor
         final long[] txChecksumOffloads, final int flowCacheEntries, final long rxChecksumOffloads,
         final PacketChecks checks)
     {
+        this(rxPort, pairedPort, index, source, txChecksumOffloads, flowCacheEntries, rxChecksumOffloads, checks,
+            null);
+    }
+
+    /**
+     * A processor that tracks connections (stateful) when {@code tracker} is not null: then every packet is tracked
+     * before it is classified ({@code ct-state} matches its connection's state), a connection's first packet binds
+     * the address and port rewrites of the rule that accepts it to the connection as its translation (NAT), and every
+     * later packet of it, replies included, is translated from the connection; the flow cache is not used.
+     *
+     * @param tracker the connection tracker of the lcore this processor runs on (one thread), or null.
+     */
+    public RulesProcessor(final int rxPort, final int pairedPort, final int index, final RulesSource source,
+        final long[] txChecksumOffloads, final int flowCacheEntries, final long rxChecksumOffloads,
+        final PacketChecks checks, final ConnTracker tracker)
+    {
+        this.tracker = tracker;
         this.verifyL4Checksum = checks.verifyL4Checksum();
         this.acceptMalformed = checks.acceptMalformed();
         this.parseChecks = PacketView.ROUTER_CHECKS | (verifyL4Checksum ? PacketView.CHECK_L4_CHECKSUM : 0);
@@ -148,6 +173,11 @@ public final class RulesProcessor
         {
             adopt(current);
         }
+        if (null != tracker)
+        {
+            nowMillis = System.currentTimeMillis();
+            tracker.sweep(nowMillis, SWEEP_PER_BURST);
+        }
     }
 
     /**
@@ -176,6 +206,16 @@ public final class RulesProcessor
         final long elements = pkts.elements();
         Objects.checkFromIndexSize(0, count, Math.min(Math.min(pkts.capacity(), destinations.length),
             Math.min(frames.length, lengths.length)));
+        if (null != tracker)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final long mbuf = MbufArray.element(elements, i);
+                destinations[i] = processTracked(mbuf, frames[i], lengths[i], rxChecks(mbuf));
+            }
+            pending[RECEIVED] += count;
+            return;
+        }
         if (!fastPathAlways)
         {
             processWithRxChecks(elements, frames, lengths, count, destinations);
@@ -343,28 +383,9 @@ public final class RulesProcessor
             pending[acceptMalformed ? MALFORMED_ACCEPTED : MALFORMED_DROPPED]++;
             return acceptMalformed ? pairedPort : DROP;
         }
-        final int destination;
-        final boolean swapMacs;
-        final RewriteProgram program;
-        if (Classifier.NO_MATCH == rule)
-        {
-            destination = rules.defaultAccept() ? pairedPort : DROP;
-            swapMacs = false;
-            program = null;
-        }
-        else
-        {
-            final Verdict ruleVerdict = rules.verdict(rule);
-            swapMacs = Verdict.TX == ruleVerdict;
-            destination = switch (ruleVerdict)
-            {
-                case ACCEPT -> pairedPort;
-                case TX -> rxPort;
-                case REDIRECT -> rules.redirectPort(rule);
-                default -> DROP;
-            };
-            program = DROP == destination ? null : rules.program(rule);
-        }
+        final int destination = destinationOf(rule);
+        final boolean swapMacs = Classifier.NO_MATCH != rule && Verdict.TX == rules.verdict(rule);
+        final RewriteProgram program = DROP == destination || Classifier.NO_MATCH == rule ? null : rules.program(rule);
         final int inserted = FlowCache.MISS == cached ?
             flowCache.insert(rule, countedRules, program, destination, swapMacs) : -1;
         if (DROP == destination)
@@ -398,6 +419,124 @@ public final class RulesProcessor
                 view.protocol(), view.ipEnd());
         }
         return destination;
+    }
+
+    /**
+     * A packet of a stateful processor: tracked, classified with its connection's state, and translated as its
+     * connection says (a new connection takes the translation of the rule that accepts its first packet).
+     */
+    private int processTracked(final long mbuf, final long frame, final int length, final int rxChecks)
+    {
+        final PacketView view = this.view;
+        final int[] pending = this.pending;
+        final ConnTracker tracker = this.tracker;
+        view.parse(ALL, frame, length, parseChecks | rxChecks);
+        if (view.isFragment())
+        {
+            pending[FRAGMENTS]++;
+        }
+        final int connState = tracker.track(view, nowMillis);
+        if (ConnTracker.TABLE_FULL == connState)
+        {
+            pending[CONN_REFUSED]++;
+            return DROP;
+        }
+        view.connState(connState);
+        final int rule = classifier.classify(view, rxPort, ruleCounters, null);
+        pending[CLASSIFIED]++;
+        final int verdict = view.verdict();
+        if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
+        {
+            pending[MALFORMED_BY_KIND + verdict]++;
+            pending[acceptMalformed ? MALFORMED_ACCEPTED : MALFORMED_DROPPED]++;
+            return acceptMalformed ? pairedPort : DROP;
+        }
+        final int destination = destinationOf(rule);
+        if (DROP == destination)
+        {
+            if (tracker.lastCreated())
+            {
+                tracker.forget();
+            }
+            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
+            return DROP;
+        }
+        RewriteProgram program = Classifier.NO_MATCH == rule ? null : rules.program(rule);
+        boolean rewritten = false;
+        if (tracker.lastReference() >= 0)
+        {
+            if (tracker.lastCreated() && null != program && 0 != program.translatedFields() &&
+                !tracker.bind(translated(view, program, true), translated(view, program, false),
+                    translatedPort(view, program, true), translatedPort(view, program, false), nowMillis))
+            {
+                pending[CONN_REFUSED]++;
+                return DROP;
+            }
+            rewritten = tracker.translate(view);
+            program = null == program ? null : program.withoutTranslation();
+        }
+        if (Classifier.NO_MATCH != rule && Verdict.TX == rules.verdict(rule))
+        {
+            EthernetHeader.swapAddresses(ALL, frame);
+        }
+        if (null != program && !program.isEmpty() && PacketView.OK == verdict)
+        {
+            if (!program.apply(view))
+            {
+                pending[TTL_EXPIRED]++;
+                return DROP;
+            }
+            rewritten = true;
+        }
+        if (Classifier.NO_MATCH == rule)
+        {
+            pending[DEFAULT_ACCEPTED]++;
+        }
+        final long offloads = txChecksumOffloads[destination];
+        if (0 != offloads && rewritten && PacketView.OK == verdict && 4 == view.ipVersion())
+        {
+            offloadChecksums(mbuf, offloads, frame, view.l3Offset(), view.l3HeaderLength(),
+                view.hasL4() && l4ChecksumKnownGood(rxChecks, view.isFragment()) ? view.l4Offset() : -1,
+                view.protocol(), view.ipEnd());
+        }
+        return destination;
+    }
+
+    /** Where a packet that matched {@code rule} ({@link Classifier#NO_MATCH}: the policy's) goes, or {@link #DROP}. */
+    private int destinationOf(final int rule)
+    {
+        if (Classifier.NO_MATCH == rule)
+        {
+            return rules.defaultAccept() ? pairedPort : DROP;
+        }
+        return switch (rules.verdict(rule))
+        {
+            case ACCEPT -> pairedPort;
+            case TX -> rxPort;
+            case REDIRECT -> rules.redirectPort(rule);
+            default -> DROP;
+        };
+    }
+
+    /** The IPv4 source ({@code source}) or destination address a connection's first packet is translated to. */
+    private static int translated(final PacketView view, final RewriteProgram program, final boolean source)
+    {
+        final int bit = source ? RewriteProgram.SETS_SOURCE : RewriteProgram.SETS_DESTINATION;
+        final long l3 = view.base() + view.l3Offset();
+        return 0 != (program.translatedFields() & bit) ? (int)program.translated(bit) :
+            source ? Ipv4Header.source(view.segment(), l3) : Ipv4Header.destination(view.segment(), l3);
+    }
+
+    /** The source or destination port it is translated to (0 for a packet without ports: ICMP keeps its id). */
+    private static int translatedPort(final PacketView view, final RewriteProgram program, final boolean source)
+    {
+        final int bit = source ? RewriteProgram.SETS_SOURCE_PORT : RewriteProgram.SETS_DESTINATION_PORT;
+        if (!view.hasL4())
+        {
+            return 0;
+        }
+        return 0 != (program.translatedFields() & bit) ? (int)program.translated(bit) :
+            source ? view.sourcePort() : view.destinationPort();
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.dataplane.forwarder.pipeline.PipelineRx;
 import dev.dataplane.forwarder.pipeline.PipelineRxCounter;
 import dev.dataplane.forwarder.rtc.ForwardingStream;
 import dev.dataplane.forwarder.rtc.StreamCounter;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
@@ -92,8 +94,11 @@ public final class ForwarderStats
         return totals;
     }
 
-    /** Per-rule packets and bytes and the outcome counters ({@link RulesProcessor#OUTCOMES}), summed over streams. */
-    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes)
+    /**
+     * Per-rule packets and bytes and the outcome counters ({@link RulesProcessor#OUTCOMES}), summed over streams, and
+     * the connection trackers' counters ({@link ConnCounter}) summed over lcores, null when none tracks connections.
+     */
+    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long[] connections)
     {
         public long packets(final int rule)
         {
@@ -129,7 +134,17 @@ public final class ForwarderStats
                 outcomes[o] += processor.outcome(o);
             }
         }
-        return new RulesSnapshot(ruleSet, perRule, outcomes);
+        long[] connections = null;
+        for (final ConnTracker tracker : forwarder.trackers())
+        {
+            final long[] counts = tracker.counters().snapshot();
+            connections = null == connections ? new long[counts.length] : connections;
+            for (int c = 0; c < counts.length; c++)
+            {
+                connections[c] += counts[c];
+            }
+        }
+        return new RulesSnapshot(ruleSet, perRule, outcomes, connections);
     }
 
     /** The sum over ports, as port -1. */

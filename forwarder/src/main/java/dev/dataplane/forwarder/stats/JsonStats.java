@@ -7,6 +7,7 @@ import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
@@ -107,6 +108,15 @@ public final class JsonStats implements StatsSink
                 json.field(RulesProcessor.OUTCOMES.get(o).counterName(), rules.outcomes()[o]);
             }
             json.endObject();
+            if (null != rules.connections())
+            {
+                json.name("connections").beginObject();
+                for (final ConnCounter counter : ConnCounter.values())
+                {
+                    json.field(counter.counterName(), rules.connections()[counter.ordinal()]);
+                }
+                json.endObject();
+            }
         }
         print(json.field("mbufs", mbufs).field("mbufs_in_use_at_exit", mbufsInUseAtExit).endObject());
     }

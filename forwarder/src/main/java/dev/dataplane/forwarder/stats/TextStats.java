@@ -10,6 +10,7 @@ import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
@@ -136,8 +137,25 @@ public final class TextStats implements StatsSink
                 .append(RulesProcessor.OUTCOMES.get(o).counterName().replace('_', ' ')).append(' ').append(count);
         }
         out.println("outcomes: " + outcomes);
-        out.printf(Locale.ROOT, "classified: %d of %d received (the rest answered by the flow cache)%n",
-            rules.outcomes()[RulesProcessor.CLASSIFIED], rules.outcomes()[RulesProcessor.RECEIVED]);
+        if (null == rules.connections())
+        {
+            out.printf(Locale.ROOT, "classified: %d of %d received (the rest answered by the flow cache)%n",
+                rules.outcomes()[RulesProcessor.CLASSIFIED], rules.outcomes()[RulesProcessor.RECEIVED]);
+            return;
+        }
+        // Connection tracking: every counter that is not zero, by its name without the ct_ prefix.
+        final StringBuilder connections = new StringBuilder();
+        for (final ConnCounter counter : ConnCounter.values())
+        {
+            final long count = rules.connections()[counter.ordinal()];
+            if (0 != count || ConnCounter.IN_USE == counter)
+            {
+                connections.append(connections.isEmpty() ? "" : ", ")
+                    .append(counter.counterName().substring(3).replace('_', ' ')).append(' ')
+                    .append(count);
+            }
+        }
+        out.println("connections: " + connections);
     }
 
     private void rates(final double elapsed, final String port, final PortTotals previous, final PortTotals current,

@@ -11,6 +11,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dataplane.forwarder.ForwarderContext;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
@@ -54,9 +55,11 @@ class StatsSinkTest
         final long[] outcomes = new long[RulesProcessor.OUTCOME_COUNT];
         outcomes[RulesProcessor.RECEIVED] = 10;
         outcomes[RulesProcessor.malformedIndex(PacketView.BAD_IPV4_CHECKSUM)] = 3;
+        final long[] connections = new long[ConnCounter.values().length];
+        connections[ConnCounter.TRANSLATED.ordinal()] = 2;
         new JsonStats(out).summary(ForwarderContext.builder().rules(ruleSet).build(), 1, 2.0,
             new PortTotals[] {port(0, 10, 640)}, new ForwarderStats.RulesSnapshot(ruleSet, new long[] {7, 448},
-                outcomes), 0, 4095);
+                outcomes, connections), 0, 4095);
         final JsonNode summary = new ObjectMapper().readTree(text());
         assertEquals("summary", summary.get("type").asText());
         assertEquals("rules", summary.get("forward_mode").asText());
@@ -68,6 +71,7 @@ class StatsSinkTest
         assertEquals(448, rule.get("bytes").asLong());
         assertEquals(10, summary.get("outcomes").get("received").asLong());
         assertEquals(3, summary.get("outcomes").get("malformed_bad_ipv4_checksum").asLong());
+        assertEquals(2, summary.get("connections").get("ct_nat").asLong());
         assertEquals(RulesProcessor.OUTCOME_COUNT, summary.get("outcomes").size());
         assertEquals(0, summary.get("mbufs_in_use_at_exit").asInt());
     }

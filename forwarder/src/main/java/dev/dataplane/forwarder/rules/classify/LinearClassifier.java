@@ -94,6 +94,10 @@ public final class LinearClassifier implements Classifier
         {
             return false;
         }
+        if (0 != rule.connStates() && 0 == (rule.connStates() & 1 << view.connState()))
+        {
+            return false;
+        }
         return rule.tcpFlagsMask() == 0 ||
             (view.hasPorts() && view.protocol() == 6 && (view.tcpFlags() & rule.tcpFlagsMask()) == rule.tcpFlags());
     }

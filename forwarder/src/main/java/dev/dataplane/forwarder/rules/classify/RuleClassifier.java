@@ -182,6 +182,7 @@ public final class RuleClassifier implements Classifier
         private final FieldIndex sourcePort;
         private final FieldIndex destinationPort;
         private final FieldIndex tcpFlags;
+        private final FieldIndex connState;
 
         /** @param dense whether small fields may have dense tables (see {@link FieldIndex.Builder}). */
         Group(final Rule[] rules, final int first, final int end, final boolean[] terminal, final boolean dense)
@@ -207,6 +208,7 @@ public final class RuleClassifier implements Classifier
             final FieldIndex.Builder sourcePortB = new FieldIndex.Builder(16, n, dense);
             final FieldIndex.Builder destinationPortB = new FieldIndex.Builder(16, n, dense);
             final FieldIndex.Builder tcpFlagsB = new FieldIndex.Builder(8, n, dense);
+            final FieldIndex.Builder connStateB = new FieldIndex.Builder(3, n, dense);
             for (int i = 0; i < n; i++)
             {
                 final Rule r = rules[first + i];
@@ -236,6 +238,7 @@ public final class RuleClassifier implements Classifier
                 intRange(sourcePortB, r.sourcePortLow(), r.sourcePortHigh());
                 intRange(destinationPortB, r.destinationPortLow(), r.destinationPortHigh());
                 tcpFlags(tcpFlagsB, r);
+                connStates(connStateB, r.connStates());
             }
             this.inPort = inPortB.build();
             this.length = lengthB.build();
@@ -250,6 +253,7 @@ public final class RuleClassifier implements Classifier
             this.sourcePort = sourcePortB.build();
             this.destinationPort = destinationPortB.build();
             this.tcpFlags = tcpFlagsB.build();
+            this.connState = connStateB.build();
         }
 
         /** The first terminal rule of this group a well-formed frame matches, counting the count rules on the way. */
@@ -297,6 +301,7 @@ public final class RuleClassifier implements Classifier
                 (l4 ? destinationPort.classOf(view.destinationPort()) : destinationPort.absentClass) : 0;
             final int cTcpFlags = tcpFlags.active ?
                 (l4 && view.protocol() == 6 ? tcpFlags.classOf(view.tcpFlags()) : tcpFlags.absentClass) : 0;
+            final int cConnState = connState.active ? connState.classOf(view.connState()) : 0;
 
             final int words = this.words;
             final int summaryWords = this.summaryWords;
@@ -316,6 +321,7 @@ public final class RuleClassifier implements Classifier
                 candidates &= summaryOf(sourcePort, cSourcePort, s);
                 candidates &= summaryOf(destinationPort, cDestinationPort, s);
                 candidates &= summaryOf(tcpFlags, cTcpFlags, s);
+                candidates &= summaryOf(connState, cConnState, s);
                 while (0 != candidates)
                 {
                     final int w = (s << 6) + Long.numberOfTrailingZeros(candidates);
@@ -334,6 +340,7 @@ public final class RuleClassifier implements Classifier
                     matched &= bitsOf(sourcePort, cSourcePort, words, w);
                     matched &= bitsOf(destinationPort, cDestinationPort, words, w);
                     matched &= bitsOf(tcpFlags, cTcpFlags, words, w);
+                    matched &= bitsOf(connState, cConnState, words, w);
                     final int rule = scanWord(view, counters, countedRules, w, matched);
                     if (NO_MATCH != rule)
                     {
@@ -381,8 +388,24 @@ public final class RuleClassifier implements Classifier
                 " src4=" + source4.classCount() + " dst4=" + destination4.classCount() + " src6=" +
                 source6.classCount() + " dst6=" + destination6.classCount() + " proto=" + protocol.classCount() +
                 " sport=" + sourcePort.classCount() + " dport=" + destinationPort.classCount() + " tcpFlags=" +
-                tcpFlags.classCount();
+                tcpFlags.classCount() + " ctState=" + connState.classCount();
         }
+    }
+
+    /** A rule's {@code ct-state} mask as the tracker's codes it matches ({@link PacketView#connState}). */
+    private static void connStates(final FieldIndex.Builder builder, final int mask)
+    {
+        if (0 == mask)
+        {
+            builder.any();
+            return;
+        }
+        final long[] values = new long[Integer.bitCount(mask)];
+        for (int bits = mask, i = 0; 0 != bits; bits &= bits - 1)
+        {
+            values[i++] = Integer.numberOfTrailingZeros(bits);
+        }
+        builder.values(values);
     }
 
     private static void intRange(final FieldIndex.Builder builder, final int low, final int high)

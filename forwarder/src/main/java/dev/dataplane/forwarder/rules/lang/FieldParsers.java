@@ -1,7 +1,12 @@
 package dev.dataplane.forwarder.rules.lang;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.net.AsciiNumbers;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.IpProtocol;
@@ -10,6 +15,9 @@ import dev.dataplane.net.TcpHeader;
 /** The parsers of a rule's field values: numbers, ranges, EtherTypes, protocols, TCP flags. */
 final class FieldParsers
 {
+    /** The connection states {@code ct-state} names, as the tracker codes them. */
+    static final Map<String, Integer> CONN_STATES = connStateNames();
+
     private FieldParsers()
     {
     }
@@ -109,5 +117,35 @@ final class FieldParsers
             flags |= bit;
         }
         return flags;
+    }
+
+    private static Map<String, Integer> connStateNames()
+    {
+        final Map<String, Integer> names = new LinkedHashMap<>();
+        names.put("new", ConnTracker.NEW);
+        names.put("established", ConnTracker.ESTABLISHED);
+        names.put("related", ConnTracker.RELATED);
+        names.put("invalid", ConnTracker.INVALID);
+        names.put("untracked", ConnTracker.UNTRACKED);
+        return Collections.unmodifiableMap(names);
+    }
+
+    /**
+     * A comma-separated list of connection states ({@link #CONN_STATES}'s names) as a {@link Rule#connStates} mask.
+     */
+    static int connStates(final Token token) throws RulesException
+    {
+        int mask = 0;
+        for (final String name : token.text().split(",", -1))
+        {
+            final Integer state = CONN_STATES.get(name);
+            if (null == state)
+            {
+                throw token.error(Suggestions.unknown("connection state", name, List.copyOf(CONN_STATES.keySet()),
+                    null));
+            }
+            mask |= 1 << state;
+        }
+        return mask;
     }
 }

@@ -9,6 +9,16 @@ package dev.dataplane.forwarder.rules.lang;
  */
 public record Rewrite(Kind kind, long value, long value2)
 {
+    /** Whether it rewrites an address or a port: under connection tracking, part of a connection's NAT. */
+    public boolean translates()
+    {
+        return switch (kind)
+        {
+            case SET_SOURCE, SET_DESTINATION, SET_SOURCE_PORT, SET_DESTINATION_PORT -> true;
+            default -> false;
+        };
+    }
+
     /** The rewrites, by keyword. */
     public enum Kind
     {

@@ -13,6 +13,8 @@ import java.util.List;
  * @param tcpFlagsMask which TCP flags to test (0: none); matches when {@code flags & mask == tcpFlags}.
  * @param malformed  matches only the frames {@code PacketView} rejects (other fields but in-port must be ANY).
  * @param fragment   matches only IPv4/IPv6 fragments, the first included (no port or TCP flag match with it).
+ * @param connStates the connection states it matches ({@code ct-state}): bit {@code 1 << s} for each of the
+ *                   tracker's codes {@code s} ({@code ConnTracker.NEW}...); 0 matches any.
  */
 public record Rule(
     int index,
@@ -36,6 +38,7 @@ public record Rule(
     int lengthHigh,
     boolean malformed,
     boolean fragment,
+    int connStates,
     Verdict verdict,
     int redirectPort,
     List<Rewrite> rewrites)

@@ -18,7 +18,7 @@ final class RuleBuilder
 
     private static final List<String> MATCHES = List.of("in-port", "ether-type", "vlan", "untagged", "ip4", "ip6",
         "src", "dst", "proto", "sport", "dport", "tcp-flags", "length", "malformed",
-        "fragment");
+        "fragment", "ct-state");
     private static final List<String> VERDICTS = List.of("accept", "drop", "tx", "redirect", "count");
     private static final List<String> REWRITES = List.of("set-src", "set-dst", "set-sport", "set-dport", "dec-ttl",
         "set-dscp", "set-src-mac", "set-dst-mac");
@@ -49,6 +49,8 @@ final class RuleBuilder
     private boolean malformed;
     private Token malformedToken;
     private Token fragmentToken;
+    private int connStates;
+    private Token connStateToken;
     private Verdict verdict;
     private Token verdictToken;
     private int redirectPort = Rule.ANY;
@@ -91,7 +93,7 @@ final class RuleBuilder
         validate();
         return new Rule(index, name, line, inPort, etherType, vlanLow, vlanHigh, ipVersion, source, destination,
             protocol, sportLow, sportHigh, dportLow, dportHigh, tcpFlags, tcpFlagsMask, lengthLow, lengthHigh,
-            malformed, null != fragmentToken, verdict, redirectPort, rewrites);
+            malformed, null != fragmentToken, connStates, verdict, redirectPort, rewrites);
     }
 
     private void once(final Token keyword, final String field) throws RulesException
@@ -206,6 +208,12 @@ final class RuleBuilder
             {
                 once(keyword, "fragment");
                 fragmentToken = keyword;
+            }
+            case "ct-state" ->
+            {
+                once(keyword, "ct-state");
+                connStateToken = keyword;
+                connStates = FieldParsers.connStates(tokens.expect("connection states like established,related"));
             }
             default -> throw keyword.error(Suggestions.unknown("match", keyword.text(), MATCHES,
                 "'=>' before the verdict"));
@@ -338,7 +346,7 @@ final class RuleBuilder
     {
         if (malformed && (etherType != Rule.ANY || vlanLow != Rule.ANY || ipVersion != Rule.ANY ||
             protocol != Rule.ANY || sportLow != Rule.ANY || dportLow != Rule.ANY || tcpFlagsMask != 0 ||
-            null != fragmentToken))
+            null != fragmentToken || null != connStateToken))
         {
             throw malformedToken.error("malformed frames have no trustworthy headers: combine malformed " +
                 "only with " +

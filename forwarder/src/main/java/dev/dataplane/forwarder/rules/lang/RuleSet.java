@@ -32,4 +32,13 @@ public record RuleSet(String source, List<Rule> rules, boolean defaultAccept)
     {
         return rules.get(index);
     }
+
+    /**
+     * Whether the rules need connection tracking: some rule matches {@code ct-state}, or rewrites an address or a
+     * port (which, tracked, becomes its connections' NAT, so that their replies are translated back).
+     */
+    public boolean needsConnTracking()
+    {
+        return rules.stream().anyMatch(r -> 0 != r.connStates() || r.rewrites().stream().anyMatch(Rewrite::translates));
+    }
 }

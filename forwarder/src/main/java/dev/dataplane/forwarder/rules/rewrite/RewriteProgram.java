@@ -5,14 +5,12 @@ import java.lang.foreign.MemorySegment;
 import dev.dataplane.forwarder.rules.lang.Rewrite;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.HeaderRewrite;
 import dev.dataplane.net.InternetChecksum;
-import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.Ipv6Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
-import dev.dataplane.net.TcpHeader;
-import dev.dataplane.net.UdpHeader;
 
 /**
  * A rule's rewrites, compiled to flat arrays and applied in place to a parsed frame, allocation-free. Every change
@@ -47,12 +45,34 @@ public final class RewriteProgram
     private int destinationPort;
     private long sourceMac;
     private long destinationMac;
+    /** The {@code SETS_*} bits of the address and port rewrites: what a tracked connection's translation sets. */
+    private final int translatedFields;
+    private final long[] translated = new long[4];
+    /** This program without its address and port rewrites, or this program when it has none. */
+    private final RewriteProgram withoutTranslation;
 
     private RewriteProgram(final Rewrite.Kind[] kinds, final long[] values, final long[] values2)
     {
         this.kinds = kinds;
         this.values = values;
         this.values2 = values2;
+        int translates = 0;
+        int others = 0;
+        for (int i = 0; i < kinds.length; i++)
+        {
+            final int bit = translationBit(kinds[i]);
+            if (0 != bit)
+            {
+                translates |= bit;
+                translated[Integer.numberOfTrailingZeros(bit)] = values[i];
+            }
+            else
+            {
+                others++;
+            }
+        }
+        this.translatedFields = translates;
+        this.withoutTranslation = 0 == translates ? this : without(kinds, values, values2, others);
         int fields = 0;
         for (int i = 0; i < kinds.length && NOT_FLOW_CONSTANT != fields; i++)
         {
@@ -69,6 +89,36 @@ public final class RewriteProgram
             }
         }
         this.constantFields = fields;
+    }
+
+    private static int translationBit(final Rewrite.Kind kind)
+    {
+        return switch (kind)
+        {
+            case SET_SOURCE -> SETS_SOURCE;
+            case SET_DESTINATION -> SETS_DESTINATION;
+            case SET_SOURCE_PORT -> SETS_SOURCE_PORT;
+            case SET_DESTINATION_PORT -> SETS_DESTINATION_PORT;
+            default -> 0;
+        };
+    }
+
+    private static RewriteProgram without(final Rewrite.Kind[] kinds, final long[] values, final long[] values2,
+        final int others)
+    {
+        final Rewrite.Kind[] otherKinds = new Rewrite.Kind[others];
+        final long[] otherValues = new long[others];
+        final long[] otherValues2 = new long[others];
+        for (int i = 0, o = 0; i < kinds.length; i++)
+        {
+            if (0 == translationBit(kinds[i]))
+            {
+                otherKinds[o] = kinds[i];
+                otherValues[o] = values[i];
+                otherValues2[o++] = values2[i];
+            }
+        }
+        return 0 == others ? EMPTY : new RewriteProgram(otherKinds, otherValues, otherValues2);
     }
 
     public static RewriteProgram of(final Rule rule)
@@ -104,6 +154,28 @@ public final class RewriteProgram
     public int constantFields()
     {
         return constantFields;
+    }
+
+    /**
+     * The {@code SETS_*} bits (source, destination and their ports) of the address and port rewrites: under
+     * connection tracking these are a connection's NAT, chosen by its first packet and kept by the connection
+     * ({@link #translated}), while {@link #withoutTranslation} applies to each packet.
+     */
+    public int translatedFields()
+    {
+        return translatedFields;
+    }
+
+    /** The value the last rewrite of field {@code bit} ({@code SETS_SOURCE}...{@code SETS_DESTINATION_PORT}) sets. */
+    public long translated(final int bit)
+    {
+        return translated[Integer.numberOfTrailingZeros(bit)];
+    }
+
+    /** This program without its address and port rewrites (itself when it has none). */
+    public RewriteProgram withoutTranslation()
+    {
+        return withoutTranslation;
     }
 
     /** The IPv4 source address a flow-constant program sets (with {@link #SETS_SOURCE}). */
@@ -155,22 +227,11 @@ public final class RewriteProgram
         {
             switch (kinds[i])
             {
-                case SET_SOURCE -> setAddress(s, l3, hasL4, l4, protocol, version, true, values[i], values2[i]);
-                case SET_DESTINATION -> setAddress(s, l3, hasL4, l4, protocol, version, false, values[i], values2[i]);
-                case SET_SOURCE_PORT ->
-                {
-                    if (hasL4)
-                    {
-                        setPort(s, l4, protocol, UdpHeader.SOURCE_PORT_OFFSET, (int)values[i]);
-                    }
-                }
-                case SET_DESTINATION_PORT ->
-                {
-                    if (hasL4)
-                    {
-                        setPort(s, l4, protocol, UdpHeader.DESTINATION_PORT_OFFSET, (int)values[i]);
-                    }
-                }
+                case SET_SOURCE -> setAddress(view, s, l3, hasL4, l4, protocol, version, true, values[i], values2[i]);
+                case SET_DESTINATION ->
+                    setAddress(view, s, l3, hasL4, l4, protocol, version, false, values[i], values2[i]);
+                case SET_SOURCE_PORT -> HeaderRewrite.setPort(view, true, (int)values[i]);
+                case SET_DESTINATION_PORT -> HeaderRewrite.setPort(view, false, (int)values[i]);
                 case DECREMENT_TTL ->
                 {
                     if (!decrementTtl(s, l3, version))
@@ -186,30 +247,13 @@ public final class RewriteProgram
         return true;
     }
 
-    private static void setAddress(final MemorySegment s, final long l3, final boolean hasL4, final long l4,
-        final int protocol, final int version, final boolean source, final long value, final long value2)
+    private static void setAddress(final PacketView view, final MemorySegment s, final long l3,
+        final boolean hasL4, final long l4, final int protocol, final int version, final boolean source,
+        final long value, final long value2)
     {
         if (version == 4)
         {
-            final int address = (int)value;
-            final int old = source ? Ipv4Header.source(s, l3) : Ipv4Header.destination(s, l3);
-            if (source)
-            {
-                Ipv4Header.setSource(s, l3, address);
-            }
-            else
-            {
-                Ipv4Header.setDestination(s, l3, address);
-            }
-            if (hasL4)
-            {
-                final long at = l4 + checksumOffset(protocol);
-                final int checksum = NetworkOrder.u16(s, at);
-                if (protocol == IpProtocol.TCP || 0 != checksum)
-                {
-                    storeL4(s, at, protocol, InternetChecksum.update32(checksum, old, address));
-                }
-            }
+            HeaderRewrite.setAddress(view, source, (int)value);
         }
         else if (version == 6)
         {
@@ -220,35 +264,11 @@ public final class RewriteProgram
             s.set(NetworkOrder.U64, field + 8, value2);
             if (hasL4)
             {
-                final long at = l4 + checksumOffset(protocol);
-                storeL4(s, at, protocol,
+                final long at = l4 + HeaderRewrite.checksumOffset(protocol);
+                HeaderRewrite.storeL4(s, at, protocol,
                     InternetChecksum.update128(NetworkOrder.u16(s, at), oldHigh, oldLow, value, value2));
             }
         }
-    }
-
-    private static void setPort(final MemorySegment s, final long l4, final int protocol, final int portOffset,
-        final int port)
-    {
-        final int old = NetworkOrder.u16(s, l4 + portOffset);
-        NetworkOrder.u16(s, l4 + portOffset, port);
-        final long at = l4 + checksumOffset(protocol);
-        final int checksum = NetworkOrder.u16(s, at);
-        if (protocol == IpProtocol.TCP || 0 != checksum)
-        {
-            storeL4(s, at, protocol, InternetChecksum.update16(checksum, old, port));
-        }
-    }
-
-    /** A UDP checksum that comes out 0 is sent as 0xFFFF: 0 means "no checksum" (RFC 768). */
-    private static void storeL4(final MemorySegment s, final long at, final int protocol, final int checksum)
-    {
-        NetworkOrder.u16(s, at, protocol == IpProtocol.UDP && 0 == checksum ? 0xFFFF : checksum);
-    }
-
-    private static int checksumOffset(final int protocol)
-    {
-        return protocol == IpProtocol.TCP ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET;
     }
 
     private static boolean decrementTtl(final MemorySegment s, final long l3, final int version)

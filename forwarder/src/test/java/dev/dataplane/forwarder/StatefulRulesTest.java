@@ -1,0 +1,168 @@
+package dev.dataplane.forwarder;
+
+import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnTable;
+import dev.dataplane.forwarder.conntrack.ConnTracker;
+import dev.dataplane.forwarder.rules.CompiledRules;
+import dev.dataplane.forwarder.rules.PacketChecks;
+import dev.dataplane.forwarder.rules.RuleOutcome;
+import dev.dataplane.forwarder.rules.RulesProcessor;
+import dev.dataplane.forwarder.rules.RulesSource;
+import dev.dataplane.forwarder.rules.RulesState;
+import dev.dataplane.forwarder.rules.flow.FlowCache;
+import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PacketView;
+import dev.dataplane.net.TcpHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules run stateful: two processors, one per port, share their lcore's connection tracker, as the forwarder
+ * builds them. A connection's first packet binds the address and port rewrites of the rule that accepts it to the
+ * connection, and its replies, which no rule matches, are translated back (the seed scenario of
+ * {@code examples/redirect.rules}, both ways); {@code ct-state} rules make a stateful firewall. Every frame that
+ * leaves has checksums a receiver accepts.
+ */
+class StatefulRulesTest
+{
+    private static final int CLIENT = Ipv4Header.parseAddress("10.0.8.18");
+    private static final int SERVICE = Ipv4Header.parseAddress("10.0.8.17");
+    private static final int SERVER = Ipv4Header.parseAddress("10.0.1.2");
+
+    private static Eal eal;
+    private static Mempool pool;
+    private static OneFrame one;
+
+    private final PacketView view = new PacketView();
+    private ConnTracker tracker;
+    private RulesProcessor clientSide;
+    private RulesProcessor serverSide;
+
+    @BeforeAll
+    static void startEal()
+    {
+        eal = Eal.init(ealArgs());
+        pool = Mempool.createPktmbufPool("stateful", 1023, 0, Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
+        one = new OneFrame(pool);
+    }
+
+    @AfterAll
+    static void stopEal()
+    {
+        assertEquals(0, pool.inUseCount());
+        pool.close();
+        eal.close();
+    }
+
+    @AfterEach
+    void closeTracker()
+    {
+        tracker.close();
+    }
+
+    private void rules(final RuleSet ruleSet)
+    {
+        tracker = new ConnTracker(new ConnTable(1024, 0x5EED));
+        final RulesSource source = new RulesSource(new RulesState(new CompiledRules(ruleSet), 1, 2));
+        clientSide = new RulesProcessor(0, 1, 0, source, new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
+            PacketChecks.DEFAULT, tracker);
+        serverSide = new RulesProcessor(1, 0, 1, source, new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
+            PacketChecks.DEFAULT, tracker);
+    }
+
+    @Test
+    void theRedirectExampleTranslatesTheRepliesBack() throws Exception
+    {
+        rules(RulesParser.parse(Path.of("..", "examples", "redirect.rules")));
+        for (int i = 0; i < 3; i++)
+        {
+            final byte[] request = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 8080).length(100).build();
+            assertEquals(1, one.send(clientSide, request));
+            assertTuple(request, CLIENT, SERVER, 5000, 8083);
+            final byte[] reply = new FrameBuilder().ipv4(SERVER, CLIENT).udp(8083, 5000).length(100).build();
+            assertEquals(0, one.send(serverSide, reply));
+            assertTuple(reply, SERVICE, CLIENT, 8080, 5000);
+        }
+        final byte[] direct = new FrameBuilder().ipv4(SERVER, CLIENT).udp(9000, 5000).build();
+        assertEquals(0, one.send(serverSide, direct));
+        assertTuple(direct, SERVER, CLIENT, 9000, 5000);
+        assertEquals(2, tracker.table().used(), "the translated flow and the direct one");
+        assertEquals(1, tracker.counters().get(ConnCounter.TRANSLATED));
+        assertEquals(3, clientSide.outcome(RuleOutcome.RECEIVED.ordinal()));
+    }
+
+    @Test
+    void aSecondClientOnTheSameTranslatedTupleIsRefusedAndCounted() throws Exception
+    {
+        rules(RulesParser.parse("""
+            ip4 proto udp dport 53 => accept set-src 192.0.2.1 set-sport 40000
+            """, "snat.rules"));
+        final byte[] first = new FrameBuilder().ipv4(CLIENT, SERVER).udp(1111, 53).build();
+        assertEquals(1, one.send(clientSide, first));
+        assertTuple(first, Ipv4Header.parseAddress("192.0.2.1"), SERVER, 40000, 53);
+        final byte[] second = new FrameBuilder().ipv4(CLIENT + 1, SERVER).udp(2222, 53).build();
+        assertEquals(RulesProcessor.DROP, one.send(clientSide, second), "its replies could not be told apart");
+        assertEquals(1, clientSide.outcome(RuleOutcome.CONN_REFUSED.ordinal()));
+        assertEquals(1, tracker.counters().get(ConnCounter.NAT_CLASHES));
+        final byte[] reply = new FrameBuilder().ipv4(SERVER, Ipv4Header.parseAddress("192.0.2.1")).udp(53, 40000)
+            .build();
+        assertEquals(0, one.send(serverSide, reply));
+        assertTuple(reply, SERVER, CLIENT, 53, 1111);
+    }
+
+    @Test
+    void aStatefulFirewallLetsRepliesInAndRefusesConnectionsFromOutside() throws Exception
+    {
+        rules(RulesParser.parse("""
+            ct-state established,related => accept
+            ct-state invalid => drop
+            in-port 0 ct-state new proto tcp dst 10.0.1.2 dport 8083 => accept
+            policy drop
+            """, "firewall.rules"));
+        assertEquals(1, one.send(clientSide, tcp(CLIENT, SERVER, 40000, 8083, TcpHeader.SYN)));
+        assertEquals(0, one.send(serverSide, tcp(SERVER, CLIENT, 8083, 40000, TcpHeader.SYN | TcpHeader.ACK)));
+        assertEquals(1, one.send(clientSide, tcp(CLIENT, SERVER, 40000, 8083, TcpHeader.ACK)));
+        assertEquals(RulesProcessor.DROP, one.send(serverSide, tcp(SERVER, CLIENT, 5555, 22, TcpHeader.SYN)),
+            "a connection opened from the server's side");
+        assertEquals(RulesProcessor.DROP, one.send(clientSide, tcp(CLIENT, SERVER, 40000, 22, TcpHeader.SYN)),
+            "not the service");
+        assertEquals(RulesProcessor.DROP,
+            one.send(serverSide, tcp(SERVER, CLIENT, 8083, 41000, TcpHeader.SYN | TcpHeader.ACK)), "invalid");
+        assertEquals(1, tracker.table().used(), "the refused connections were not kept");
+        assertEquals(2, tracker.counters().get(ConnCounter.FORGOTTEN));
+        assertEquals(1, tracker.counters().get(ConnCounter.INVALID_NEW));
+    }
+
+    private static byte[] tcp(final int source, final int destination, final int sourcePort,
+        final int destinationPort, final int flags)
+    {
+        return new FrameBuilder().ipv4(source, destination).tcp(sourcePort, destinationPort, flags).build();
+    }
+
+    /** The frame carries this tuple, and its IPv4 and UDP/TCP checksums are right. */
+    private void assertTuple(final byte[] frame, final int source, final int destination, final int sourcePort,
+        final int destinationPort)
+    {
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        assertEquals(PacketView.OK, view.parse(s, 0, frame.length,
+            PacketView.CHECK_IPV4_CHECKSUM | PacketView.CHECK_L4_CHECKSUM), "checksums");
+        assertEquals(Ipv4Header.toString(source), Ipv4Header.toString(Ipv4Header.source(s, 14)));
+        assertEquals(Ipv4Header.toString(destination), Ipv4Header.toString(Ipv4Header.destination(s, 14)));
+        assertEquals(sourcePort, view.sourcePort());
+        assertEquals(destinationPort, view.destinationPort());
+    }
+}
