@@ -97,12 +97,24 @@ class StatefulRulesTest
             assertEquals(0, one.send(serverSide, reply));
             assertTuple(reply, SERVICE, CLIENT, 8080, 5000);
         }
+        final byte[] syn = tcp(CLIENT, SERVICE, 40000, 8080, TcpHeader.SYN);
+        assertEquals(1, one.send(clientSide, syn));
+        assertTuple(syn, CLIENT, SERVER, 40000, 8083);
+        final byte[] synAck = tcp(SERVER, CLIENT, 8083, 40000, TcpHeader.SYN | TcpHeader.ACK);
+        assertEquals(0, one.send(serverSide, synAck));
+        assertTuple(synAck, SERVICE, CLIENT, 8080, 40000);
+        final byte[] ack = tcp(CLIENT, SERVICE, 40000, 8080, TcpHeader.ACK);
+        assertEquals(1, one.send(clientSide, ack));
+        assertTuple(ack, CLIENT, SERVER, 40000, 8083);
+        final byte[] data = tcp(SERVER, CLIENT, 8083, 40000, TcpHeader.ACK);
+        assertEquals(0, one.send(serverSide, data));
+        assertTuple(data, SERVICE, CLIENT, 8080, 40000);
         final byte[] direct = new FrameBuilder().ipv4(SERVER, CLIENT).udp(9000, 5000).build();
         assertEquals(0, one.send(serverSide, direct));
         assertTuple(direct, SERVER, CLIENT, 9000, 5000);
-        assertEquals(2, tracker.table().used(), "the translated flow and the direct one");
-        assertEquals(1, tracker.counters().get(ConnCounter.TRANSLATED));
-        assertEquals(3, clientSide.outcome(RuleOutcome.RECEIVED.ordinal()));
+        assertEquals(3, tracker.table().used(), "the translated flow and connection, and the direct flow");
+        assertEquals(2, tracker.counters().get(ConnCounter.TRANSLATED));
+        assertEquals(5, clientSide.outcome(RuleOutcome.RECEIVED.ordinal()), "3 datagrams, the SYN and the ACK");
     }
 
     @Test

@@ -238,7 +238,7 @@ public final class ConnTracker implements AutoCloseable
         final int replied = reply ? REPLIED : word & REPLIED;
         if (TcpState.IGNORE != next)
         {
-            table.state(entry, next | replied);
+            table.state(entry, word & ~(TCP_STATE_MASK | REPLIED) | next | replied);
             table.touch(entry, nowMillis + tcpTimeoutMillis[next]);
         }
         else

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.RuleSets;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Rule;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Test;
 /** The compiled classifier gives the reference's verdict, and the same counts, for every frame of random sets. */
 class ClassifierEquivalenceTest
 {
+    private static final int[] CONN_STATES = {ConnTracker.UNTRACKED, ConnTracker.NEW, ConnTracker.ESTABLISHED,
+        ConnTracker.INVALID, ConnTracker.RELATED};
+
     private static final int[] PORTS = {53, 80, 443, 8080, 8083, 1024, 5000};
     private static final String[] V4 = {"10.0.0.0/8", "10.0.0.0/16", "10.0.8.0/24", "10.0.8.17", "10.0.1.2",
         "192.168.0.0/16", "192.168.1.0/24", "0.0.0.0/0", "10.0.8.16/28"};
@@ -53,6 +58,8 @@ class ClassifierEquivalenceTest
                 final byte[] frame = randomFrame(random);
                 final int inPort = random.nextInt(4);
                 view.parse(MemorySegment.ofArray(frame), 0, frame.length);
+                // A tracker's word, as one would set it: untracked, new, established, invalid or related.
+                view.connState(CONN_STATES[random.nextInt(CONN_STATES.length)]);
                 final int expected = reference.classify(view, inPort, referenceCounters, referenceCounted);
                 final int actual = compiled.classify(view, inPort, compiledCounters, compiledCounted);
                 final int setNumber = set;
@@ -232,6 +239,13 @@ class ClassifierEquivalenceTest
             part.startsWith("dport") || part.startsWith("tcp-flags")))
         {
             parts.add("fragment");
+        }
+        if (random.nextInt(4) == 0 && !parts.contains("malformed"))
+        {
+            final List<String> states = new ArrayList<>(List.of("new", "established", "related", "invalid",
+                "untracked"));
+            Collections.shuffle(states, random);
+            parts.add("ct-state " + String.join(",", states.subList(0, 1 + random.nextInt(3))));
         }
         final String[] verdicts = {"accept", "drop", "tx", "redirect 1", "count", "count"};
         return String.join(" ", parts) + " => " + verdicts[random.nextInt(verdicts.length)];

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
@@ -81,6 +82,23 @@ class RulesParserTest
         assertError("proto udp fragment dport 53 => drop", 1, 11, "a fragment's ports and TCP flags are never matched");
         assertError("fragment tcp-flags syn => drop", 1, 1, "a fragment's ports and TCP flags are never matched");
         assertError("malformed fragment => drop", 1, 1, "combine malformed only with in-port and length");
+    }
+
+    @Test
+    void connectionStatesAreAMaskOfTheTrackersCodesAndMakeTheRulesNeedTracking() throws RulesException
+    {
+        final RuleSet rules = RulesParser.parse("ct-state established,related => accept\nct-state new => drop\n",
+            "t");
+        assertEquals(1 << ConnTracker.ESTABLISHED | 1 << ConnTracker.RELATED, rules.rule(0).connStates());
+        assertEquals(1 << ConnTracker.NEW, rules.rule(1).connStates());
+        assertTrue(rules.needsConnTracking());
+        assertTrue(RulesParser.parse("ip4 => accept set-src 192.0.2.1", "t").needsConnTracking(), "a NAT rule");
+        assertFalse(RulesParser.parse("ip4 => accept dec-ttl set-dscp 10", "t").needsConnTracking());
+        assertError("ct-state establised => accept", 1, 10,
+            "unknown connection state 'establised' (did you mean established?)");
+        assertError("ct-state new,,invalid => drop", 1, 10, "unknown connection state ''");
+        assertError("ct-state new ct-state invalid => drop", 1, 14, "ct-state given twice");
+        assertError("malformed ct-state invalid => drop", 1, 1, "combine malformed only with in-port and length");
     }
 
     @Test
