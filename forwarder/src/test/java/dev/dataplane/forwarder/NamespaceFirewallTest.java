@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shipped {@code examples/firewall.rules} between two hosts ({@link WiredForwarder}): the client's connections
  * to the service work (TCP carrying 1 MiB each way intact, UDP echoes to a connected socket, ICMP echo), a
- * connection the server opens towards the client is refused (its SYN dropped, no connection kept), and neither kernel counts a
- * checksum error.
+ * connection the server opens towards the client is refused (its SYN dropped, no connection kept), and neither
+ * kernel counts a checksum error.
  */
 class NamespaceFirewallTest
 {
