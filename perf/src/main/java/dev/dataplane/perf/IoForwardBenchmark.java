@@ -26,7 +26,7 @@ import dev.dataplane.pcap.PcapWriter;
  * of ours over the median of testpmd's.
  * <p>
  * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]
- * [--rules N [--pipeline] --testpmd-mode 5tswap] [--profile]}
+ * [--rules N [--pipeline] [--conntrack auto|on|off] --testpmd-mode 5tswap] [--profile]}
  * <p>
  * {@code --rules N} runs ours with N rules (N - 1 over other addresses and ports, then the DNAT rule of
  * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
@@ -34,7 +34,8 @@ import dev.dataplane.pcap.PcapWriter;
  * also touch headers) on the same devices. {@code --pipeline} runs ours in pipeline mode on two worker lcores
  * (EAL {@code --lcores 0@0,1@1,2@0}: the RX lcore alone on CPU 1, the stage lcore on CPU 0 with the main lcore;
  * TX on the RX lcore with {@code --huge}, on the stage lcore without, the forwarder's default for the pages);
- * testpmd keeps its one forwarding lcore.
+ * testpmd keeps its one forwarding lcore. The DNAT rule makes the forwarder track connections (its default,
+ * {@code --conntrack auto}); {@code --conntrack off} measures the stateless path, the flow cache's.
  * <p>
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
  * the hugepages the operator reserved (e.g. {@code echo 256 > /proc/sys/vm/nr_hugepages} and hugetlbfs mounted on
@@ -60,12 +61,14 @@ public final class IoForwardBenchmark
     /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] --testpmd-mode macswap|5tswap] [--out DIR]" +
+        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] [--conntrack auto|on|off]" +
+        " --testpmd-mode macswap|5tswap] [--out DIR]" +
         " [--profile]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
-        List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache)
+        List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache,
+        String conntrack)
     {
         /**
          * Mbufs for either tool: 8191, plus the frames each replaying port keeps (net_pcap's {@code infinite_rx}
@@ -166,6 +169,7 @@ public final class IoForwardBenchmark
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
             (0 == setup.flowCache() ? "" : "-cache" + setup.flowCache()) +
+            (null == setup.conntrack() ? "" : "-conntrack-" + setup.conntrack()) +
             (setup.huge() ? "-huge" : "") + ".json");
         Files.writeString(result, json);
         System.out.println("results: " + result);
@@ -185,6 +189,7 @@ public final class IoForwardBenchmark
         int ruleCount = 0;
         int flows = DEFAULT_FLOWS;
         int flowCache = 0;
+        String conntrack = null;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -216,16 +221,21 @@ public final class IoForwardBenchmark
                 case "--rules" -> ruleCount = number(option, value);
                 case "--flows" -> flows = number(option, value);
                 case "--flow-cache" -> flowCache = number(option, value);
+                case "--conntrack" -> conntrack = value;
                 case "--mode" -> mode = value;
                 case "--testpmd-mode" -> testpmdMode = value;
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown argument " + option);
             }
         }
-        if ((pipeline || DEFAULT_FLOWS != flows || 0 != flowCache) && 0 == ruleCount)
+        if ((pipeline || DEFAULT_FLOWS != flows || 0 != flowCache || null != conntrack) && 0 == ruleCount)
         {
-            throw new IllegalArgumentException("--pipeline, --flows and --flow-cache go with the rules: " +
+            throw new IllegalArgumentException("--pipeline, --flows, --flow-cache and --conntrack go with the rules: " +
                 "give --rules N");
+        }
+        if (null != conntrack && !List.of("auto", "on", "off").contains(conntrack))
+        {
+            throw new IllegalArgumentException("--conntrack must be auto, on or off: " + conntrack);
         }
         if (flows < 1 || flows > MAX_FLOWS)
         {
@@ -251,7 +261,7 @@ public final class IoForwardBenchmark
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
             null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out, flows,
-            flowCache);
+            flowCache, conntrack);
     }
 
     private static int number(final String option, final String value)
@@ -355,6 +365,10 @@ public final class IoForwardBenchmark
         if (0 != setup.flowCache())
         {
             command.addAll(List.of("--flow-cache", Integer.toString(setup.flowCache())));
+        }
+        if (null != setup.conntrack())
+        {
+            command.addAll(List.of("--conntrack", setup.conntrack()));
         }
         command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--stats-period", "1",
             "--stats-format", "json", "--mbufs", Integer.toString(setup.mbufs()),

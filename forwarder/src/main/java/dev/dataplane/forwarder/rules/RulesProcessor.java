@@ -68,7 +68,7 @@ public final class RulesProcessor
     public static final int OUTCOME_COUNT = OUTCOMES.size();
     /** Per-rule rows are plain arrays, written by this thread and published by {@link #endBurst}'s release. */
     /** Connection table slots swept for expired connections per burst. */
-    private static final int SWEEP_PER_BURST = 64;
+    private static final int SWEEP_PER_BURST = 16;
     private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int rxPort;

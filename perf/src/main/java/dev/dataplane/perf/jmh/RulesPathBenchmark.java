@@ -9,6 +9,8 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.conntrack.ConnTable;
+import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.RuleSets;
 import dev.dataplane.forwarder.rules.RulesProcessor;
@@ -16,6 +18,7 @@ import dev.dataplane.forwarder.rules.RulesProcessors;
 import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * frame of {@code bin/bench-io --rules N} (to the DNAT address) is passed through a {@link RulesProcessor} as
  * {@code RuleStream} passes a received burst. Each frame is first restored from its template (the DNAT rewrites it), so
  * {@code restore} measures that alone, {@code parse} adds the parse, {@code process} is the whole path (parse, flow
- * cache, counters, rewrite with checksums). Figures are per packet.
+ * cache, counters, rewrite with checksums), or with {@code conntrack=on} the stateful path (parse, connection lookup,
+ * classification, translation from the connection). Figures are per packet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +62,10 @@ public class RulesPathBenchmark
     @Param({"restore", "parse", "process"})
     public String step;
 
+    /** {@code on}: the stateful path (a connection tracker; the DNAT bound to the flow's connection). */
+    @Param({"off", "on"})
+    public String conntrack;
+
     private Eal eal;
     private Mempool pool;
     private final MbufArray mbufs = new MbufArray(BURST);
@@ -66,6 +74,7 @@ public class RulesPathBenchmark
     private final PacketView view = new PacketView();
     private MemorySegment template;
     private RulesProcessor processor;
+    private ConnTracker tracker;
 
     @Setup(Level.Trial)
     public void setUp() throws RulesException
@@ -83,8 +92,9 @@ public class RulesPathBenchmark
             Mbuf.setLength(mbufs.get(i), LENGTH);
             frames[i] = Mbuf.dataAddress(mbufs.get(i));
         }
+        tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(1 << 16, HashSeed.PROCESS)) : null;
         processor = RulesProcessors.standalone(new CompiledRules(RulesParser.parse(RuleSets.mixedRules(rules),
-            "bench.rules")), 0, 1);
+            "bench.rules")), 0, 1, tracker);
     }
 
     @TearDown(Level.Trial)
@@ -97,6 +107,10 @@ public class RulesPathBenchmark
         }
         pool.close();
         eal.close();
+        if (null != tracker)
+        {
+            tracker.close();
+        }
     }
 
     @Benchmark
