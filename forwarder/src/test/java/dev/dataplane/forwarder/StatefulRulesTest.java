@@ -115,6 +115,8 @@ class StatefulRulesTest
         assertEquals(3, tracker.table().used(), "the translated flow and connection, and the direct flow");
         assertEquals(2, tracker.counters().get(ConnCounter.TRANSLATED));
         assertEquals(5, clientSide.outcome(RuleOutcome.RECEIVED.ordinal()), "3 datagrams, the SYN and the ACK");
+        assertEquals(4, clientSide.outcome(RuleOutcome.CLASSIFIED.ordinal()),
+            "the third datagram met the verdict its connection kept for the state and direction");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.dataplane.forwarder.conntrack;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,9 @@ import dev.dataplane.runtime.Counters;
  * and an ICMP error about a tracked connection is {@link #RELATED}; a later fragment of a datagram belongs to its first
  * fragment's connection ({@link FragmentTable}); anything else is {@link #UNTRACKED}.
  * Allocation-free per packet.
+ * <p>
+ * Its fields in each entry's user part ({@link ConnTable#USER_OFFSET} on): the two directions' TCP windows
+ * ({@link TcpWindow}, 16 bytes each), then a word per direction for its owner ({@link #directionWord}).
  */
 public final class ConnTracker implements AutoCloseable
 {
@@ -493,6 +497,27 @@ public final class ConnTracker implements AutoCloseable
     public int lastReference()
     {
         return lastReference;
+    }
+
+    /**
+     * What its owner keeps for the last tracked packet's direction of its connection (a rule's verdict, say), 0 until
+     * it is set; the last packet must have a connection ({@link #lastReference} >= 0).
+     */
+    public long directionWord()
+    {
+        return entries.get(JAVA_LONG, directionWordAt(lastReference));
+    }
+
+    /** Sets {@link #directionWord}. */
+    public void directionWord(final long word)
+    {
+        entries.set(JAVA_LONG, directionWordAt(lastReference), word);
+    }
+
+    private static long directionWordAt(final int reference)
+    {
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 2 * TcpWindow.BYTES +
+            8L * (reference & 1);
     }
 
     /** Whether the last tracked packet created its connection. */

@@ -20,6 +20,7 @@ public final class CompiledRules
     private final RewriteProgram[] programs;
     private final boolean matchesLength;
     private final boolean matchesTcpFlags;
+    private final boolean perConnection;
 
     public CompiledRules(final RuleSet ruleSet)
     {
@@ -37,6 +38,18 @@ public final class CompiledRules
         }
         this.matchesLength = ruleSet.rules().stream().anyMatch(rule -> rule.lengthLow() != Rule.ANY);
         this.matchesTcpFlags = ruleSet.rules().stream().anyMatch(rule -> 0 != rule.tcpFlagsMask());
+        this.perConnection = !matchesLength && !matchesTcpFlags && ruleSet.rules().stream()
+            .allMatch(rule -> Rule.ANY == rule.vlanLow());
+    }
+
+    /**
+     * Whether every packet of one direction of a connection, in one connection state and from one port, meets the
+     * same rule: no rule matches what varies within a connection (length, TCP flags, VLAN). A fragment aside, its
+     * verdict may then be kept with the connection.
+     */
+    public boolean decidesPerConnection()
+    {
+        return perConnection;
     }
 
     /** Whether some rule matches on the frame length. */

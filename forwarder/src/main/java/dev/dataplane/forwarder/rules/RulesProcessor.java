@@ -67,6 +67,13 @@ public final class RulesProcessor
     public static final List<CounterDescriptor> OUTCOMES = outcomeDescriptors();
     public static final int OUTCOME_COUNT = OUTCOMES.size();
     /** Per-rule rows are plain arrays, written by this thread and published by {@link #endBurst}'s release. */
+    /**
+     * A verdict kept with a connection's direction ({@link ConnTracker#directionWord}): bit 63 set, the rule
+     * generation's low 30 bits from bit 33, the RX port from bit 28, the connection state from bit 24 (what it was
+     * decided for), and the rule + 1 (0: the policy) in the low 24 bits.
+     */
+    private static final long KEPT = 1L << 63;
+    private static final long KEPT_RULE_MASK = (1L << 24) - 1;
     /** Connection table slots swept for expired connections per burst. */
     private static final int SWEEP_PER_BURST = 16;
     private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
@@ -93,6 +100,10 @@ public final class RulesProcessor
     private final ConnTracker tracker;
     /** The clock of this burst, for the tracker (milliseconds). */
     private long nowMillis;
+    /** Verdicts may be kept with connections ({@link CompiledRules#decidesPerConnection}). */
+    private boolean keepPerConnection;
+    /** A kept verdict's word for this generation and port, without its state and rule. */
+    private long keptBase;
     /** Published once per burst, by {@link #OUTCOMES}. */
     private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -162,6 +173,8 @@ public final class RulesProcessor
         rules = newState.rules();
         classifier = rules.classifier();
         ruleCounters = newState.counters(index);
+        keepPerConnection = null != tracker && rules.decidesPerConnection();
+        keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 | (long)(rxPort & 31) << 28;
         flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
     }
 
@@ -442,9 +455,30 @@ public final class RulesProcessor
             return DROP;
         }
         view.connState(connState);
-        final int rule = classifier.classify(view, rxPort, ruleCounters, null);
-        pending[CLASSIFIED]++;
         final int verdict = view.verdict();
+        // The verdict of a connection's direction in this state is kept with it, when the rules decide so.
+        final boolean keep = keepPerConnection && tracker.lastReference() >= 0 && PacketView.OK == verdict &&
+            !view.isFragment();
+        final long kept = keptBase | (long)connState << 24;
+        final long word = keep ? tracker.directionWord() : 0;
+        final int rule;
+        if (keep && (word & ~KEPT_RULE_MASK) == kept)
+        {
+            rule = (int)(word & KEPT_RULE_MASK) - 1;
+            if (Classifier.NO_MATCH != rule)
+            {
+                Classifier.count(ruleCounters, rule, length);
+            }
+        }
+        else
+        {
+            rule = classifier.classify(view, rxPort, ruleCounters, countedRules);
+            pending[CLASSIFIED]++;
+            if (keep && countedRules[0] < 0)
+            {
+                tracker.directionWord(kept | (rule + 1));
+            }
+        }
         if (Classifier.NO_MATCH == rule && PacketView.OK != verdict)
         {
             pending[MALFORMED_BY_KIND + verdict]++;
