@@ -80,6 +80,9 @@ public final class ConnTracker implements AutoCloseable
     private boolean liberal;
     private int lastWindowVerdict;
     private long expiredSeen;
+    /** Lookups and hits since the last {@link #sweep}, which publishes them (the two counters every packet moves). */
+    private int pendingLookups;
+    private int pendingHits;
     /** The table's connections in use as {@link ConnCounter#IN_USE} last said. */
     private int publishedInUse;
     /** The connection and direction of the last tracked packet ({@link ConnTable#lookup}'s reference), or -1. */
@@ -178,13 +181,13 @@ public final class ConnTracker implements AutoCloseable
         final int destinationPort = view.destinationPort();
         final long k0 = key0(source, destination);
         final long k1 = key1(sourcePort, destinationPort, protocol);
-        counters.add(ConnCounter.LOOKUPS, 1);
+        pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
         noteExpired();
         final boolean tcp = IpProtocol.TCP == protocol;
         if (reference >= 0)
         {
-            counters.add(ConnCounter.HITS, 1);
+            pendingHits++;
             lastReference = reference;
             return tcp ? tcpSegment(reference, view, nowMillis) : udpDatagram(reference, nowMillis);
         }
@@ -280,12 +283,12 @@ public final class ConnTracker implements AutoCloseable
                 final boolean request = ICMP_ECHO_REQUEST == type;
                 final long k0 = key0(source, destination);
                 final long k1 = request ? key1(id, 0, IpProtocol.ICMP) : key1(0, id, IpProtocol.ICMP);
-                counters.add(ConnCounter.LOOKUPS, 1);
+                pendingLookups++;
                 final int reference = table.lookup(k0, k1, nowMillis);
                 noteExpired();
                 if (reference >= 0)
                 {
-                    counters.add(ConnCounter.HITS, 1);
+                    pendingHits++;
                     lastReference = reference;
                     return udpDatagram(reference, nowMillis);
                 }
@@ -351,7 +354,7 @@ public final class ConnTracker implements AutoCloseable
         {
             k1 = key1(s.get(RAW_SHORT, l4) & 0xFFFF, s.get(RAW_SHORT, l4 + 2) & 0xFFFF, protocol);
         }
-        counters.add(ConnCounter.LOOKUPS, 1);
+        pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
         noteExpired();
         if (reference < 0)
@@ -467,8 +470,8 @@ public final class ConnTracker implements AutoCloseable
     }
 
     /**
-     * Removes up to {@code budget} slots' worth of expired connections, and publishes the connections in use: call
-     * once per burst.
+     * Removes up to {@code budget} slots' worth of expired connections, and publishes the connections in use and the
+     * lookups and hits since the last call: call once per burst.
      */
     public void sweep(final long nowMillis, final int budget)
     {
@@ -477,6 +480,13 @@ public final class ConnTracker implements AutoCloseable
         final int used = table.used();
         counters.add(ConnCounter.IN_USE, used - publishedInUse);
         publishedInUse = used;
+        if (0 != pendingLookups)
+        {
+            counters.add(ConnCounter.LOOKUPS, pendingLookups);
+            counters.add(ConnCounter.HITS, pendingHits);
+            pendingLookups = 0;
+            pendingHits = 0;
+        }
     }
 
     /** The TCP state of the connection of the last tracked packet, or null (none, or not TCP). */

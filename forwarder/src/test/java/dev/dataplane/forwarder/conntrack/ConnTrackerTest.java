@@ -61,6 +61,10 @@ class ConnTrackerTest
             "TIME_WAIT ran out: the same tuple opens a new connection");
         assertEquals(1, tracker.counters().get(ConnCounter.EXPIRED));
         assertEquals(2, tracker.counters().get(ConnCounter.CREATED));
+        tracker.sweep(2003 + 120_000, 0);
+        assertEquals(9, tracker.counters().get(ConnCounter.LOOKUPS), "published by the sweep");
+        assertEquals(7, tracker.counters().get(ConnCounter.HITS), "all but the two SYNs that opened connections");
+        assertEquals(1, tracker.counters().get(ConnCounter.IN_USE));
     }
 
     @Test
