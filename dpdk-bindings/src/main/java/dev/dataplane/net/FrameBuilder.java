@@ -3,11 +3,14 @@ package dev.dataplane.net;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Builds well-formed Ethernet frames (optional VLAN tags; IPv4 or IPv6; UDP or TCP) with correct checksums, for
+ * Builds well-formed Ethernet frames (optional VLAN tags; IPv4 or IPv6; UDP, TCP or ICMP) with correct checksums, for
  * traffic templates and tests. Not for the per-packet path: it allocates the frame it returns.
  */
 public final class FrameBuilder
 {
+    /** ICMP's header: type, code, checksum and the 4 bytes of the rest of the header. */
+    private static final int ICMP_HEADER = 8;
+
     private long destinationMac = 0x02_00_00_00_00_02L;
     private long sourceMac = 0x02_00_00_00_00_01L;
     private int[] vlanIds = new int[0];
@@ -24,6 +27,10 @@ public final class FrameBuilder
     private int dscp;
     private int frameLength = 64;
     private byte[] payload;
+    /** ICMP: type, code, and the message after the checksum (the rest of the header, then the data). */
+    private int icmpType;
+    private int icmpCode;
+    private byte[] icmpBody;
 
     public FrameBuilder macs(final long destination, final long source)
     {
@@ -80,6 +87,20 @@ public final class FrameBuilder
         return this;
     }
 
+    /**
+     * An ICMP message (IPv4) of {@code type} and {@code code} whose bytes after the checksum are {@code body} (an
+     * echo's identifier and sequence, an error's 4 unused bytes and the packet it quotes); the frame is as long as
+     * the message.
+     */
+    public FrameBuilder icmp(final int type, final int code, final byte[] body)
+    {
+        this.protocol = IpProtocol.ICMP;
+        this.icmpType = type;
+        this.icmpCode = code;
+        this.icmpBody = body.clone();
+        return this;
+    }
+
     public FrameBuilder ttl(final int ttl)
     {
         this.ttl = ttl;
@@ -111,11 +132,20 @@ public final class FrameBuilder
     {
         return EthernetHeader.LENGTH + vlanIds.length * VlanTag.LENGTH +
             (ipVersion == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH) +
-            (protocol == IpProtocol.UDP ? UdpHeader.LENGTH : TcpHeader.MIN_LENGTH);
+            (protocol == IpProtocol.UDP ? UdpHeader.LENGTH : protocol == IpProtocol.ICMP ? ICMP_HEADER :
+                TcpHeader.MIN_LENGTH);
     }
 
     public byte[] build()
     {
+        if (protocol == IpProtocol.ICMP)
+        {
+            if (ipVersion != 4)
+            {
+                throw new IllegalStateException("ICMP is built over IPv4 only");
+            }
+            frameLength = headersLength() - ICMP_HEADER + 4 + icmpBody.length;
+        }
         final int headers = headersLength();
         if (frameLength < headers || frameLength > 65535)
         {
@@ -144,7 +174,8 @@ public final class FrameBuilder
         {
             frame[i] = (byte)i;
         }
-        final int l4HeaderLength = protocol == IpProtocol.UDP ? UdpHeader.LENGTH : TcpHeader.MIN_LENGTH;
+        final int l4HeaderLength = protocol == IpProtocol.UDP ? UdpHeader.LENGTH : protocol == IpProtocol.ICMP ?
+            ICMP_HEADER : TcpHeader.MIN_LENGTH;
         if (null != payload)
         {
             System.arraycopy(payload, 0, frame, l4 + l4HeaderLength, Math.min(payload.length,
@@ -176,7 +207,14 @@ public final class FrameBuilder
             s.set(NetworkOrder.U64, l3 + Ipv6Header.DESTINATION_OFFSET + 8, destinationIpv6[1]);
         }
 
-        if (protocol == IpProtocol.UDP)
+        if (protocol == IpProtocol.ICMP)
+        {
+            NetworkOrder.u8(s, l4, icmpType);
+            NetworkOrder.u8(s, l4 + 1, icmpCode);
+            System.arraycopy(icmpBody, 0, frame, l4 + 4, icmpBody.length);
+            NetworkOrder.u16(s, l4 + 2, InternetChecksum.checksum(s, l4, l4Length));
+        }
+        else if (protocol == IpProtocol.UDP)
         {
             NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, sourcePort);
             NetworkOrder.u16(s, l4 + UdpHeader.DESTINATION_PORT_OFFSET, destinationPort);

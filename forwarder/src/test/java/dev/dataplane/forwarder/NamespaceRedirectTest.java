@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link WiredForwarder}), with the shipped {@code examples/redirect.rules}, which the forwarder runs stateful: a
  * connected UDP socket on the client sends to the service 10.0.8.17:8080, the server on 10.0.1.2:8083 echoes, and
  * every echo reaches the socket (it would not, were it not from 10.0.8.17:8080); datagrams to 10.0.1.2:9000 pass
- * untranslated both ways; a kernel TCP connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both
+ * untranslated both ways; the port unreachable the server's kernel sends before anything listens reaches the
+ * connected socket as ECONNREFUSED (the ICMP error and the datagram it quotes translated); a kernel TCP connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both
  * sides), then closes with FIN. Neither kernel counts a checksum error, and the forwarder ends with no mbuf in use.
  */
 class NamespaceRedirectTest
@@ -101,6 +102,22 @@ class NamespaceRedirectTest
         try (WiredForwarder wire = new WiredForwarder(dir, List.of("--rules", rules.toString(), "--duration", "120",
             "--stats-period", "0")))
         {
+            // Nothing listens yet: the server's kernel answers port unreachable, quoting the translated datagram; the
+            // forwarder translates the error, quote included, so the client's connected socket takes it as its own.
+            assertEquals(List.of("refused"), wire.runPython(true, """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.connect(("10.0.8.17", 8080))
+                s.settimeout(3)
+                s.send(b"anyone?")
+                try:
+                    s.recv(64)
+                    print("answered")
+                except ConnectionRefusedError:
+                    print("refused")
+                except socket.timeout:
+                    print("timed out")
+                """));
             final Process server = wire.python(false, SERVER);
             assertEquals("ready", server.inputReader(StandardCharsets.UTF_8).readLine());
             try
@@ -145,9 +162,10 @@ class NamespaceRedirectTest
                 server.waitFor(10, TimeUnit.SECONDS);
             }
             final String out = wire.stop();
-            assertTrue(out.lines().anyMatch(l -> l.contains(" vip ") && l.contains(" " + DATAGRAMS + " ")), out);
+            assertTrue(out.lines().anyMatch(l -> l.contains(" vip ") && l.contains(" " + (DATAGRAMS + 1) + " ")), out);
             assertTrue(out.contains("connections: "), out);
-            assertTrue(out.contains(", nat 2,"), "the UDP flow and the TCP connection translated: " + out);
+            assertTrue(out.contains(", related 1,"), "the port unreachable: " + out);
+            assertTrue(out.contains(", nat 3,"), "two UDP flows and the TCP connection translated: " + out);
         }
     }
 }

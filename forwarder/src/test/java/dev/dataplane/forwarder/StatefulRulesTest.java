@@ -2,9 +2,11 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -22,6 +24,7 @@ import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
+import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
@@ -117,6 +120,36 @@ class StatefulRulesTest
         assertEquals(5, clientSide.outcome(RuleOutcome.RECEIVED.ordinal()), "3 datagrams, the SYN and the ACK");
         assertEquals(4, clientSide.outcome(RuleOutcome.CLASSIFIED.ordinal()),
             "the third datagram met the verdict its connection kept for the state and direction");
+    }
+
+    @Test
+    void icmpErrorsAboutATranslatedFlowAreTranslatedQuoteIncluded() throws Exception
+    {
+        rules(RulesParser.parse(Path.of("..", "examples", "redirect.rules")));
+        final byte[] request = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 8080).length(100).build();
+        assertEquals(1, one.send(clientSide, request));
+        final int router = Ipv4Header.parseAddress("10.0.1.254");
+        // Port unreachable from the server, and time exceeded from a router on its side, each quoting the datagram
+        // as it left the forwarder (translated) whole.
+        for (final int[] error : new int[][] {{SERVER, 3, 3}, {router, 11, 0}})
+        {
+            final byte[] quote = Arrays.copyOfRange(request, 14, request.length);
+            final byte[] body = new byte[4 + quote.length];
+            System.arraycopy(quote, 0, body, 4, quote.length);
+            final byte[] frame = new FrameBuilder().ipv4(error[0], CLIENT).icmp(error[1], error[2], body).build();
+            assertEquals(0, one.send(serverSide, frame));
+            final MemorySegment s = MemorySegment.ofArray(frame);
+            assertEquals(PacketView.OK, view.parse(s, 0, frame.length), "the error's header checksum");
+            assertEquals(Ipv4Header.toString(SERVICE), Ipv4Header.toString(Ipv4Header.source(s, 14)),
+                "from the service, as a reply would be (Linux's nf_nat_icmp_reply_translation)");
+            assertTrue(InternetChecksum.verify(s, 34, frame.length - 34, 0), "the ICMP checksum");
+            // The quoted datagram is the client's own again: its tuple, its header and UDP checksums right.
+            final byte[] quoted = new byte[14 + quote.length];
+            System.arraycopy(frame, 0, quoted, 0, 14);
+            System.arraycopy(frame, 42, quoted, 14, quote.length);
+            assertTuple(quoted, CLIENT, SERVICE, 5000, 8080);
+        }
+        assertEquals(2, tracker.counters().get(ConnCounter.RELATED));
     }
 
     @Test

@@ -10,10 +10,13 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import dev.dataplane.net.HeaderRewrite;
+import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
+import dev.dataplane.net.UdpHeader;
 import dev.dataplane.runtime.Counters;
 
 /**
@@ -89,6 +92,9 @@ public final class ConnTracker implements AutoCloseable
     private int lastReference = -1;
     /** The last tracked packet created its connection (it may still choose its translation, or be forgotten). */
     private boolean lastCreated;
+    /** An ICMP error's quoted packet (its offset in the frame's segment) and its length, when it was RELATED. */
+    private long lastInner;
+    private int lastInnerLength;
     /** What {@link #track} said of the last packet. */
     private int lastState;
 
@@ -324,7 +330,9 @@ public final class ConnTracker implements AutoCloseable
 
     /**
      * An ICMP error quoting, at {@code inner}, the IPv4 header and the first 8 bytes of a packet the error's
-     * destination sent: related to that packet's connection when it is in the table.
+     * destination sent: related to that packet's connection when it is in the table. The quoted packet is looked up
+     * turned round (as netfilter inverts it): the way the error travels, so that a translated connection's quoted
+     * packet, which carries the translated tuple, is found by its reply key.
      */
     private int icmpError(final MemorySegment s, final long inner, final int innerLength, final long nowMillis)
     {
@@ -342,17 +350,17 @@ public final class ConnTracker implements AutoCloseable
             return INVALID;
         }
         final long l4 = inner + headerLength;
-        final long k0 = key0(s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.SOURCE_OFFSET),
-            s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.DESTINATION_OFFSET));
+        final long k0 = key0(s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.DESTINATION_OFFSET),
+            s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.SOURCE_OFFSET));
         final long k1;
         if (IpProtocol.ICMP == protocol)
         {
             final int id = s.get(RAW_SHORT, l4 + 4) & 0xFFFF;
-            k1 = ICMP_ECHO_REQUEST == (s.get(JAVA_BYTE, l4) & 0xFF) ? key1(id, 0, protocol) : key1(0, id, protocol);
+            k1 = ICMP_ECHO_REQUEST == (s.get(JAVA_BYTE, l4) & 0xFF) ? key1(0, id, protocol) : key1(id, 0, protocol);
         }
         else
         {
-            k1 = key1(s.get(RAW_SHORT, l4) & 0xFFFF, s.get(RAW_SHORT, l4 + 2) & 0xFFFF, protocol);
+            k1 = key1(s.get(RAW_SHORT, l4 + 2) & 0xFFFF, s.get(RAW_SHORT, l4) & 0xFFFF, protocol);
         }
         pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
@@ -364,6 +372,8 @@ public final class ConnTracker implements AutoCloseable
         }
         counters.add(ConnCounter.RELATED, 1);
         lastReference = reference;
+        lastInner = inner;
+        lastInnerLength = innerLength;
         return RELATED;
     }
 
@@ -588,7 +598,7 @@ public final class ConnTracker implements AutoCloseable
      */
     public boolean translate(final PacketView view)
     {
-        if (lastReference < 0 || RELATED == lastState)
+        if (lastReference < 0)
         {
             return false;
         }
@@ -597,6 +607,11 @@ public final class ConnTracker implements AutoCloseable
         {
             return false;
         }
+        if (RELATED == lastState)
+        {
+            translateError(view, entry);
+            return true;
+        }
         // The tuple to give it: the other direction's key, turned round.
         final boolean reply = 1 == (lastReference & 1);
         final long k0 = table.key(entry, !reply, 0);
@@ -604,6 +619,72 @@ public final class ConnTracker implements AutoCloseable
         HeaderRewrite.setTuple(view, network((int)k0), network((int)(k0 >>> 32)), (int)(k1 >>> 32) & 0xFFFF,
             (int)(k1 >>> 48));
         return true;
+    }
+
+    /**
+     * An ICMP error about a translated connection (RELATED): the packet it quotes travelled the other way, translated,
+     * and is given back that direction's tuple as its sender knew it (addresses, ports or echo id kept, the quoted
+     * IPv4 header's checksum and a quoted UDP or TCP checksum updated); the error's own addresses are translated as a
+     * packet of its direction would be (as Linux's {@code nf_nat_icmp_reply_translation} does), and the ICMP checksum
+     * computed afresh over the message.
+     */
+    private void translateError(final PacketView view, final int entry)
+    {
+        final MemorySegment s = view.segment();
+        final boolean reply = 1 == (lastReference & 1);
+        final long q0 = table.key(entry, !reply, 0);
+        final long q1 = table.key(entry, !reply, 1);
+        final long inner = lastInner;
+        final int protocol = s.get(JAVA_BYTE, inner + 9) & 0xFF;
+        final long l4 = inner + (s.get(JAVA_BYTE, inner) & 0x0F) * 4L;
+        final int l4Quoted = lastInnerLength - (int)(l4 - inner);
+        // The L4 checksum the quote holds, if it holds one: UDP's within its 8 bytes, TCP's at 16 if quoted.
+        final long l4Checksum = IpProtocol.UDP == protocol ? l4 + UdpHeader.CHECKSUM_OFFSET :
+            IpProtocol.TCP == protocol && l4Quoted >= TcpHeader.CHECKSUM_OFFSET + 2 ?
+                l4 + TcpHeader.CHECKSUM_OFFSET : -1;
+        int l4Sum = l4Checksum < 0 ? 0 : NetworkOrder.u16(s, l4Checksum);
+        final boolean l4Sums = l4Checksum >= 0 && (IpProtocol.TCP == protocol || 0 != l4Sum);
+        int ipSum = NetworkOrder.u16(s, inner + Ipv4Header.CHECKSUM_OFFSET);
+        for (int field = 0; field < 2; field++)
+        {
+            final long at = inner + (0 == field ? Ipv4Header.SOURCE_OFFSET : Ipv4Header.DESTINATION_OFFSET);
+            final int old = NetworkOrder.u32(s, at);
+            final int address = network(0 == field ? (int)(q0 >>> 32) : (int)q0);
+            NetworkOrder.u32(s, at, address);
+            ipSum = InternetChecksum.update32(ipSum, old, address);
+            l4Sum = InternetChecksum.update32(l4Sum, old, address);
+        }
+        NetworkOrder.u16(s, inner + Ipv4Header.CHECKSUM_OFFSET, ipSum);
+        if (IpProtocol.TCP == protocol || IpProtocol.UDP == protocol)
+        {
+            for (int field = 0; field < 2; field++)
+            {
+                final int old = NetworkOrder.u16(s, l4 + 2L * field);
+                final int port = 0 == field ? (int)(q1 >>> 48) : (int)(q1 >>> 32) & 0xFFFF;
+                NetworkOrder.u16(s, l4 + 2L * field, port);
+                l4Sum = InternetChecksum.update16(l4Sum, old, port);
+            }
+        }
+        if (l4Sums)
+        {
+            HeaderRewrite.storeL4(s, l4Checksum, protocol, l4Sum);
+        }
+        // The error itself, as a packet of its direction; then its checksum over the whole message.
+        final long l3 = view.base() + view.l3Offset();
+        final int source = network((int)q0);
+        final int destination = network((int)(q0 >>> 32));
+        if (Ipv4Header.source(s, l3) != source)
+        {
+            HeaderRewrite.setAddress(view, true, source);
+        }
+        if (Ipv4Header.destination(s, l3) != destination)
+        {
+            HeaderRewrite.setAddress(view, false, destination);
+        }
+        final long icmp = l3 + view.l3HeaderLength();
+        final int icmpLength = view.ipEnd() - view.l3Offset() - view.l3HeaderLength();
+        NetworkOrder.u16(s, icmp + 2, 0);
+        NetworkOrder.u16(s, icmp + 2, InternetChecksum.checksum(s, icmp, icmpLength));
     }
 
     /** Whether the last tracked packet came from its connection's reply direction. */

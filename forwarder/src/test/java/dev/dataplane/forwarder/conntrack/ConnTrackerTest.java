@@ -1,6 +1,5 @@
 package dev.dataplane.forwarder.conntrack;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -244,20 +243,7 @@ class ConnTrackerTest
     private static byte[] icmp(final int source, final int destination, final int type, final int code,
         final byte[] body)
     {
-        final byte[] frame = new byte[14 + 20 + 4 + body.length];
-        final MemorySegment s = MemorySegment.ofArray(frame);
-        s.set(BIG_SHORT, 12, (short)0x0800);
-        s.set(JAVA_BYTE, 14, (byte)0x45);
-        s.set(BIG_SHORT, 16, (short)(20 + 4 + body.length));
-        s.set(JAVA_BYTE, 22, (byte)64);
-        s.set(JAVA_BYTE, 23, (byte)1);
-        s.set(BIG_INT, 26, source);
-        s.set(BIG_INT, 30, destination);
-        s.set(BIG_SHORT, 24, (short)InternetChecksum.checksum(s, 14, 20));
-        frame[34] = (byte)type;
-        frame[35] = (byte)code;
-        System.arraycopy(body, 0, frame, 38, body.length);
-        return frame;
+        return new FrameBuilder().ipv4(source, destination).icmp(type, code, body).build();
     }
 
     /** An echo's body after the type, code and checksum: identifier, sequence, 8 bytes of data. */
