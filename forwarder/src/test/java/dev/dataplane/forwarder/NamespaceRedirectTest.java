@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * every echo reaches the socket (it would not, were it not from 10.0.8.17:8080); datagrams to 10.0.1.2:9000 pass
  * untranslated both ways; the port unreachable the server's kernel sends before anything listens reaches the
  * connected socket as ECONNREFUSED (the ICMP error and the datagram it quotes translated); a kernel TCP
- * connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both sides), then closes with FIN. Neither kernel counts a checksum error, and the forwarder ends with no mbuf in use.
+ * connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both sides), then closes with FIN.
+ * Neither kernel counts a checksum error, and the forwarder ends with no mbuf in use.
  */
 class NamespaceRedirectTest
 {
