@@ -285,10 +285,10 @@ public final class Forwarder implements AutoCloseable
             throw new IllegalStateException("the forwarder runs a forward mode, not rules: start it with --rules");
         }
         Topology.checkRedirects(ruleSet, topology.ports());
-        if (trackers.isEmpty() && ruleSet.rules().stream().anyMatch(r -> 0 != r.connStates()))
+        if (trackers.isEmpty() && ruleSet.requiresConnTracking())
         {
-            throw new IllegalArgumentException("the rules match ct-state, but this forwarder tracks no connections " +
-                "(start it with --conntrack on)");
+            throw new IllegalArgumentException("the rules match ct-state or translate with dnat, snat or " +
+                "masquerade, but this forwarder tracks no connections (start it with --conntrack on)");
         }
         final RulesState next = new RulesState(new CompiledRules(ruleSet), rulesSource.get().generation() + 1,
             processors.size());

@@ -466,9 +466,9 @@ public final class ForwarderContext
             require(null == pipelineTx || null != rules, "--pipeline-tx applies to --rules in the pipeline run mode");
             require(ConnTrackConfig.DEFAULT.equals(connTrack) || null != rules,
                 "--conntrack, --max-flows, --ct-liberal and --ct-timeout apply to --rules");
-            require(null == rules || ConnTrackConfig.Mode.OFF != connTrack.mode() ||
-                rules.rules().stream().allMatch(r -> 0 == r.connStates()),
-                "the rules match ct-state, which needs connection tracking: drop --conntrack off");
+            require(null == rules || ConnTrackConfig.Mode.OFF != connTrack.mode() || !rules.requiresConnTracking(),
+                "the rules match ct-state or translate with dnat, snat or masquerade, which need connection " +
+                    "tracking: drop --conntrack off");
             require(portmask >= 0, "--portmask must be a non-negative hex mask: " + Long.toHexString(portmask));
             return new ForwarderContext(this);
         }

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -169,6 +173,83 @@ class StatefulRulesTest
             .build();
         assertEquals(0, one.send(serverSide, reply));
         assertTuple(reply, SERVER, CLIENT, 53, 1111);
+    }
+
+    @Test
+    void aDnatPoolDealsConnectionsRoundRobinOrKeepsAClientByHash() throws Exception
+    {
+        rules(RulesParser.parse("""
+            rr: ip4 proto udp dport 80 => accept dnat 10.0.1.2:8083,10.0.1.3:8083,10.0.1.4
+            by-client: ip4 proto udp dport 81 => accept dnat 10.0.1.2,10.0.1.3 hash
+            """, "pool.rules"));
+        final List<String> backends = new ArrayList<>();
+        for (int port = 5000; port < 5006; port++)
+        {
+            final byte[] frame = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(port, 80).build();
+            assertEquals(1, one.send(clientSide, frame));
+            view.parse(MemorySegment.ofArray(frame), 0, frame.length, PacketView.CHECK_L4_CHECKSUM);
+            assertEquals(PacketView.OK, view.verdict());
+            backends.add(Ipv4Header.toString(Ipv4Header.destination(MemorySegment.ofArray(frame), 14)) + ":" +
+                view.destinationPort());
+        }
+        assertEquals(List.of("10.0.1.2:8083", "10.0.1.3:8083", "10.0.1.4:80", "10.0.1.2:8083", "10.0.1.3:8083",
+            "10.0.1.4:80"), backends, "in turn; the third keeps the port");
+        final byte[] reply = new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.1.4"), CLIENT).udp(80, 5002).build();
+        assertEquals(0, one.send(serverSide, reply));
+        assertTuple(reply, SERVICE, CLIENT, 80, 5002);
+        final Set<String> picked = new HashSet<>();
+        for (int port = 6000; port < 6010; port++)
+        {
+            final byte[] frame = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(port, 81).build();
+            assertEquals(1, one.send(clientSide, frame));
+            picked.add(Ipv4Header.toString(Ipv4Header.destination(MemorySegment.ofArray(frame), 14)));
+        }
+        assertEquals(1, picked.size(), "one client, one backend: " + picked);
+    }
+
+    @Test
+    void masqueradeGivesEachConnectionAFreeSourcePortOfItsRange() throws Exception
+    {
+        rules(RulesParser.parse("""
+            out: ip4 in-port 0 proto udp => accept masquerade 192.0.2.1 ports 20000-20003
+            """, "masquerade.rules"));
+        final int outside = Ipv4Header.parseAddress("192.0.2.1");
+        final Set<Integer> ports = new HashSet<>();
+        for (int client = 0; client < 4; client++)
+        {
+            final byte[] frame = new FrameBuilder().ipv4(CLIENT + client, SERVER).udp(5000, 53).build();
+            assertEquals(1, one.send(clientSide, frame), "client " + client);
+            view.parse(MemorySegment.ofArray(frame), 0, frame.length, PacketView.CHECK_L4_CHECKSUM);
+            assertEquals(PacketView.OK, view.verdict());
+            assertEquals(Ipv4Header.toString(outside), Ipv4Header.toString(Ipv4Header.source(
+                MemorySegment.ofArray(frame), 14)));
+            ports.add(view.sourcePort());
+        }
+        assertEquals(Set.of(20000, 20001, 20002, 20003), ports, "four clients, four ports: never one in use");
+        assertEquals(RulesProcessor.DROP, one.send(clientSide,
+            new FrameBuilder().ipv4(CLIENT + 4, SERVER).udp(5000, 53).build()), "the range is spent towards it");
+        assertEquals(1, tracker.counters().get(ConnCounter.NAT_CLASHES));
+        final byte[] other = new FrameBuilder().ipv4(CLIENT + 4, SERVER + 1).udp(5000, 53).build();
+        assertEquals(1, one.send(clientSide, other), "another server: the ports are free towards it");
+        view.parse(MemorySegment.ofArray(other), 0, other.length);
+        final int port = view.sourcePort();
+        final byte[] reply = new FrameBuilder().ipv4(SERVER + 1, outside).udp(53, port).build();
+        assertEquals(0, one.send(serverSide, reply));
+        assertTuple(reply, SERVER + 1, CLIENT + 4, 53, 5000);
+    }
+
+    @Test
+    void snatKeepsTheSourcePortUnlessItIsTaken() throws Exception
+    {
+        rules(RulesParser.parse("ip4 in-port 0 proto tcp => accept snat 192.0.2.1\n", "snat.rules"));
+        final byte[] first = tcp(CLIENT, SERVER, 40000, 80, TcpHeader.SYN);
+        assertEquals(1, one.send(clientSide, first));
+        assertTuple(first, Ipv4Header.parseAddress("192.0.2.1"), SERVER, 40000, 80);
+        final byte[] second = tcp(CLIENT + 1, SERVER, 40000, 80, TcpHeader.SYN);
+        assertEquals(1, one.send(clientSide, second));
+        view.parse(MemorySegment.ofArray(second), 0, second.length);
+        assertTrue(view.sourcePort() >= 1024 && view.sourcePort() != 40000, "another port: " + view.sourcePort());
+        assertEquals(2, tracker.counters().get(ConnCounter.TRANSLATED));
     }
 
     @Test

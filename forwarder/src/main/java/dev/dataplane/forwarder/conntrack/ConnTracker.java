@@ -52,7 +52,15 @@ public final class ConnTracker implements AutoCloseable
     public static final long FRAGMENT_LIFETIME_MILLIS = 2_000;
     /** ICMP echo: 30 s (nf_conntrack's and VPP's). */
     public static final long ICMP_MILLIS = 30_000;
+    /** The most source ports {@link #bind} tries before it gives a connection up. */
+    public static final int MAX_PORT_PROBES = 256;
 
+    /** {@link #rekey}: the connection is translated to the tuple (or needs no translation). */
+    private static final int BOUND = 0;
+    /** {@link #rekey}: another live connection holds the tuple. */
+    private static final int IN_USE = 1;
+    /** {@link #rekey}: no room in the index for the tuple's key. */
+    private static final int NO_ROOM = 2;
     /** State word: bits 0-7 the TCP state's ordinal, bit 8 UDP or ICMP (no TCP state), bit 9 a reply seen. */
     private static final int UDP = 1 << 8;
     private static final int ICMP_HEADER = 8;
@@ -558,26 +566,62 @@ public final class ConnTracker implements AutoCloseable
     public boolean bind(final int source, final int destination, final int sourcePort, final int destinationPort,
         final long nowMillis)
     {
+        return bind(source, destination, sourcePort, destinationPort, nowMillis, 0, 0, 0);
+    }
+
+    /**
+     * {@link #bind(int, int, int, int, long)}, and when that tuple is another live connection's, the source ports of
+     * {@code [portLow, portHigh]} from {@code portStart} on, in turn, at most {@value #MAX_PORT_PROBES} of them, until
+     * one makes a tuple no live connection holds (a port is taken only towards the same remote address and port, as
+     * an endpoint-dependent NAT like VPP's NAT44-ED or Linux's keeps it). {@code portLow} 0: no search.
+     */
+    public boolean bind(final int source, final int destination, final int sourcePort, final int destinationPort,
+        final long nowMillis, final int portLow, final int portHigh, final int portStart)
+    {
         final int entry = lastReference >>> 1;
-        final long original1 = table.key(entry, false, 1);
-        final int protocol = (int)(original1 & 0xFF);
-        final long r0 = key0(raw(destination), raw(source));
-        final long r1 = IpProtocol.ICMP == protocol ? table.key(entry, true, 1) :
-            key1(destinationPort, sourcePort, protocol);
-        if (r0 == table.key(entry, true, 0) && r1 == table.key(entry, true, 1))
+        final int protocol = (int)(table.key(entry, false, 1) & 0xFF);
+        int status = rekey(entry, protocol, source, destination, sourcePort, destinationPort, nowMillis);
+        if (IN_USE == status && 0 != portLow && IpProtocol.ICMP != protocol)
         {
-            return true;
+            final int range = portHigh - portLow + 1;
+            final int probes = Math.min(range, MAX_PORT_PROBES);
+            for (int i = 0; i < probes && IN_USE == status; i++)
+            {
+                final int port = portLow + (portStart - portLow + i) % range;
+                status = rekey(entry, protocol, source, destination, port, destinationPort, nowMillis);
+            }
         }
-        if ((r0 == table.key(entry, false, 0) && r1 == original1) || table.lookup(r0, r1, nowMillis) >= 0 ||
-            !table.rekeyReply(entry, r0, r1))
+        if (BOUND != status)
         {
             forget();
             counters.add(ConnCounter.NAT_CLASHES, 1);
             return false;
         }
+        return true;
+    }
+
+    private int rekey(final int entry, final int protocol, final int source, final int destination,
+        final int sourcePort, final int destinationPort, final long nowMillis)
+    {
+        final long r0 = key0(raw(destination), raw(source));
+        final long r1 = IpProtocol.ICMP == protocol ? table.key(entry, true, 1) :
+            key1(destinationPort, sourcePort, protocol);
+        if (r0 == table.key(entry, true, 0) && r1 == table.key(entry, true, 1))
+        {
+            return BOUND;
+        }
+        if ((r0 == table.key(entry, false, 0) && r1 == table.key(entry, false, 1)) ||
+            table.lookup(r0, r1, nowMillis) >= 0)
+        {
+            return IN_USE;
+        }
+        if (!table.rekeyReply(entry, r0, r1))
+        {
+            return NO_ROOM;
+        }
         table.state(entry, table.state(entry) | TRANSLATED);
         counters.add(ConnCounter.TRANSLATED, 1);
-        return true;
+        return BOUND;
     }
 
     /** Removes the connection the last packet created, which is not to be kept (its packet was dropped). */

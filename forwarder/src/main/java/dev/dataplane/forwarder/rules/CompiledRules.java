@@ -2,6 +2,7 @@ package dev.dataplane.forwarder.rules;
 
 import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.forwarder.rules.classify.RuleClassifier;
+import dev.dataplane.forwarder.rules.lang.Nat;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
 import dev.dataplane.forwarder.rules.lang.Verdict;
@@ -18,6 +19,8 @@ public final class CompiledRules
     private final Verdict[] verdicts;
     private final int[] redirectPorts;
     private final RewriteProgram[] programs;
+    private final Nat[] destinationNats;
+    private final Nat[] sourceNats;
     private final boolean matchesLength;
     private final boolean matchesTcpFlags;
     private final boolean perConnection;
@@ -30,11 +33,15 @@ public final class CompiledRules
         this.verdicts = new Verdict[n];
         this.redirectPorts = new int[n];
         this.programs = new RewriteProgram[n];
+        this.destinationNats = new Nat[n];
+        this.sourceNats = new Nat[n];
         for (final Rule rule : ruleSet.rules())
         {
             verdicts[rule.index()] = rule.verdict();
             redirectPorts[rule.index()] = rule.redirectPort();
             programs[rule.index()] = RewriteProgram.of(rule);
+            destinationNats[rule.index()] = rule.destinationNat();
+            sourceNats[rule.index()] = rule.sourceNat();
         }
         this.matchesLength = ruleSet.rules().stream().anyMatch(rule -> rule.lengthLow() != Rule.ANY);
         this.matchesTcpFlags = ruleSet.rules().stream().anyMatch(rule -> 0 != rule.tcpFlagsMask());
@@ -50,6 +57,18 @@ public final class CompiledRules
     public boolean decidesPerConnection()
     {
         return perConnection;
+    }
+
+    /** The rule's {@code dnat}, or null. */
+    public Nat destinationNat(final int rule)
+    {
+        return destinationNats[rule];
+    }
+
+    /** The rule's {@code snat} or {@code masquerade}, or null. */
+    public Nat sourceNat(final int rule)
+    {
+        return sourceNats[rule];
     }
 
     /** Whether some rule matches on the frame length. */

@@ -15,9 +15,11 @@ import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
+import dev.dataplane.forwarder.rules.lang.Nat;
 import dev.dataplane.forwarder.rules.lang.Verdict;
 import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
+import dev.dataplane.net.HashSeed;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
@@ -74,6 +76,9 @@ public final class RulesProcessor
      */
     private static final long KEPT = 1L << 63;
     private static final long KEPT_RULE_MASK = (1L << 24) - 1;
+    /** Multipliers of the keyed hashes that pick a pool's backend and a source port search's start. */
+    private static final long POOL_HASH = HashSeed.multiplier(HashSeed.PROCESS, 2) | 1;
+    private static final long PORT_HASH = HashSeed.multiplier(HashSeed.PROCESS, 3) | 1;
     /** Connection table slots swept for expired connections per burst. */
     private static final int SWEEP_PER_BURST = 16;
     private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
@@ -104,6 +109,8 @@ public final class RulesProcessor
     private boolean keepPerConnection;
     /** A kept verdict's word for this generation and port, without its state and rule. */
     private long keptBase;
+    /** Per rule, the next backend of its {@code dnat} pool picked round-robin. */
+    private int[] roundRobin;
     /** Published once per burst, by {@link #OUTCOMES}. */
     private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -174,6 +181,7 @@ public final class RulesProcessor
         classifier = rules.classifier();
         ruleCounters = newState.counters(index);
         keepPerConnection = null != tracker && rules.decidesPerConnection();
+        roundRobin = new int[Math.max(1, rules.size())];
         keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 | (long)(rxPort & 31) << 28;
         flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
     }
@@ -499,9 +507,7 @@ public final class RulesProcessor
         boolean rewritten = false;
         if (tracker.lastReference() >= 0)
         {
-            if (tracker.lastCreated() && null != program && 0 != program.translatedFields() &&
-                !tracker.bind(translated(view, program, true), translated(view, program, false),
-                    translatedPort(view, program, true), translatedPort(view, program, false), nowMillis))
+            if (tracker.lastCreated() && Classifier.NO_MATCH != rule && !bindTranslation(view, rule, program))
             {
                 pending[CONN_REFUSED]++;
                 return DROP;
@@ -550,6 +556,48 @@ public final class RulesProcessor
             case REDIRECT -> rules.redirectPort(rule);
             default -> DROP;
         };
+    }
+
+    /**
+     * Binds the translation of the rule that accepted a connection's first packet to the connection: its address and
+     * port rewrites, then its {@code dnat} (a backend picked from a pool) and its {@code snat} or {@code masquerade}
+     * (a source port no live connection holds towards the same remote end).
+     *
+     * @return false when no tuple could be had (the connection is forgotten, counted).
+     */
+    private boolean bindTranslation(final PacketView view, final int rule, final RewriteProgram program)
+    {
+        final Nat dnat = rules.destinationNat(rule);
+        final Nat snat = rules.sourceNat(rule);
+        if (0 == program.translatedFields() && null == dnat && null == snat)
+        {
+            return true;
+        }
+        final int source = translated(view, program, true);
+        int destination = translated(view, program, false);
+        final int sourcePort = translatedPort(view, program, true);
+        int destinationPort = translatedPort(view, program, false);
+        if (null != dnat)
+        {
+            final int target = 1 == dnat.targets() ? 0 : Nat.Pick.HASH == dnat.pick() ?
+                (int)(((source & 0xFFFF_FFFFL) * POOL_HASH >>> 32) % dnat.targets()) :
+                Integer.remainderUnsigned(roundRobin[rule]++, dnat.targets());
+            destination = dnat.address(target);
+            if (0 != dnat.port(target) && view.hasL4())
+            {
+                destinationPort = dnat.port(target);
+            }
+        }
+        if (null == snat)
+        {
+            return tracker.bind(source, destination, sourcePort, destinationPort, nowMillis);
+        }
+        // Where the search for a free source port starts: a keyed hash of the connection's tuple.
+        final long mixed = ((source & 0xFFFF_FFFFL) << 32 | (destination & 0xFFFF_FFFFL)) * POOL_HASH ^
+            ((long)sourcePort << 16 | destinationPort) * PORT_HASH;
+        final int start = snat.portLow() + (int)((mixed >>> 32) % (snat.portHigh() - snat.portLow() + 1));
+        return tracker.bind(snat.address(0), destination, Nat.Kind.MASQUERADE == snat.kind() ? start : sourcePort,
+            destinationPort, nowMillis, snat.portLow(), snat.portHigh(), start);
     }
 
     /** The IPv4 source ({@code source}) or destination address a connection's first packet is translated to. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param ipVersion  4, 6, or {@link #ANY}; implied by a prefix or an address rewrite.
  * @param tcpFlagsMask which TCP flags to test (0: none); matches when {@code flags & mask == tcpFlags}.
  * @param malformed  matches only the frames {@code PacketView} rejects (other fields but in-port must be ANY).
+ * @param destinationNat its {@code dnat}, or null.
+ * @param sourceNat  its {@code snat} or {@code masquerade}, or null.
  * @param fragment   matches only IPv4/IPv6 fragments, the first included (no port or TCP flag match with it).
  * @param connStates the connection states it matches ({@code ct-state}): bit {@code 1 << s} for each of the
  *                   tracker's codes {@code s} ({@code ConnTracker.NEW}...); 0 matches any.
@@ -41,7 +43,9 @@ public record Rule(
     int connStates,
     Verdict verdict,
     int redirectPort,
-    List<Rewrite> rewrites)
+    List<Rewrite> rewrites,
+    Nat destinationNat,
+    Nat sourceNat)
 {
     public static final int ANY = -1;
     public static final int UNTAGGED = -2;

@@ -21,7 +21,7 @@ final class RuleBuilder
         "fragment", "ct-state");
     private static final List<String> VERDICTS = List.of("accept", "drop", "tx", "redirect", "count");
     private static final List<String> REWRITES = List.of("set-src", "set-dst", "set-sport", "set-dport", "dec-ttl",
-        "set-dscp", "set-src-mac", "set-dst-mac");
+        "set-dscp", "set-src-mac", "set-dst-mac", "dnat", "snat", "masquerade");
 
     private final int index;
     private final int line;
@@ -56,6 +56,8 @@ final class RuleBuilder
     private int redirectPort = Rule.ANY;
     private final List<Rewrite> rewrites = new ArrayList<>();
     private final EnumSet<Rewrite.Kind> rewriteKinds = EnumSet.noneOf(Rewrite.Kind.class);
+    private Nat destinationNat;
+    private Nat sourceNat;
 
     RuleBuilder(final int index, final int line)
     {
@@ -93,7 +95,7 @@ final class RuleBuilder
         validate();
         return new Rule(index, name, line, inPort, etherType, vlanLow, vlanHigh, ipVersion, source, destination,
             protocol, sportLow, sportHigh, dportLow, dportHigh, tcpFlags, tcpFlagsMask, lengthLow, lengthHigh,
-            malformed, null != fragmentToken, connStates, verdict, redirectPort, rewrites);
+            malformed, null != fragmentToken, connStates, verdict, redirectPort, rewrites, destinationNat, sourceNat);
     }
 
     private void once(final Token keyword, final String field) throws RulesException
@@ -240,6 +242,33 @@ final class RuleBuilder
 
     private void rewrite(final Token keyword, final Tokens tokens) throws RulesException
     {
+        if (NatParser.isVerb(keyword.text()))
+        {
+            if (verdict == Verdict.DROP || verdict == Verdict.COUNT)
+            {
+                throw keyword.error("a " + verdict.keyword() + " rule translates nothing: " + keyword.text() +
+                    " goes with accept, tx or redirect");
+            }
+            if (4 != ipVersion)
+            {
+                throw keyword.error(keyword.text() + " needs the rule to match IPv4 only (add ip4 or an IPv4 src/dst)");
+            }
+            final Nat nat = NatParser.parse(keyword, tokens, IpProtocol.TCP == protocol || IpProtocol.UDP == protocol);
+            if (Nat.Kind.DNAT == nat.kind() ? null != destinationNat : null != sourceNat)
+            {
+                throw keyword.error("one " + (Nat.Kind.DNAT == nat.kind() ? "dnat" : "snat or masquerade") +
+                    " a rule");
+            }
+            if (Nat.Kind.DNAT == nat.kind())
+            {
+                destinationNat = nat;
+            }
+            else
+            {
+                sourceNat = nat;
+            }
+            return;
+        }
         final Rewrite.Kind kind = switch (keyword.text())
         {
             case "set-src" -> Rewrite.Kind.SET_SOURCE;
@@ -366,6 +395,13 @@ final class RuleBuilder
         {
             throw ipVersionToken.error(String.format(Locale.ROOT, "ether-type 0x%04x cannot carry IPv%d", etherType,
                 ipVersion));
+        }
+        if ((null != destinationNat && (rewriteKinds.contains(Rewrite.Kind.SET_DESTINATION) ||
+            rewriteKinds.contains(Rewrite.Kind.SET_DESTINATION_PORT))) || (null != sourceNat &&
+            (rewriteKinds.contains(Rewrite.Kind.SET_SOURCE) || rewriteKinds.contains(Rewrite.Kind.SET_SOURCE_PORT))))
+        {
+            throw verdictToken.error("a rule that translates with dnat, snat or masquerade does not also set that " +
+                "side's address or port");
         }
         if (null != tcpFlagsToken)
         {

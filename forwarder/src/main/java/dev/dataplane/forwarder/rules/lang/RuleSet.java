@@ -28,17 +28,25 @@ public record RuleSet(String source, List<Rule> rules, boolean defaultAccept)
         return rules.size();
     }
 
+    /** Whether some rule cannot work without connection tracking: it matches {@code ct-state} or has a NAT verb. */
+    public boolean requiresConnTracking()
+    {
+        return rules.stream().anyMatch(r -> 0 != r.connStates() || null != r.destinationNat() ||
+            null != r.sourceNat());
+    }
+
     public Rule rule(final int index)
     {
         return rules.get(index);
     }
 
     /**
-     * Whether the rules need connection tracking: some rule matches {@code ct-state}, or rewrites an address or a
-     * port (which, tracked, becomes its connections' NAT, so that their replies are translated back).
+     * Whether the rules need connection tracking: some rule matches {@code ct-state}, has a NAT verb, or rewrites an
+     * address or a port (which, tracked, becomes its connections' NAT, so that their replies are translated back).
      */
     public boolean needsConnTracking()
     {
-        return rules.stream().anyMatch(r -> 0 != r.connStates() || r.rewrites().stream().anyMatch(Rewrite::translates));
+        return rules.stream().anyMatch(r -> 0 != r.connStates() || null != r.destinationNat() ||
+            null != r.sourceNat() || r.rewrites().stream().anyMatch(Rewrite::translates));
     }
 }

@@ -102,6 +102,35 @@ class RulesParserTest
     }
 
     @Test
+    void natVerbsNamePoolsAddressesAndPortRanges() throws RulesException
+    {
+        final Rule pool = RulesParser.parse("ip4 proto tcp dport 80 => accept dnat 10.0.1.2:8080,10.0.1.3 hash",
+            "t").rule(0);
+        assertEquals(Nat.Kind.DNAT, pool.destinationNat().kind());
+        assertEquals(2, pool.destinationNat().targets());
+        assertEquals(Ipv4Header.parseAddress("10.0.1.3"), pool.destinationNat().address(1));
+        assertEquals(8080, pool.destinationNat().port(0));
+        assertEquals(0, pool.destinationNat().port(1), "keeps the packet's port");
+        assertEquals(Nat.Pick.HASH, pool.destinationNat().pick());
+        final Rule masquerade = RulesParser.parse("ip4 proto udp => accept masquerade 192.0.2.1 ports 20000-29999 " +
+            "dec-ttl", "t").rule(0);
+        assertEquals(20000, masquerade.sourceNat().portLow());
+        assertEquals(29999, masquerade.sourceNat().portHigh());
+        assertEquals(1, masquerade.rewrites().size());
+        assertTrue(RulesParser.parse("ip4 => accept snat 192.0.2.1", "t").requiresConnTracking());
+        assertError("proto udp => accept dnat 10.0.1.2", 1, 21, "dnat needs the rule to match IPv4 only");
+        assertError("ip4 => accept dnat 10.0.1.2:80", 1, 20, "dnat to a port needs the rule to match proto tcp");
+        assertError("ip4 proto udp => accept dnat 10.0.1.2:80,10.0.1.3:0", 1, 51, "a dnat port must be in 1..65535");
+        assertError("ip4 proto udp => accept dnat 10.0.1.0/24", 1, 30, "an IPv4 address, not 10.0.1.0/24");
+        assertError("ip4 => drop snat 192.0.2.1", 1, 13, "a drop rule translates nothing");
+        assertError("ip4 => accept snat 192.0.2.1 masquerade 192.0.2.2", 1, 30, "one snat or masquerade a rule");
+        assertError("ip4 => accept snat 192.0.2.1 set-src 192.0.2.3", 1, 8, "does not also set that side's");
+        assertError("ip4 => accept masquerade 192.0.2.1 ports 100-200", 1, 36,
+            "masquerade ports needs the rule to match");
+        assertError("ip4 proto tcp => accept masquerade 192.0.2.1 ports 100-99", 1, 52, "range is empty");
+    }
+
+    @Test
     void numbersAreAsciiDigitsWithoutSignAndAddressesFollowRfc4291()
     {
         assertError("in-port \u0663 => drop", 1, 9, "in-port wants a number of ASCII digits");
