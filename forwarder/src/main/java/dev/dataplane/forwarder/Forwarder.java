@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
@@ -13,6 +14,8 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mempool;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnListing;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.engine.ForwardingEngine;
 import dev.dataplane.forwarder.pipeline.BurstEvent;
@@ -465,6 +468,48 @@ public final class Forwarder implements AutoCloseable
     public Topology topology()
     {
         return topology;
+    }
+
+    /**
+     * Lists the tracked connections {@code filter} takes, a line each to {@code out} (any thread; see
+     * {@link ConnListing} for what a listing of live tables shows).
+     *
+     * @return the connections listed.
+     */
+    public int listConnections(final ConnListing filter, final Consumer<String> out)
+    {
+        final long now = System.currentTimeMillis();
+        int listed = 0;
+        for (final ConnTracker tracker : trackers)
+        {
+            listed += filter.list(tracker, now, out);
+        }
+        return listed;
+    }
+
+    /**
+     * Removes every tracked connection: each lcore flushes its own table at its next poll. Waits for them up to
+     * {@code timeoutMillis}.
+     *
+     * @return the connections removed, or -1 when an lcore did not flush in time.
+     */
+    public long flushConnections(final long timeoutMillis) throws InterruptedException
+    {
+        final long before = trackers.stream().mapToLong(t -> t.counters().get(ConnCounter.FLUSHED)).sum();
+        final int[] tickets = trackers.stream().mapToInt(ConnTracker::requestFlush).toArray();
+        final long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (int i = 0; i < tickets.length; i++)
+        {
+            while (!trackers.get(i).flushDone(tickets[i]))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    return -1;
+                }
+                Thread.sleep(1);
+            }
+        }
+        return trackers.stream().mapToLong(t -> t.counters().get(ConnCounter.FLUSHED)).sum() - before;
     }
 
     /** The connection trackers, one per lcore that runs the rules, when connections are tracked (else empty). */

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every echo reaches the socket (it would not, were it not from 10.0.8.17:8080); datagrams to 10.0.1.2:9000 pass
  * untranslated both ways; the port unreachable the server's kernel sends before anything listens reaches the
  * connected socket as ECONNREFUSED (the ICMP error and the datagram it quotes translated); a kernel TCP
- * connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both sides), then closes with FIN.
+ * connection to 10.0.8.17:8080 carries 4 MiB each way intact (SHA-256 on both sides), then closes with FIN; the
+ * control socket lists a connection ESTABLISHED while it is open, in TIME_WAIT once closed, and no longer once
+ * TIME_WAIT (2 s here) has run out, counts the rest and flushes them.
  * Neither kernel counts a checksum error, and the forwarder ends with no mbuf in use.
  */
 class NamespaceRedirectTest
@@ -101,7 +103,7 @@ class NamespaceRedirectTest
         NetworkNamespaces.requireRoot("NamespaceRedirectTest");
         final Path rules = Path.of("..", "examples", "redirect.rules").toAbsolutePath().normalize();
         try (WiredForwarder wire = new WiredForwarder(dir, List.of("--rules", rules.toString(), "--duration", "120",
-            "--stats-period", "0")))
+            "--stats-period", "0", "--ct-timeout", "tcp-time-wait=2")))
         {
             // Nothing listens yet: the server's kernel answers port unreachable, quoting the translated datagram; the
             // forwarder translates the error, quote included, so the client's connected socket takes it as its own.
@@ -150,6 +152,36 @@ class NamespaceRedirectTest
                 final List<String> tcp = wire.runPython(true, TCP_CLIENT, WiredForwarder.SERVICE, "8080",
                     Integer.toString(TCP_BYTES));
                 assertEquals(List.of("up True", "down True"), tcp);
+
+                // The control socket shows a connection through its states: established while it is open...
+                final Process open = wire.python(true, """
+                    import socket, time
+                    c = socket.create_connection(("10.0.8.17", 8080), timeout=20)
+                    c.sendall((16).to_bytes(8, "big"))
+                    print("open", flush=True)
+                    time.sleep(2)
+                    c.sendall(bytes(16))
+                    while c.recv(65536):
+                        pass
+                    c.close()
+                    print("closed", flush=True)
+                    """);
+                final var openLines = open.inputReader(StandardCharsets.UTF_8);
+                assertEquals("open", openLines.readLine());
+                final String established = wire.command("conntrack list proto tcp dport 8080");
+                assertTrue(established.lines().anyMatch(l -> l.matches("tcp +6 \\d+ ESTABLISHED src=10\\.0\\.8\\.18 " +
+                    "dst=10\\.0\\.8\\.17 sport=\\d+ dport=8080 src=10\\.0\\.1\\.2 dst=10\\.0\\.8\\.18 sport=8083 " +
+                    "dport=\\d+")), established);
+                // ...closed with FIN into TIME_WAIT, then gone when TIME_WAIT (2 s here) runs out.
+                assertEquals("closed", openLines.readLine());
+                assertTrue(open.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(wire.command("conntrack list proto tcp").contains(" TIME_WAIT src=10.0.8.18 "));
+                Thread.sleep(3_000);
+                assertEquals("0 connections", wire.command("conntrack list proto tcp"));
+                assertTrue(wire.command("conntrack count").matches("[1-9]\\d* connections"), "the UDP flows");
+                assertTrue(wire.command("conntrack flush").matches("flushed [1-9]\\d* connections"));
+                assertEquals("0 connections", wire.command("conntrack list"));
+                assertTrue(wire.command("conntrack list proto sctp").startsWith("error: proto is tcp, udp or icmp"));
                 for (final boolean client : new boolean[] {true, false})
                 {
                     assertEquals(0, wire.snmp(client, "Udp:", "InCsumErrors"));
@@ -166,7 +198,7 @@ class NamespaceRedirectTest
             assertTrue(out.lines().anyMatch(l -> l.contains(" vip ") && l.contains(" " + (DATAGRAMS + 1) + " ")), out);
             assertTrue(out.contains("connections: "), out);
             assertTrue(out.contains(", related 1,"), "the port unreachable: " + out);
-            assertTrue(out.contains(", nat 3,"), "two UDP flows and the TCP connection translated: " + out);
+            assertTrue(out.contains(", nat 4,"), "two UDP flows and two TCP connections translated: " + out);
         }
     }
 }

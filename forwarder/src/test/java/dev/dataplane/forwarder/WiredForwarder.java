@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
+import dev.dataplane.forwarder.control.ControlClient;
 import dev.dataplane.testing.NetworkNamespaces;
 
 /**
@@ -35,7 +36,10 @@ final class WiredForwarder implements AutoCloseable
     private final Path dir;
     private final Process forwarder;
 
-    /** Starts the forwarder with {@code options} after {@code --} and wires the hosts to it. */
+    /**
+     * Starts the forwarder with {@code options} after {@code --} and its control socket in {@code dir}, and wires
+     * the hosts to it.
+     */
     WiredForwarder(final Path dir, final List<String> options) throws Exception
     {
         this.dir = dir;
@@ -43,6 +47,7 @@ final class WiredForwarder implements AutoCloseable
             "net_tap1,iface=" + hosts.tapB()));
         args.add("--");
         args.addAll(options);
+        args.addAll(List.of("--control", control().toString()));
         forwarder = javaProcess(ForwarderMain.class.getName(), args, dir)
             .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
         awaitStarted();
@@ -57,6 +62,17 @@ final class WiredForwarder implements AutoCloseable
         {
             run("ip", "-n", hosts.nsA(), "neigh", "add", address, "lladdr", macB, "dev", hosts.tapA());
         }
+    }
+
+    /** Sends a control command ({@code conntrack list}...); its answer. */
+    String command(final String command) throws Exception
+    {
+        return ControlClient.command(control(), command);
+    }
+
+    private Path control()
+    {
+        return dir.resolve("control.sock");
     }
 
     NetworkNamespaces.Hosts hosts()

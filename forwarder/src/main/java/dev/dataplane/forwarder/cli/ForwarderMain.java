@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
+import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnListing;
 import dev.dataplane.forwarder.control.ControlSocket;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.RulesException;
@@ -27,6 +29,11 @@ import dev.dataplane.runtime.Launcher;
  */
 public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
 {
+    /** The control socket's commands, for its error line. */
+    private static final String COMMANDS = "reload, conntrack list|count|flush";
+    /** How long {@code conntrack flush} waits for the lcores. */
+    private static final long FLUSH_TIMEOUT_MILLIS = 2_000;
+
     private final Launcher launcher;
     private final PrintStream out;
     private ForwarderContext context;
@@ -161,6 +168,57 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
         }
     }
 
+    /**
+     * The connection commands: {@code conntrack list [FILTER]} (a line a connection, then {@code N connections}),
+     * {@code conntrack count}, {@code conntrack flush}.
+     */
+    private String conntrack(final Forwarder forwarder, final String command)
+    {
+        final List<String> words = List.of(command.trim().split("\\s+"));
+        if (forwarder.trackers().isEmpty())
+        {
+            return "error: this forwarder tracks no connections (--conntrack)";
+        }
+        try
+        {
+            switch (words.size() < 2 ? "" : words.get(1))
+            {
+                case "list" ->
+                {
+                    final StringBuilder lines = new StringBuilder();
+                    final int listed = forwarder.listConnections(ConnListing.parse(words.subList(2, words.size())),
+                        line -> lines.append(line).append('\n'));
+                    return lines.append(listed).append(1 == listed ? " connection" : " connections").toString();
+                }
+                case "count" ->
+                {
+                    return forwarder.trackers().stream().mapToLong(t -> t.counters().get(ConnCounter.IN_USE)).sum() +
+                        " connections";
+                }
+                case "flush" ->
+                {
+                    final long flushed = forwarder.flushConnections(FLUSH_TIMEOUT_MILLIS);
+                    launcher.log("conntrack flush: " + flushed + " connections removed");
+                    return flushed < 0 ? "error: an lcore did not flush within " + FLUSH_TIMEOUT_MILLIS + " ms" :
+                        "flushed " + flushed + " connections";
+                }
+                default ->
+                {
+                    return "error: conntrack list [proto P] [src A] [dst A] [sport N] [dport N], count or flush";
+                }
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "error: " + ex.getMessage();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "error: interrupted";
+        }
+    }
+
     private int forward(final Eal eal, final ForwarderContext context, final ControlSocket control)
     {
         final StatsSink printer = StatsSink.of(context.statsFormat(), out);
@@ -205,7 +263,9 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
                     request.reply().complete(switch (request.command())
                     {
                         case "reload" -> reload(forwarder, "control socket, " + request.peer());
-                        default -> "error: unknown command '" + request.command() + "' (reload)";
+                        default -> request.command().startsWith("conntrack") ? conntrack(forwarder,
+                            request.command()) : "error: unknown command '" + request.command() + "' (" + COMMANDS +
+                            ")";
                     });
                 }
                 if (periodNanos > 0 && now >= nextPeriod)

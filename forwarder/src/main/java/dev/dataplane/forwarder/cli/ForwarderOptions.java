@@ -47,7 +47,7 @@ public final class ForwarderOptions
     String rulesFile;
 
     @Option(names = "--control", paramLabel = "PATH",
-        description = "Listen for control commands (reload) on a Unix socket at PATH.")
+        description = "Listen for control commands (reload, conntrack list|count|flush) on a Unix socket at PATH.")
     String controlSocket;
 
     @Mixin

@@ -23,6 +23,7 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
     FRAGMENT_ORPHANS(packets("ct_fragment_orphans",
         "later fragments whose first fragment was not seen (or whose note ran out): not followed")),
     FRAGMENT_OVERFLOWS(packets("ct_fragment_overflows", "first fragments not noted for want of room")),
+    FLUSHED(CounterDescriptor.of("ct_flushed", "connections", "connections removed by a flush (control socket)")),
     IN_USE(CounterDescriptor.of("ct_in_use", "connections",
         "connections in the table (a gauge, as of the last burst)")),
     UNTRACKED(packets("ct_untracked", "packets the tracker does not follow (not IPv4 TCP, UDP or ICMP)"));

@@ -293,6 +293,31 @@ public final class ConnTable implements AutoCloseable
         return removed;
     }
 
+    /**
+     * Removes every connection (a flush): a scan of the whole table, for a control command, not the per-packet path.
+     *
+     * @return the connections removed.
+     */
+    public int removeAll()
+    {
+        int removed = 0;
+        for (int e = 0; e < capacity; e++)
+        {
+            if (FREE != expiresAt(e))
+            {
+                remove(e);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Whether {@code entry} holds a connection (for readers on other threads: as of some recent moment). */
+    public boolean isLive(final int entry)
+    {
+        return FREE != expiresAt(entry);
+    }
+
     /** Connections removed because they expired, by {@link #lookup} or {@link #sweep}. */
     public long expired()
     {

@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -79,6 +81,23 @@ public final class ConnTracker implements AutoCloseable
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
     private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    private static final VarHandle FLUSH_ASKED;
+    private static final VarHandle FLUSH_DONE;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FLUSH_ASKED = lookup.findVarHandle(ConnTracker.class, "flushAsked", int.class);
+            FLUSH_DONE = lookup.findVarHandle(ConnTracker.class, "flushDone", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final ConnTable table;
     private final Counters counters = Counters.of(ConnCounter.class);
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
@@ -94,6 +113,9 @@ public final class ConnTracker implements AutoCloseable
     /** Lookups and hits since the last {@link #sweep}, which publishes them (the two counters every packet moves). */
     private int pendingLookups;
     private int pendingHits;
+    /** Flushes asked for by other threads ({@link #requestFlush}), and done by the owner. */
+    private int flushAsked;
+    private int flushDone;
     /** The table's connections in use as {@link ConnCounter#IN_USE} last said. */
     private int publishedInUse;
     /** The connection and direction of the last tracked packet ({@link ConnTable#lookup}'s reference), or -1. */
@@ -493,6 +515,11 @@ public final class ConnTracker implements AutoCloseable
      */
     public void sweep(final long nowMillis, final int budget)
     {
+        if ((int)FLUSH_DONE.getOpaque(this) != (int)FLUSH_ASKED.getAcquire(this))
+        {
+            counters.add(ConnCounter.FLUSHED, table.removeAll());
+            FLUSH_DONE.setRelease(this, (int)FLUSH_ASKED.getOpaque(this));
+        }
         table.sweep(nowMillis, budget);
         noteExpired();
         final int used = table.used();
@@ -731,6 +758,18 @@ public final class ConnTracker implements AutoCloseable
         NetworkOrder.u16(s, icmp + 2, InternetChecksum.checksum(s, icmp, icmpLength));
     }
 
+    /** The TCP state a connection's state word ({@link ConnTable#state}) holds. */
+    static TcpState tcpStateOf(final int word)
+    {
+        return TcpState.of(word & TCP_STATE_MASK);
+    }
+
+    /** Whether a connection's state word says a reply was seen. */
+    static boolean replied(final int word)
+    {
+        return 0 != (word & REPLIED);
+    }
+
     /** Whether the last tracked packet came from its connection's reply direction. */
     public boolean lastWasReply()
     {
@@ -746,6 +785,22 @@ public final class ConnTracker implements AutoCloseable
     public ConnTable table()
     {
         return table;
+    }
+
+    /**
+     * Asks the owner to remove every connection at its next burst or idle poll (any thread).
+     *
+     * @return the ticket {@link #flushDone(int)} waits for.
+     */
+    public int requestFlush()
+    {
+        return (int)FLUSH_ASKED.getAndAdd(this, 1) + 1;
+    }
+
+    /** Whether the flush of {@code ticket} is done (any thread). */
+    public boolean flushDone(final int ticket)
+    {
+        return (int)FLUSH_DONE.getAcquire(this) - ticket >= 0;
     }
 
     /** Frees its table's memory. */

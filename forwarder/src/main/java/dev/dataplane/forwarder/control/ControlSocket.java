@@ -360,7 +360,7 @@ public final class ControlSocket implements AutoCloseable
         client.answers.add(request);
         if (command.isEmpty())
         {
-            request.reply().complete("error: empty command (reload)");
+            request.reply().complete("error: empty command (reload, conntrack list|count|flush)");
             return;
         }
         request.reply().whenComplete((answer, failure) -> selector.wakeup());

@@ -61,6 +61,12 @@ public final class PipelineRules extends RingStage
         touched += sum;
     }
 
+    @Override
+    void idle()
+    {
+        processor.idle();
+    }
+
     /** Nothing of its own: the ring's {@link PipelineTx} frees what is left in it at stop. */
     @Override
     public int drain(final int maxBursts)

@@ -40,7 +40,16 @@ abstract class RingStage implements Poller
         {
             throw new IllegalStateException("pipeline " + this + " failed", ex);
         }
+        if (0 == handled)
+        {
+            idle();
+        }
         return handled;
+    }
+
+    /** A poll that found nothing in the ring: time for a stage's upkeep (nothing by default). */
+    void idle()
+    {
     }
 
     /** This stage's progress through its ring. */

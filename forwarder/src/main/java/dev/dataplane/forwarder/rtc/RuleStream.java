@@ -34,6 +34,7 @@ public final class RuleStream extends RxStream
         final int received = receive();
         if (0 == received)
         {
+            processor.idle();
             return 0;
         }
         final RulesProcessor processor = this.processor;

@@ -666,6 +666,18 @@ public final class RulesProcessor
         }
     }
 
+    /**
+     * A poll that brought no packet: with connections tracked, the tracker's upkeep goes on without traffic (the
+     * sweep of expired connections, a flush the control socket asked for).
+     */
+    public void idle()
+    {
+        if (null != tracker)
+        {
+            tracker.sweep(System.currentTimeMillis(), SWEEP_PER_BURST);
+        }
+    }
+
     /** Ends a burst: publishes its outcome counts for the stats thread. */
     public void endBurst()
     {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dataplane.forwarder.control.ControlClient;
 import dev.dataplane.testing.DpdkTestSupport.ProcessResult;
 import dev.dataplane.testing.DpdkTestSupport;
 import org.junit.jupiter.api.Test;
@@ -211,13 +212,13 @@ class ForwarderCliTest
             assertTrue(dev.dataplane.testing.DpdkTestSupport.await(() -> Files.exists(control), 30_000),
                 "control socket never appeared");
             Files.writeString(rules, "second: ip6 => drop\nthird: ip4 => count\n");
-            assertTrue(command(control, "reload").startsWith("rules reloaded from " + rules +
+            assertTrue(ControlClient.command(control, "reload").startsWith("rules reloaded from " + rules +
                 ": 2 rules, generation 2"));
             Files.writeString(rules, "broken: proto udp dprot 53 => drop\n");
-            final String refused = command(control, "reload");
+            final String refused = ControlClient.command(control, "reload");
             assertTrue(refused.startsWith("error: rules reload rejected, the old rules stay in force: " + rules +
                 ":1:19: unknown match 'dprot'"), refused);
-            assertTrue(command(control, "frobnicate").startsWith("error: unknown command 'frobnicate'"));
+            assertTrue(ControlClient.command(control, "frobnicate").startsWith("error: unknown command 'frobnicate'"));
             // One 16 MB word ran the parser's did-you-mean out of heap and the forwarder exited: now refused by the
             // length of its line.
             Files.writeString(rules, "x".repeat(16_000_000) + "\n");
@@ -244,22 +245,6 @@ class ForwarderCliTest
         final String out = read(dir.resolve("out.txt"));
         assertTrue(out.contains("fourth") && out.contains("mbufs in use at exit: 0 of"), out);
         assertFalse(Files.exists(control), "the control socket is removed at exit");
-    }
-
-    private static String command(final Path socket, final String command) throws Exception
-    {
-        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
-            java.net.UnixDomainSocketAddress.of(socket)))
-        {
-            channel.write(java.nio.ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-            channel.shutdownOutput(); // as echo CMD | socat does: the socket answers and closes
-            final java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(4096);
-            while (channel.read(in) > 0)
-            {
-                // to the end of the answer
-            }
-            return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).trim();
-        }
     }
 
     private static String read(final Path file)
