@@ -58,6 +58,7 @@ class StatefulRulesTest
     private ConnTracker tracker;
     private RulesProcessor clientSide;
     private RulesProcessor serverSide;
+    private RulesSource source;
 
     @BeforeAll
     static void startEal()
@@ -84,7 +85,7 @@ class StatefulRulesTest
     private void rules(final RuleSet ruleSet)
     {
         tracker = new ConnTracker(new ConnTable(1024, 0x5EED));
-        final RulesSource source = new RulesSource(new RulesState(new CompiledRules(ruleSet), 1, 2));
+        source = new RulesSource(new RulesState(new CompiledRules(ruleSet), 1, 2));
         clientSide = new RulesProcessor(0, 1, 0, source, new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
             PacketChecks.DEFAULT, tracker);
         serverSide = new RulesProcessor(1, 0, 1, source, new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
@@ -154,6 +155,28 @@ class StatefulRulesTest
             assertTuple(quoted, CLIENT, SERVICE, 5000, 8080);
         }
         assertEquals(2, tracker.counters().get(ConnCounter.RELATED));
+    }
+
+    @Test
+    void aReloadKeepsTheConnectionsAndTheirTranslationsWhileNewOnesFollowTheNewRules() throws Exception
+    {
+        rules(RulesParser.parse("ip4 proto udp dport 80 => accept dnat 10.0.1.2\n", "first.rules"));
+        final byte[] before = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 80).build();
+        assertEquals(1, one.send(clientSide, before));
+        assertTuple(before, CLIENT, SERVER, 5000, 80);
+        source.publish(new RulesState(new CompiledRules(RulesParser.parse(
+            "ip4 proto udp dport 80 => accept dnat 10.0.1.3\n", "second.rules")), 2, 2));
+        final byte[] same = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 80).build();
+        assertEquals(1, one.send(clientSide, same));
+        assertTuple(same, CLIENT, SERVER, 5000, 80);
+        final byte[] reply = new FrameBuilder().ipv4(SERVER, CLIENT).udp(80, 5000).build();
+        assertEquals(0, one.send(serverSide, reply));
+        assertTuple(reply, SERVICE, CLIENT, 80, 5000);
+        final byte[] fresh = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5001, 80).build();
+        assertEquals(1, one.send(clientSide, fresh));
+        assertTuple(fresh, CLIENT, Ipv4Header.parseAddress("10.0.1.3"), 5001, 80);
+        assertEquals(2, clientSide.rulePackets(source.get(), 0),
+            "the old connection's packet and the new one's, each counted by the rule in force");
     }
 
     @Test
