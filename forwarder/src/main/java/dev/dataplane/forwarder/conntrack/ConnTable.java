@@ -75,6 +75,7 @@ public final class ConnTable implements AutoCloseable
     private int used;
     private int sweepCursor;
     private long expired;
+    private final long[] expiredByClass = new long[256];
     private long full;
     private long bucketsFull;
 
@@ -145,8 +146,7 @@ public final class ConnTable implements AutoCloseable
         final int entry = found >>> 1;
         if (expiresAt(entry) <= now)
         {
-            remove(entry);
-            expired++;
+            expire(entry);
             return MISS;
         }
         return found;
@@ -283,14 +283,21 @@ public final class ConnTable implements AutoCloseable
             final long expires = expiresAt(cursor);
             if (FREE != expires && expires <= now)
             {
-                remove(cursor);
+                expire(cursor);
                 removed++;
             }
             cursor = cursor + 1 == capacity ? 0 : cursor + 1;
         }
         sweepCursor = cursor;
-        expired += removed;
         return removed;
+    }
+
+    /** Removes an expired connection, counted by its class: the low byte of its original key's second word. */
+    private void expire(final int entry)
+    {
+        expiredByClass[(int)(entryLong((long)entry * ENTRY_BYTES + ORIGINAL + 8) & 0xFF)]++;
+        remove(entry);
+        expired++;
     }
 
     /**
@@ -322,6 +329,15 @@ public final class ConnTable implements AutoCloseable
     public long expired()
     {
         return expired;
+    }
+
+    /**
+     * Connections expired whose original key's second word has {@code keyClass} in its low byte (the tracker keeps
+     * the IP protocol there).
+     */
+    public long expired(final int keyClass)
+    {
+        return expiredByClass[keyClass & 0xFF];
     }
 
     /** New connections refused because every entry was taken. */

@@ -817,7 +817,15 @@ public final class ConnTracker implements AutoCloseable
         {
             counters.add(ConnCounter.EXPIRED, expired - expiredSeen);
             expiredSeen = expired;
+            publishExpired(ConnCounter.EXPIRED_TCP, IpProtocol.TCP);
+            publishExpired(ConnCounter.EXPIRED_UDP, IpProtocol.UDP);
+            publishExpired(ConnCounter.EXPIRED_ICMP, IpProtocol.ICMP);
         }
+    }
+
+    private void publishExpired(final ConnCounter counter, final int protocol)
+    {
+        counters.add(counter, table.expired(protocol) - counters.get(counter));
     }
 
     /** An address read as it lies in the header (the keys' form) from its network-order value, and back. */

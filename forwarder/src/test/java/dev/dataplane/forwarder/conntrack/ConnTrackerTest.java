@@ -127,6 +127,8 @@ class ConnTrackerTest
         tracker.sweep(299_999, 64);
         assertEquals(0, table.used(), "the sweep removed it when its 120 s ran out");
         assertEquals(2, tracker.counters().get(ConnCounter.EXPIRED));
+        assertEquals(2, tracker.counters().get(ConnCounter.EXPIRED_UDP));
+        assertEquals(0, tracker.counters().get(ConnCounter.EXPIRED_TCP));
         assertFalse(tracker.lastWasReply());
     }
 
