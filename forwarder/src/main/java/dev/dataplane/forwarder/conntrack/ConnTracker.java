@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder.conntrack;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -33,7 +34,8 @@ import dev.dataplane.runtime.Counters;
  * Allocation-free per packet.
  * <p>
  * Its fields in each entry's user part ({@link ConnTable#USER_OFFSET} on): the two directions' TCP windows
- * ({@link TcpWindow}, 16 bytes each), then a word per direction for its owner ({@link #directionWord}).
+ * ({@link TcpWindow}, 16 bytes each), then a word per direction for its owner ({@link #directionWord}), then a
+ * translated connection's constants per direction (16 bytes each, {@link #translationAt}): 128 bytes in all.
  */
 public final class ConnTracker implements AutoCloseable
 {
@@ -647,6 +649,7 @@ public final class ConnTracker implements AutoCloseable
             return NO_ROOM;
         }
         table.state(entry, table.state(entry) | TRANSLATED);
+        precomputeTranslation(entry);
         counters.add(ConnCounter.TRANSLATED, 1);
         return BOUND;
     }
@@ -683,13 +686,73 @@ public final class ConnTracker implements AutoCloseable
             translateError(view, entry);
             return true;
         }
-        // The tuple to give it: the other direction's key, turned round.
-        final boolean reply = 1 == (lastReference & 1);
-        final long k0 = table.key(entry, !reply, 0);
-        final long k1 = table.key(entry, !reply, 1);
-        HeaderRewrite.setTuple(view, network((int)k0), network((int)(k0 >>> 32)), (int)(k1 >>> 32) & 0xFFFF,
-            (int)(k1 >>> 48));
+        // The packet carries its direction's key: it gets the constants computed for that direction at bind.
+        final MemorySegment s = view.segment();
+        final long l3 = view.base() + view.l3Offset();
+        final long at = translationAt(lastReference);
+        final int deltas = entries.get(JAVA_INT, at + 12);
+        s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_INT, at));
+        s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET, entries.get(JAVA_INT, at + 4));
+        NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET,
+            InternetChecksum.applyFoldedDelta(NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET), deltas >>> 16));
+        if (view.hasL4())
+        {
+            final long l4 = view.base() + view.l4Offset();
+            final int ports = entries.get(JAVA_INT, at + 8);
+            NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, ports >>> 16);
+            NetworkOrder.u16(s, l4 + UdpHeader.DESTINATION_PORT_OFFSET, ports & 0xFFFF);
+            final int protocol = view.protocol();
+            final long checksumAt = l4 + HeaderRewrite.checksumOffset(protocol);
+            final int checksum = NetworkOrder.u16(s, checksumAt);
+            if (IpProtocol.TCP == protocol || 0 != checksum)
+            {
+                HeaderRewrite.storeL4(s, checksumAt, protocol,
+                    InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF));
+            }
+        }
         return true;
+    }
+
+    /**
+     * Where the translation constants of a direction of a connection lie ({@code reference} as {@link #lastReference}):
+     * the new source and destination as the header holds them, the new ports (source << 16 | destination), and the
+     * folded deltas (RFC 1624) they make to the IPv4 header checksum (high 16 bits) and the UDP/TCP checksum (low).
+     */
+    private static long translationAt(final int reference)
+    {
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 2 * TcpWindow.BYTES +
+            16 + 16L * (reference & 1);
+    }
+
+    /**
+     * Computes both directions' translation constants of a translated connection: a packet of a direction carries
+     * that direction's key and leaves with the other's turned round.
+     */
+    private void precomputeTranslation(final int entry)
+    {
+        for (int direction = 0; direction < 2; direction++)
+        {
+            final boolean reply = 1 == direction;
+            final long from0 = table.key(entry, reply, 0);
+            final long from1 = table.key(entry, reply, 1);
+            final long to0 = table.key(entry, !reply, 0);
+            final long to1 = table.key(entry, !reply, 1);
+            // The other direction's tuple turned round: source = its destination, and so on.
+            final int source = network((int)to0);
+            final int destination = network((int)(to0 >>> 32));
+            final int sourcePort = (int)(to1 >>> 32) & 0xFFFF;
+            final int destinationPort = (int)(to1 >>> 48);
+            final long addressDelta = InternetChecksum.delta32(network((int)(from0 >>> 32)), source) +
+                InternetChecksum.delta32(network((int)from0), destination);
+            final long portDelta = InternetChecksum.delta16((int)(from1 >>> 48), sourcePort) +
+                InternetChecksum.delta16((int)(from1 >>> 32) & 0xFFFF, destinationPort);
+            final long at = translationAt(entry << 1 | direction);
+            entries.set(JAVA_INT, at, raw(source));
+            entries.set(JAVA_INT, at + 4, raw(destination));
+            entries.set(JAVA_INT, at + 8, sourcePort << 16 | destinationPort);
+            entries.set(JAVA_INT, at + 12, InternetChecksum.fold(addressDelta) << 16 |
+                InternetChecksum.fold(addressDelta + portDelta));
+        }
     }
 
     /**
