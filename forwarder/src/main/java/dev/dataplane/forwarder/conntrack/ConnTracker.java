@@ -1,9 +1,11 @@
 package dev.dataplane.forwarder.conntrack;
 
+import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
@@ -12,12 +14,14 @@ import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.HeaderRewrite;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.PlainFrame;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 import dev.dataplane.runtime.Counters;
@@ -43,6 +47,10 @@ public final class ConnTracker implements AutoCloseable
     public static final int NEW = 1;
     public static final int ESTABLISHED = 2;
     public static final int INVALID = 3;
+    /** {@link #trackPlain}: not a plain frame; parse it and {@link #track} it. */
+    public static final int NOT_PLAIN = -1;
+    /** {@link #trackPlain}: a plain frame of no known connection; parse it and {@link #track} it. */
+    public static final int PLAIN_MISS = -2;
     /** A packet that would open a connection the full table cannot take: drop it. */
     public static final int TABLE_FULL = 4;
     /** An ICMP error about a connection in the table (port unreachable, fragmentation needed, time exceeded...). */
@@ -129,6 +137,10 @@ public final class ConnTracker implements AutoCloseable
     private int lastInnerLength;
     /** What {@link #track} said of the last packet. */
     private int lastState;
+    /** The keys {@link #trackPlain} found no connection for, for the {@link #track} that follows it. */
+    private boolean missedKeys;
+    private long missed0;
+    private long missed1;
 
     /** @param table the table it owns (one per lcore). */
     public ConnTracker(final ConnTable table)
@@ -177,6 +189,63 @@ public final class ConnTracker implements AutoCloseable
         return lastState = trackPacket(view, nowMillis);
     }
 
+    /**
+     * Tracks a plain frame ({@link PlainFrame}: untagged IPv4 without options, no fragment, UDP or TCP, the router's
+     * checks passed) of a known connection straight from its bytes, as {@link #track} would after a full parse: the
+     * fast path of established traffic. Reads native memory at {@code frameAddress}, {@code length} bytes.
+     *
+     * @return its connection state as {@link #track}'s, or {@link #NOT_PLAIN} or {@link #PLAIN_MISS} (nothing
+     * changed: parse the frame and {@link #track} it).
+     */
+    public int trackPlain(final long frameAddress, final int length, final long nowMillis)
+    {
+        lastReference = -1;
+        lastCreated = false;
+        missedKeys = false;
+        final long frame = NativeMemory.address(frameAddress);
+        final int totalLength = PlainFrame.ipv4Length(frame, length);
+        if (totalLength < 0)
+        {
+            return NOT_PLAIN;
+        }
+        final long l3 = frame + PlainFrame.L3;
+        final long l4 = frame + PlainFrame.L4;
+        final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
+        final int protocol = ALL.get(JAVA_BYTE, l3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
+        final int headerLength;
+        if (IpProtocol.TCP == protocol)
+        {
+            headerLength = PlainFrame.tcpHeaderLength(l4, l4Length);
+        }
+        else
+        {
+            headerLength = IpProtocol.UDP == protocol && PlainFrame.udpFits(l4, l4Length) ? UdpHeader.LENGTH : -1;
+        }
+        if (headerLength < 0)
+        {
+            return NOT_PLAIN;
+        }
+        // Both addresses in one load: key0 has the source (bytes 12-15) high, the destination low, as they lie.
+        final long addresses = ALL.get(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET);
+        final long k0 = BIG_ENDIAN ? addresses : Long.rotateLeft(addresses, 32);
+        final long k1 = (ALL.get(RAW_INT, l4) & 0xFFFFFFFFL) << 32 | protocol;
+        pendingLookups++;
+        final int reference = table.lookup(k0, k1, nowMillis);
+        noteExpired();
+        if (reference < 0)
+        {
+            missedKeys = true;
+            missed0 = k0;
+            missed1 = k1;
+            return PLAIN_MISS;
+        }
+        pendingHits++;
+        lastReference = reference;
+        return lastState = IpProtocol.TCP == protocol ?
+            tcpSegment(reference, ALL, l4, headerLength, l4Length - headerLength, nowMillis) :
+            udpDatagram(reference, nowMillis);
+    }
+
     private int trackPacket(final PacketView view, final long nowMillis)
     {
         lastReference = -1;
@@ -219,15 +288,28 @@ public final class ConnTracker implements AutoCloseable
         final int destinationPort = view.destinationPort();
         final long k0 = key0(source, destination);
         final long k1 = key1(sourcePort, destinationPort, protocol);
-        pendingLookups++;
-        final int reference = table.lookup(k0, k1, nowMillis);
+        // A plain frame's lookup (trackPlain) missed already: the key is not looked for twice.
+        final boolean looked = missedKeys && k0 == missed0 && k1 == missed1;
+        missedKeys = false;
+        if (!looked)
+        {
+            pendingLookups++;
+        }
+        final int reference = looked ? ConnTable.MISS : table.lookup(k0, k1, nowMillis);
         noteExpired();
         final boolean tcp = IpProtocol.TCP == protocol;
         if (reference >= 0)
         {
             pendingHits++;
             lastReference = reference;
-            return tcp ? tcpSegment(reference, view, nowMillis) : udpDatagram(reference, nowMillis);
+            if (!tcp)
+            {
+                return udpDatagram(reference, nowMillis);
+            }
+            final long l4 = view.base() + view.l4Offset();
+            final int headerLength = TcpHeader.headerLength(s, l4);
+            return tcpSegment(reference, s, l4, headerLength, view.ipEnd() - view.l4Offset() - headerLength,
+                nowMillis);
         }
         final int state;
         if (tcp)
@@ -264,18 +346,29 @@ public final class ConnTracker implements AutoCloseable
         return NEW;
     }
 
-    private int tcpSegment(final int reference, final PacketView view, final long nowMillis)
+    /** A segment of a parsed packet: {@link #tcpSegment(int, MemorySegment, long, int, int, long)}. */
+    private int window(final int entry, final boolean reply, final PacketView view, final int state)
+    {
+        final MemorySegment s = view.segment();
+        final long l4 = view.base() + view.l4Offset();
+        final int headerLength = TcpHeader.headerLength(s, l4);
+        return window(entry, reply, s, l4, headerLength, view.ipEnd() - view.l4Offset() - headerLength, state);
+    }
+
+    /** A TCP segment of a known connection, its header at {@code l4} in {@code s}, {@code payload} bytes after it. */
+    private int tcpSegment(final int reference, final MemorySegment s, final long l4, final int headerLength,
+        final int payload, final long nowMillis)
     {
         final int entry = reference >>> 1;
         final boolean reply = 1 == (reference & 1);
         final int word = table.state(entry);
-        final int next = TcpState.next(word & TCP_STATE_MASK, reply, TcpState.kind(view.tcpFlags()));
+        final int next = TcpState.next(word & TCP_STATE_MASK, reply, TcpState.kind(TcpHeader.flags(s, l4)));
         if (TcpState.INVALID == next)
         {
             counters.add(ConnCounter.INVALID_STATE, 1);
             return INVALID;
         }
-        if (TcpWindow.OK != window(entry, reply, view, word & TCP_STATE_MASK) && !liberal)
+        if (TcpWindow.OK != window(entry, reply, s, l4, headerLength, payload, word & TCP_STATE_MASK) && !liberal)
         {
             counters.add(ConnCounter.INVALID_WINDOW, 1);
             return INVALID;
@@ -453,20 +546,20 @@ public final class ConnTracker implements AutoCloseable
         return 0 != (table.state(reference >>> 1) & REPLIED) || 1 == (reference & 1) ? ESTABLISHED : NEW;
     }
 
-    /** Checks a segment against the connection's windows and moves them on ({@link TcpWindow}). */
-    private int window(final int entry, final boolean reply, final PacketView view, final int state)
+    /**
+     * Checks a segment (its TCP header at {@code l4} in {@code s}, {@code payload} bytes after the header) against the
+     * connection's windows and moves them on ({@link TcpWindow}).
+     */
+    private int window(final int entry, final boolean reply, final MemorySegment s, final long l4,
+        final int headerLength, final int payload, final int state)
     {
-        final MemorySegment s = view.segment();
-        final long l4 = view.base() + view.l4Offset();
-        final int headerLength = TcpHeader.headerLength(s, l4);
-        final int flags = view.tcpFlags();
+        final int flags = TcpHeader.flags(s, l4);
         final long base = (long)entry * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET;
         final long original = base;
         final long replied = base + TcpWindow.BYTES;
         lastWindowVerdict = TcpWindow.check(entries, reply ? replied : original, reply ? original : replied, reply,
             flags, s.get(RAW_INT, l4 + TcpHeader.SEQUENCE_OFFSET), s.get(RAW_INT, l4 + TcpHeader.ACKNOWLEDGMENT_OFFSET),
-            s.get(RAW_SHORT, l4 + TcpHeader.WINDOW_OFFSET) & 0xFFFF,
-            view.ipEnd() - view.l4Offset() - headerLength,
+            s.get(RAW_SHORT, l4 + TcpHeader.WINDOW_OFFSET) & 0xFFFF, payload,
             0 != (flags & TcpHeader.SYN) ? windowScaleOption(s, l4, headerLength) : -1, state, liberal);
         return lastWindowVerdict;
     }
@@ -686,22 +779,46 @@ public final class ConnTracker implements AutoCloseable
             translateError(view, entry);
             return true;
         }
-        // The packet carries its direction's key: it gets the constants computed for that direction at bind.
-        final MemorySegment s = view.segment();
-        final long l3 = view.base() + view.l3Offset();
+        final long base = view.base();
+        applyTranslation(view.segment(), base + view.l3Offset(), view.hasL4() ? base + view.l4Offset() : -1,
+            view.protocol());
+        return true;
+    }
+
+    /**
+     * {@link #translate} of the plain frame at {@code frameAddress} ({@link PlainFrame}) that {@link #trackPlain} just
+     * tracked.
+     */
+    public boolean translatePlain(final long frameAddress)
+    {
+        if (lastReference < 0 || 0 == (table.state(lastReference >>> 1) & TRANSLATED))
+        {
+            return false;
+        }
+        final long frame = NativeMemory.address(frameAddress);
+        applyTranslation(ALL, frame + PlainFrame.L3, frame + PlainFrame.L4,
+            ALL.get(JAVA_BYTE, frame + PlainFrame.L3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF);
+        return true;
+    }
+
+    /**
+     * Gives the last tracked packet (its IPv4 header at {@code l3} in {@code s}, its UDP or TCP header at {@code l4},
+     * -1 without one) its direction's translation: the packet carries its direction's key, and gets the constants
+     * computed for that direction at bind.
+     */
+    private void applyTranslation(final MemorySegment s, final long l3, final long l4, final int protocol)
+    {
         final long at = translationAt(lastReference);
         final int deltas = entries.get(JAVA_INT, at + 12);
         s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_INT, at));
         s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET, entries.get(JAVA_INT, at + 4));
         NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET,
             InternetChecksum.applyFoldedDelta(NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET), deltas >>> 16));
-        if (view.hasL4())
+        if (l4 >= 0)
         {
-            final long l4 = view.base() + view.l4Offset();
             final int ports = entries.get(JAVA_INT, at + 8);
             NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, ports >>> 16);
             NetworkOrder.u16(s, l4 + UdpHeader.DESTINATION_PORT_OFFSET, ports & 0xFFFF);
-            final int protocol = view.protocol();
             final long checksumAt = l4 + HeaderRewrite.checksumOffset(protocol);
             final int checksum = NetworkOrder.u16(s, checksumAt);
             if (IpProtocol.TCP == protocol || 0 != checksum)
@@ -710,7 +827,6 @@ public final class ConnTracker implements AutoCloseable
                     InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF));
             }
         }
-        return true;
     }
 
     /**

@@ -111,6 +111,11 @@ public final class RulesProcessor
     private long keptBase;
     /** Per rule, the next backend of its {@code dnat} pool picked round-robin. */
     private int[] roundRobin;
+    /**
+     * Per rule + 1 (0: the policy), whether a packet of a connection whose kept verdict is that rule needs nothing
+     * but its connection's translation (no rewrite of its own left): it may take the stateful fast path.
+     */
+    private boolean[] translationOnly;
     /** Published once per burst, by {@link #OUTCOMES}. */
     private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -182,6 +187,13 @@ public final class RulesProcessor
         ruleCounters = newState.counters(index);
         keepPerConnection = null != tracker && rules.decidesPerConnection();
         roundRobin = new int[Math.max(1, rules.size())];
+        translationOnly = new boolean[rules.size() + 1];
+        translationOnly[0] = true;
+        for (int rule = 0; rule < rules.size(); rule++)
+        {
+            final RewriteProgram program = rules.program(rule);
+            translationOnly[rule + 1] = null == program || program.withoutTranslation().isEmpty();
+        }
         keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 | (long)(rxPort & 31) << 28;
         flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
     }
@@ -232,7 +244,7 @@ public final class RulesProcessor
             for (int i = 0; i < count; i++)
             {
                 final long mbuf = MbufArray.element(elements, i);
-                destinations[i] = processTracked(mbuf, frames[i], lengths[i], rxChecks(mbuf));
+                destinations[i] = trackedPacket(mbuf, frames[i], lengths[i], rxChecks(mbuf));
             }
             pending[RECEIVED] += count;
             return;
@@ -443,10 +455,78 @@ public final class RulesProcessor
     }
 
     /**
-     * A packet of a stateful processor: tracked, classified with its connection's state, and translated as its
-     * connection says (a new connection takes the translation of the rule that accepts its first packet).
+     * A packet of a stateful processor. A plain frame ({@code PlainFrame}) of a known connection whose direction kept
+     * its verdict for the state the packet leaves it in, and whose rule rewrites nothing but the connection's
+     * translation, takes the fast path: tracked from its bytes, counted, translated from the entry's constants; no
+     * parse, no classifier. Any other is parsed in full ({@link #processTracked}).
      */
-    private int processTracked(final long mbuf, final long frame, final int length, final int rxChecks)
+    private int trackedPacket(final long mbuf, final long frame, final int length, final int rxChecks)
+    {
+        final ConnTracker tracker = this.tracker;
+        final int connState = fastPathTakes(rxChecks) ? tracker.trackPlain(frame, length, nowMillis) :
+            ConnTracker.NOT_PLAIN;
+        if (connState >= 0 && keepPerConnection)
+        {
+            final long word = tracker.directionWord();
+            if ((word & ~KEPT_RULE_MASK) == (keptBase | (long)connState << 24))
+            {
+                final int rule = (int)(word & KEPT_RULE_MASK) - 1;
+                if (translationOnly[rule + 1])
+                {
+                    return forwardKept(mbuf, frame, length, rule, rxChecks);
+                }
+            }
+        }
+        return processTracked(mbuf, frame, length, rxChecks, connState);
+    }
+
+    /**
+     * The stateful fast path's end: a plain frame tracked by {@link ConnTracker#trackPlain}, whose verdict
+     * ({@code rule}, {@link Classifier#NO_MATCH}: the policy's) its connection kept, counted and sent as
+     * {@link #processTracked} would.
+     */
+    private int forwardKept(final long mbuf, final long frame, final int length, final int rule, final int rxChecks)
+    {
+        if (Classifier.NO_MATCH != rule)
+        {
+            Classifier.count(ruleCounters, rule, length);
+        }
+        final int destination = destinationOf(rule);
+        if (DROP == destination)
+        {
+            pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
+            return DROP;
+        }
+        final boolean rewritten = tracker.translatePlain(frame);
+        if (Classifier.NO_MATCH == rule)
+        {
+            pending[DEFAULT_ACCEPTED]++;
+        }
+        else if (Verdict.TX == rules.verdict(rule))
+        {
+            EthernetHeader.swapAddresses(ALL, frame);
+        }
+        final long offloads = txChecksumOffloads[destination];
+        if (0 != offloads && rewritten)
+        {
+            final long l3 = frame + EthernetHeader.LENGTH;
+            offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
+                l4ChecksumKnownGood(rxChecks, false) ? EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH : -1,
+                Ipv4Header.protocol(ALL, l3), EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+        }
+        return destination;
+    }
+
+    /**
+     * A packet of a stateful processor parsed in full: tracked, classified with its connection's state, and
+     * translated as its connection says (a new connection takes the translation of the rule that accepts its first
+     * packet).
+     *
+     * @param tracked its connection state when {@link ConnTracker#trackPlain} tracked it already (>= 0), else what
+     *                that said ({@link ConnTracker#NOT_PLAIN}, {@link ConnTracker#PLAIN_MISS}).
+     */
+    private int processTracked(final long mbuf, final long frame, final int length, final int rxChecks,
+        final int tracked)
     {
         final PacketView view = this.view;
         final int[] pending = this.pending;
@@ -456,7 +536,7 @@ public final class RulesProcessor
         {
             pending[FRAGMENTS]++;
         }
-        final int connState = tracker.track(view, nowMillis);
+        final int connState = tracked >= 0 ? tracked : tracker.track(view, nowMillis);
         if (ConnTracker.TABLE_FULL == connState)
         {
             pending[CONN_REFUSED]++;

@@ -14,6 +14,7 @@ import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.PlainFrame;
 import dev.dataplane.runtime.LcoreTransmitter;
 
 /**
@@ -259,7 +260,7 @@ public final class FlowCache
     {
         final long frame = NativeMemory.address(frameAddress);
         // No check of enabled: before reset every entry is zero, and no key is (keys have VALID set).
-        final int totalLength = FlowKeys.plainIpv4Length(frame, length);
+        final int totalLength = PlainFrame.ipv4Length(frame, length);
         if (totalLength < 0)
         {
             return BYPASS;

@@ -11,6 +11,7 @@ import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.forwarder.rules.TestFrames;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.PlainFrame;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +43,7 @@ class FlowKeysTest
                     0 == view.vlanCount() && !view.isFragment() && view.hasL4() &&
                     FlowKeys.PLAIN_L4 == view.l4Offset() &&
                     (IpProtocol.UDP == view.protocol() || IpProtocol.TCP == view.protocol());
-                final int totalLength = FlowKeys.plainIpv4Length(address, frame.length);
+                final int totalLength = PlainFrame.ipv4Length(address, frame.length);
                 long l4Key = FlowKeys.NOT_PLAIN_L4;
                 int protocol = -1;
                 if (totalLength >= 0)
