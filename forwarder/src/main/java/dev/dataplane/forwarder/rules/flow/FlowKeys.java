@@ -22,8 +22,9 @@ import dev.dataplane.net.UdpHeader;
  * addresses, {@code key2} the ports (and the frame's length and TCP flags when some rule matches on them). Built
  * two ways that must agree: from a {@link PacketView} parse, or straight from a plain frame's bytes (untagged IPv4
  * without options, not a fragment, UDP or TCP with its header inside the packet), validating on the way every check
- * the parse makes of such a frame ({@link PlainFrame}). Header words are kept as they lie in memory, so a hit reads and writes them
- * without byte swaps (little-endian, the order of the machines DPDK runs on; correct, if slower, anywhere).
+ * the parse makes of such a frame ({@link PlainFrame}). Header words are kept as they lie in memory, so a hit reads
+ * and writes them without byte swaps (little-endian, the order of the machines DPDK runs on; correct, if slower,
+ * anywhere).
  */
 final class FlowKeys
 {
