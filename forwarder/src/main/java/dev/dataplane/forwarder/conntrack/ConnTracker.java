@@ -808,31 +808,34 @@ public final class ConnTracker implements AutoCloseable
      */
     private void applyTranslation(final MemorySegment s, final long l3, final long l4, final int protocol)
     {
+        // Every word is read and written in memory order: ones' complement sums do not care (RFC 1071), and the
+        // constants were stored so.
         final long at = translationAt(lastReference);
         final int deltas = entries.get(JAVA_INT, at + 12);
-        s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_INT, at));
-        s.set(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET, entries.get(JAVA_INT, at + 4));
-        NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET,
-            InternetChecksum.applyFoldedDelta(NetworkOrder.u16(s, l3 + Ipv4Header.CHECKSUM_OFFSET), deltas >>> 16));
+        s.set(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_LONG, at));
+        final long ipChecksum = l3 + Ipv4Header.CHECKSUM_OFFSET;
+        s.set(JAVA_SHORT_UNALIGNED, ipChecksum,
+            (short)InternetChecksum.applyFoldedDelta(s.get(JAVA_SHORT_UNALIGNED, ipChecksum) & 0xFFFF, deltas >>> 16));
         if (l4 >= 0)
         {
-            final int ports = entries.get(JAVA_INT, at + 8);
-            NetworkOrder.u16(s, l4 + UdpHeader.SOURCE_PORT_OFFSET, ports >>> 16);
-            NetworkOrder.u16(s, l4 + UdpHeader.DESTINATION_PORT_OFFSET, ports & 0xFFFF);
-            final long checksumAt = l4 + HeaderRewrite.checksumOffset(protocol);
-            final int checksum = NetworkOrder.u16(s, checksumAt);
-            if (IpProtocol.TCP == protocol || 0 != checksum)
+            s.set(JAVA_INT_UNALIGNED, l4, entries.get(JAVA_INT, at + 8));
+            final boolean tcp = IpProtocol.TCP == protocol;
+            final long checksumAt = l4 + (tcp ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
+            final int checksum = s.get(JAVA_SHORT_UNALIGNED, checksumAt) & 0xFFFF;
+            if (tcp || 0 != checksum)
             {
-                HeaderRewrite.storeL4(s, checksumAt, protocol,
-                    InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF));
+                final int updated = InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF);
+                // A UDP checksum that comes out 0 goes as 0xFFFF (0 means none); either reads the same swapped.
+                s.set(JAVA_SHORT_UNALIGNED, checksumAt, (short)(!tcp && 0 == updated ? 0xFFFF : updated));
             }
         }
     }
 
     /**
-     * Where the translation constants of a direction of a connection lie ({@code reference} as {@link #lastReference}):
-     * the new source and destination as the header holds them, the new ports (source << 16 | destination), and the
-     * folded deltas (RFC 1624) they make to the IPv4 header checksum (high 16 bits) and the UDP/TCP checksum (low).
+     * Where the translation constants of a direction of a connection lie ({@code reference} as {@link #lastReference}),
+     * each as the header holds it, read in memory order: the new source and destination (a long), the new ports (an
+     * int), and the folded deltas (RFC 1624) they make to the IPv4 header checksum (high 16 bits) and the UDP/TCP
+     * checksum (low), each a 16-bit word in memory order.
      */
     private static long translationAt(final int reference)
     {
@@ -863,11 +866,10 @@ public final class ConnTracker implements AutoCloseable
             final long portDelta = InternetChecksum.delta16((int)(from1 >>> 48), sourcePort) +
                 InternetChecksum.delta16((int)(from1 >>> 32) & 0xFFFF, destinationPort);
             final long at = translationAt(entry << 1 | direction);
-            entries.set(JAVA_INT, at, raw(source));
-            entries.set(JAVA_INT, at + 4, raw(destination));
-            entries.set(JAVA_INT, at + 8, sourcePort << 16 | destinationPort);
-            entries.set(JAVA_INT, at + 12, InternetChecksum.fold(addressDelta) << 16 |
-                InternetChecksum.fold(addressDelta + portDelta));
+            entries.set(JAVA_LONG, at, BIG_ENDIAN ? key0(source, destination) : key0(raw(destination), raw(source)));
+            entries.set(JAVA_INT, at + 8, raw(sourcePort << 16 | destinationPort));
+            entries.set(JAVA_INT, at + 12, raw16(InternetChecksum.fold(addressDelta)) << 16 |
+                raw16(InternetChecksum.fold(addressDelta + portDelta)));
         }
     }
 
@@ -1011,6 +1013,12 @@ public final class ConnTracker implements AutoCloseable
     private static int raw(final int address)
     {
         return BIG_ENDIAN ? address : Integer.reverseBytes(address);
+    }
+
+    /** A 16-bit network-order value as it reads from memory in the machine's order. */
+    private static int raw16(final int value)
+    {
+        return BIG_ENDIAN ? value : (value & 0xFF) << 8 | (value >>> 8) & 0xFF;
     }
 
     private static int network(final int raw)

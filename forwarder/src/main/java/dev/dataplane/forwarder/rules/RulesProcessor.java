@@ -76,6 +76,10 @@ public final class RulesProcessor
      */
     private static final long KEPT = 1L << 63;
     private static final long KEPT_RULE_MASK = (1L << 24) - 1;
+    private static final int KEPT_SLOW = -1;
+    private static final int KEPT_DROP = 0xFFFF;
+    private static final int KEPT_PORT_MASK = 0xFFFF;
+    private static final int KEPT_SWAP_MACS = 1 << 16;
     /** Multipliers of the keyed hashes that pick a pool's backend and a source port search's start. */
     private static final long POOL_HASH = HashSeed.multiplier(HashSeed.PROCESS, 2) | 1;
     private static final long PORT_HASH = HashSeed.multiplier(HashSeed.PROCESS, 3) | 1;
@@ -112,10 +116,11 @@ public final class RulesProcessor
     /** Per rule, the next backend of its {@code dnat} pool picked round-robin. */
     private int[] roundRobin;
     /**
-     * Per rule + 1 (0: the policy), whether a packet of a connection whose kept verdict is that rule needs nothing
-     * but its connection's translation (no rewrite of its own left): it may take the stateful fast path.
+     * Per rule + 1 (0: the policy), what becomes of a packet of a connection whose kept verdict is that rule, on the
+     * stateful fast path: its port, {@link #KEPT_DROP}, with {@link #KEPT_SWAP_MACS} for tx; or {@link #KEPT_SLOW}
+     * when the rule rewrites more than the connection's translation (the packet is parsed).
      */
-    private boolean[] translationOnly;
+    private int[] keptOutcomes;
     /** Published once per burst, by {@link #OUTCOMES}. */
     private final Counters outcomes = new Counters(OUTCOMES);
     /** This burst's outcomes so far, by index as {@link #outcomes}. */
@@ -187,12 +192,14 @@ public final class RulesProcessor
         ruleCounters = newState.counters(index);
         keepPerConnection = null != tracker && rules.decidesPerConnection();
         roundRobin = new int[Math.max(1, rules.size())];
-        translationOnly = new boolean[rules.size() + 1];
-        translationOnly[0] = true;
-        for (int rule = 0; rule < rules.size(); rule++)
+        keptOutcomes = new int[rules.size() + 1];
+        for (int rule = Classifier.NO_MATCH; rule < rules.size(); rule++)
         {
-            final RewriteProgram program = rules.program(rule);
-            translationOnly[rule + 1] = null == program || program.withoutTranslation().isEmpty();
+            final int destination = destinationOf(rule);
+            final RewriteProgram program = Classifier.NO_MATCH == rule ? null : rules.program(rule);
+            keptOutcomes[rule + 1] = DROP == destination ? KEPT_DROP :
+                null != program && !program.withoutTranslation().isEmpty() ? KEPT_SLOW :
+                destination | (Classifier.NO_MATCH != rule && Verdict.TX == rules.verdict(rule) ? KEPT_SWAP_MACS : 0);
         }
         keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 | (long)(rxPort & 31) << 28;
         flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
@@ -471,9 +478,10 @@ public final class RulesProcessor
             if ((word & ~KEPT_RULE_MASK) == (keptBase | (long)connState << 24))
             {
                 final int rule = (int)(word & KEPT_RULE_MASK) - 1;
-                if (translationOnly[rule + 1])
+                final int outcome = keptOutcomes[rule + 1];
+                if (KEPT_SLOW != outcome)
                 {
-                    return forwardKept(mbuf, frame, length, rule, rxChecks);
+                    return forwardKept(mbuf, frame, length, rule, outcome, rxChecks);
                 }
             }
         }
@@ -482,17 +490,17 @@ public final class RulesProcessor
 
     /**
      * The stateful fast path's end: a plain frame tracked by {@link ConnTracker#trackPlain}, whose verdict
-     * ({@code rule}, {@link Classifier#NO_MATCH}: the policy's) its connection kept, counted and sent as
-     * {@link #processTracked} would.
+     * ({@code rule}, {@link Classifier#NO_MATCH}: the policy's; {@code outcome} its {@link #keptOutcomes}) its
+     * connection kept, counted and sent as {@link #processTracked} would.
      */
-    private int forwardKept(final long mbuf, final long frame, final int length, final int rule, final int rxChecks)
+    private int forwardKept(final long mbuf, final long frame, final int length, final int rule, final int outcome,
+        final int rxChecks)
     {
         if (Classifier.NO_MATCH != rule)
         {
             Classifier.count(ruleCounters, rule, length);
         }
-        final int destination = destinationOf(rule);
-        if (DROP == destination)
+        if (KEPT_DROP == outcome)
         {
             pending[Classifier.NO_MATCH == rule ? DEFAULT_DROPPED : RULE_DROPPED]++;
             return DROP;
@@ -502,10 +510,11 @@ public final class RulesProcessor
         {
             pending[DEFAULT_ACCEPTED]++;
         }
-        else if (Verdict.TX == rules.verdict(rule))
+        if (0 != (outcome & KEPT_SWAP_MACS))
         {
             EthernetHeader.swapAddresses(ALL, frame);
         }
+        final int destination = outcome & KEPT_PORT_MASK;
         final long offloads = txChecksumOffloads[destination];
         if (0 != offloads && rewritten)
         {
