@@ -56,20 +56,37 @@ public final class IoForwardBenchmark
 
     /** Flows in the replayed pcap unless {@code --flows} says otherwise. */
     private static final int DEFAULT_FLOWS = 256;
-    /** The most {@code --flows}: sources 198.18.0.1 on, in the benchmarking range (RFC 2544, 198.18.0.0/15). */
-    private static final int MAX_FLOWS = 65_536;
+    /**
+     * The most {@code --flows}: sources 198.18.0.1 on, in the benchmarking range (RFC 2544, 198.18.0.0/15), each
+     * address with up to 8 source ports.
+     */
+    private static final int MAX_FLOWS = 1 << 20;
+    private static final int SOURCES = 1 << 17;
+    /** {@code --nat}: the service's address and port, and its backend's (examples/redirect.rules). */
+    private static final String VIP = "10.0.8.17";
+    private static final int VIP_PORT = 8080;
+    private static final String BACKEND = "10.0.1.2";
+    private static final int BACKEND_PORT = 8083;
+    /** {@code --nat}: the connection table holds at least this many (the forwarder's default). */
+    private static final int MIN_TABLE = 262_144;
     /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] [--conntrack auto|on|off]" +
+        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] [--conntrack auto|on|off] [--nat]" +
         " --testpmd-mode macswap|5tswap] [--out DIR]" +
         " [--profile]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
         List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache,
-        String conntrack)
+        String conntrack, boolean nat)
     {
+        /** Connections the forwarder's table holds: room for every flow, a quarter spare, a power of two. */
+        int maxFlows()
+        {
+            return Math.max(MIN_TABLE, Integer.highestOneBit(flows + flows / 4 - 1) << 1);
+        }
+
         /**
          * Mbufs for either tool: 8191, plus the frames each replaying port keeps (net_pcap's {@code infinite_rx}
          * holds the whole file in mbufs of the pool).
@@ -169,7 +186,7 @@ public final class IoForwardBenchmark
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
             (0 == setup.flowCache() ? "" : "-cache" + setup.flowCache()) +
-            (null == setup.conntrack() ? "" : "-conntrack-" + setup.conntrack()) +
+            (null == setup.conntrack() ? "" : "-conntrack-" + setup.conntrack()) + (setup.nat() ? "-nat" : "") +
             (setup.huge() ? "-huge" : "") + ".json");
         Files.writeString(result, json);
         System.out.println("results: " + result);
@@ -190,6 +207,7 @@ public final class IoForwardBenchmark
         int flows = DEFAULT_FLOWS;
         int flowCache = 0;
         String conntrack = null;
+        boolean nat = false;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -206,6 +224,11 @@ public final class IoForwardBenchmark
             if (option.equals("--profile"))
             {
                 profile = true;
+                continue;
+            }
+            if (option.equals("--nat"))
+            {
+                nat = true;
                 continue;
             }
             if (i + 1 == args.length)
@@ -228,10 +251,14 @@ public final class IoForwardBenchmark
                 default -> throw new IllegalArgumentException("unknown argument " + option);
             }
         }
-        if ((pipeline || DEFAULT_FLOWS != flows || 0 != flowCache || null != conntrack) && 0 == ruleCount)
+        if ((pipeline || DEFAULT_FLOWS != flows || 0 != flowCache || null != conntrack || nat) && 0 == ruleCount)
         {
-            throw new IllegalArgumentException("--pipeline, --flows, --flow-cache and --conntrack go with the rules: " +
-                "give --rules N");
+            throw new IllegalArgumentException("--pipeline, --flows, --flow-cache, --conntrack and --nat go with the " +
+                "rules: give --rules N");
+        }
+        if (nat && null != conntrack && !conntrack.equals("on"))
+        {
+            throw new IllegalArgumentException("--nat tracks connections: --conntrack " + conntrack + " contradicts it");
         }
         if (null != conntrack && !List.of("auto", "on", "off").contains(conntrack))
         {
@@ -255,13 +282,15 @@ public final class IoForwardBenchmark
         Path rulesFile = null;
         if (ruleCount > 0)
         {
-            vdevs = pcapVdevs(out, flows);
-            rulesFile = out.resolve("bench-" + ruleCount + ".rules");
-            Files.writeString(rulesFile, RuleSets.mixedRules(ruleCount));
+            vdevs = nat ? natVdevs(out, flows) : pcapVdevs(out, flows);
+            rulesFile = out.resolve("bench-" + (nat ? "nat-" : "") + ruleCount + ".rules");
+            // The NAT's server side opens nothing: a reply that comes before its connection is dropped, not tracked.
+            Files.writeString(rulesFile, (nat ? "server-side-new: in-port 1 ct-state new => drop\n" : "") +
+                RuleSets.mixedRules(ruleCount));
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
             null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out, flows,
-            flowCache, conntrack);
+            flowCache, nat ? "on" : conntrack, nat);
     }
 
     private static int number(final String option, final String value)
@@ -370,6 +399,10 @@ public final class IoForwardBenchmark
         {
             command.addAll(List.of("--conntrack", setup.conntrack()));
         }
+        if (setup.nat())
+        {
+            command.addAll(List.of("--max-flows", Integer.toString(setup.maxFlows())));
+        }
         command.addAll(List.of("--burst", Integer.toString(setup.burst()), "--stats-period", "1",
             "--stats-format", "json", "--mbufs", Integer.toString(setup.mbufs()),
             "--duration", Integer.toString(setup.seconds())));
@@ -382,21 +415,44 @@ public final class IoForwardBenchmark
      */
     private static List<String> pcapVdevs(final Path out, final int flows) throws IOException
     {
-        final Path pcap = out.resolve(DEFAULT_FLOWS == flows ? "udp64-dnat.pcap" :
-            "udp64-dnat-" + flows + "flows.pcap");
+        final Path pcap = writePcap(out, flows, false);
+        final String spec = ",rx_pcap=" + pcap.toAbsolutePath() + ",infinite_rx=1";
+        return List.of("net_pcap0" + spec, "net_pcap1" + spec);
+    }
+
+    /**
+     * {@code --nat}: port 0 replays the clients' datagrams to the service (as {@link #pcapVdevs}), port 1 the
+     * backend's replies to each of them, so that both directions of every flow cross the NAT.
+     */
+    private static List<String> natVdevs(final Path out, final int flows) throws IOException
+    {
+        return List.of("net_pcap0,rx_pcap=" + writePcap(out, flows, false).toAbsolutePath() + ",infinite_rx=1",
+            "net_pcap1,rx_pcap=" + writePcap(out, flows, true).toAbsolutePath() + ",infinite_rx=1");
+    }
+
+    /**
+     * A pcap of one 64-byte UDP frame per flow: flow i from 198.18.0.1 + i % 2^17, source port 40000 + i % 256 +
+     * 256 * (i / 2^17) (distinct for every i), to the service; or ({@code replies}) the backend's reply to it.
+     */
+    private static Path writePcap(final Path out, final int flows, final boolean replies) throws IOException
+    {
+        final Path pcap = out.resolve((replies ? "udp64-reply" : "udp64-dnat") +
+            (DEFAULT_FLOWS == flows ? "" : "-" + flows + "flows") + ".pcap");
         final int firstSource = Ipv4Header.parseAddress("198.18.0.1");
         try (PcapWriter writer = PcapWriter.create(pcap))
         {
             for (int i = 0; i < flows; i++)
             {
-                final byte[] frame = new FrameBuilder()
-                    .ipv4(firstSource + i, Ipv4Header.parseAddress("10.0.8.17"))
-                    .udp(40000 + i % 256, 8080).length(60).build();
+                final int client = firstSource + i % SOURCES;
+                final int clientPort = 40000 + i % 256 + 256 * (i / SOURCES);
+                final FrameBuilder builder = replies ?
+                    new FrameBuilder().ipv4(Ipv4Header.parseAddress(BACKEND), client).udp(BACKEND_PORT, clientPort) :
+                    new FrameBuilder().ipv4(client, Ipv4Header.parseAddress(VIP)).udp(clientPort, VIP_PORT);
+                final byte[] frame = builder.length(60).build();
                 writer.write(i * 1000L, frame, 0, frame.length);
             }
         }
-        final String spec = ",rx_pcap=" + pcap.toAbsolutePath() + ",infinite_rx=1";
-        return List.of("net_pcap0" + spec, "net_pcap1" + spec);
+        return pcap;
     }
 
     /** testpmd prints one Rx-pps line per port per period: pairs are summed into one sample. */
