@@ -78,6 +78,8 @@ public final class ConnTable implements AutoCloseable
     private final long[] expiredByClass = new long[256];
     private long full;
     private long bucketsFull;
+    /** What the touches read: kept, so that the reads are made. */
+    private int touched;
 
     /**
      * @param capacity connections at most (1..{@link #MAX_CAPACITY}).
@@ -95,7 +97,8 @@ public final class ConnTable implements AutoCloseable
         this.bucketShift = 64 - Integer.numberOfTrailingZeros(buckets);
         this.arena = Arena.ofShared();
         this.index = arena.allocate((long)buckets * BUCKET_BYTES, BUCKET_BYTES);
-        this.entries = arena.allocate((long)capacity * ENTRY_BYTES, 64);
+        // Aligned to the pair of lines an entry is, which the core's adjacent-line prefetcher fetches together.
+        this.entries = arena.allocate((long)capacity * ENTRY_BYTES, ENTRY_BYTES);
         this.indexAt = index.address();
         this.entriesAt = entries.address();
         this.multiplier = HashSeed.multiplier(seed, 1);
@@ -150,6 +153,39 @@ public final class ConnTable implements AutoCloseable
             return MISS;
         }
         return found;
+    }
+
+    /**
+     * The first step of a burst's lookups issued before any is used (as {@code rte_hash_lookup_bulk} and VPP's nodes
+     * do, with loads in place of prefetch instructions, which Java has not): the key's hash, its home bucket's line
+     * read, so that the bucket is on its way from memory while the rest of the burst's are asked for.
+     *
+     * @return the hash, for {@link #touchConnection}.
+     */
+    public long touchBucket(final long k0, final long k1)
+    {
+        final long hash = hash(k0, k1);
+        touched += indexInt(bucketOf(hash));
+        return hash;
+    }
+
+    /**
+     * The second step: the connection whose signature the key's home bucket holds (its first such slot), both its
+     * lines read. A key in its alternate bucket, or none, is left to the lookup.
+     */
+    public void touchConnection(final long hash)
+    {
+        final long bucket = bucketOf(hash);
+        final int signature = signature(hash);
+        for (int s = 0; s < SLOTS; s++)
+        {
+            if (indexInt(bucket + 4L * s) == signature)
+            {
+                final long at = (long)(indexInt(bucket + REFERENCES + 4L * s) >>> 1) * ENTRY_BYTES;
+                touched += entryInt(at) + entryInt(at + ENTRY_BYTES / 2);
+                return;
+            }
+        }
     }
 
     /**

@@ -24,6 +24,7 @@ import dev.dataplane.net.PacketView;
 import dev.dataplane.net.PlainFrame;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
+import dev.dataplane.runtime.Burst;
 import dev.dataplane.runtime.Counters;
 
 /**
@@ -37,9 +38,10 @@ import dev.dataplane.runtime.Counters;
  * fragment's connection ({@link FragmentTable}); anything else is {@link #UNTRACKED}.
  * Allocation-free per packet.
  * <p>
- * Its fields in each entry's user part ({@link ConnTable#USER_OFFSET} on): the two directions' TCP windows
- * ({@link TcpWindow}, 16 bytes each), then a word per direction for its owner ({@link #directionWord}), then a
- * translated connection's constants per direction (16 bytes each, {@link #translationAt}): 128 bytes in all.
+ * Its fields in each entry's user part ({@link ConnTable#USER_OFFSET} on): a word per direction for its owner
+ * ({@link #directionWord}), in the entry's first cache line with the keys; then the two directions' TCP windows
+ * ({@link TcpWindow}, 16 bytes each) and a translated connection's constants per direction (16 bytes each,
+ * {@link #translationAt}) in its second: 128 bytes in all.
  */
 public final class ConnTracker implements AutoCloseable
 {
@@ -91,6 +93,11 @@ public final class ConnTracker implements AutoCloseable
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
     private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    /** {@link #touch}: connections in the table above which a burst's memory is asked for ahead. */
+    public static final int TOUCH_ABOVE = 16_384;
+    /** {@link #touch}: what a frame must hold to be keyed as a plain frame (to its ports). */
+    private static final int TOUCH_BYTES = PlainFrame.L4 + 4;
+
     private static final VarHandle FLUSH_ASKED;
     private static final VarHandle FLUSH_DONE;
 
@@ -112,6 +119,7 @@ public final class ConnTracker implements AutoCloseable
     private final Counters counters = Counters.of(ConnCounter.class);
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
     private final MemorySegment entries;
+    private final long[] touchHashes = new long[Burst.MAX];
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
     private long udpUnrepliedMillis = UDP_UNREPLIED_MILLIS;
     private long udpRepliedMillis = UDP_REPLIED_MILLIS;
@@ -187,6 +195,43 @@ public final class ConnTracker implements AutoCloseable
     public int track(final PacketView view, final long nowMillis)
     {
         return lastState = trackPacket(view, nowMillis);
+    }
+
+    /**
+     * Asks for the table's memory a burst's plain frames will need ({@link ConnTable#touchBucket}, then
+     * {@link ConnTable#touchConnection}), all before the first is tracked, when the table holds more connections than
+     * a core's caches do ({@value #TOUCH_ABOVE}); with fewer it would only cost. Reads each frame's first
+     * {@value #TOUCH_BYTES} bytes where it has them, nothing else of it.
+     */
+    public void touch(final long[] frames, final int[] lengths, final int count)
+    {
+        if (table.used() <= TOUCH_ABOVE)
+        {
+            return;
+        }
+        final long[] hashes = touchHashes;
+        for (int i = 0; i < count; i++)
+        {
+            final long frame = NativeMemory.address(frames[i]);
+            if (lengths[i] >= TOUCH_BYTES)
+            {
+                final long addresses = ALL.get(JAVA_LONG_UNALIGNED, frame + PlainFrame.L3 + Ipv4Header.SOURCE_OFFSET);
+                hashes[i] = table.touchBucket(BIG_ENDIAN ? addresses : Long.rotateLeft(addresses, 32),
+                    (ALL.get(RAW_INT, frame + PlainFrame.L4) & 0xFFFFFFFFL) << 32 |
+                    (ALL.get(JAVA_BYTE, frame + PlainFrame.L3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF));
+            }
+            else
+            {
+                hashes[i] = 0;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (0 != hashes[i])
+            {
+                table.touchConnection(hashes[i]);
+            }
+        }
     }
 
     /**
@@ -554,7 +599,7 @@ public final class ConnTracker implements AutoCloseable
         final int headerLength, final int payload, final int state)
     {
         final int flags = TcpHeader.flags(s, l4);
-        final long base = (long)entry * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET;
+        final long base = (long)entry * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 16;
         final long original = base;
         final long replied = base + TcpWindow.BYTES;
         lastWindowVerdict = TcpWindow.check(entries, reply ? replied : original, reply ? original : replied, reply,
@@ -666,8 +711,7 @@ public final class ConnTracker implements AutoCloseable
 
     private static long directionWordAt(final int reference)
     {
-        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 2 * TcpWindow.BYTES +
-            8L * (reference & 1);
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 8L * (reference & 1);
     }
 
     /** Whether the last tracked packet created its connection. */
@@ -839,8 +883,8 @@ public final class ConnTracker implements AutoCloseable
      */
     private static long translationAt(final int reference)
     {
-        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 2 * TcpWindow.BYTES +
-            16 + 16L * (reference & 1);
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 16 + 2 * TcpWindow.BYTES +
+            16L * (reference & 1);
     }
 
     /**

@@ -23,6 +23,7 @@ public final class CompiledRules
     private final Nat[] sourceNats;
     private final boolean matchesLength;
     private final boolean matchesTcpFlags;
+    private final boolean matchesInPort;
     private final boolean perConnection;
 
     public CompiledRules(final RuleSet ruleSet)
@@ -45,6 +46,7 @@ public final class CompiledRules
         }
         this.matchesLength = ruleSet.rules().stream().anyMatch(rule -> rule.lengthLow() != Rule.ANY);
         this.matchesTcpFlags = ruleSet.rules().stream().anyMatch(rule -> 0 != rule.tcpFlagsMask());
+        this.matchesInPort = ruleSet.rules().stream().anyMatch(rule -> Rule.ANY != rule.inPort());
         this.perConnection = !matchesLength && !matchesTcpFlags && ruleSet.rules().stream()
             .allMatch(rule -> Rule.ANY == rule.vlanLow());
     }
@@ -69,6 +71,12 @@ public final class CompiledRules
     public Nat sourceNat(final int rule)
     {
         return sourceNats[rule];
+    }
+
+    /** Whether some rule matches on the port a packet arrived on ({@code in-port}). */
+    public boolean matchesInPort()
+    {
+        return matchesInPort;
     }
 
     /** Whether some rule matches on the frame length. */

@@ -71,8 +71,8 @@ public final class RulesProcessor
     /** Per-rule rows are plain arrays, written by this thread and published by {@link #endBurst}'s release. */
     /**
      * A verdict kept with a connection's direction ({@link ConnTracker#directionWord}): bit 63 set, the rule
-     * generation's low 30 bits from bit 33, the RX port from bit 28, the connection state from bit 24 (what it was
-     * decided for), and the rule + 1 (0: the policy) in the low 24 bits.
+     * generation's low 30 bits from bit 33, the RX port from bit 28 (when rules match it), the connection state from
+     * bit 24 (what it was decided for), and the rule + 1 (0: the policy) in the low 24 bits.
      */
     private static final long KEPT = 1L << 63;
     private static final long KEPT_RULE_MASK = (1L << 24) - 1;
@@ -201,7 +201,10 @@ public final class RulesProcessor
                 null != program && !program.withoutTranslation().isEmpty() ? KEPT_SLOW :
                 destination | (Classifier.NO_MATCH != rule && Verdict.TX == rules.verdict(rule) ? KEPT_SWAP_MACS : 0);
         }
-        keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 | (long)(rxPort & 31) << 28;
+        // The port is part of what a kept verdict was decided for only when some rule looks at it: else a connection
+        // whose direction arrives on two ports (as the benchmarks' replayed flows do) keeps one verdict for both.
+        keptBase = KEPT | (newState.generation() & 0x3FFF_FFFFL) << 33 |
+            (rules.matchesInPort() ? (long)(rxPort & 31) << 28 : 0);
         flowCache.reset(rules.matchesLength(), rules.matchesTcpFlags());
     }
 
@@ -248,6 +251,7 @@ public final class RulesProcessor
             Math.min(frames.length, lengths.length)));
         if (null != tracker)
         {
+            tracker.touch(frames, lengths, count);
             for (int i = 0; i < count; i++)
             {
                 final long mbuf = MbufArray.element(elements, i);
