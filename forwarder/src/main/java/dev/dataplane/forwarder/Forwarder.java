@@ -122,7 +122,7 @@ public final class Forwarder implements AutoCloseable
             }
             else
             {
-                rulesParts(parts, context, topology, new CompiledRules(context.rules()));
+                rulesParts(parts, context, topology, new CompiledRules(context.rules()), eal);
             }
         }
         catch (final RuntimeException | OutOfMemoryError ex)
@@ -163,7 +163,7 @@ public final class Forwarder implements AutoCloseable
      * that a connection's replies reach the tracker that holds it.
      */
     private static void rulesParts(final Parts parts, final ForwarderContext context, final Topology topology,
-        final CompiledRules rules)
+        final CompiledRules rules, final Eal eal)
     {
         final int[] ports = topology.ports();
         final boolean rtc = RunMode.RUN_TO_COMPLETION == topology.runMode();
@@ -196,7 +196,7 @@ public final class Forwarder implements AutoCloseable
             final int ruleLcore = ruleLcoreOf.applyAsInt(i);
             if (tracked && null == trackers[ruleLcore])
             {
-                trackers[ruleLcore] = context.connTrack().newTracker();
+                trackers[ruleLcore] = context.connTrack().newTracker(eal);
                 parts.trackers.add(trackers[ruleLcore]);
             }
             final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,

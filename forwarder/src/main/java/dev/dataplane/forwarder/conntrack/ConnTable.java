@@ -4,9 +4,10 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.LargeMemory;
 import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.HashSeed;
 
@@ -60,7 +61,8 @@ public final class ConnTable implements AutoCloseable
     /** The expiry time of a free entry. */
     private static final long FREE = Long.MIN_VALUE;
 
-    private final Arena arena;
+    private final LargeMemory indexMemory;
+    private final LargeMemory entriesMemory;
     private final MemorySegment index;
     private final MemorySegment entries;
     /** The index's and the entries' addresses: the per-packet accesses go through {@link NativeMemory#ALL}. */
@@ -82,10 +84,21 @@ public final class ConnTable implements AutoCloseable
     private int touched;
 
     /**
+     * A table in anonymous memory ({@link LargeMemory}: transparent huge pages where the kernel gives them).
+     *
      * @param capacity connections at most (1..{@link #MAX_CAPACITY}).
      * @param seed     what the hash is keyed with ({@link HashSeed#PROCESS}; a fixed one for tests).
      */
     public ConnTable(final int capacity, final long seed)
+    {
+        this(capacity, seed, null);
+    }
+
+    /**
+     * A table in EAL's hugepage memory when {@code eal} runs on hugepages and has room, else as
+     * {@link #ConnTable(int, long)}.
+     */
+    public ConnTable(final int capacity, final long seed, final Eal eal)
     {
         if (capacity < 1 || capacity > MAX_CAPACITY)
         {
@@ -95,10 +108,11 @@ public final class ConnTable implements AutoCloseable
         final int buckets = Integer.highestOneBit(Math.max(2, capacity / 2 - 1) << 1);
         this.bucketMask = buckets - 1;
         this.bucketShift = 64 - Integer.numberOfTrailingZeros(buckets);
-        this.arena = Arena.ofShared();
-        this.index = arena.allocate((long)buckets * BUCKET_BYTES, BUCKET_BYTES);
+        this.indexMemory = LargeMemory.allocate((long)buckets * BUCKET_BYTES, BUCKET_BYTES, eal);
         // Aligned to the pair of lines an entry is, which the core's adjacent-line prefetcher fetches together.
-        this.entries = arena.allocate((long)capacity * ENTRY_BYTES, ENTRY_BYTES);
+        this.entriesMemory = LargeMemory.allocate((long)capacity * ENTRY_BYTES, ENTRY_BYTES, eal);
+        this.index = indexMemory.segment();
+        this.entries = entriesMemory.segment();
         this.indexAt = index.address();
         this.entriesAt = entries.address();
         this.multiplier = HashSeed.multiplier(seed, 1);
@@ -114,6 +128,12 @@ public final class ConnTable implements AutoCloseable
     public long bytes()
     {
         return index.byteSize() + entries.byteSize();
+    }
+
+    /** What backs its entries (and its index, which comes first): EAL hugepages, transparent huge pages, pages. */
+    public LargeMemory.Backing backing()
+    {
+        return entriesMemory.backing();
     }
 
     public int capacity()
@@ -397,7 +417,8 @@ public final class ConnTable implements AutoCloseable
     @Override
     public void close()
     {
-        arena.close();
+        entriesMemory.close();
+        indexMemory.close();
     }
 
     private long hash(final long k0, final long k1)

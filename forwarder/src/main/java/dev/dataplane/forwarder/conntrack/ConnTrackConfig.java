@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dataplane.dpdk.Eal;
 import dev.dataplane.net.HashSeed;
 
 /**
@@ -123,10 +124,14 @@ public record ConnTrackConfig(Mode mode, int maxFlows, boolean liberal, Map<Stri
         return Mode.ON == mode || (Mode.AUTO == mode && rulesNeedIt);
     }
 
-    /** A tracker with its own table of {@link #maxFlows}, keyed with the process's seed, set up as configured. */
-    public ConnTracker newTracker()
+    /**
+     * A tracker with its own table of {@link #maxFlows}, keyed with the process's seed, set up as configured.
+     *
+     * @param eal the process's EAL, whose hugepages hold the table when it has them; null: anonymous memory.
+     */
+    public ConnTracker newTracker(final Eal eal)
     {
-        final ConnTracker tracker = new ConnTracker(new ConnTable(maxFlows, HashSeed.PROCESS));
+        final ConnTracker tracker = new ConnTracker(new ConnTable(maxFlows, HashSeed.PROCESS, eal));
         tracker.liberal(liberal);
         final Map<String, Long> timeouts = defaultTimeouts();
         timeouts.putAll(timeoutSeconds);

@@ -8,6 +8,7 @@ import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
 import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnTable;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
@@ -50,7 +51,15 @@ public final class JsonStats implements StatsSink
         {
             json.value(lcore.lcore());
         }
-        json.endArray().field("mbufs", forwarder.pool().size()).name("ports").beginArray();
+        json.endArray().field("mbufs", forwarder.pool().size());
+        if (!forwarder.trackers().isEmpty())
+        {
+            final ConnTable table = forwarder.trackers().get(0).table();
+            json.name("conntrack").beginObject().field("tables", forwarder.trackers().size())
+                .field("connections_per_table", table.capacity()).field("bytes_per_table", table.bytes())
+                .field("memory", table.backing().description()).endObject();
+        }
+        json.name("ports").beginArray();
         for (final int port : forwarder.ports())
         {
             final EthLink link = EthDev.link(port);

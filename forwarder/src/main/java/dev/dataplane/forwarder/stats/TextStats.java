@@ -11,6 +11,7 @@ import dev.dataplane.dpdk.EthLink;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
 import dev.dataplane.forwarder.conntrack.ConnCounter;
+import dev.dataplane.forwarder.conntrack.ConnTable;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.net.EthernetHeader;
@@ -51,6 +52,13 @@ public final class TextStats implements StatsSink
         }
         out.printf(Locale.ROOT, "  mbuf pool: %d mbufs, cache %d; main lcore %d prints statistics%n",
             forwarder.pool().size(), context.mbufCache(), eal.mainLcore());
+        if (!forwarder.trackers().isEmpty())
+        {
+            final ConnTable table = forwarder.trackers().get(0).table();
+            out.printf(Locale.ROOT, "  connection tables: %d (one per rules lcore), each %d connections in %.1f MiB " +
+                "(%d bytes a connection) on %s%n", forwarder.trackers().size(), table.capacity(),
+                table.bytes() / (double)(1 << 20), table.bytes() / table.capacity(), table.backing().description());
+        }
         out.println(context.durationSeconds() > 0 ?
             String.format(Locale.ROOT, "Forwarding for %.1f s (Ctrl-C stops earlier)...", context.durationSeconds()) :
             "Forwarding until Ctrl-C or SIGTERM...");

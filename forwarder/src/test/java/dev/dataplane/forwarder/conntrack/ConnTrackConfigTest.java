@@ -48,7 +48,7 @@ class ConnTrackConfigTest
     @Test
     void itsTrackerTakesTheTimeouts()
     {
-        try (ConnTracker tracker = config(ConnTrackConfig.Mode.ON, Map.of("udp", 5L)).newTracker())
+        try (ConnTracker tracker = config(ConnTrackConfig.Mode.ON, Map.of("udp", 5L)).newTracker(null))
         {
             final PacketView view = new PacketView();
             final byte[] frame = new FrameBuilder().ipv4(Ipv4Header.parseAddress("10.0.8.18"),
