@@ -131,6 +131,8 @@ public final class ConnTracker implements AutoCloseable
     /** Lookups and hits since the last {@link #sweep}, which publishes them (the two counters every packet moves). */
     private int pendingLookups;
     private int pendingHits;
+    /** Connections created since the last {@link #sweep}, which sweeps more for them. */
+    private int createdSinceSweep;
     /** Flushes asked for by other threads ({@link #requestFlush}), and done by the owner. */
     private int flushAsked;
     private int flushDone;
@@ -386,6 +388,7 @@ public final class ConnTracker implements AutoCloseable
             return INVALID;
         }
         counters.add(ConnCounter.CREATED, 1);
+        createdSinceSweep++;
         lastReference = entry << 1;
         lastCreated = true;
         return NEW;
@@ -482,8 +485,9 @@ public final class ConnTracker implements AutoCloseable
                 }
                 table.state(entry, UDP);
                 counters.add(ConnCounter.CREATED, 1);
+                createdSinceSweep++;
                 lastReference = entry << 1;
-        lastCreated = true;
+                lastCreated = true;
                 return NEW;
             }
             case ICMP_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM ->
@@ -650,8 +654,10 @@ public final class ConnTracker implements AutoCloseable
     }
 
     /**
-     * Removes up to {@code budget} slots' worth of expired connections, and publishes the connections in use and the
-     * lookups and hits since the last call: call once per burst.
+     * Removes expired connections from up to {@code budget} slots, and from two more for each connection created since
+     * the last call (so that reclaiming keeps pace with a flood of new connections: the sweep goes round the table at
+     * least twice as fast as connections come), and publishes the connections in use and the lookups and hits since
+     * the last call: call once per burst.
      */
     public void sweep(final long nowMillis, final int budget)
     {
@@ -660,7 +666,8 @@ public final class ConnTracker implements AutoCloseable
             counters.add(ConnCounter.FLUSHED, table.removeAll());
             FLUSH_DONE.setRelease(this, (int)FLUSH_ASKED.getOpaque(this));
         }
-        table.sweep(nowMillis, budget);
+        table.sweep(nowMillis, budget + 2 * createdSinceSweep);
+        createdSinceSweep = 0;
         noteExpired();
         final int used = table.used();
         counters.add(ConnCounter.IN_USE, used - publishedInUse);

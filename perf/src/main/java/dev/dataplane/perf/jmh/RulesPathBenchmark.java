@@ -17,10 +17,14 @@ import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.RulesProcessors;
 import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.HashSeed;
+import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.UdpHeader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +46,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code RuleStream} passes a received burst. Each frame is first restored from its template (the DNAT rewrites it), so
  * {@code restore} measures that alone, {@code parse} adds the parse, {@code process} is the whole path (parse, flow
  * cache, counters, rewrite with checksums), or with {@code conntrack=on} the stateful path (parse, connection lookup,
- * classification, translation from the connection). Figures are per packet.
+ * classification, translation from the connection). With {@code flows=new} every packet is a new flow (a source
+ * address and port no packet had before, the IPv4 header checksum made good): with {@code conntrack=on} each is a
+ * new connection through the NAT (tracked, classified, its translation bound and applied), its connections living 1
+ * ms so that the table (2^20) holds what the sweep has not yet reclaimed: the flow setup rate per lcore. Figures are
+ * per packet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,6 +63,9 @@ public class RulesPathBenchmark
 {
     static final int BURST = 32;
     private static final int LENGTH = 64;
+    /** {@code flows=new}: sources from 198.18.0.0 (RFC 2544's range), 2^17 addresses, then the next port. */
+    private static final int FIRST_SOURCE = Ipv4Header.parseAddress("198.18.0.0");
+    private static final int SOURCES = 1 << 17;
 
     @Param({"20", "1000"})
     public int rules;
@@ -66,7 +77,12 @@ public class RulesPathBenchmark
     @Param({"off", "on"})
     public String conntrack;
 
+    /** {@code 1}: one flow, all of it cached; {@code new}: every packet a new flow. */
+    @Param({"1", "new"})
+    public String flows;
+
     private Eal eal;
+    private long nextFlow;
     private Mempool pool;
     private final MbufArray mbufs = new MbufArray(BURST);
     private final long[] frames = new long[BURST];
@@ -92,7 +108,13 @@ public class RulesPathBenchmark
             Mbuf.setLength(mbufs.get(i), LENGTH);
             frames[i] = Mbuf.dataAddress(mbufs.get(i));
         }
-        tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(1 << 16, HashSeed.PROCESS)) : null;
+        final boolean newFlows = "new".equals(flows);
+        tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(newFlows ? 1 << 20 : 1 << 16,
+            HashSeed.PROCESS)) : null;
+        if (null != tracker && newFlows)
+        {
+            tracker.udpTimeouts(1, 1);
+        }
         processor = RulesProcessors.standalone(new CompiledRules(RulesParser.parse(RuleSets.mixedRules(rules),
             "bench.rules")), 0, 1, tracker);
     }
@@ -138,9 +160,14 @@ public class RulesPathBenchmark
         }
         else
         {
+            final boolean newFlows = "new".equals(flows);
             for (int i = 0; i < BURST; i++)
             {
                 MemorySegment.copy(template, 0, ALL, frames[i], LENGTH);
+                if (newFlows)
+                {
+                    newFlow(frames[i], nextFlow++);
+                }
             }
             final RulesProcessor processor = this.processor;
             processor.beginBurst();
@@ -149,5 +176,17 @@ public class RulesPathBenchmark
             sum += destinations[BURST - 1];
         }
         return sum;
+    }
+
+    /** Gives the frame at {@code frame} flow {@code n}'s source address and port, and a good header checksum. */
+    private static void newFlow(final long frame, final long n)
+    {
+        final long l3 = frame + EthernetHeader.LENGTH;
+        Ipv4Header.setSource(ALL, l3, FIRST_SOURCE + (int)(n % SOURCES));
+        NetworkOrder.u16(ALL, l3 + Ipv4Header.MIN_LENGTH + UdpHeader.SOURCE_PORT_OFFSET,
+            1024 + (int)(n / SOURCES % 64_000));
+        NetworkOrder.u16(ALL, l3 + Ipv4Header.CHECKSUM_OFFSET, 0);
+        NetworkOrder.u16(ALL, l3 + Ipv4Header.CHECKSUM_OFFSET,
+            InternetChecksum.checksum(ALL, l3, Ipv4Header.MIN_LENGTH));
     }
 }
