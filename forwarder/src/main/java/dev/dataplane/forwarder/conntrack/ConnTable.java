@@ -45,6 +45,10 @@ public final class ConnTable implements AutoCloseable
     public static final int FULL = -2;
     /** {@link #insert}: both buckets of one of the keys are full (a bounded search refuses rather than probes on). */
     public static final int BUCKETS_FULL = -3;
+    /** {@link #confirm}: the reply key is in the index. */
+    public static final int CONFIRMED = 0;
+    /** {@link #confirm}: another live connection holds the reply key. */
+    public static final int KEY_LIVE = -4;
     /** Connections a table may hold at most (10.5 GiB). */
     public static final int MAX_CAPACITY = 1 << 26;
     /** The first byte of an entry free for its owner's fields. */
@@ -60,6 +64,8 @@ public final class ConnTable implements AutoCloseable
     private static final long LINK = 44;
     /** The expiry time of a free entry. */
     private static final long FREE = Long.MIN_VALUE;
+    /** The link word of a live entry whose reply key is not in the index yet ({@link #insertUnconfirmed}). */
+    private static final int UNCONFIRMED = -2;
 
     private final LargeMemory indexMemory;
     private final LargeMemory entriesMemory;
@@ -260,11 +266,89 @@ public final class ConnTable implements AutoCloseable
     {
         final long at = (long)entry * ENTRY_BYTES;
         clearKey(entryLong(at + ORIGINAL), entryLong(at + ORIGINAL + 8), entry << 1);
-        clearKey(entryLong(at + REPLY), entryLong(at + REPLY + 8), entry << 1 | 1);
+        if (!isUnconfirmed(entry))
+        {
+            clearKey(entryLong(at + REPLY), entryLong(at + REPLY + 8), entry << 1 | 1);
+        }
         setEntryLong(at + EXPIRES, FREE);
         setEntryInt(at + LINK, freeHead);
         freeHead = entry;
         used--;
+    }
+
+    /**
+     * A new connection found only by its original key until {@link #confirm}: its reply key ({@code (r0, r1)}) is
+     * kept in the entry and goes into the index when its first packet is through the rules (nf_conntrack's
+     * unconfirmed connection), so that a NAT that picks another reply key ({@link #rekeyReply}) does not index one
+     * first and move it after. The original key must not be live ({@link #lookup} first).
+     *
+     * @return the entry, {@link #FULL} or {@link #BUCKETS_FULL} (counted; nothing changed).
+     */
+    public int insertUnconfirmed(final long o0, final long o1, final long r0, final long r1, final long expires)
+    {
+        if (freeHead < 0)
+        {
+            full++;
+            return FULL;
+        }
+        final long originalHash = hash(o0, o1);
+        final long originalSlot = freeSlot(originalHash);
+        if (originalSlot < 0)
+        {
+            bucketsFull++;
+            return BUCKETS_FULL;
+        }
+        final int entry = freeHead;
+        setSlot(originalSlot, signature(originalHash), entry << 1);
+        freeHead = entryInt((long)entry * ENTRY_BYTES + LINK);
+        final long at = (long)entry * ENTRY_BYTES;
+        for (int word = 0; word < ENTRY_BYTES; word += Long.BYTES)
+        {
+            setEntryLong(at + word, 0);
+        }
+        setEntryLong(at + ORIGINAL, o0);
+        setEntryLong(at + ORIGINAL + 8, o1);
+        setEntryLong(at + REPLY, r0);
+        setEntryLong(at + REPLY + 8, r1);
+        setEntryLong(at + EXPIRES, expires);
+        setEntryInt(at + LINK, UNCONFIRMED);
+        used++;
+        return entry;
+    }
+
+    /** Whether the connection at {@code entry} waits for {@link #confirm}. */
+    public boolean isUnconfirmed(final int entry)
+    {
+        return UNCONFIRMED == entryInt((long)entry * ENTRY_BYTES + LINK);
+    }
+
+    /**
+     * Puts the reply key of the unconfirmed connection at {@code entry} into the index, so that its replies find it.
+     *
+     * @return {@link #CONFIRMED}; {@link #KEY_LIVE} when another live connection holds that key (a NAT clash); or
+     * {@link #BUCKETS_FULL} (counted): the connection stays unconfirmed either way, for its owner to remove.
+     */
+    public int confirm(final int entry)
+    {
+        final long at = (long)entry * ENTRY_BYTES;
+        final long r0 = entryLong(at + REPLY);
+        final long r1 = entryLong(at + REPLY + 8);
+        final long hash = hash(r0, r1);
+        final int signature = signature(hash);
+        if (find(bucketOf(hash), signature, r0, r1) >= 0 || find(alternateOf(hash), signature, r0, r1) >= 0 ||
+            (r0 == entryLong(at + ORIGINAL) && r1 == entryLong(at + ORIGINAL + 8)))
+        {
+            return KEY_LIVE;
+        }
+        final long slot = freeSlot(hash);
+        if (slot < 0)
+        {
+            bucketsFull++;
+            return BUCKETS_FULL;
+        }
+        setSlot(slot, signature, entry << 1 | 1);
+        setEntryInt(at + LINK, 0);
+        return CONFIRMED;
     }
 
     /**
@@ -276,6 +360,13 @@ public final class ConnTable implements AutoCloseable
     public boolean rekeyReply(final int entry, final long r0, final long r1)
     {
         final long at = (long)entry * ENTRY_BYTES;
+        if (isUnconfirmed(entry))
+        {
+            // Not in the index yet: confirm puts the new one there.
+            setEntryLong(at + REPLY, r0);
+            setEntryLong(at + REPLY + 8, r1);
+            return true;
+        }
         final long replyHash = hash(r0, r1);
         final long slot = freeSlot(replyHash);
         if (slot < 0)

@@ -131,6 +131,8 @@ public final class ConnTracker implements AutoCloseable
     /** Lookups and hits since the last {@link #sweep}, which publishes them (the two counters every packet moves). */
     private int pendingLookups;
     private int pendingHits;
+    /** The connection the last packet created, until {@link #confirm}ed (or forgotten): -1 when none. */
+    private int unconfirmed = -1;
     /** Connections created since the last {@link #sweep}, which sweeps more for them. */
     private int createdSinceSweep;
     /** Flushes asked for by other threads ({@link #requestFlush}), and done by the owner. */
@@ -246,6 +248,7 @@ public final class ConnTracker implements AutoCloseable
      */
     public int trackPlain(final long frameAddress, final int length, final long nowMillis)
     {
+        confirmPending();
         lastReference = -1;
         lastCreated = false;
         missedKeys = false;
@@ -295,6 +298,7 @@ public final class ConnTracker implements AutoCloseable
 
     private int trackPacket(final PacketView view, final long nowMillis)
     {
+        confirmPending();
         lastReference = -1;
         lastCreated = false;
         if (PacketView.OK != view.verdict() || 4 != view.ipVersion())
@@ -372,7 +376,8 @@ public final class ConnTracker implements AutoCloseable
         {
             state = UDP;
         }
-        final int entry = table.insert(k0, k1, key0(destination, source), key1(destinationPort, sourcePort, protocol),
+        final int entry = table.insertUnconfirmed(k0, k1, key0(destination, source),
+            key1(destinationPort, sourcePort, protocol),
             nowMillis + (tcp ? tcpTimeoutMillis[state] : udpUnrepliedMillis));
         if (entry < 0)
         {
@@ -391,6 +396,7 @@ public final class ConnTracker implements AutoCloseable
         createdSinceSweep++;
         lastReference = entry << 1;
         lastCreated = true;
+        unconfirmed = entry;
         return NEW;
     }
 
@@ -476,7 +482,8 @@ public final class ConnTracker implements AutoCloseable
                     counters.add(ConnCounter.INVALID_NEW, 1);
                     return INVALID;
                 }
-                final int entry = table.insert(k0, k1, key0(destination, source), key1(0, id, IpProtocol.ICMP),
+                final int entry = table.insertUnconfirmed(k0, k1, key0(destination, source),
+                    key1(0, id, IpProtocol.ICMP),
                     nowMillis + icmpMillis);
                 if (entry < 0)
                 {
@@ -488,6 +495,7 @@ public final class ConnTracker implements AutoCloseable
                 createdSinceSweep++;
                 lastReference = entry << 1;
                 lastCreated = true;
+                unconfirmed = entry;
                 return NEW;
             }
             case ICMP_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM ->
@@ -661,6 +669,7 @@ public final class ConnTracker implements AutoCloseable
      */
     public void sweep(final long nowMillis, final int budget)
     {
+        confirmPending();
         if ((int)FLUSH_DONE.getOpaque(this) != (int)FLUSH_ASKED.getAcquire(this))
         {
             counters.add(ConnCounter.FLUSHED, table.removeAll());
@@ -798,9 +807,52 @@ public final class ConnTracker implements AutoCloseable
         return BOUND;
     }
 
+    /**
+     * Puts the connection the last packet created into the table for good (its reply key into the index, as bound:
+     * {@link #bind}), once its packet is through the rules (nf_conntrack's confirm). Done by the next {@link #track},
+     * {@link #trackPlain} or {@link #sweep} if not before; nothing when the last packet created nothing.
+     *
+     * @return false when the connection's reply tuple is another live connection's, or finds no room in the index:
+     * the connection is forgotten and counted (a NAT clash, or table full), and its packet is to be dropped.
+     */
+    public boolean confirm()
+    {
+        if (unconfirmed < 0)
+        {
+            return true;
+        }
+        final int entry = unconfirmed;
+        unconfirmed = -1;
+        final int status = table.confirm(entry);
+        if (ConnTable.CONFIRMED == status)
+        {
+            return true;
+        }
+        table.remove(entry);
+        if (lastReference >>> 1 == entry)
+        {
+            lastReference = -1;
+            lastCreated = false;
+        }
+        counters.add(ConnTable.KEY_LIVE == status ? ConnCounter.NAT_CLASHES : ConnCounter.TABLE_FULL, 1);
+        return false;
+    }
+
+    private void confirmPending()
+    {
+        if (unconfirmed >= 0)
+        {
+            confirm();
+        }
+    }
+
     /** Removes the connection the last packet created, which is not to be kept (its packet was dropped). */
     public void forget()
     {
+        if (unconfirmed == lastReference >>> 1)
+        {
+            unconfirmed = -1;
+        }
         table.remove(lastReference >>> 1);
         lastReference = -1;
         lastCreated = false;
@@ -830,9 +882,13 @@ public final class ConnTracker implements AutoCloseable
             translateError(view, entry);
             return true;
         }
-        final long base = view.base();
-        applyTranslation(view.segment(), base + view.l3Offset(), view.hasL4() ? base + view.l4Offset() : -1,
-            view.protocol());
+        final MemorySegment s = view.segment();
+        if (!s.isNative())
+        {
+            throw new IllegalArgumentException("a translated packet must lie in native memory (an mbuf's)");
+        }
+        final long base = s.address() + view.base();
+        applyTranslation(base + view.l3Offset(), view.hasL4() ? base + view.l4Offset() : -1, view.protocol());
         return true;
     }
 
@@ -847,38 +903,42 @@ public final class ConnTracker implements AutoCloseable
             return false;
         }
         final long frame = NativeMemory.address(frameAddress);
-        applyTranslation(ALL, frame + PlainFrame.L3, frame + PlainFrame.L4,
+        applyTranslation(frame + PlainFrame.L3, frame + PlainFrame.L4,
             ALL.get(JAVA_BYTE, frame + PlainFrame.L3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF);
         return true;
     }
 
     /**
-     * Gives the last tracked packet (its IPv4 header at {@code l3} in {@code s}, its UDP or TCP header at {@code l4},
-     * -1 without one) its direction's translation: the packet carries its direction's key, and gets the constants
-     * computed for that direction at bind.
+     * Gives the last tracked packet (its IPv4 header at address {@code l3}, its UDP or TCP header at {@code l4}, -1
+     * without one) its direction's translation: the packet carries its direction's key, and gets the constants
+     * computed for that direction at bind. Through {@link NativeMemory#ALL} only, so that it compiles small and
+     * inlines into the fast path.
      */
-    private void applyTranslation(final MemorySegment s, final long l3, final long l4, final int protocol)
+    private void applyTranslation(final long l3Address, final long l4Address, final int protocol)
     {
         // Every word is read and written in memory order: ones' complement sums do not care (RFC 1071), and the
         // constants were stored so.
         final long at = translationAt(lastReference);
         final int deltas = entries.get(JAVA_INT, at + 12);
-        s.set(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_LONG, at));
-        final long ipChecksum = l3 + Ipv4Header.CHECKSUM_OFFSET;
-        s.set(JAVA_SHORT_UNALIGNED, ipChecksum,
-            (short)InternetChecksum.applyFoldedDelta(s.get(JAVA_SHORT_UNALIGNED, ipChecksum) & 0xFFFF, deltas >>> 16));
-        if (l4 >= 0)
+        final long l3 = NativeMemory.address(l3Address);
+        ALL.set(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_LONG, at));
+        final int ipChecksum = ALL.get(JAVA_SHORT_UNALIGNED, l3 + Ipv4Header.CHECKSUM_OFFSET) & 0xFFFF;
+        ALL.set(JAVA_SHORT_UNALIGNED, l3 + Ipv4Header.CHECKSUM_OFFSET,
+            (short)InternetChecksum.applyFoldedDelta(ipChecksum, deltas >>> 16));
+        if (l4Address < 0)
         {
-            s.set(JAVA_INT_UNALIGNED, l4, entries.get(JAVA_INT, at + 8));
-            final boolean tcp = IpProtocol.TCP == protocol;
-            final long checksumAt = l4 + (tcp ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
-            final int checksum = s.get(JAVA_SHORT_UNALIGNED, checksumAt) & 0xFFFF;
-            if (tcp || 0 != checksum)
-            {
-                final int updated = InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF);
-                // A UDP checksum that comes out 0 goes as 0xFFFF (0 means none); either reads the same swapped.
-                s.set(JAVA_SHORT_UNALIGNED, checksumAt, (short)(!tcp && 0 == updated ? 0xFFFF : updated));
-            }
+            return;
+        }
+        final long l4 = NativeMemory.address(l4Address);
+        ALL.set(JAVA_INT_UNALIGNED, l4, entries.get(JAVA_INT, at + 8));
+        final boolean tcp = IpProtocol.TCP == protocol;
+        final long checksumAt = l4 + (tcp ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
+        final int checksum = ALL.get(JAVA_SHORT_UNALIGNED, checksumAt) & 0xFFFF;
+        if (tcp || 0 != checksum)
+        {
+            final int updated = InternetChecksum.applyFoldedDelta(checksum, deltas & 0xFFFF);
+            // A UDP checksum that comes out 0 goes as 0xFFFF (0 means none); either reads the same swapped.
+            ALL.set(JAVA_SHORT_UNALIGNED, checksumAt, (short)(!tcp && 0 == updated ? 0xFFFF : updated));
         }
     }
 

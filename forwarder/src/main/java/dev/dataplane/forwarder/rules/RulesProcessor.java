@@ -600,7 +600,9 @@ public final class RulesProcessor
         boolean rewritten = false;
         if (tracker.lastReference() >= 0)
         {
-            if (tracker.lastCreated() && Classifier.NO_MATCH != rule && !bindTranslation(view, rule, program))
+            // A new connection takes its rule's translation, then goes into the table for good (a clash refuses it).
+            if (tracker.lastCreated() &&
+                ((Classifier.NO_MATCH != rule && !bindTranslation(view, rule, program)) || !tracker.confirm()))
             {
                 pending[CONN_REFUSED]++;
                 return DROP;

@@ -39,6 +39,39 @@ class ConnTableTest
     }
 
     @Test
+    void anUnconfirmedConnectionIsFoundByItsReplyKeyOnlyOnceConfirmed()
+    {
+        try (ConnTable table = new ConnTable(16, SEED))
+        {
+            final int entry = table.insertUnconfirmed(1, 2, 3, 4, 100);
+            assertTrue(table.isUnconfirmed(entry));
+            assertEquals(entry << 1, table.lookup(1, 2, 0));
+            assertEquals(ConnTable.MISS, table.lookup(3, 4, 0), "its reply key is not indexed yet");
+            assertTrue(table.rekeyReply(entry, 5, 6), "a NAT's reply key, kept in the entry");
+            assertEquals(ConnTable.MISS, table.lookup(5, 6, 0));
+            assertEquals(ConnTable.CONFIRMED, table.confirm(entry));
+            assertEquals(entry << 1 | 1, table.lookup(5, 6, 0), "indexed by the confirm");
+            assertEquals(ConnTable.MISS, table.lookup(3, 4, 0), "the first reply key never was");
+
+            final int clash = table.insertUnconfirmed(7, 8, 5, 6, 100);
+            assertEquals(ConnTable.KEY_LIVE, table.confirm(clash), "another connection's reply key");
+            assertEquals(ConnTable.KEY_LIVE, table.confirm(table.insertUnconfirmed(9, 9, 9, 9, 100)),
+                "a reply key that is its own original key");
+            table.remove(clash);
+            table.remove(table.lookup(9, 9, 0) >>> 1);
+            assertEquals(1, table.used());
+            assertEquals(entry << 1 | 1, table.lookup(5, 6, 0), "removing unconfirmed ones left the index alone");
+            table.remove(entry);
+            assertEquals(0, table.used());
+            for (int i = 0; i < 16; i++)
+            {
+                assertEquals(ConnTable.CONFIRMED, table.confirm(table.insertUnconfirmed(100 + i, 0, 200 + i, 0, 100)),
+                    "every slot came back");
+            }
+        }
+    }
+
+    @Test
     void aFullTableRefusesNewConnectionsUntilOneGoes()
     {
         try (ConnTable table = new ConnTable(4, SEED))
