@@ -16,13 +16,16 @@ import dev.dataplane.net.HashSeed;
  * direction's key (the original tuple and the reply tuple, two index entries pointing at one connection, as VPP and
  * DPVS insert them), with no Java object per connection and nothing allocated after construction.
  * <pre>
- *   index: buckets of one cache line, 8 slots:  int signature[8] (0: empty) | int reference[8] (entry << 1 | reply)
+ *   index: buckets of one cache line, 8 slots:  int signature[8] (0: empty) | int reference[8] (entry << 1 | reply;
+ *          reference[0]'s top 5 bits: the keys of this home bucket that went to their alternate bucket)
  *   entry (128 B): 0 original key (2 longs) | 16 reply key (2 longs) | 32 expires (long) | 40 state (int)
  *                  | 44 free-list link / user int | 48-127 the connection's own fields (the tracker's)
  * </pre>
  * A key hashes, with a multiplier drawn from the process's seed (so crafted tuples cannot pile into one bucket:
- * hash flooding), to two buckets and goes in the emptier; a lookup reads at most both, a full pair of buckets refuses
- * the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index
+ * hash flooding), to a home bucket and an alternate one: it goes home while home has room to spare, else to the
+ * emptier of the two, and a home bucket counts the keys it sent away, so that a lookup reads the alternate only when some key went there (one cache line for
+ * nearly every lookup, hit or miss, as {@code rte_hash}'s primary and secondary buckets); a full pair of buckets
+ * refuses the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index
  * is at most half full when every connection is taken: for a power-of-two capacity 32 bytes of index and
  * {@value #ENTRY_BYTES} of entry, {@value #BYTES_PER_FLOW} bytes a connection in all (up to twice the index for
  * other capacities).
@@ -57,6 +60,13 @@ public final class ConnTable implements AutoCloseable
     private static final int SLOTS = 8;
     private static final int BUCKET_BYTES = 64;
     private static final int REFERENCES = 32;
+    /** A slot's reference word: the reference in the low 27 bits (entries < 2^26); slot 0's top 5 the overflow. */
+    private static final int REFERENCE_MASK = (1 << 27) - 1;
+    private static final int OVERFLOW_SHIFT = 27;
+    /** An overflow count that reached it stays (the bucket's misses read the alternate for good). */
+    private static final int OVERFLOW_MAX = 31;
+    /** Free slots a home bucket keeps before its keys may go to their alternate. */
+    private static final int ROOMY = 3;
     private static final long ORIGINAL = 0;
     private static final long REPLY = 16;
     private static final long EXPIRES = 32;
@@ -161,13 +171,7 @@ public final class ConnTable implements AutoCloseable
      */
     public int lookup(final long k0, final long k1, final long now)
     {
-        final long hash = hash(k0, k1);
-        final int signature = signature(hash);
-        int found = find(bucketOf(hash), signature, k0, k1);
-        if (found < 0)
-        {
-            found = find(alternateOf(hash), signature, k0, k1);
-        }
+        final int found = findKey(hash(k0, k1), k0, k1);
         if (found < 0)
         {
             return MISS;
@@ -207,7 +211,7 @@ public final class ConnTable implements AutoCloseable
         {
             if (indexInt(bucket + 4L * s) == signature)
             {
-                final long at = (long)(indexInt(bucket + REFERENCES + 4L * s) >>> 1) * ENTRY_BYTES;
+                final long at = (long)((indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK) >>> 1) * ENTRY_BYTES;
                 touched += entryInt(at) + entryInt(at + ENTRY_BYTES / 2);
                 return;
             }
@@ -237,15 +241,15 @@ public final class ConnTable implements AutoCloseable
         }
         final int entry = freeHead;
         // Taken before the reply's slot is sought, so that both keys in one bucket take two slots.
-        setSlot(originalSlot, signature(originalHash), entry << 1);
+        placeKey(originalHash, originalSlot, entry << 1);
         final long replySlot = freeSlot(replyHash);
         if (replySlot < 0)
         {
-            setSlot(originalSlot, 0, 0);
+            clearKey(o0, o1, entry << 1);
             bucketsFull++;
             return BUCKETS_FULL;
         }
-        setSlot(replySlot, signature(replyHash), entry << 1 | 1);
+        placeKey(replyHash, replySlot, entry << 1 | 1);
         freeHead = entryInt((long)entry * ENTRY_BYTES + LINK);
         final long at = (long)entry * ENTRY_BYTES;
         for (int word = 0; word < ENTRY_BYTES; word += Long.BYTES)
@@ -299,7 +303,7 @@ public final class ConnTable implements AutoCloseable
             return BUCKETS_FULL;
         }
         final int entry = freeHead;
-        setSlot(originalSlot, signature(originalHash), entry << 1);
+        placeKey(originalHash, originalSlot, entry << 1);
         freeHead = entryInt((long)entry * ENTRY_BYTES + LINK);
         final long at = (long)entry * ENTRY_BYTES;
         for (int word = 0; word < ENTRY_BYTES; word += Long.BYTES)
@@ -334,9 +338,7 @@ public final class ConnTable implements AutoCloseable
         final long r0 = entryLong(at + REPLY);
         final long r1 = entryLong(at + REPLY + 8);
         final long hash = hash(r0, r1);
-        final int signature = signature(hash);
-        if (find(bucketOf(hash), signature, r0, r1) >= 0 || find(alternateOf(hash), signature, r0, r1) >= 0 ||
-            (r0 == entryLong(at + ORIGINAL) && r1 == entryLong(at + ORIGINAL + 8)))
+        if (findKey(hash, r0, r1) >= 0 || (r0 == entryLong(at + ORIGINAL) && r1 == entryLong(at + ORIGINAL + 8)))
         {
             return KEY_LIVE;
         }
@@ -346,7 +348,7 @@ public final class ConnTable implements AutoCloseable
             bucketsFull++;
             return BUCKETS_FULL;
         }
-        setSlot(slot, signature, entry << 1 | 1);
+        placeKey(hash, slot, entry << 1 | 1);
         setEntryInt(at + LINK, 0);
         return CONFIRMED;
     }
@@ -375,7 +377,7 @@ public final class ConnTable implements AutoCloseable
             return false;
         }
         clearKey(entryLong(at + REPLY), entryLong(at + REPLY + 8), entry << 1 | 1);
-        setSlot(slot, signature(replyHash), entry << 1 | 1);
+        placeKey(replyHash, slot, entry << 1 | 1);
         setEntryLong(at + REPLY, r0);
         setEntryLong(at + REPLY + 8, r1);
         return true;
@@ -542,7 +544,7 @@ public final class ConnTable implements AutoCloseable
         {
             if (indexInt(bucket + 4L * s) == signature)
             {
-                final int reference = indexInt(bucket + REFERENCES + 4L * s);
+                final int reference = indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK;
                 final long at = (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
                 if (entryLong(at) == k0 && entryLong(at + 8) == k1)
                 {
@@ -554,28 +556,37 @@ public final class ConnTable implements AutoCloseable
     }
 
     /**
-     * The byte offset of a free slot in the emptier of the hash's buckets, or -1 (the power of two choices: with
-     * eight slots a bucket and half the slots free, both full is vanishingly rare).
+     * The reference of the live key {@code (k0, k1)} of hash {@code hash}, or -1: its home bucket, and its alternate
+     * only when the home bucket sent some key there.
+     */
+    private int findKey(final long hash, final long k0, final long k1)
+    {
+        final long home = bucketOf(hash);
+        final int signature = signature(hash);
+        final int found = find(home, signature, k0, k1);
+        return found >= 0 || 0 == overflow(home) ? found : find(alternateOf(hash), signature, k0, k1);
+    }
+
+    /**
+     * The byte offset of a free slot for a key of hash {@code hash}, or -1: in its home bucket while that has room to
+     * spare ({@value #ROOMY} free slots), else in the emptier of home and alternate (the power of two choices, which
+     * keeps crowded buckets from filling: with half the index free, both full is vanishingly rare).
      */
     private long freeSlot(final long hash)
     {
-        final long first = bucketOf(hash);
-        final long second = alternateOf(hash);
-        final int firstFree = freeSlots(first);
-        final int secondFree = freeSlots(second);
-        if (0 == firstFree && 0 == secondFree)
+        final long home = bucketOf(hash);
+        final int homeFree = freeSlots(home);
+        if (homeFree >= ROOMY)
+        {
+            return firstFree(home);
+        }
+        final long alternate = alternateOf(hash);
+        final int alternateFree = freeSlots(alternate);
+        if (0 == homeFree && 0 == alternateFree)
         {
             return -1;
         }
-        final long bucket = firstFree >= secondFree ? first : second;
-        for (int s = 0; s < SLOTS; s++)
-        {
-            if (0 == indexInt(bucket + 4L * s))
-            {
-                return bucket + 4L * s;
-            }
-        }
-        throw new IllegalStateException("a free slot vanished");
+        return firstFree(homeFree >= alternateFree ? home : alternate);
     }
 
     private int freeSlots(final long bucket)
@@ -588,20 +599,62 @@ public final class ConnTable implements AutoCloseable
         return free;
     }
 
+    private long firstFree(final long bucket)
+    {
+        for (int s = 0; s < SLOTS; s++)
+        {
+            if (0 == indexInt(bucket + 4L * s))
+            {
+                return bucket + 4L * s;
+            }
+        }
+        throw new IllegalStateException("a free slot vanished");
+    }
+
+    /** Puts a key of hash {@code hash} at {@code slot} ({@link #freeSlot}'s), counted by its home when away from it. */
+    private void placeKey(final long hash, final long slot, final int reference)
+    {
+        setSlot(slot, signature(hash), reference);
+        final long home = bucketOf(hash);
+        if ((slot & -BUCKET_BYTES) != home)
+        {
+            addOverflow(home, 1);
+        }
+    }
+
+    /** How many keys of the home bucket at {@code bucket} went to their alternate (saturating). */
+    private int overflow(final long bucket)
+    {
+        return indexInt(bucket + REFERENCES) >>> OVERFLOW_SHIFT;
+    }
+
+    private void addOverflow(final long bucket, final int delta)
+    {
+        final int word = indexInt(bucket + REFERENCES);
+        final int count = word >>> OVERFLOW_SHIFT;
+        if (OVERFLOW_MAX != count && count + delta >= 0)
+        {
+            setIndexInt(bucket + REFERENCES, word & REFERENCE_MASK | (count + delta) << OVERFLOW_SHIFT);
+        }
+    }
+
+    /** Fills a slot, keeping the overflow count its reference word may carry. */
     private void setSlot(final long slot, final int signature, final int reference)
     {
         setIndexInt(slot, signature);
         final long bucket = slot & -BUCKET_BYTES;
-        setIndexInt(bucket + REFERENCES + (slot - bucket), reference);
+        final long at = bucket + REFERENCES + (slot - bucket);
+        setIndexInt(at, indexInt(at) & ~REFERENCE_MASK | reference);
     }
 
     /** Empties the slot that holds {@code reference} under key {@code (k0, k1)}. */
     private void clearKey(final long k0, final long k1, final int reference)
     {
         final long hash = hash(k0, k1);
-        if (!clearIn(bucketOf(hash), reference))
+        final long home = bucketOf(hash);
+        if (!clearIn(home, reference) && clearIn(alternateOf(hash), reference))
         {
-            clearIn(alternateOf(hash), reference);
+            addOverflow(home, -1);
         }
     }
 
@@ -610,7 +663,7 @@ public final class ConnTable implements AutoCloseable
         for (int s = 0; s < SLOTS; s++)
         {
             if (0 != indexInt(bucket + 4L * s) &&
-                indexInt(bucket + REFERENCES + 4L * s) == reference)
+                (indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK) == reference)
             {
                 setIndexInt(bucket + 4L * s, 0);
                 return true;
