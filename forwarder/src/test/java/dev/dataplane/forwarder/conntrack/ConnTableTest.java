@@ -72,6 +72,25 @@ class ConnTableTest
     }
 
     @Test
+    void aSweepBudgetPastTheTableRemovesEachExpiredConnectionOnce()
+    {
+        try (ConnTable table = new ConnTable(4, SEED))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                assertTrue(table.insert(10 + i, 0, 20 + i, 0, 100) >= 0);
+            }
+            assertEquals(4, table.sweep(100, 1000));
+            assertEquals(0, table.used());
+            for (int i = 0; i < 4; i++)
+            {
+                assertTrue(table.insert(30 + i, 0, 40 + i, 0, 200) >= 0, "the free list holds each entry once");
+            }
+            assertEquals(ConnTable.FULL, table.insert(50, 0, 60, 0, 200));
+        }
+    }
+
+    @Test
     void aFullTableRefusesNewConnectionsUntilOneGoes()
     {
         try (ConnTable table = new ConnTable(4, SEED))
