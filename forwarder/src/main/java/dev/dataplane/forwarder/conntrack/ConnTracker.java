@@ -119,6 +119,8 @@ public final class ConnTracker implements AutoCloseable
     private final Counters counters = Counters.of(ConnCounter.class);
     private final long[] tcpTimeoutMillis = new long[TcpState.values().length];
     private final MemorySegment entries;
+    /** The entries' address: the per-packet reads go through {@link NativeMemory#ALL}, with no bounds check. */
+    private final long entriesAt;
     private final long[] touchHashes = new long[Burst.MAX];
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
     private long udpUnrepliedMillis = UDP_UNREPLIED_MILLIS;
@@ -159,6 +161,7 @@ public final class ConnTracker implements AutoCloseable
     {
         this.table = table;
         this.entries = table.entries();
+        this.entriesAt = entries.address();
         for (final TcpState state : TcpState.values())
         {
             tcpTimeoutMillis[state.ordinal()] = state.defaultTimeoutSeconds() * 1000L;
@@ -281,9 +284,10 @@ public final class ConnTracker implements AutoCloseable
         final long k1 = (ALL.get(RAW_INT, l4) & 0xFFFFFFFFL) << 32 | protocol;
         pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
-        noteExpired();
         if (reference < 0)
         {
+            // Only a lookup that misses can have expired a connection.
+            noteExpired();
             missedKeys = true;
             missed0 = k0;
             missed1 = k1;
@@ -293,7 +297,7 @@ public final class ConnTracker implements AutoCloseable
         lastReference = reference;
         return lastState = IpProtocol.TCP == protocol ?
             tcpSegment(reference, ALL, l4, headerLength, l4Length - headerLength, nowMillis) :
-            udpDatagram(reference, nowMillis);
+            udpDatagram(reference, nowMillis, false);
     }
 
     private int trackPacket(final PacketView view, final long nowMillis)
@@ -355,7 +359,7 @@ public final class ConnTracker implements AutoCloseable
             lastReference = reference;
             if (!tcp)
             {
-                return udpDatagram(reference, nowMillis);
+                return udpDatagram(reference, nowMillis, false);
             }
             final long l4 = view.base() + view.l4Offset();
             final int headerLength = TcpHeader.headerLength(s, l4);
@@ -475,7 +479,7 @@ public final class ConnTracker implements AutoCloseable
                 {
                     pendingHits++;
                     lastReference = reference;
-                    return udpDatagram(reference, nowMillis);
+                    return udpDatagram(reference, nowMillis, true);
                 }
                 if (!request)
                 {
@@ -560,13 +564,16 @@ public final class ConnTracker implements AutoCloseable
     }
 
     /** A UDP datagram or ICMP echo of a known connection: a reply makes it established and lengthens its life. */
-    private int udpDatagram(final int reference, final long nowMillis)
+    private int udpDatagram(final int reference, final long nowMillis, final boolean icmp)
     {
         final int entry = reference >>> 1;
-        final int word = table.state(entry) | ((reference & 1) == 1 ? REPLIED : 0);
-        table.state(entry, word);
+        final int old = table.state(entry);
+        final int word = old | ((reference & 1) == 1 ? REPLIED : 0);
+        if (word != old)
+        {
+            table.state(entry, word);
+        }
         final boolean replied = 0 != (word & REPLIED);
-        final boolean icmp = IpProtocol.ICMP == (int)(table.key(entry, false, 1) & 0xFF);
         table.touch(entry, nowMillis + (icmp ? icmpMillis : replied ? udpRepliedMillis : udpUnrepliedMillis));
         return replied ? ESTABLISHED : NEW;
     }
@@ -716,13 +723,13 @@ public final class ConnTracker implements AutoCloseable
      */
     public long directionWord()
     {
-        return entries.get(JAVA_LONG, directionWordAt(lastReference));
+        return ALL.get(JAVA_LONG, NativeMemory.address(entriesAt + directionWordAt(lastReference)));
     }
 
     /** Sets {@link #directionWord}. */
     public void directionWord(final long word)
     {
-        entries.set(JAVA_LONG, directionWordAt(lastReference), word);
+        ALL.set(JAVA_LONG, NativeMemory.address(entriesAt + directionWordAt(lastReference)), word);
     }
 
     private static long directionWordAt(final int reference)
@@ -918,10 +925,10 @@ public final class ConnTracker implements AutoCloseable
     {
         // Every word is read and written in memory order: ones' complement sums do not care (RFC 1071), and the
         // constants were stored so.
-        final long at = translationAt(lastReference);
-        final int deltas = entries.get(JAVA_INT, at + 12);
+        final long at = NativeMemory.address(entriesAt + translationAt(lastReference));
+        final int deltas = ALL.get(JAVA_INT, at + 12);
         final long l3 = NativeMemory.address(l3Address);
-        ALL.set(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, entries.get(JAVA_LONG, at));
+        ALL.set(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET, ALL.get(JAVA_LONG, at));
         final int ipChecksum = ALL.get(JAVA_SHORT_UNALIGNED, l3 + Ipv4Header.CHECKSUM_OFFSET) & 0xFFFF;
         ALL.set(JAVA_SHORT_UNALIGNED, l3 + Ipv4Header.CHECKSUM_OFFSET,
             (short)InternetChecksum.applyFoldedDelta(ipChecksum, deltas >>> 16));
@@ -930,7 +937,7 @@ public final class ConnTracker implements AutoCloseable
             return;
         }
         final long l4 = NativeMemory.address(l4Address);
-        ALL.set(JAVA_INT_UNALIGNED, l4, entries.get(JAVA_INT, at + 8));
+        ALL.set(JAVA_INT_UNALIGNED, l4, ALL.get(JAVA_INT, at + 8));
         final boolean tcp = IpProtocol.TCP == protocol;
         final long checksumAt = l4 + (tcp ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
         final int checksum = ALL.get(JAVA_SHORT_UNALIGNED, checksumAt) & 0xFFFF;
