@@ -69,7 +69,7 @@ public final class IoForwardBenchmark
     private static final int BACKEND_PORT = 8083;
     /** {@code --nat}: the connection table holds at least this many (the forwarder's default). */
     private static final int MIN_TABLE = 262_144;
-    /** testpmd needs about 3 s to start printing; with the 2 warm-up samples dropped, 6 s leaves one to keep. */
+    /** testpmd runs this long after its first rate (ours as long); less 2 warm-up samples, 6 s keeps 4. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
         " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] [--conntrack auto|on|off] [--nat]" +
@@ -258,7 +258,8 @@ public final class IoForwardBenchmark
         }
         if (nat && null != conntrack && !conntrack.equals("on"))
         {
-            throw new IllegalArgumentException("--nat tracks connections: --conntrack " + conntrack + " contradicts it");
+            throw new IllegalArgumentException("--nat tracks connections: --conntrack " + conntrack +
+                " contradicts it");
         }
         if (null != conntrack && !List.of("auto", "on", "off").contains(conntrack))
         {

@@ -20,6 +20,8 @@ import java.util.function.Function;
  */
 final class RateSampler
 {
+    /** The longest a program that is interrupted may take to print its first rate. */
+    private static final int START_LIMIT_SECONDS = 300;
     /** Samples dropped from the start of each run: JIT warm-up and port start. */
     static final int WARMUP_SAMPLES = 2;
 
@@ -43,7 +45,10 @@ final class RateSampler
      * Runs {@code command}, feeding each output line to {@code parser} (which returns a rate in pps, or null for a
      * line that carries none).
      *
-     * @param interruptAfterSeconds seconds after which to send SIGINT, or 0 when the program stops by itself.
+     * @param interruptAfterSeconds seconds of rates after which to send SIGINT (counted from its first rate, so that a
+     *                              slow start, loading a million stored frames say, takes nothing from the run; at
+     *                              most {@value #START_LIMIT_SECONDS} s to print one), or 0 when the program stops by
+     *                              itself.
      */
     static Run run(final String tool, final List<String> command, final Path log, final int interruptAfterSeconds,
         final Function<String, Double> parser) throws IOException, InterruptedException
@@ -56,7 +61,13 @@ final class RateSampler
             parser));
         if (interruptAfterSeconds > 0)
         {
-            if (!process.waitFor(interruptAfterSeconds, TimeUnit.SECONDS))
+            final long startLimit = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_LIMIT_SECONDS);
+            while (samples.isEmpty() && process.isAlive() && System.nanoTime() < startLimit)
+            {
+                Thread.sleep(100);
+            }
+            // The first rate comes about a second after the forwarding starts.
+            if (!process.waitFor(interruptAfterSeconds - 1, TimeUnit.SECONDS))
             {
                 new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
             }
