@@ -102,7 +102,7 @@ final class WiredForwarder implements AutoCloseable
      * A kernel counter from {@code /proc/net/snmp} in the client's ({@code client}) or the server's namespace, from
      * the pair of lines for {@code prefix} ({@code "Udp:"}, {@code "Tcp:"}, {@code "Ip:"}): names, then values.
      */
-    long snmp(final boolean client, final String prefix, final String name) throws Exception
+    private long snmp(final boolean client, final String prefix, final String name) throws Exception
     {
         final String snmp = run("ip", "netns", "exec", client ? hosts.nsA() : hosts.nsB(), "cat", "/proc/net/snmp");
         final List<String[]> rows = snmp.lines().filter(l -> l.startsWith(prefix)).map(l -> l.split("\\s+"))
@@ -110,6 +110,17 @@ final class WiredForwarder implements AutoCloseable
         final int column = Arrays.asList(rows.get(0)).indexOf(name);
         assertTrue(column > 0, name + " in " + snmp);
         return Long.parseLong(rows.get(1)[column]);
+    }
+
+    /** Asserts that neither host's kernel counted a bad UDP or TCP checksum or a bad IPv4 header. */
+    void assertNoChecksumErrors() throws Exception
+    {
+        for (final boolean client : new boolean[] {true, false})
+        {
+            assertEquals(0, snmp(client, "Udp:", "InCsumErrors"));
+            assertEquals(0, snmp(client, "Tcp:", "InCsumErrors"));
+            assertEquals(0, snmp(client, "Ip:", "InHdrErrors"));
+        }
     }
 
     /** Stops the forwarder with SIGTERM (a clean stop), checks it exited 0 with no mbuf in use; its summary. */

@@ -223,48 +223,25 @@ public final class ConnTable implements AutoCloseable
 
     /**
      * A new connection whose original direction has key {@code (o0, o1)} and whose replies have {@code (r0, r1)},
-     * alive until {@code expires}. The keys must differ and neither may be live already ({@link #lookup} first).
+     * alive until {@code expires}, found from either at once ({@link #insertUnconfirmed} then {@link #confirm}). The
+     * original key must not be live ({@link #lookup} first).
      *
-     * @return the entry, {@link #FULL} or {@link #BUCKETS_FULL} (counted; nothing changed).
+     * @return the entry; {@link #FULL}, {@link #BUCKETS_FULL} (counted) or {@link #KEY_LIVE} (the reply key is
+     * another live connection's, or the original key): nothing changed.
      */
     public int insert(final long o0, final long o1, final long r0, final long r1, final long expires)
     {
-        if (freeHead < 0)
+        final int entry = insertUnconfirmed(o0, o1, r0, r1, expires);
+        if (entry < 0)
         {
-            full++;
-            return FULL;
+            return entry;
         }
-        final long originalHash = hash(o0, o1);
-        final long replyHash = hash(r0, r1);
-        final long originalSlot = freeSlot(originalHash);
-        if (originalSlot < 0)
+        final int confirmed = confirm(entry);
+        if (CONFIRMED != confirmed)
         {
-            bucketsFull++;
-            return BUCKETS_FULL;
+            remove(entry);
+            return confirmed;
         }
-        final int entry = freeHead;
-        // Taken before the reply's slot is sought, so that both keys in one bucket take two slots.
-        placeKey(originalHash, originalSlot, entry << 1);
-        final long replySlot = freeSlot(replyHash);
-        if (replySlot < 0)
-        {
-            clearKey(o0, o1, entry << 1);
-            bucketsFull++;
-            return BUCKETS_FULL;
-        }
-        placeKey(replyHash, replySlot, entry << 1 | 1);
-        freeHead = entryInt((long)entry * ENTRY_BYTES + LINK);
-        final long at = (long)entry * ENTRY_BYTES;
-        for (int word = 0; word < ENTRY_BYTES; word += Long.BYTES)
-        {
-            setEntryLong(at + word, 0);
-        }
-        setEntryLong(at + ORIGINAL, o0);
-        setEntryLong(at + ORIGINAL + 8, o1);
-        setEntryLong(at + REPLY, r0);
-        setEntryLong(at + REPLY + 8, r1);
-        setEntryLong(at + EXPIRES, expires);
-        used++;
         return entry;
     }
 
