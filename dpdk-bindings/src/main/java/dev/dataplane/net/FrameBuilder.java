@@ -212,6 +212,8 @@ public final class FrameBuilder
             NetworkOrder.u8(s, l4, icmpType);
             NetworkOrder.u8(s, l4 + 1, icmpCode);
             System.arraycopy(icmpBody, 0, frame, l4 + 4, icmpBody.length);
+            // The checksum field holds the payload pattern until now: summed as zero.
+            NetworkOrder.u16(s, l4 + 2, 0);
             NetworkOrder.u16(s, l4 + 2, InternetChecksum.checksum(s, l4, l4Length));
         }
         else if (protocol == IpProtocol.UDP)

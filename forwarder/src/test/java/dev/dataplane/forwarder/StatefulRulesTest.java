@@ -262,6 +262,69 @@ class StatefulRulesTest
     }
 
     @Test
+    void masqueradeGivesAnEchoAnotherIdentifierWhenItsOwnIsTaken() throws Exception
+    {
+        rules(RulesParser.parse("ip4 in-port 0 proto icmp => accept masquerade 192.0.2.1\n", "ping.rules"));
+        final int outside = Ipv4Header.parseAddress("192.0.2.1");
+        final byte[] first = echo(CLIENT, SERVER, 8, 7);
+        assertEquals(1, one.send(clientSide, first));
+        assertEcho(first, outside, SERVER, 7);
+        final byte[] second = echo(CLIENT + 1, SERVER, 8, 7);
+        assertEquals(1, one.send(clientSide, second), "the same identifier to the same host, from another client");
+        final int id = echoId(second);
+        assertEcho(second, outside, SERVER, id);
+        assertTrue(id >= 1024 && id != 7, "another identifier: " + id);
+        for (final int[] reply : new int[][] {{id, CLIENT + 1}, {7, CLIENT}, {id, CLIENT + 1}})
+        {
+            final byte[] frame = echo(SERVER, outside, 0, reply[0]);
+            assertEquals(0, one.send(serverSide, frame));
+            assertEcho(frame, SERVER, reply[1], 7);
+        }
+        assertEquals(2, tracker.counters().get(ConnCounter.TRANSLATED));
+        assertEquals(0, tracker.counters().get(ConnCounter.NAT_CLASHES));
+        // Time exceeded from a router outside, quoting the second echo whole as it left: back to its client, the
+        // quoted echo with the client's own address and identifier, every checksum right.
+        final byte[] quote = Arrays.copyOfRange(second, 14, second.length);
+        final byte[] body = new byte[4 + quote.length];
+        System.arraycopy(quote, 0, body, 4, quote.length);
+        final byte[] error = new FrameBuilder().ipv4(Ipv4Header.parseAddress("198.51.100.1"), outside)
+            .icmp(11, 0, body).build();
+        assertEquals(0, one.send(serverSide, error));
+        final MemorySegment s = MemorySegment.ofArray(error);
+        assertEquals(PacketView.OK, view.parse(s, 0, error.length, PacketView.CHECK_IPV4_CHECKSUM));
+        assertEquals(Ipv4Header.toString(CLIENT + 1), Ipv4Header.toString(Ipv4Header.destination(s, 14)));
+        assertTrue(InternetChecksum.verify(s, 34, error.length - 34, 0), "the error's ICMP checksum");
+        final byte[] quoted = new byte[14 + quote.length];
+        System.arraycopy(error, 0, quoted, 0, 14);
+        System.arraycopy(error, 42, quoted, 14, quote.length);
+        assertEcho(quoted, CLIENT + 1, SERVER, 7);
+        assertEquals(1, tracker.counters().get(ConnCounter.RELATED));
+    }
+
+    /** An ICMP echo request (type 8) or reply (0) with identifier {@code id}, sequence 1 and 8 bytes of data. */
+    private static byte[] echo(final int source, final int destination, final int type, final int id)
+    {
+        return new FrameBuilder().ipv4(source, destination).icmp(type, 0,
+            new byte[] {(byte)(id >>> 8), (byte)id, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8}).build();
+    }
+
+    private static int echoId(final byte[] frame)
+    {
+        return (frame[34 + 4] & 0xFF) << 8 | frame[34 + 5] & 0xFF;
+    }
+
+    /** The echo carries these addresses and identifier, and its IPv4 and ICMP checksums are right. */
+    private void assertEcho(final byte[] frame, final int source, final int destination, final int id)
+    {
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        assertEquals(PacketView.OK, view.parse(s, 0, frame.length, PacketView.CHECK_IPV4_CHECKSUM), "checksum");
+        assertEquals(Ipv4Header.toString(source), Ipv4Header.toString(Ipv4Header.source(s, 14)));
+        assertEquals(Ipv4Header.toString(destination), Ipv4Header.toString(Ipv4Header.destination(s, 14)));
+        assertEquals(id, echoId(frame));
+        assertTrue(InternetChecksum.verify(s, 34, frame.length - 34, 0), "the ICMP checksum");
+    }
+
+    @Test
     void snatKeepsTheSourcePortUnlessItIsTaken() throws Exception
     {
         rules(RulesParser.parse("ip4 in-port 0 proto tcp => accept snat 192.0.2.1\n", "snat.rules"));

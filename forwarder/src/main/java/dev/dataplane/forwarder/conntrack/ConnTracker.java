@@ -78,6 +78,8 @@ public final class ConnTracker implements AutoCloseable
     /** State word: bits 0-7 the TCP state's ordinal, bit 8 UDP or ICMP (no TCP state), bit 9 a reply seen. */
     private static final int UDP = 1 << 8;
     private static final int ICMP_HEADER = 8;
+    private static final int ICMP_CHECKSUM_OFFSET = 2;
+    private static final int ICMP_ID_OFFSET = 4;
     private static final int ICMP_ECHO_REPLY = 0;
     private static final int ICMP_UNREACHABLE = 3;
     private static final int ICMP_ECHO_REQUEST = 8;
@@ -759,7 +761,8 @@ public final class ConnTracker implements AutoCloseable
     }
 
     /**
-     * {@link #bind(int, int, int, int, long)}, and when that tuple is another live connection's, the source ports of
+     * {@link #bind(int, int, int, int, long)}, and when that tuple is another live connection's, the source ports (an
+     * ICMP echo: the identifiers) of
      * {@code [portLow, portHigh]} from {@code portStart} on, in turn, at most {@value #MAX_PORT_PROBES} of them, until
      * one makes a tuple no live connection holds (a port is taken only towards the same remote address and port, as
      * an endpoint-dependent NAT like VPP's NAT44-ED or Linux's keeps it). {@code portLow} 0: no search.
@@ -768,9 +771,13 @@ public final class ConnTracker implements AutoCloseable
         final long nowMillis, final int portLow, final int portHigh, final int portStart)
     {
         final int entry = lastReference >>> 1;
-        final int protocol = (int)(table.key(entry, false, 1) & 0xFF);
-        int status = rekey(entry, protocol, source, destination, sourcePort, destinationPort, nowMillis);
-        if (IN_USE == status && 0 != portLow && IpProtocol.ICMP != protocol)
+        final long original1 = table.key(entry, false, 1);
+        final int protocol = (int)(original1 & 0xFF);
+        // An echo keeps its identifier unless that is taken (then one of the range, as a port would be).
+        final boolean icmp = IpProtocol.ICMP == protocol;
+        int status = rekey(entry, protocol, source, destination, icmp ? (int)(original1 >>> 48) : sourcePort,
+            destinationPort, nowMillis);
+        if (IN_USE == status && 0 != portLow)
         {
             final int range = portHigh - portLow + 1;
             final int probes = Math.min(range, MAX_PORT_PROBES);
@@ -793,7 +800,8 @@ public final class ConnTracker implements AutoCloseable
         final int sourcePort, final int destinationPort, final long nowMillis)
     {
         final long r0 = key0(raw(destination), raw(source));
-        final long r1 = IpProtocol.ICMP == protocol ? table.key(entry, true, 1) :
+        // An echo's reply is keyed with the identifier in the destination port's place (sourcePort: the identifier).
+        final long r1 = IpProtocol.ICMP == protocol ? key1(0, sourcePort, protocol) :
             key1(destinationPort, sourcePort, protocol);
         if (r0 == table.key(entry, true, 0) && r1 == table.key(entry, true, 1))
         {
@@ -895,7 +903,11 @@ public final class ConnTracker implements AutoCloseable
             throw new IllegalArgumentException("a translated packet must lie in native memory (an mbuf's)");
         }
         final long base = s.address() + view.base();
-        applyTranslation(base + view.l3Offset(), view.hasL4() ? base + view.l4Offset() : -1, view.protocol());
+        final int protocol = view.protocol();
+        // An echo (the only ICMP a connection has, errors aside) has its identifier translated in its header.
+        final long l4 = view.hasL4() ? base + view.l4Offset() :
+            IpProtocol.ICMP == protocol ? base + view.l3Offset() + view.l3HeaderLength() : -1;
+        applyTranslation(base + view.l3Offset(), l4, protocol);
         return true;
     }
 
@@ -937,6 +949,15 @@ public final class ConnTracker implements AutoCloseable
             return;
         }
         final long l4 = NativeMemory.address(l4Address);
+        if (IpProtocol.ICMP == protocol)
+        {
+            // The identifier, and the ICMP checksum (no pseudo-header: the addresses do not enter it).
+            ALL.set(JAVA_SHORT_UNALIGNED, l4 + ICMP_ID_OFFSET, (short)ALL.get(JAVA_INT, at + 8));
+            final int icmpChecksum = ALL.get(JAVA_SHORT_UNALIGNED, l4 + ICMP_CHECKSUM_OFFSET) & 0xFFFF;
+            ALL.set(JAVA_SHORT_UNALIGNED, l4 + ICMP_CHECKSUM_OFFSET,
+                (short)InternetChecksum.applyFoldedDelta(icmpChecksum, deltas & 0xFFFF));
+            return;
+        }
         ALL.set(JAVA_INT_UNALIGNED, l4, ALL.get(JAVA_INT, at + 8));
         final boolean tcp = IpProtocol.TCP == protocol;
         final long checksumAt = l4 + (tcp ? TcpHeader.CHECKSUM_OFFSET : UdpHeader.CHECKSUM_OFFSET);
@@ -952,8 +973,8 @@ public final class ConnTracker implements AutoCloseable
     /**
      * Where the translation constants of a direction of a connection lie ({@code reference} as {@link #lastReference}),
      * each as the header holds it, read in memory order: the new source and destination (a long), the new ports (an
-     * int), and the folded deltas (RFC 1624) they make to the IPv4 header checksum (high 16 bits) and the UDP/TCP
-     * checksum (low), each a 16-bit word in memory order.
+     * int; an ICMP echo's: its new identifier, 16 bits), and the folded deltas (RFC 1624) they make to the IPv4 header
+     * checksum (high 16 bits) and the UDP/TCP (or ICMP) checksum (low), each a 16-bit word in memory order.
      */
     private static long translationAt(final int reference)
     {
@@ -981,13 +1002,28 @@ public final class ConnTracker implements AutoCloseable
             final int destinationPort = (int)(to1 >>> 48);
             final long addressDelta = InternetChecksum.delta32(network((int)(from0 >>> 32)), source) +
                 InternetChecksum.delta32(network((int)from0), destination);
-            final long portDelta = InternetChecksum.delta16((int)(from1 >>> 48), sourcePort) +
-                InternetChecksum.delta16((int)(from1 >>> 32) & 0xFFFF, destinationPort);
+            final int ports;
+            final long l4Delta;
+            if (IpProtocol.ICMP == (int)(from1 & 0xFF))
+            {
+                // An echo: its identifier sits in one port's place of each key, 0 in the other's; the ICMP checksum
+                // has no pseudo-header, so only the identifier enters it.
+                final int oldId = (int)(from1 >>> 48) | (int)(from1 >>> 32) & 0xFFFF;
+                final int newId = (int)(to1 >>> 48) | (int)(to1 >>> 32) & 0xFFFF;
+                ports = raw16(newId);
+                l4Delta = InternetChecksum.delta16(oldId, newId);
+            }
+            else
+            {
+                ports = raw(sourcePort << 16 | destinationPort);
+                l4Delta = addressDelta + InternetChecksum.delta16((int)(from1 >>> 48), sourcePort) +
+                    InternetChecksum.delta16((int)(from1 >>> 32) & 0xFFFF, destinationPort);
+            }
             final long at = translationAt(entry << 1 | direction);
             entries.set(JAVA_LONG, at, BIG_ENDIAN ? key0(source, destination) : key0(raw(destination), raw(source)));
-            entries.set(JAVA_INT, at + 8, raw(sourcePort << 16 | destinationPort));
+            entries.set(JAVA_INT, at + 8, ports);
             entries.set(JAVA_INT, at + 12, raw16(InternetChecksum.fold(addressDelta)) << 16 |
-                raw16(InternetChecksum.fold(addressDelta + portDelta)));
+                raw16(InternetChecksum.fold(l4Delta)));
         }
     }
 
@@ -1034,6 +1070,15 @@ public final class ConnTracker implements AutoCloseable
                 NetworkOrder.u16(s, l4 + 2L * field, port);
                 l4Sum = InternetChecksum.update16(l4Sum, old, port);
             }
+        }
+        else
+        {
+            // A quoted echo: its identifier as its sender knew it, and its own checksum with it.
+            final int old = NetworkOrder.u16(s, l4 + ICMP_ID_OFFSET);
+            final int id = (int)(q1 >>> 48) | (int)(q1 >>> 32) & 0xFFFF;
+            NetworkOrder.u16(s, l4 + ICMP_ID_OFFSET, id);
+            NetworkOrder.u16(s, l4 + ICMP_CHECKSUM_OFFSET,
+                InternetChecksum.update16(NetworkOrder.u16(s, l4 + ICMP_CHECKSUM_OFFSET), old, id));
         }
         if (l4Sums)
         {
