@@ -96,7 +96,7 @@ public final class ConnTracker implements AutoCloseable
     private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** {@link #touch}: connections in the table above which a burst's memory is asked for ahead. */
-    public static final int TOUCH_ABOVE = 16_384;
+    public static final int TOUCH_ABOVE = 1024;
     /** {@link #touch}: what a frame must hold to be keyed as a plain frame (to its ports). */
     private static final int TOUCH_BYTES = PlainFrame.L4 + 4;
 
@@ -209,7 +209,8 @@ public final class ConnTracker implements AutoCloseable
     /**
      * Asks for the table's memory a burst's plain frames will need ({@link ConnTable#touchBucket}, then
      * {@link ConnTable#touchConnection}), all before the first is tracked, when the table holds more connections than
-     * a core's caches do ({@value #TOUCH_ABOVE}); with fewer it would only cost. Reads each frame's first
+     * a core's first-level caches do ({@value #TOUCH_ABOVE}: at 2,048 and 10,000 connections it won every pair against
+     * 16,384; docs/performance.md); with fewer it would only cost. Reads each frame's first
      * {@value #TOUCH_BYTES} bytes where it has them, nothing else of it.
      */
     public void touch(final long[] frames, final int[] lengths, final int count)
