@@ -97,6 +97,7 @@ public final class PacketView
     private int protocol;
     private boolean fragment;
     private boolean laterFragment;
+    private boolean firstFragmentPorts;
     private int l4Offset;
     private int sourcePort;
     private int destinationPort;
@@ -141,6 +142,7 @@ public final class PacketView
         ipEnd = length;
         protocol = -1;
         fragment = false;
+        firstFragmentPorts = false;
         laterFragment = false;
         l4Offset = -1;
         sourcePort = -1;
@@ -502,11 +504,22 @@ public final class PacketView
     /**
      * True when the UDP or TCP header's ports and flags are for rules to match: a header was found and the packet
      * is no fragment. A first fragment has them, but its datagram's later fragments do not, and all of a datagram's
-     * fragments must meet the same rule (Linux without conntrack does not match ports on later fragments either).
+     * fragments must meet the same rule (Linux without conntrack does not match ports on later fragments either);
+     * unless a connection tracker made its datagram's fragments follow it ({@link #matchFirstFragmentPorts}).
      */
     public boolean hasPorts()
     {
-        return l4Offset >= 0 && !fragment;
+        return l4Offset >= 0 && (!fragment || firstFragmentPorts);
+    }
+
+    /**
+     * Lets rules match this first fragment's ports: a connection tracker says its datagram's later fragments follow
+     * it (its connection's translation and kept verdict), as Linux's and VPP's reassembly before NAT gives the whole
+     * datagram its first fragment's rule. Until the next parse.
+     */
+    public void matchFirstFragmentPorts()
+    {
+        firstFragmentPorts = fragment && !laterFragment;
     }
 
     public int l4Offset()

@@ -30,6 +30,7 @@ import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import org.junit.jupiter.api.AfterAll;
@@ -155,6 +156,58 @@ class StatefulRulesTest
             assertTuple(quoted, CLIENT, SERVICE, 5000, 8080);
         }
         assertEquals(2, tracker.counters().get(ConnCounter.RELATED));
+    }
+
+    @Test
+    void everyFragmentOfADatagramTakesItsFirstFragmentsTranslation() throws Exception
+    {
+        datagramInFragments(RulesParser.parse(Path.of("..", "examples", "redirect.rules")));
+    }
+
+    @Test
+    void everyFragmentOfADatagramTakesItsFirstFragmentsVerdict() throws Exception
+    {
+        // Only the port rule accepts: the later fragments, which carry no ports, pass by their connection's verdict.
+        datagramInFragments(RulesParser.parse("""
+            vip: proto udp dst 10.0.8.17 dport 8080 => accept set-dst 10.0.1.2 set-dport 8083
+            policy drop
+            """, "ports-only.rules"));
+    }
+
+    /** A 1000-byte UDP datagram to the service in three fragments, in order: each forwarded to the backend. */
+    private void datagramInFragments(final RuleSet ruleSet) throws Exception
+    {
+        rules(ruleSet);
+        final byte[] whole = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 8080).length(14 + 20 + 1000).build();
+        final byte[] datagram = Arrays.copyOfRange(whole, 34, whole.length);
+        final byte[] reassembled = new byte[datagram.length];
+        // Three fragments, in order: 496 bytes (the UDP header with them), 496, then the last 8.
+        for (final int[] part : new int[][] {{0, 496}, {496, 496}, {992, 8}})
+        {
+            final byte[] fragment = new byte[34 + part[1]];
+            System.arraycopy(whole, 0, fragment, 0, 34);
+            System.arraycopy(datagram, part[0], fragment, 34, part[1]);
+            final MemorySegment s = MemorySegment.ofArray(fragment);
+            NetworkOrder.u16(s, 14 + Ipv4Header.TOTAL_LENGTH_OFFSET, 20 + part[1]);
+            NetworkOrder.u16(s, 14 + Ipv4Header.IDENTIFICATION_OFFSET, 0x4242);
+            NetworkOrder.u16(s, 14 + Ipv4Header.FRAGMENT_OFFSET,
+                (part[0] + part[1] < datagram.length ? Ipv4Header.FLAG_MORE_FRAGMENTS : 0) | part[0] / 8);
+            NetworkOrder.u16(s, 14 + Ipv4Header.CHECKSUM_OFFSET, 0);
+            NetworkOrder.u16(s, 14 + Ipv4Header.CHECKSUM_OFFSET, InternetChecksum.checksum(s, 14, 20));
+            assertEquals(1, one.send(clientSide, fragment), "fragment at " + part[0]);
+            assertEquals(PacketView.OK, view.parse(s, 0, fragment.length, PacketView.CHECK_IPV4_CHECKSUM));
+            assertEquals(Ipv4Header.toString(SERVER), Ipv4Header.toString(Ipv4Header.destination(s, 14)),
+                "fragment at " + part[0] + " goes to the backend");
+            System.arraycopy(fragment, 34, reassembled, part[0], part[1]);
+        }
+        // Put together as the server's stack would: the backend's port, and a UDP checksum right over the whole.
+        final MemorySegment udp = MemorySegment.ofArray(reassembled);
+        assertEquals(8083, NetworkOrder.u16(udp, 2));
+        assertTrue(InternetChecksum.verify(udp, 0, reassembled.length,
+            InternetChecksum.ipv4PseudoHeaderSum(CLIENT, SERVER, 17, reassembled.length)), "the UDP checksum");
+        assertEquals(3, clientSide.outcome(RuleOutcome.FRAGMENTS.ordinal()));
+        assertEquals(1, tracker.table().used(), "one connection for the datagram");
+        assertEquals(0, tracker.counters().get(ConnCounter.FRAGMENT_ORPHANS));
     }
 
     @Test

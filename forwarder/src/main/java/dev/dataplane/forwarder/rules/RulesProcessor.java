@@ -557,9 +557,16 @@ public final class RulesProcessor
         }
         view.connState(connState);
         final int verdict = view.verdict();
-        // The verdict of a connection's direction in this state is kept with it, when the rules decide so.
-        final boolean keep = keepPerConnection && tracker.lastReference() >= 0 && PacketView.OK == verdict &&
-            !view.isFragment();
+        final boolean ofConnection = tracker.lastReference() >= 0 && PacketView.OK == verdict;
+        if (ofConnection)
+        {
+            // A datagram's later fragments follow its first (its connection's translation and kept verdict), so the
+            // first fragment meets the rules with its ports, as a whole datagram would.
+            view.matchFirstFragmentPorts();
+        }
+        // The verdict of a connection's direction in this state is kept with it, when the rules decide so: set by a
+        // packet with its ports (not a later fragment), taken by any packet of the connection.
+        final boolean keep = keepPerConnection && ofConnection;
         final long kept = keptBase | (long)connState << 24;
         final long word = keep ? tracker.directionWord() : 0;
         final int rule;
@@ -575,7 +582,7 @@ public final class RulesProcessor
         {
             rule = classifier.classify(view, rxPort, ruleCounters, countedRules);
             pending[CLASSIFIED]++;
-            if (keep && countedRules[0] < 0)
+            if (keep && countedRules[0] < 0 && !view.isLaterFragment())
             {
                 tracker.directionWord(kept | (rule + 1));
             }
