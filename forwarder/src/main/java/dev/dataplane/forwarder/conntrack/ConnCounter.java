@@ -23,6 +23,8 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
     NAT_CLASHES(packets("ct_nat_clash",
         "new connections refused: their translated tuple was another live connection's (or found no room)")),
     FORGOTTEN(packets("ct_forgotten", "new connections not kept: a rule dropped their first packet")),
+    REOPENED(packets("ct_reopened", "TCP connections opened again on the tuple of one that had ended (a SYN in " +
+        "TIME_WAIT or CLOSE)")),
     FRAGMENT_ORPHANS(packets("ct_fragment_orphans",
         "later fragments whose first fragment was not seen (or whose note ran out): not followed")),
     FRAGMENT_OVERFLOWS(packets("ct_fragment_overflows", "first fragments not noted for want of room")),

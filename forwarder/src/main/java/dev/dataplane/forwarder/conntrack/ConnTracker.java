@@ -423,7 +423,14 @@ public final class ConnTracker implements AutoCloseable
         final int entry = reference >>> 1;
         final boolean reply = 1 == (reference & 1);
         final int word = table.state(entry);
-        final int next = TcpState.next(word & TCP_STATE_MASK, reply, TcpState.kind(TcpHeader.flags(s, l4)));
+        final int state = word & TCP_STATE_MASK;
+        final int kind = TcpState.kind(TcpHeader.flags(s, l4));
+        if (!reply && TcpState.SYN == kind &&
+            (TcpState.TIME_WAIT.ordinal() == state || TcpState.CLOSE.ordinal() == state))
+        {
+            return reopen(entry, word, s, l4, headerLength, payload, nowMillis);
+        }
+        final int next = TcpState.next(state, reply, kind);
         if (TcpState.INVALID == next)
         {
             counters.add(ConnCounter.INVALID_STATE, 1);
@@ -445,6 +452,32 @@ public final class ConnTracker implements AutoCloseable
             table.state(entry, word | replied);
         }
         return 0 != replied ? ESTABLISHED : NEW;
+    }
+
+    /**
+     * A SYN from the original side of a connection that ended (TIME_WAIT, CLOSE): a new connection on the same tuple,
+     * as a client that reuses its port opens one (RFC 6191), with windows that start afresh from this SYN, as
+     * nf_conntrack starts a new connection in the old one's place; its translation stays (the same tuple).
+     */
+    private int reopen(final int entry, final int word, final MemorySegment s, final long l4, final int headerLength,
+        final int payload, final long nowMillis)
+    {
+        final long windows = NativeMemory.address(entriesAt + (long)entry * ConnTable.ENTRY_BYTES +
+            ConnTable.USER_OFFSET + 16);
+        for (int word8 = 0; word8 < 2 * TcpWindow.BYTES; word8 += Long.BYTES)
+        {
+            ALL.set(JAVA_LONG, windows + word8, 0L);
+        }
+        if (TcpWindow.OK != window(entry, false, s, l4, headerLength, payload, TcpState.NONE.ordinal()) && !liberal)
+        {
+            counters.add(ConnCounter.INVALID_WINDOW, 1);
+            return INVALID;
+        }
+        final int next = TcpState.SYN_SENT.ordinal();
+        table.state(entry, word & ~(TCP_STATE_MASK | REPLIED) | next);
+        table.touch(entry, nowMillis + tcpTimeoutMillis[next]);
+        counters.add(ConnCounter.REOPENED, 1);
+        return NEW;
     }
 
     /**

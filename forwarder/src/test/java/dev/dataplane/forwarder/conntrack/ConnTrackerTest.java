@@ -67,6 +67,31 @@ class ConnTrackerTest
     }
 
     @Test
+    void aSynInTimeWaitReopensTheConnectionWithNewSequenceNumbers()
+    {
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 1000, 0, 65535, 0));
+        tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 9000, 1001, 65535, 1);
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1001, 9001, 65535, 2);
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.FIN | TcpHeader.ACK, 1001, 9001, 65535, 3);
+        tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.FIN | TcpHeader.ACK, 9001, 1002, 65535, 4);
+        tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 1002, 9002, 65535, 5);
+        assertEquals(TcpState.TIME_WAIT, tracker.lastTcpState());
+        // The client opens the same tuple again at once, from an unrelated initial sequence number (RFC 6191).
+        assertEquals(ConnTracker.NEW, tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.SYN, 50_000_000, 0, 65535, 6),
+            "a new connection on the old tuple");
+        assertEquals(TcpState.SYN_SENT, tracker.lastTcpState());
+        assertEquals(ConnTracker.ESTABLISHED,
+            tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 70_000_000, 50_000_001, 65535, 7));
+        assertEquals(ConnTracker.ESTABLISHED,
+            tcp(CLIENT, SERVER, 40000, 8080, TcpHeader.ACK, 50_000_001, 70_000_001, 65535, 8));
+        assertEquals(TcpState.ESTABLISHED, tracker.lastTcpState());
+        assertEquals(0, tracker.counters().get(ConnCounter.INVALID_WINDOW) + tracker.counters().get(
+            ConnCounter.INVALID_STATE));
+        assertEquals(1, tracker.counters().get(ConnCounter.REOPENED));
+        assertEquals(1, tracker.counters().get(ConnCounter.CREATED), "the same entry, opened again");
+    }
+
+    @Test
     void segmentsThatFitNoStateAreInvalidAndCounted()
     {
         assertEquals(ConnTracker.INVALID, tcp(SERVER, CLIENT, 8080, 40000, TcpHeader.SYN | TcpHeader.ACK, 0),
