@@ -161,6 +161,22 @@ class ForwarderCliTest
     }
 
     @Test
+    void theStartLineSaysWhatHoldsTheConnectionTables() throws Exception
+    {
+        final ProcessResult result = run(ealArgs("net_null0", "net_null1"), "--stats-format", "json", "--duration",
+            "1", "--rules", Path.of("..", "examples", "redirect.rules").toAbsolutePath().toString());
+        assertEquals(0, result.exitCode(), result.toString());
+        final JsonNode conntrack = JSON.readTree(result.stdoutLines().get(0)).get("conntrack");
+        assertEquals(1, conntrack.get("tables").asInt(), result.stdout());
+        assertEquals(262_144, conntrack.get("connections_per_table").asInt());
+        assertEquals(262_144L * 160, conntrack.get("bytes_per_table").asLong(), "160 bytes a connection");
+        assertTrue(List.of("EAL hugepages", "transparent huge pages (madvise)", "4 KiB pages")
+            .contains(conntrack.get("memory").asText()), conntrack.toString());
+        final JsonNode summary = JSON.readTree(result.stdoutLines().get(result.stdoutLines().size() - 1));
+        assertTrue(summary.get("connections").has("ct_reopened"), summary.toString());
+    }
+
+    @Test
     void stopsCleanlyOnSigterm() throws Exception
     {
         final List<String> args = new ArrayList<>(ealArgs("net_null0", "net_null1"));
