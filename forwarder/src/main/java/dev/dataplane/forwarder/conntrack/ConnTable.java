@@ -23,12 +23,12 @@ import dev.dataplane.net.HashSeed;
  * </pre>
  * A key hashes, with a multiplier drawn from the process's seed (so crafted tuples cannot pile into one bucket:
  * hash flooding), to a home bucket and an alternate one: it goes home while home has room to spare, else to the
- * emptier of the two, and a home bucket counts the keys it sent away, so that a lookup reads the alternate only when some key went there (one cache line for
- * nearly every lookup, hit or miss, as {@code rte_hash}'s primary and secondary buckets); a full pair of buckets
- * refuses the insert (counted): a search never costs more than 16 slots. Index slots are four per connection, so the index
- * is at most half full when every connection is taken: for a power-of-two capacity 32 bytes of index and
- * {@value #ENTRY_BYTES} of entry, {@value #BYTES_PER_FLOW} bytes a connection in all (up to twice the index for
- * other capacities).
+ * emptier of the two, and a home bucket counts the keys it sent away, so that a lookup reads the alternate only when
+ * some key went there (one cache line for nearly every lookup, hit or miss, as {@code rte_hash}'s primary and
+ * secondary buckets); a full pair of buckets refuses the insert (counted): a search never costs more than 16 slots.
+ * Index slots are four per connection, so the index is at most half full when every connection is taken: for a
+ * power-of-two capacity 32 bytes of index and {@value #ENTRY_BYTES} of entry, {@value #BYTES_PER_FLOW} bytes a
+ * connection in all (up to twice the index for other capacities).
  * <p>
  * Each entry expires at a time its owner sets ({@link #touch}); a lookup that finds an expired entry removes it and
  * misses (lazy expiry), and {@link #sweep} removes expired entries a bounded number of slots at a time, so expiry
@@ -214,7 +214,7 @@ public final class ConnTable implements AutoCloseable
         {
             if (indexInt(bucket + 4L * s) == signature)
             {
-                final long at = (long)((indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK) >>> 1) * ENTRY_BYTES;
+                final long at = (long)(reference(bucket, s) >>> 1) * ENTRY_BYTES;
                 touched += entryInt(at) + entryInt(at + ENTRY_BYTES / 2);
                 return;
             }
@@ -545,7 +545,7 @@ public final class ConnTable implements AutoCloseable
         {
             if (indexInt(bucket + 4L * s) == signature)
             {
-                final int reference = indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK;
+                final int reference = reference(bucket, s);
                 final long at = (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
                 if (entryLong(at) == k0 && entryLong(at + 8) == k1)
                 {
@@ -623,6 +623,12 @@ public final class ConnTable implements AutoCloseable
         }
     }
 
+    /** The reference in slot {@code slot} of the bucket at {@code bucket} (without slot 0's overflow count). */
+    private int reference(final long bucket, final int slot)
+    {
+        return indexInt(bucket + REFERENCES + 4L * slot) & REFERENCE_MASK;
+    }
+
     /** How many keys of the home bucket at {@code bucket} went to their alternate (saturating). */
     private int overflow(final long bucket)
     {
@@ -664,7 +670,7 @@ public final class ConnTable implements AutoCloseable
         for (int s = 0; s < SLOTS; s++)
         {
             if (0 != indexInt(bucket + 4L * s) &&
-                (indexInt(bucket + REFERENCES + 4L * s) & REFERENCE_MASK) == reference)
+                reference(bucket, s) == reference)
             {
                 setIndexInt(bucket + 4L * s, 0);
                 return true;

@@ -95,6 +95,12 @@ public final class ConnTracker implements AutoCloseable
     private static final boolean BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
     private static final ValueLayout.OfShort RAW_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    /** The owner's fields in an entry: the direction words (first line), the windows, the translations (second). */
+    private static final int DIRECTION_WORDS = ConnTable.USER_OFFSET;
+    private static final int WINDOWS = DIRECTION_WORDS + 2 * Long.BYTES;
+    private static final int TRANSLATIONS = WINDOWS + 2 * TcpWindow.BYTES;
+    private static final int TRANSLATION_BYTES = 16;
+
     /** {@link #touch}: connections in the table above which a burst's memory is asked for ahead. */
     public static final int TOUCH_ABOVE = 1024;
     /** {@link #touch}: what a frame must hold to be keyed as a plain frame (to its ports). */
@@ -225,10 +231,9 @@ public final class ConnTracker implements AutoCloseable
             final long frame = NativeMemory.address(frames[i]);
             if (lengths[i] >= TOUCH_BYTES)
             {
-                final long addresses = ALL.get(JAVA_LONG_UNALIGNED, frame + PlainFrame.L3 + Ipv4Header.SOURCE_OFFSET);
-                hashes[i] = table.touchBucket(BIG_ENDIAN ? addresses : Long.rotateLeft(addresses, 32),
-                    (ALL.get(RAW_INT, frame + PlainFrame.L4) & 0xFFFFFFFFL) << 32 |
-                    (ALL.get(JAVA_BYTE, frame + PlainFrame.L3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF));
+                final long l3 = frame + PlainFrame.L3;
+                hashes[i] = table.touchBucket(plainKey0(l3), plainKey1(frame + PlainFrame.L4,
+                    ALL.get(JAVA_BYTE, l3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF));
             }
             else
             {
@@ -281,10 +286,8 @@ public final class ConnTracker implements AutoCloseable
         {
             return NOT_PLAIN;
         }
-        // Both addresses in one load: key0 has the source (bytes 12-15) high, the destination low, as they lie.
-        final long addresses = ALL.get(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET);
-        final long k0 = BIG_ENDIAN ? addresses : Long.rotateLeft(addresses, 32);
-        final long k1 = (ALL.get(RAW_INT, l4) & 0xFFFFFFFFL) << 32 | protocol;
+        final long k0 = plainKey0(l3);
+        final long k1 = plainKey1(l4, protocol);
         pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
         if (reference < 0)
@@ -346,15 +349,19 @@ public final class ConnTracker implements AutoCloseable
         final int destinationPort = view.destinationPort();
         final long k0 = key0(source, destination);
         final long k1 = key1(sourcePort, destinationPort, protocol);
-        // A plain frame's lookup (trackPlain) missed already: the key is not looked for twice.
-        final boolean looked = missedKeys && k0 == missed0 && k1 == missed1;
-        missedKeys = false;
-        if (!looked)
+        // A plain frame's lookup (trackPlain) missed already, and noted what it expired: not looked for twice.
+        final int reference;
+        if (missedKeys && k0 == missed0 && k1 == missed1)
+        {
+            reference = ConnTable.MISS;
+        }
+        else
         {
             pendingLookups++;
+            reference = table.lookup(k0, k1, nowMillis);
+            noteExpired();
         }
-        final int reference = looked ? ConnTable.MISS : table.lookup(k0, k1, nowMillis);
-        noteExpired();
+        missedKeys = false;
         final boolean tcp = IpProtocol.TCP == protocol;
         if (reference >= 0)
         {
@@ -399,6 +406,12 @@ public final class ConnTracker implements AutoCloseable
             counters.add(ConnCounter.INVALID_WINDOW, 1);
             return INVALID;
         }
+        return created(entry);
+    }
+
+    /** The last packet created the connection at {@code entry}, unconfirmed until its packet is through the rules. */
+    private int created(final int entry)
+    {
         counters.add(ConnCounter.CREATED, 1);
         createdSinceSweep++;
         lastReference = entry << 1;
@@ -462,8 +475,7 @@ public final class ConnTracker implements AutoCloseable
     private int reopen(final int entry, final int word, final MemorySegment s, final long l4, final int headerLength,
         final int payload, final long nowMillis)
     {
-        final long windows = NativeMemory.address(entriesAt + (long)entry * ConnTable.ENTRY_BYTES +
-            ConnTable.USER_OFFSET + 16);
+        final long windows = NativeMemory.address(entriesAt + (long)entry * ConnTable.ENTRY_BYTES + WINDOWS);
         for (int word8 = 0; word8 < 2 * TcpWindow.BYTES; word8 += Long.BYTES)
         {
             ALL.set(JAVA_LONG, windows + word8, 0L);
@@ -531,12 +543,7 @@ public final class ConnTracker implements AutoCloseable
                     return TABLE_FULL;
                 }
                 table.state(entry, UDP);
-                counters.add(ConnCounter.CREATED, 1);
-                createdSinceSweep++;
-                lastReference = entry << 1;
-                lastCreated = true;
-                unconfirmed = entry;
-                return NEW;
+                return created(entry);
             }
             case ICMP_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_PARAMETER_PROBLEM ->
             {
@@ -654,7 +661,7 @@ public final class ConnTracker implements AutoCloseable
         final int headerLength, final int payload, final int state)
     {
         final int flags = TcpHeader.flags(s, l4);
-        final long base = (long)entry * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 16;
+        final long base = (long)entry * ConnTable.ENTRY_BYTES + WINDOWS;
         final long original = base;
         final long replied = base + TcpWindow.BYTES;
         lastWindowVerdict = TcpWindow.check(entries, reply ? replied : original, reply ? original : replied, reply,
@@ -770,7 +777,7 @@ public final class ConnTracker implements AutoCloseable
 
     private static long directionWordAt(final int reference)
     {
-        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 8L * (reference & 1);
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + DIRECTION_WORDS + 8L * (reference & 1);
     }
 
     /** Whether the last tracked packet created its connection. */
@@ -1012,8 +1019,8 @@ public final class ConnTracker implements AutoCloseable
      */
     private static long translationAt(final int reference)
     {
-        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + ConnTable.USER_OFFSET + 16 + 2 * TcpWindow.BYTES +
-            16L * (reference & 1);
+        return (long)(reference >>> 1) * ConnTable.ENTRY_BYTES + TRANSLATIONS + (long)TRANSLATION_BYTES *
+            (reference & 1);
     }
 
     /**
@@ -1042,8 +1049,8 @@ public final class ConnTracker implements AutoCloseable
             {
                 // An echo: its identifier sits in one port's place of each key, 0 in the other's; the ICMP checksum
                 // has no pseudo-header, so only the identifier enters it.
-                final int oldId = (int)(from1 >>> 48) | (int)(from1 >>> 32) & 0xFFFF;
-                final int newId = (int)(to1 >>> 48) | (int)(to1 >>> 32) & 0xFFFF;
+                final int oldId = echoId(from1);
+                final int newId = echoId(to1);
                 ports = raw16(newId);
                 l4Delta = InternetChecksum.delta16(oldId, newId);
             }
@@ -1109,7 +1116,7 @@ public final class ConnTracker implements AutoCloseable
         {
             // A quoted echo: its identifier as its sender knew it, and its own checksum with it.
             final int old = NetworkOrder.u16(s, l4 + ICMP_ID_OFFSET);
-            final int id = (int)(q1 >>> 48) | (int)(q1 >>> 32) & 0xFFFF;
+            final int id = echoId(q1);
             NetworkOrder.u16(s, l4 + ICMP_ID_OFFSET, id);
             NetworkOrder.u16(s, l4 + ICMP_CHECKSUM_OFFSET,
                 InternetChecksum.update16(NetworkOrder.u16(s, l4 + ICMP_CHECKSUM_OFFSET), old, id));
@@ -1215,12 +1222,34 @@ public final class ConnTracker implements AutoCloseable
     /** A 16-bit network-order value as it reads from memory in the machine's order. */
     private static int raw16(final int value)
     {
-        return BIG_ENDIAN ? value : (value & 0xFF) << 8 | (value >>> 8) & 0xFF;
+        return BIG_ENDIAN ? value : Short.reverseBytes((short)value) & 0xFFFF;
+    }
+
+    /** An ICMP echo's identifier from its key's second word: in one port's place, 0 in the other's. */
+    private static int echoId(final long key1)
+    {
+        return (int)(key1 >>> 48) | (int)(key1 >>> 32) & 0xFFFF;
     }
 
     private static int network(final int raw)
     {
         return BIG_ENDIAN ? raw : Integer.reverseBytes(raw);
+    }
+
+    /**
+     * {@link #key0} of the IPv4 header at address {@code l3}: both addresses in one load, the source (bytes 12-15)
+     * high, the destination low, as they lie.
+     */
+    private static long plainKey0(final long l3)
+    {
+        final long addresses = ALL.get(JAVA_LONG_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET);
+        return BIG_ENDIAN ? addresses : Long.rotateLeft(addresses, 32);
+    }
+
+    /** {@link #key1} of the UDP or TCP header at address {@code l4}: both ports in one load. */
+    private static long plainKey1(final long l4, final int protocol)
+    {
+        return (ALL.get(RAW_INT, l4) & 0xFFFFFFFFL) << 32 | protocol;
     }
 
     /** The first key word: the two addresses, source first, as they lie in the header. */
