@@ -26,8 +26,8 @@ public final class PlainFrame
     private static final ValueLayout.OfLong RAW64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The IPv4 EtherType (08 00) and the fragment bits (MF and the offset), read in memory order. */
     private static final short RAW_TYPE_IPV4 = Short.reverseBytes((short)EthernetHeader.TYPE_IPV4);
-    private static final int RAW_FRAGMENT_BITS = swap16(Ipv4Header.FLAG_MORE_FRAGMENTS |
-        Ipv4Header.FRAGMENT_OFFSET_MASK);
+    private static final int RAW_FRAGMENT_BITS = Short.reverseBytes((short)(Ipv4Header.FLAG_MORE_FRAGMENTS |
+        Ipv4Header.FRAGMENT_OFFSET_MASK)) & 0xFFFF;
     /** Version 4, IHL 5. */
     private static final int VERSION_IHL = 0x45;
 
@@ -91,11 +91,5 @@ public final class PlainFrame
         }
         final int headerLength = TcpHeader.headerLength(ALL, l4);
         return headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length ? -1 : headerLength;
-    }
-
-    /** A 16-bit value in memory order: ones' complement sums are byte-order independent (RFC 1071). */
-    private static int swap16(final int value)
-    {
-        return (value & 0xFF) << 8 | (value >>> 8) & 0xFF;
     }
 }

@@ -24,6 +24,7 @@ import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.PacketView;
+import dev.dataplane.net.PlainFrame;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 import dev.dataplane.runtime.Burst;
@@ -351,10 +352,7 @@ public final class RulesProcessor
             final long offloads = anyTxChecksumOffload && output != plain ? txChecksumOffloads[output] : 0;
             if (0 != offloads)
             {
-                final long l3 = frame + EthernetHeader.LENGTH;
-                offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
-                    l4ChecksumKnownGood(rxChecks, false) ? EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH : -1,
-                    Ipv4Header.protocol(ALL, l3), EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+                offloadPlainChecksums(mbuf, offloads, frame, rxChecks);
             }
             return output;
         }
@@ -522,10 +520,7 @@ public final class RulesProcessor
         final long offloads = txChecksumOffloads[destination];
         if (0 != offloads && rewritten)
         {
-            final long l3 = frame + EthernetHeader.LENGTH;
-            offloadChecksums(mbuf, offloads, frame, EthernetHeader.LENGTH, Ipv4Header.MIN_LENGTH,
-                l4ChecksumKnownGood(rxChecks, false) ? EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH : -1,
-                Ipv4Header.protocol(ALL, l3), EthernetHeader.LENGTH + Ipv4Header.totalLength(ALL, l3));
+            offloadPlainChecksums(mbuf, offloads, frame, rxChecks);
         }
         return destination;
     }
@@ -721,6 +716,15 @@ public final class RulesProcessor
         }
         return 0 != (program.translatedFields() & bit) ? (int)program.translated(bit) :
             source ? view.sourcePort() : view.destinationPort();
+    }
+
+    /** {@link #offloadChecksums} of a plain frame ({@code PlainFrame}) the fast paths rewrote. */
+    private void offloadPlainChecksums(final long mbuf, final long offloads, final long frame, final int rxChecks)
+    {
+        final long l3 = frame + PlainFrame.L3;
+        offloadChecksums(mbuf, offloads, frame, PlainFrame.L3, Ipv4Header.MIN_LENGTH,
+            l4ChecksumKnownGood(rxChecks, false) ? PlainFrame.L4 : -1, Ipv4Header.protocol(ALL, l3),
+            PlainFrame.L3 + Ipv4Header.totalLength(ALL, l3));
     }
 
     /**

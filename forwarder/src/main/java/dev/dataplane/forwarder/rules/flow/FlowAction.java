@@ -1,8 +1,6 @@
 package dev.dataplane.forwarder.rules.flow;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
-import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L3;
-import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L4;
 import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW16;
 import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW32;
 import static dev.dataplane.forwarder.rules.flow.FlowKeys.RAW64;
@@ -18,6 +16,7 @@ import dev.dataplane.forwarder.rules.rewrite.RewriteProgram;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PlainFrame;
 import dev.dataplane.net.TcpHeader;
 import dev.dataplane.net.UdpHeader;
 
@@ -229,8 +228,8 @@ final class FlowAction
     static void writeAddressesAndPorts(final long[] entries, final int slot, final long frame, final boolean udp)
     {
         final long portsAndDeltas = entries[slot + PORTS_AND_DELTAS];
-        writeAddresses(entries, slot, ALL, frame + PLAIN_L3, portsAndDeltas);
-        final long l4 = frame + PLAIN_L4;
+        writeAddresses(entries, slot, ALL, frame + PlainFrame.L3, portsAndDeltas);
+        final long l4 = frame + PlainFrame.L4;
         ALL.set(RAW32, l4, (int)(portsAndDeltas >>> 32));
         updateL4Checksum(ALL, l4ChecksumAt(l4, udp), (int)portsAndDeltas & 0xFFFF, udp);
     }

@@ -2,8 +2,6 @@ package dev.dataplane.forwarder.rules.flow;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static dev.dataplane.forwarder.rules.flow.FlowKeys.NOT_PLAIN_L4;
-import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L3;
-import static dev.dataplane.forwarder.rules.flow.FlowKeys.PLAIN_L4;
 
 import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.forwarder.rules.classify.Classifier;
@@ -265,9 +263,9 @@ public final class FlowCache
         {
             return BYPASS;
         }
-        final long l3 = frame + PLAIN_L3;
+        final long l3 = frame + PlainFrame.L3;
         final int protocol = NetworkOrder.u8(ALL, l3 + Ipv4Header.PROTOCOL_OFFSET);
-        final long l4 = frame + PLAIN_L4;
+        final long l4 = frame + PlainFrame.L4;
         final int l4Length = totalLength - Ipv4Header.MIN_LENGTH;
         final long l4Key = IpProtocol.UDP == protocol ? FlowKeys.udpKey(l4, l4Length) :
             IpProtocol.TCP == protocol ? FlowKeys.tcpKey(l4, l4Length, keyTcpFlags) : NOT_PLAIN_L4;
@@ -340,8 +338,8 @@ public final class FlowCache
         }
         if (0 != fields)
         {
-            final long l4 = frame + PLAIN_L4;
-            FlowAction.applyConstant(entries, slot, fields, ALL, frame, frame + PLAIN_L3, l4,
+            final long l4 = frame + PlainFrame.L4;
+            FlowAction.applyConstant(entries, slot, fields, ALL, frame, frame + PlainFrame.L3, l4,
                 FlowAction.l4ChecksumAt(l4, udp), udp);
         }
         return FlowAction.rewrites(action) ? output | PLAIN_REWRITTEN : output;

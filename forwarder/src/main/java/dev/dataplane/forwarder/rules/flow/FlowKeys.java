@@ -31,9 +31,6 @@ final class FlowKeys
     static final ValueLayout.OfShort RAW16 = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt RAW32 = JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong RAW64 = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Where the plain frame's headers are: untagged Ethernet, IPv4 without options. */
-    static final int PLAIN_L3 = PlainFrame.L3;
-    static final int PLAIN_L4 = PlainFrame.L4;
     /**
      * {@link #udpKey}, {@link #tcpKey}: not a plain frame's L4 header. Bit 31, which no L4 key part has (ports from bit
      * 32, TCP flags to bit 8), nor the length's ({@link #lengthKey}: bits 9-25).

@@ -41,15 +41,15 @@ class FlowKeysTest
                 view.parse(buffer, 0, frame.length);
                 final boolean parsedPlain = PacketView.OK == view.verdict() && 4 == view.ipVersion() &&
                     0 == view.vlanCount() && !view.isFragment() && view.hasL4() &&
-                    FlowKeys.PLAIN_L4 == view.l4Offset() &&
+                    PlainFrame.L4 == view.l4Offset() &&
                     (IpProtocol.UDP == view.protocol() || IpProtocol.TCP == view.protocol());
                 final int totalLength = PlainFrame.ipv4Length(address, frame.length);
                 long l4Key = FlowKeys.NOT_PLAIN_L4;
                 int protocol = -1;
                 if (totalLength >= 0)
                 {
-                    protocol = frame[FlowKeys.PLAIN_L3 + 9] & 0xFF;
-                    final long l4 = address + FlowKeys.PLAIN_L4;
+                    protocol = frame[PlainFrame.L3 + 9] & 0xFF;
+                    final long l4 = address + PlainFrame.L4;
                     final int l4Length = totalLength - 20;
                     l4Key = IpProtocol.UDP == protocol ? FlowKeys.udpKey(l4, l4Length) :
                         IpProtocol.TCP == protocol ? FlowKeys.tcpKey(l4, l4Length, keyTcpFlags) :
@@ -62,7 +62,7 @@ class FlowKeysTest
                     plain++;
                     assertEquals(FlowKeys.key0(view, inPort), FlowKeys.key0(true, inPort, 0, protocol));
                     assertEquals(FlowKeys.key1(view),
-                        FlowKeys.addressKey(NativeMemory.ALL, address + FlowKeys.PLAIN_L3));
+                        FlowKeys.addressKey(NativeMemory.ALL, address + PlainFrame.L3));
                     assertEquals(FlowKeys.key2(view, keyLength, keyTcpFlags),
                         l4Key | FlowKeys.lengthKey(frame.length, keyLength));
                 }
