@@ -283,7 +283,7 @@ public final class IoForwardBenchmark
         Path rulesFile = null;
         if (ruleCount > 0)
         {
-            vdevs = nat ? natVdevs(out, flows) : pcapVdevs(out, flows);
+            vdevs = pcapVdevs(out, flows, nat);
             rulesFile = out.resolve("bench-" + (nat ? "nat-" : "") + ruleCount + ".rules");
             // The NAT's server side opens nothing: a reply that comes before its connection is dropped, not tracked.
             Files.writeString(rulesFile, (nat ? "server-side-new: in-port 1 ct-state new => drop\n" : "") +
@@ -412,23 +412,14 @@ public final class IoForwardBenchmark
 
     /**
      * Two net_pcap ports replaying 64-byte UDP frames of {@code flows} flows (one frame each, in turn) to the DNAT
-     * address forever, dropping what they send.
+     * address forever, dropping what they send; with {@code nat}, port 1 replays the backend's replies to each
+     * instead, so that both directions of every flow cross the NAT.
      */
-    private static List<String> pcapVdevs(final Path out, final int flows) throws IOException
+    private static List<String> pcapVdevs(final Path out, final int flows, final boolean nat) throws IOException
     {
-        final Path pcap = writePcap(out, flows, false);
-        final String spec = ",rx_pcap=" + pcap.toAbsolutePath() + ",infinite_rx=1";
-        return List.of("net_pcap0" + spec, "net_pcap1" + spec);
-    }
-
-    /**
-     * {@code --nat}: port 0 replays the clients' datagrams to the service (as {@link #pcapVdevs}), port 1 the
-     * backend's replies to each of them, so that both directions of every flow cross the NAT.
-     */
-    private static List<String> natVdevs(final Path out, final int flows) throws IOException
-    {
-        return List.of("net_pcap0,rx_pcap=" + writePcap(out, flows, false).toAbsolutePath() + ",infinite_rx=1",
-            "net_pcap1,rx_pcap=" + writePcap(out, flows, true).toAbsolutePath() + ",infinite_rx=1");
+        final Path clients = writePcap(out, flows, false);
+        return List.of("net_pcap0,rx_pcap=" + clients.toAbsolutePath() + ",infinite_rx=1",
+            "net_pcap1,rx_pcap=" + (nat ? writePcap(out, flows, true) : clients).toAbsolutePath() + ",infinite_rx=1");
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.dataplane.forwarder.conntrack;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 import dev.dataplane.net.FrameBuilder;
-import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.TcpHeader;
 import org.junit.jupiter.api.Test;
@@ -38,8 +35,6 @@ class PlainTrackingTest
     private static final int FLOWS = 12;
     private static final int[] TCP_FLAGS = {TcpHeader.SYN, TcpHeader.SYN | TcpHeader.ACK, TcpHeader.ACK,
         TcpHeader.ACK | TcpHeader.PSH, TcpHeader.FIN | TcpHeader.ACK, TcpHeader.RST, TcpHeader.RST | TcpHeader.ACK};
-    private static final ValueLayout.OfInt BIG_INT = JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort BIG_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Test
     void theFastPathAgreesWithTheParsePathOnEveryPacket()
@@ -129,9 +124,9 @@ class PlainTrackingTest
         final MemorySegment s = MemorySegment.ofArray(frame);
         final int direction = reply ? 1 : 0;
         final int seq = random.nextInt(8) == 0 ? random.nextInt() : next[flow][direction];
-        s.set(BIG_INT, 34 + TcpHeader.SEQUENCE_OFFSET, seq);
-        s.set(BIG_INT, 34 + TcpHeader.ACKNOWLEDGMENT_OFFSET, next[flow][1 - direction]);
-        s.set(BIG_SHORT, 34 + TcpHeader.WINDOW_OFFSET, (short)(random.nextInt(4) == 0 ? 0 : 65535));
+        s.set(NetworkOrder.U32, 34 + TcpHeader.SEQUENCE_OFFSET, seq);
+        s.set(NetworkOrder.U32, 34 + TcpHeader.ACKNOWLEDGMENT_OFFSET, next[flow][1 - direction]);
+        s.set(NetworkOrder.U16, 34 + TcpHeader.WINDOW_OFFSET, (short)(random.nextInt(4) == 0 ? 0 : 65535));
         next[flow][direction] = seq + (frame.length - 54) + ((flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0 ? 1 : 0);
         return frame;
     }
@@ -151,18 +146,18 @@ class PlainTrackingTest
             case 1 ->
             {
                 frame[14 + 8] = 0;
-                refreshIpChecksum(s);
+                Ipv4Header.computeChecksum(s, 14);
             }
             case 2 ->
             {
                 frame[14] = 0x46;
-                refreshIpChecksum(s);
+                Ipv4Header.computeChecksum(s, 14);
             }
             case 3 ->
             {
                 if (17 == frame[14 + 9])
                 {
-                    s.set(BIG_SHORT, 34 + 4, (short)1000);
+                    s.set(NetworkOrder.U16, 34 + 4, (short)1000);
                 }
             }
             case 4 ->
@@ -176,14 +171,8 @@ class PlainTrackingTest
         return frame.length;
     }
 
-    private static void refreshIpChecksum(final MemorySegment s)
-    {
-        s.set(BIG_SHORT, 14 + 10, (short)0);
-        s.set(BIG_SHORT, 14 + 10, (short)InternetChecksum.checksum(s, 14, 20));
-    }
-
     private static int sourcePort(final MemorySegment frame)
     {
-        return frame.get(BIG_SHORT, 34) & 0xFFFF;
+        return frame.get(NetworkOrder.U16, 34) & 0xFFFF;
     }
 }

@@ -20,7 +20,6 @@ import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.HashSeed;
-import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
@@ -185,8 +184,6 @@ public class RulesPathBenchmark
         Ipv4Header.setSource(ALL, l3, FIRST_SOURCE + (int)(n % SOURCES));
         NetworkOrder.u16(ALL, l3 + Ipv4Header.MIN_LENGTH + UdpHeader.SOURCE_PORT_OFFSET,
             1024 + (int)(n / SOURCES % 64_000));
-        NetworkOrder.u16(ALL, l3 + Ipv4Header.CHECKSUM_OFFSET, 0);
-        NetworkOrder.u16(ALL, l3 + Ipv4Header.CHECKSUM_OFFSET,
-            InternetChecksum.checksum(ALL, l3, Ipv4Header.MIN_LENGTH));
+        Ipv4Header.computeChecksum(ALL, l3);
     }
 }
