@@ -13,6 +13,8 @@ public final class LcoreTransmitter
 {
     /** A destination that is no port: {@link #dispatch} frees the packet. */
     public static final int DROP = -1;
+    /** A destination that is no port: something else took the packet (another lcore); {@link #dispatch} leaves it. */
+    public static final int TAKEN = -2;
 
     private final int queue;
     private final int[] ports;
@@ -55,8 +57,9 @@ public final class LcoreTransmitter
     }
 
     /**
-     * Hands each of a burst's packets to the port its destination names, or frees it ({@link RulesProcessor#DROP}; in bulk,
-     * through {@code drops}). A burst that goes all one way, the common case, is sent or freed whole.
+     * Hands each of a burst's packets to the port its destination names, or frees it ({@link #DROP}; in bulk, through
+     * {@code drops}), or leaves it ({@link #TAKEN}). A burst that goes all one way, the common case, is sent or freed
+     * whole.
      *
      * @return how many were freed.
      */
@@ -75,6 +78,10 @@ public final class LcoreTransmitter
                 Mbuf.freeBulk(pkts, 0, count);
                 return count;
             }
+            if (TAKEN == first)
+            {
+                return 0;
+            }
             sendAll(first, pkts, count);
             return 0;
         }
@@ -87,7 +94,7 @@ public final class LcoreTransmitter
             {
                 drops.set(dropCount++, MbufArray.element(elements, i));
             }
-            else
+            else if (TAKEN != destination)
             {
                 send(destination, MbufArray.element(elements, i));
             }

@@ -1,9 +1,11 @@
 package dev.dataplane.forwarder;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 
@@ -16,7 +18,9 @@ import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.conntrack.ConnListing;
+import dev.dataplane.forwarder.conntrack.ConnOwners;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
+import dev.dataplane.forwarder.conntrack.Handoff;
 import dev.dataplane.forwarder.engine.ForwardingEngine;
 import dev.dataplane.forwarder.pipeline.BurstEvent;
 import dev.dataplane.forwarder.pipeline.PipelineRules;
@@ -24,12 +28,14 @@ import dev.dataplane.forwarder.pipeline.PipelineRx;
 import dev.dataplane.forwarder.pipeline.PipelineTx;
 import dev.dataplane.forwarder.pipeline.PipelineTxLcore;
 import dev.dataplane.forwarder.rtc.ForwardingStream;
+import dev.dataplane.forwarder.rtc.HandoffStream;
 import dev.dataplane.forwarder.rtc.RuleStream;
 import dev.dataplane.forwarder.rules.CompiledRules;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.RulesSource;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.RuleSet;
+import dev.dataplane.net.HashSeed;
 import dev.dataplane.runtime.LcoreGroup;
 import dev.dataplane.runtime.LcoreTransmitter;
 import dev.dataplane.runtime.Poller;
@@ -50,6 +56,8 @@ public final class Forwarder implements AutoCloseable
 {
     /** RX bursts drained per queue at stop: bounded because some devices (net_null) never run dry. */
     private static final int DRAIN_BURSTS = 64;
+    /** Bursts each handoff ring between two lcores holds. */
+    private static final int HANDOFF_RING_BURSTS = 16;
 
     private final ForwarderContext context;
     private final Topology topology;
@@ -159,8 +167,10 @@ public final class Forwarder implements AutoCloseable
      * The rules' pollers: a processor per RX queue of each port, run to completion by a rule stream with its lcore's
      * transmitter, or as a pipeline (a ring per RX queue, its RX side on an RX lcore, its rules stage on a stage
      * lcore, its TX stage with the transmitter of an lcore that sends). With connections tracked, each lcore that runs
-     * the rules has one tracker for all its processors, and both ports of a pair share an lcore for each RX queue, so
-     * that a connection's replies reach the tracker that holds it.
+     * the rules has one tracker for all its processors, and both ports of a pair share an lcore for each RX queue.
+     * When a pair's RX queues run on several lcores (run to completion), those lcores share its connections by
+     * {@link ConnOwners}, and each has a {@link HandoffStream} for the packets the others hand it: every connection is
+     * held by one lcore, which sees both its directions.
      */
     private static void rulesParts(final Parts parts, final ForwarderContext context, final Topology topology,
         final CompiledRules rules, final Eal eal)
@@ -169,11 +179,11 @@ public final class Forwarder implements AutoCloseable
         final boolean rtc = RunMode.RUN_TO_COMPLETION == topology.runMode();
         final int ruleLcores = rtc ? topology.rxLcores() : topology.stageLcores();
         final boolean tracked = context.tracksConnections();
-        if (tracked && context.rxQueues() > 1 && ruleLcores > 1)
+        if (tracked && !rtc && context.rxQueues() > 1 && ruleLcores > 1)
         {
             throw new IllegalArgumentException("connection tracking over " + context.rxQueues() + " RX queues on " +
-                ruleLcores + " lcores needs each connection's replies brought to the lcore that holds it (symmetric " +
-                "RSS, handoff), which is not built yet: use --rxq 1, or --nb-cores 1");
+                ruleLcores + " stage lcores: a connection's packets are handed to the lcore that holds it only when " +
+                "run to completion; use --run-mode rtc, or --rxq 1");
         }
         // Stream i's lcore among those that run the rules: with tracking, by its queue and port pair.
         final IntUnaryOperator ruleLcoreOf = i -> tracked ?
@@ -203,7 +213,8 @@ public final class Forwarder implements AutoCloseable
                 parts.rulesSource, topology.txChecksumOffloads(), context.flowCacheEntries(),
                 topology.rxChecksumOffloads()[port], context.packetChecks(), trackers[ruleLcore]);
             parts.processors.add(processor);
-            final LcoreTransmitter transmitter = parts.transmitters.get(i % transmitting);
+            // Run to completion, a stream sends with its own lcore's transmitter (its TX queue).
+            final LcoreTransmitter transmitter = parts.transmitters.get(rtc ? ruleLcore : i % transmitting);
             if (RunMode.RUN_TO_COMPLETION == topology.runMode())
             {
                 rx.add(new RuleStream(queue, context.burst(), processor, transmitter));
@@ -222,6 +233,10 @@ public final class Forwarder implements AutoCloseable
         if (rtc)
         {
             parts.assign(rx, topology.rxLcores(), 0, ruleLcoreOf);
+            if (tracked)
+            {
+                shareConnections(parts, ports.length / 2, ruleLcores, ruleLcoreOf, context.burst());
+            }
         }
         else
         {
@@ -231,6 +246,65 @@ public final class Forwarder implements AutoCloseable
         parts.receivers.addAll(rx);
         parts.assign(tx, transmitting, topology.firstTxLcore());
         parts.txStages.addAll(tx);
+    }
+
+    /**
+     * Where a pair's RX queues run on several lcores, makes those lcores share its connections ({@link ConnOwners},
+     * drawn from the process's seed), with one {@link Handoff} among all the rule lcores and a {@link HandoffStream}
+     * on each that shares any.
+     */
+    private static void shareConnections(final Parts parts, final int pairs, final int ruleLcores,
+        final IntUnaryOperator ruleLcoreOf, final int burst)
+    {
+        final List<RulesProcessor> processors = parts.processors;
+        final int streams = processors.size();
+        Handoff handoff = null;
+        final List<List<RulesProcessor>> sharing = new ArrayList<>();
+        for (int l = 0; l < ruleLcores; l++)
+        {
+            sharing.add(new ArrayList<>());
+        }
+        for (int pair = 0; pair < pairs; pair++)
+        {
+            // Stream i is port (i % ports) of queue (i / ports): a pair's streams are 2 * pair (+1) of each queue.
+            final TreeSet<Integer> lcores = new TreeSet<>();
+            for (int i = 2 * pair; i < streams; i += 2 * pairs)
+            {
+                lcores.add(ruleLcoreOf.applyAsInt(i));
+            }
+            if (lcores.size() < 2)
+            {
+                continue;
+            }
+            if (null == handoff)
+            {
+                handoff = new Handoff(ruleLcores, HANDOFF_RING_BURSTS * burst);
+            }
+            final int[] lcoreOfOwner = lcores.stream().mapToInt(Integer::intValue).toArray();
+            final ConnOwners owners = new ConnOwners(lcoreOfOwner.length, HashSeed.PROCESS);
+            for (int i = 2 * pair; i < streams; i += 2 * pairs)
+            {
+                for (int side = 0; side < 2; side++)
+                {
+                    final int lcore = ruleLcoreOf.applyAsInt(i + side);
+                    processors.get(i + side).shareConnections(owners, Arrays.binarySearch(lcoreOfOwner, lcore),
+                        handoff, lcoreOfOwner);
+                    sharing.get(lcore).add(processors.get(i + side));
+                }
+            }
+        }
+        final List<Poller> handoffStreams = new ArrayList<>();
+        final List<Integer> lcoreOfStream = new ArrayList<>();
+        for (int l = 0; l < ruleLcores; l++)
+        {
+            if (!sharing.get(l).isEmpty())
+            {
+                handoffStreams.add(new HandoffStream(handoff, l, burst, sharing.get(l), parts.transmitters.get(l)));
+                lcoreOfStream.add(l);
+            }
+        }
+        parts.assign(handoffStreams, ruleLcores, 0, lcoreOfStream::get);
+        parts.receivers.addAll(handoffStreams);
     }
 
     /** What {@link #create} assembles: the pollers by kind, and the pollers of each lcore. */

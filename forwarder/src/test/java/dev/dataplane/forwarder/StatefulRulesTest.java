@@ -178,32 +178,13 @@ class StatefulRulesTest
     private void datagramInFragments(final RuleSet ruleSet) throws Exception
     {
         rules(ruleSet);
-        final byte[] whole = new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 8080).length(14 + 20 + 1000).build();
-        final byte[] datagram = Arrays.copyOfRange(whole, 34, whole.length);
-        final byte[] reassembled = new byte[datagram.length];
-        // Three fragments, in order: 496 bytes (the UDP header with them), 496, then the last 8.
-        for (final int[] part : new int[][] {{0, 496}, {496, 496}, {992, 8}})
+        final byte[][] fragments = inFragments(new FrameBuilder().ipv4(CLIENT, SERVICE).udp(5000, 8080)
+            .length(14 + 20 + 1000).build());
+        for (final byte[] fragment : fragments)
         {
-            final byte[] fragment = new byte[34 + part[1]];
-            System.arraycopy(whole, 0, fragment, 0, 34);
-            System.arraycopy(datagram, part[0], fragment, 34, part[1]);
-            final MemorySegment s = MemorySegment.ofArray(fragment);
-            NetworkOrder.u16(s, 14 + Ipv4Header.TOTAL_LENGTH_OFFSET, 20 + part[1]);
-            NetworkOrder.u16(s, 14 + Ipv4Header.IDENTIFICATION_OFFSET, 0x4242);
-            NetworkOrder.u16(s, 14 + Ipv4Header.FRAGMENT_OFFSET,
-                (part[0] + part[1] < datagram.length ? Ipv4Header.FLAG_MORE_FRAGMENTS : 0) | part[0] / 8);
-            Ipv4Header.computeChecksum(s, 14);
-            assertEquals(1, one.send(clientSide, fragment), "fragment at " + part[0]);
-            assertEquals(PacketView.OK, view.parse(s, 0, fragment.length, PacketView.CHECK_IPV4_CHECKSUM));
-            assertEquals(Ipv4Header.toString(SERVER), Ipv4Header.toString(Ipv4Header.destination(s, 14)),
-                "fragment at " + part[0] + " goes to the backend");
-            System.arraycopy(fragment, 34, reassembled, part[0], part[1]);
+            assertEquals(1, one.send(clientSide, fragment));
         }
-        // Put together as the server's stack would: the backend's port, and a UDP checksum right over the whole.
-        final MemorySegment udp = MemorySegment.ofArray(reassembled);
-        assertEquals(8083, NetworkOrder.u16(udp, 2));
-        assertTrue(InternetChecksum.verify(udp, 0, reassembled.length,
-            InternetChecksum.ipv4PseudoHeaderSum(CLIENT, SERVER, 17, reassembled.length)), "the UDP checksum");
+        assertReassembles(fragments, CLIENT, SERVER, 8083);
         assertEquals(3, clientSide.outcome(RuleOutcome.FRAGMENTS.ordinal()));
         assertEquals(1, tracker.table().used(), "one connection for the datagram");
         assertEquals(0, tracker.counters().get(ConnCounter.FRAGMENT_ORPHANS));
@@ -420,8 +401,68 @@ class StatefulRulesTest
     }
 
     /** The frame carries this tuple, and its IPv4 and UDP/TCP checksums are right. */
+    /**
+     * A 1000-byte UDP datagram ({@code whole}, a frame of 14 + 20 + 1000 bytes) in three fragments, in order: 496
+     * bytes (the UDP header with them), 496, then the last 8.
+     */
+    static byte[][] inFragments(final byte[] whole)
+    {
+        final byte[] datagram = Arrays.copyOfRange(whole, 34, whole.length);
+        final int[][] parts = {{0, 496}, {496, 496}, {992, 8}};
+        final byte[][] fragments = new byte[parts.length][];
+        for (int f = 0; f < parts.length; f++)
+        {
+            final int[] part = parts[f];
+            final byte[] fragment = new byte[34 + part[1]];
+            System.arraycopy(whole, 0, fragment, 0, 34);
+            System.arraycopy(datagram, part[0], fragment, 34, part[1]);
+            final MemorySegment s = MemorySegment.ofArray(fragment);
+            NetworkOrder.u16(s, 14 + Ipv4Header.TOTAL_LENGTH_OFFSET, 20 + part[1]);
+            NetworkOrder.u16(s, 14 + Ipv4Header.IDENTIFICATION_OFFSET, 0x4242);
+            NetworkOrder.u16(s, 14 + Ipv4Header.FRAGMENT_OFFSET,
+                (part[0] + part[1] < datagram.length ? Ipv4Header.FLAG_MORE_FRAGMENTS : 0) | part[0] / 8);
+            Ipv4Header.computeChecksum(s, 14);
+            fragments[f] = fragment;
+        }
+        return fragments;
+    }
+
+    /**
+     * Asserts that {@link #inFragments}' fragments, as they left, each go from {@code source} to {@code destination}
+     * and put together as the receiver's stack would make a datagram to {@code destinationPort} with a UDP checksum
+     * right over the whole.
+     */
+    static void assertReassembles(final byte[][] fragments, final int source, final int destination,
+        final int destinationPort)
+    {
+        final PacketView view = new PacketView();
+        final byte[] reassembled = new byte[fragments[0].length - 34 + fragments[1].length - 34 +
+            fragments[2].length - 34];
+        int at = 0;
+        for (final byte[] fragment : fragments)
+        {
+            final MemorySegment s = MemorySegment.ofArray(fragment);
+            assertEquals(PacketView.OK, view.parse(s, 0, fragment.length, PacketView.CHECK_IPV4_CHECKSUM));
+            assertEquals(Ipv4Header.toString(destination), Ipv4Header.toString(Ipv4Header.destination(s, 14)),
+                "the fragment at " + at);
+            System.arraycopy(fragment, 34, reassembled, at, fragment.length - 34);
+            at += fragment.length - 34;
+        }
+        final MemorySegment udp = MemorySegment.ofArray(reassembled);
+        assertEquals(destinationPort, NetworkOrder.u16(udp, 2));
+        assertTrue(InternetChecksum.verify(udp, 0, reassembled.length,
+            InternetChecksum.ipv4PseudoHeaderSum(source, destination, 17, reassembled.length)), "the UDP checksum");
+    }
+
     private void assertTuple(final byte[] frame, final int source, final int destination, final int sourcePort,
         final int destinationPort)
+    {
+        assertTupleOf(view, frame, source, destination, sourcePort, destinationPort);
+    }
+
+    /** Asserts that {@code frame} (parsed into {@code view}) has that tuple and checksums a receiver accepts. */
+    static void assertTupleOf(final PacketView view, final byte[] frame, final int source, final int destination,
+        final int sourcePort, final int destinationPort)
     {
         final MemorySegment s = MemorySegment.ofArray(frame);
         assertEquals(PacketView.OK, view.parse(s, 0, frame.length,

@@ -1,6 +1,6 @@
 package dev.dataplane.forwarder;
 
-import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
+import static dev.dataplane.testing.DpdkTestSupport.ealArgsOnLcores;
 import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static dev.dataplane.testing.NetworkNamespaces.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,8 +42,14 @@ final class WiredForwarder implements AutoCloseable
      */
     WiredForwarder(final Path dir, final List<String> options) throws Exception
     {
+        this(dir, "0,1", options);
+    }
+
+    /** {@link #WiredForwarder(Path, List)} on the EAL lcores {@code lcores} ({@code --lcores}). */
+    WiredForwarder(final Path dir, final String lcores, final List<String> options) throws Exception
+    {
         this.dir = dir;
-        final List<String> args = new ArrayList<>(ealArgs("net_tap0,iface=" + hosts.tapA(),
+        final List<String> args = new ArrayList<>(ealArgsOnLcores(lcores, "net_tap0,iface=" + hosts.tapA(),
             "net_tap1,iface=" + hosts.tapB()));
         args.add("--");
         args.addAll(options);

@@ -21,13 +21,17 @@ public enum ConnCounter implements CounterDescriptor.Enumerated
     INVALID_NEW(packets("ct_invalid_new", "packets that open no connection and belong to none (a stray SYN-ACK)")),
     TRANSLATED(packets("ct_nat", "connections given a translation (NAT) by their first packet")),
     NAT_CLASHES(packets("ct_nat_clash",
-        "new connections refused: their translated tuple was another live connection's (or found no room)")),
+        "new connections refused: their translated tuple was another live connection's, or found no room, or " +
+        "(lcores sharing connections) its source port was another lcore's and no range gave one of this lcore's")),
     FORGOTTEN(packets("ct_forgotten", "new connections not kept: a rule dropped their first packet")),
     REOPENED(packets("ct_reopened", "TCP connections opened again on the tuple of one that had ended (a SYN in " +
         "TIME_WAIT or CLOSE)")),
     FRAGMENT_ORPHANS(packets("ct_fragment_orphans",
         "later fragments whose first fragment was not seen (or whose note ran out): not followed")),
     FRAGMENT_OVERFLOWS(packets("ct_fragment_overflows", "first fragments not noted for want of room")),
+    HANDED_OFF(packets("ct_handoff",
+        "packets of no connection here handed to the lcore that holds it (or is to create it), to be tracked there")),
+    HANDOFF_FULL(packets("ct_handoff_full", "packets to hand to another lcore whose ring was full: freed")),
     FLUSHED(CounterDescriptor.of("ct_flushed", "connections", "connections removed by a flush (control socket)")),
     IN_USE(CounterDescriptor.of("ct_in_use", "connections",
         "connections in the table (a gauge, as of the last burst)")),

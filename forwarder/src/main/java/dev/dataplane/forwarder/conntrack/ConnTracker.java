@@ -57,6 +57,15 @@ public final class ConnTracker implements AutoCloseable
     public static final int TABLE_FULL = 4;
     /** An ICMP error about a connection in the table (port unreachable, fragmentation needed, time exceeded...). */
     public static final int RELATED = 5;
+    /**
+     * A packet of no connection this lcore holds, which another lcore holds or is to create
+     * ({@link #route}): hand it to {@link #handoffOwner} as hop {@link #handoffHop}; nothing changed here.
+     */
+    public static final int HANDOFF = 6;
+    /** {@link #route}'s hops: straight from an RX queue; asked of the lcore that would hold it were it a reply; last. */
+    public static final int FROM_QUEUE = 0;
+    public static final int AS_REPLY = 1;
+    public static final int LAST_HOP = 2;
 
     /** UDP: 30 s until a reply, then 120 s (nf_conntrack's and VPP's defaults). */
     public static final long UDP_UNREPLIED_MILLIS = 30_000;
@@ -159,6 +168,13 @@ public final class ConnTracker implements AutoCloseable
     private int lastInnerLength;
     /** What {@link #track} said of the last packet. */
     private int lastState;
+    /** The lcores that share connections and this one's index among them ({@link #route}); null: it alone. */
+    private ConnOwners owners;
+    private int self;
+    private int hop;
+    /** Where {@link #HANDOFF} sends the last packet, and as what hop. */
+    private int handoffOwner;
+    private int handoffHop;
     /** The keys {@link #trackPlain} found no connection for, for the {@link #track} that follows it. */
     private boolean missedKeys;
     private long missed0;
@@ -199,6 +215,74 @@ public final class ConnTracker implements AutoCloseable
     public void tcpTimeout(final TcpState state, final long millis)
     {
         tcpTimeoutMillis[state.ordinal()] = millis;
+    }
+
+    /**
+     * Where the packets to come are to be tracked, when this tracker is one of several that share connections by
+     * {@link ConnOwners}: a packet of no connection here is handed on ({@link #HANDOFF}) to the lcore that holds it as
+     * a reply (its destination port's owner), unless it came as that ({@link #AS_REPLY}), then to the lcore that is to
+     * create it (its source port's owner), which tracks it for good ({@link #LAST_HOP}): two hops at most, and a new
+     * connection is created only by its owner.
+     *
+     * @param owners null when this tracker holds every connection of its packets (no handoff).
+     * @param self   this tracker's owner index.
+     * @param hop    how the packets to come arrived: {@link #FROM_QUEUE}, {@link #AS_REPLY} or {@link #LAST_HOP}.
+     */
+    public void route(final ConnOwners owners, final int self, final int hop)
+    {
+        this.owners = owners;
+        this.self = self;
+        this.hop = hop;
+    }
+
+    /** The owner index {@link #HANDOFF} hands the last packet to. */
+    public int handoffOwner()
+    {
+        return handoffOwner;
+    }
+
+    /** The hop the last packet {@link #HANDOFF} is to arrive as there ({@link #AS_REPLY} or {@link #LAST_HOP}). */
+    public int handoffHop()
+    {
+        return handoffHop;
+    }
+
+    /** Counts a packet {@link #HANDOFF} named that the ring to its owner had no room for (freed). */
+    public void handoffRefused()
+    {
+        counters.add(ConnCounter.HANDOFF_FULL, 1);
+    }
+
+    /**
+     * Whether a packet of no connection here goes to another lcore ({@link #route}): to the owner of
+     * {@code replyPort} (its destination port; an ICMP error: its quoted packet's source port) first, then to the
+     * owner of {@code createPort}, where it stays. Sets {@link #handoffOwner} and {@link #handoffHop}.
+     */
+    private boolean handedOff(final int createPort, final int replyPort)
+    {
+        final ConnOwners owners = this.owners;
+        if (null == owners || LAST_HOP == hop)
+        {
+            return false;
+        }
+        final int asReply = owners.of(replyPort);
+        if (FROM_QUEUE == hop && asReply != self)
+        {
+            handoffOwner = asReply;
+            handoffHop = AS_REPLY;
+        }
+        else
+        {
+            final int creator = owners.of(createPort);
+            if (creator == self)
+            {
+                return false;
+            }
+            handoffOwner = creator;
+            handoffHop = LAST_HOP;
+        }
+        counters.add(ConnCounter.HANDED_OFF, 1);
+        return true;
     }
 
     /**
@@ -321,7 +405,9 @@ public final class ConnTracker implements AutoCloseable
             return laterFragment(view, nowMillis);
         }
         final int state = trackWhole(view, nowMillis);
-        if (view.isFragment() && lastReference >= 0 && !noteFragments(view, nowMillis))
+        // A first fragment handed on is noted too, so that its later fragments follow it there.
+        if (view.isFragment() && (lastReference >= 0 || HANDOFF == state) &&
+            !noteFragments(view, HANDOFF == state ? handoffNote() : lastReference, nowMillis))
         {
             counters.add(ConnCounter.FRAGMENT_OVERFLOWS, 1);
         }
@@ -363,6 +449,10 @@ public final class ConnTracker implements AutoCloseable
         }
         missedKeys = false;
         final boolean tcp = IpProtocol.TCP == protocol;
+        if (reference < 0 && handedOff(sourcePort, destinationPort))
+        {
+            return HANDOFF;
+        }
         if (reference >= 0)
         {
             pendingHits++;
@@ -529,6 +619,10 @@ public final class ConnTracker implements AutoCloseable
                     lastReference = reference;
                     return udpDatagram(reference, nowMillis, true);
                 }
+                if (handedOff(id, id))
+                {
+                    return HANDOFF;
+                }
                 if (!request)
                 {
                     counters.add(ConnCounter.INVALID_NEW, 1);
@@ -582,18 +676,30 @@ public final class ConnTracker implements AutoCloseable
         final long k0 = key0(s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.DESTINATION_OFFSET),
             s.get(JAVA_INT_UNALIGNED, inner + Ipv4Header.SOURCE_OFFSET));
         final long k1;
+        // The quoted packet's ports (an echo's: its identifier): its source port names the lcore that holds its
+        // connection when the error travels as a reply would, its destination port when it travels the other way.
+        final int quotedSource;
+        final int quotedDestination;
         if (IpProtocol.ICMP == protocol)
         {
             final int id = s.get(RAW_SHORT, l4 + 4) & 0xFFFF;
             k1 = ICMP_ECHO_REQUEST == (s.get(JAVA_BYTE, l4) & 0xFF) ? key1(0, id, protocol) : key1(id, 0, protocol);
+            quotedSource = id;
+            quotedDestination = id;
         }
         else
         {
-            k1 = key1(s.get(RAW_SHORT, l4 + 2) & 0xFFFF, s.get(RAW_SHORT, l4) & 0xFFFF, protocol);
+            quotedSource = s.get(RAW_SHORT, l4) & 0xFFFF;
+            quotedDestination = s.get(RAW_SHORT, l4 + 2) & 0xFFFF;
+            k1 = key1(quotedDestination, quotedSource, protocol);
         }
         pendingLookups++;
         final int reference = table.lookup(k0, k1, nowMillis);
         noteExpired();
+        if (reference < 0 && handedOff(quotedDestination, quotedSource))
+        {
+            return HANDOFF;
+        }
         if (reference < 0)
         {
             counters.add(ConnCounter.INVALID_NEW, 1);
@@ -621,14 +727,23 @@ public final class ConnTracker implements AutoCloseable
         return replied ? ESTABLISHED : NEW;
     }
 
-    /** Notes the first fragment's datagram as the last packet's connection's, for its later fragments. */
-    private boolean noteFragments(final PacketView view, final long nowMillis)
+    /**
+     * Notes the first fragment's datagram, for its later fragments: as {@code reference}'s (a connection here), or a
+     * {@link #handoffNote} (where the first fragment was handed).
+     */
+    private boolean noteFragments(final PacketView view, final int reference, final long nowMillis)
     {
         final MemorySegment s = view.segment();
         final long l3 = view.base() + view.l3Offset();
         return fragments.note(s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET),
             s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET), view.protocol(),
-            s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), lastReference, nowMillis);
+            s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), reference, nowMillis);
+    }
+
+    /** A fragment note that says where the first fragment was handed ({@link #HANDOFF}): below {@code MISS}. */
+    private int handoffNote()
+    {
+        return FragmentTable.MISS - 1 - (handoffOwner << 2 | handoffHop);
     }
 
     /**
@@ -643,6 +758,14 @@ public final class ConnTracker implements AutoCloseable
         final int destination = s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET);
         final int reference = fragments.find(source, destination, view.protocol(),
             s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), nowMillis);
+        if (reference < FragmentTable.MISS)
+        {
+            final int handed = FragmentTable.MISS - 1 - reference;
+            handoffOwner = handed >>> 2;
+            handoffHop = handed & 3;
+            counters.add(ConnCounter.HANDED_OFF, 1);
+            return HANDOFF;
+        }
         if (reference < 0 || table.key(reference >>> 1, 1 == (reference & 1), 0) != key0(source, destination) ||
             table.expiresAt(reference >>> 1) <= nowMillis)
         {
@@ -806,7 +929,8 @@ public final class ConnTracker implements AutoCloseable
      * ICMP echo: the identifiers) of
      * {@code [portLow, portHigh]} from {@code portStart} on, in turn, at most {@value #MAX_PORT_PROBES} of them, until
      * one makes a tuple no live connection holds (a port is taken only towards the same remote address and port, as
-     * an endpoint-dependent NAT like VPP's NAT44-ED or Linux's keeps it). {@code portLow} 0: no search.
+     * an endpoint-dependent NAT like VPP's NAT44-ED or Linux's keeps it). {@code portLow} 0: no search. When lcores
+     * share connections ({@link #route}), only this lcore's ports are taken, so that the replies come to it.
      */
     public boolean bind(final int source, final int destination, final int sourcePort, final int destinationPort,
         final long nowMillis, final int portLow, final int portHigh, final int portStart)
@@ -840,6 +964,11 @@ public final class ConnTracker implements AutoCloseable
     private int rekey(final int entry, final int protocol, final int source, final int destination,
         final int sourcePort, final int destinationPort, final long nowMillis)
     {
+        if (null != owners && owners.of(sourcePort) != self)
+        {
+            // Another lcore's port: the replies would go there (ConnOwners).
+            return IN_USE;
+        }
         final long r0 = key0(raw(destination), raw(source));
         // An echo's reply is keyed with the identifier in the destination port's place (sourcePort: the identifier).
         final long r1 = IpProtocol.ICMP == protocol ? key1(0, sourcePort, protocol) :

@@ -18,7 +18,11 @@ public enum RuleOutcome implements CounterDescriptor.Enumerated
     FRAGMENTS(packets("fragments", "IPv4 or IPv6 fragments, first or later, whatever became of them")),
     CLASSIFIED(packets("classified", "not answered by the flow cache, so the classifier matched them")),
     CONN_REFUSED(packets("conn_refused",
-        "would have opened a connection the connection table could not take (full, or its NAT's tuple in use): freed"));
+        "would have opened a connection the connection table could not take (full, or its NAT's tuple in use), or " +
+        "were to go to the lcore of their connection and its ring was full: freed")),
+    HANDED_OFF(packets("handed_off",
+        "handed to the lcore that holds their connection (or is to create it): their outcome is counted there")),
+    HANDED_IN(packets("handed_in", "handed here by another lcore's processor (received there)"));
 
     private final CounterDescriptor descriptor;
 

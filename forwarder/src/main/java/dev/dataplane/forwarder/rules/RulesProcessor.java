@@ -12,7 +12,9 @@ import java.util.Objects;
 import dev.dataplane.dpdk.EthDevInfo;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
+import dev.dataplane.forwarder.conntrack.ConnOwners;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
+import dev.dataplane.forwarder.conntrack.Handoff;
 import dev.dataplane.forwarder.rules.classify.Classifier;
 import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.forwarder.rules.lang.Nat;
@@ -30,6 +32,7 @@ import dev.dataplane.net.UdpHeader;
 import dev.dataplane.runtime.Burst;
 import dev.dataplane.runtime.CounterDescriptor;
 import dev.dataplane.runtime.Counters;
+import dev.dataplane.runtime.LcoreTransmitter;
 
 /**
  * The rules applied to the packets of one RX queue, a burst at a time and within it one packet after the other: a
@@ -52,6 +55,8 @@ public final class RulesProcessor
 {
     /** {@link #process} of a packet to free (the flow cache's own word for it, as it records destinations). */
     public static final int DROP = FlowCache.DROP;
+    /** {@link #process} of a packet handed to another lcore's processor ({@link Handoff}): neither send nor free it. */
+    public static final int TAKEN = LcoreTransmitter.TAKEN;
 
     /** Outcome counters, by index into {@link #outcome}: {@link RuleOutcome}'s, then malformed frames by kind. */
     public static final int RECEIVED = RuleOutcome.RECEIVED.ordinal();
@@ -64,6 +69,8 @@ public final class RulesProcessor
     public static final int FRAGMENTS = RuleOutcome.FRAGMENTS.ordinal();
     public static final int CLASSIFIED = RuleOutcome.CLASSIFIED.ordinal();
     public static final int CONN_REFUSED = RuleOutcome.CONN_REFUSED.ordinal();
+    public static final int HANDED_OFF = RuleOutcome.HANDED_OFF.ordinal();
+    public static final int HANDED_IN = RuleOutcome.HANDED_IN.ordinal();
     /** Malformed frames no rule claimed, by {@code PacketView} verdict (1 and up), start here. */
     private static final int MALFORMED_BY_KIND = RuleOutcome.values().length - 1;
     /** What each outcome counter counts, by index. */
@@ -108,6 +115,14 @@ public final class RulesProcessor
     private final FlowCache flowCache;
     /** The connection tracker of this processor's lcore, shared with its other processors; null: stateless. */
     private final ConnTracker tracker;
+    /**
+     * When several lcores share connections ({@link #shareConnections}): who owns which, this processor's lcore's
+     * owner index, the rings between them and each owner's index among their lcores; else null.
+     */
+    private ConnOwners owners;
+    private int ownerIndex;
+    private Handoff handoff;
+    private int[] handoffLcores;
     /** The clock of this burst, for the tracker (milliseconds). */
     private long nowMillis;
     /** Verdicts may be kept with connections ({@link CompiledRules#decidesPerConnection}). */
@@ -185,6 +200,27 @@ public final class RulesProcessor
         adopt(source.get());
     }
 
+    /**
+     * Shares this stateful processor's connections with the processors of other lcores, each lcore holding those its
+     * {@link ConnOwners} give it: a packet of a connection another lcore holds (or is to create) is handed there
+     * through {@code handoff} ({@link #TAKEN}), and what they hand here comes in by {@link #processHandedOff}.
+     *
+     * @param ownerIndex    this processor's lcore's owner index.
+     * @param handoffLcores per owner index, its lcore's index in {@code handoff}.
+     */
+    public void shareConnections(final ConnOwners owners, final int ownerIndex, final Handoff handoff,
+        final int[] handoffLcores)
+    {
+        if (null == tracker)
+        {
+            throw new IllegalStateException("a processor that tracks no connections shares none");
+        }
+        this.owners = owners;
+        this.ownerIndex = ownerIndex;
+        this.handoff = handoff;
+        this.handoffLcores = handoffLcores.clone();
+    }
+
     private void adopt(final RulesState newState)
     {
         state = newState;
@@ -252,12 +288,7 @@ public final class RulesProcessor
             Math.min(frames.length, lengths.length)));
         if (null != tracker)
         {
-            tracker.touch(frames, lengths, count);
-            for (int i = 0; i < count; i++)
-            {
-                final long mbuf = MbufArray.element(elements, i);
-                destinations[i] = trackedPacket(mbuf, frames[i], lengths[i], rxChecks(mbuf));
-            }
+            trackedBurst(elements, frames, lengths, count, destinations, ConnTracker.FROM_QUEUE);
             pending[RECEIVED] += count;
             return;
         }
@@ -274,6 +305,31 @@ public final class RulesProcessor
                 flowCache.forwardPlain(frame, length, rxPort, ruleCounters), 0);
         }
         pending[RECEIVED] += count;
+    }
+
+    /**
+     * {@link #process(MbufArray, int, int[])} of packets another lcore's processor handed here
+     * ({@link #shareConnections}), all as {@code hop} ({@link ConnTracker#AS_REPLY}, {@link ConnTracker#LAST_HOP}):
+     * counted as handed in, not received (their RX port counted them once).
+     */
+    public void processHandedOff(final MbufArray pkts, final int count, final int[] destinations, final int hop)
+    {
+        Objects.checkFromIndexSize(0, count, Math.min(pkts.capacity(), destinations.length));
+        pkts.frames(count, frames, lengths);
+        trackedBurst(pkts.elements(), frames, lengths, count, destinations, hop);
+        pending[HANDED_IN] += count;
+    }
+
+    private void trackedBurst(final long elements, final long[] frames, final int[] lengths, final int count,
+        final int[] destinations, final int hop)
+    {
+        tracker.route(owners, ownerIndex, hop);
+        tracker.touch(frames, lengths, count);
+        for (int i = 0; i < count; i++)
+        {
+            final long mbuf = MbufArray.element(elements, i);
+            destinations[i] = trackedPacket(mbuf, frames[i], lengths[i], rxChecks(mbuf));
+        }
     }
 
     /**
@@ -540,11 +596,15 @@ public final class RulesProcessor
         final int[] pending = this.pending;
         final ConnTracker tracker = this.tracker;
         view.parse(ALL, frame, length, parseChecks | rxChecks);
+        final int connState = tracked >= 0 ? tracked : tracker.track(view, nowMillis);
+        if (ConnTracker.HANDOFF == connState)
+        {
+            return handOff(mbuf);
+        }
         if (view.isFragment())
         {
             pending[FRAGMENTS]++;
         }
-        final int connState = tracked >= 0 ? tracked : tracker.track(view, nowMillis);
         if (ConnTracker.TABLE_FULL == connState)
         {
             pending[CONN_REFUSED]++;
@@ -637,6 +697,20 @@ public final class RulesProcessor
                 view.protocol(), view.ipEnd());
         }
         return destination;
+    }
+
+    /** Hands a packet to the lcore its tracker named ({@link ConnTracker#HANDOFF}), or frees it when that is full. */
+    private int handOff(final long mbuf)
+    {
+        if (handoff.offer(handoffLcores[ownerIndex], handoffLcores[tracker.handoffOwner()],
+            mbuf | tracker.handoffHop()))
+        {
+            pending[HANDED_OFF]++;
+            return TAKEN;
+        }
+        tracker.handoffRefused();
+        pending[CONN_REFUSED]++;
+        return DROP;
     }
 
     /** Where a packet that matched {@code rule} ({@link Classifier#NO_MATCH}: the policy's) goes, or {@link #DROP}. */

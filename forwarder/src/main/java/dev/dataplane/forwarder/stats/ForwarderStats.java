@@ -2,6 +2,7 @@ package dev.dataplane.forwarder.stats;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.EthStats;
@@ -96,9 +97,11 @@ public final class ForwarderStats
 
     /**
      * Per-rule packets and bytes and the outcome counters ({@link RulesProcessor#OUTCOMES}), summed over streams, and
-     * the connection trackers' counters ({@link ConnCounter}) summed over lcores, null when none tracks connections.
+     * the connection trackers' counters ({@link ConnCounter}) summed over lcores, and the connections each lcore's
+     * tracker created; both null when none tracks connections.
      */
-    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long[] connections)
+    public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long[] connections,
+        long[] createdByLcore)
     {
         public long packets(final int rule)
         {
@@ -135,16 +138,19 @@ public final class ForwarderStats
             }
         }
         long[] connections = null;
-        for (final ConnTracker tracker : forwarder.trackers())
+        final List<ConnTracker> trackers = forwarder.trackers();
+        final long[] createdByLcore = trackers.isEmpty() ? null : new long[trackers.size()];
+        for (int t = 0; t < trackers.size(); t++)
         {
-            final long[] counts = tracker.counters().snapshot();
+            final long[] counts = trackers.get(t).counters().snapshot();
             connections = null == connections ? new long[counts.length] : connections;
             for (int c = 0; c < counts.length; c++)
             {
                 connections[c] += counts[c];
             }
+            createdByLcore[t] = counts[ConnCounter.CREATED.ordinal()];
         }
-        return new RulesSnapshot(ruleSet, perRule, outcomes, connections);
+        return new RulesSnapshot(ruleSet, perRule, outcomes, connections, createdByLcore);
     }
 
     /** The sum over ports, as port -1. */

@@ -124,7 +124,12 @@ public final class JsonStats implements StatsSink
                 {
                     json.field(counter.counterName(), rules.connections()[counter.ordinal()]);
                 }
-                json.endObject();
+                json.endObject().name("connections_created_by_lcore").beginArray();
+                for (final long created : rules.createdByLcore())
+                {
+                    json.value(created);
+                }
+                json.endArray();
             }
         }
         print(json.field("mbufs", mbufs).field("mbufs_in_use_at_exit", mbufsInUseAtExit).endObject());

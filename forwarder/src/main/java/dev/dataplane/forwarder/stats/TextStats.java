@@ -3,6 +3,7 @@ package dev.dataplane.forwarder.stats;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -164,6 +165,11 @@ public final class TextStats implements StatsSink
             }
         }
         out.println("connections: " + connections);
+        if (rules.createdByLcore().length > 1)
+        {
+            out.println("connections by lcore: " + Arrays.stream(rules.createdByLcore()).mapToObj(Long::toString)
+                .collect(Collectors.joining(", ")) + " created (each lcore's tracker holds its own)");
+        }
     }
 
     private void rates(final double elapsed, final String port, final PortTotals previous, final PortTotals current,
