@@ -62,7 +62,7 @@ public final class ConnTracker implements AutoCloseable
      * ({@link #route}): hand it to {@link #handoffOwner} as hop {@link #handoffHop}; nothing changed here.
      */
     public static final int HANDOFF = 6;
-    /** {@link #route}'s hops: straight from an RX queue; asked of the lcore that would hold it were it a reply; last. */
+    /** {@link #route}'s hops: from an RX queue; to the lcore that would hold it were it a reply; the last. */
     public static final int FROM_QUEUE = 0;
     public static final int AS_REPLY = 1;
     public static final int LAST_HOP = 2;

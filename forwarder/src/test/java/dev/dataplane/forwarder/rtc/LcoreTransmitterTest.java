@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The transmitter sends in the order it was given packets, whether they were buffered one by one or handed over as a
- * whole burst for one port, counts them, and frees what the rules dropped: checked on a net_ring port, a loopback
+ * whole burst for one port, counts them, frees what the rules dropped and leaves what another lcore took: checked on a net_ring port, a loopback
  * whose RX queue receives what its TX queue sent.
  */
 class LcoreTransmitterTest
@@ -83,6 +83,25 @@ class LcoreTransmitterTest
             Arrays.fill(allDropped, RulesProcessor.DROP);
             assertEquals(8, transmitter.dispatch(burst, 8, allDropped, drops));
             assertEquals(0, EthDev.rxBurst(0, 0, received, 64));
+
+            // Packets another lcore took are neither sent nor freed: they are its to send or free.
+            assertTrue(pool.allocBulk(burst, 8));
+            final long[] taken = addresses(burst, 8);
+            final int[] someTaken = {0, RulesProcessor.TAKEN, RulesProcessor.DROP, 0, RulesProcessor.TAKEN, 0, 0, 0};
+            assertEquals(1, transmitter.dispatch(burst, 8, someTaken, drops));
+            transmitter.flush();
+            assertEquals(5, EthDev.rxBurst(0, 0, received, 64));
+            assertEquals(7, pool.inUseCount(), "five sent and received, two taken");
+            Mbuf.freeBulk(received, 0, 5);
+            assertTrue(pool.allocBulk(burst, 8));
+            final int[] allTaken = new int[8];
+            Arrays.fill(allTaken, RulesProcessor.TAKEN);
+            assertEquals(0, transmitter.dispatch(burst, 8, allTaken, drops));
+            assertEquals(0, EthDev.rxBurst(0, 0, received, 64));
+            assertEquals(10, pool.inUseCount(), "the taken two, and a burst all taken");
+            Mbuf.free(taken[1]);
+            Mbuf.free(taken[4]);
+            Mbuf.freeBulk(burst, 0, 8);
         } // closing the loopback checks that every mbuf is back in the pool
     }
 
