@@ -339,7 +339,7 @@ public final class ConnTracker implements AutoCloseable
      * fast path of established traffic. Reads native memory at {@code frameAddress}, {@code length} bytes.
      *
      * @return its connection state as {@link #track}'s, or {@link #NOT_PLAIN} or {@link #PLAIN_MISS} (nothing
-     * changed: parse the frame and {@link #track} it).
+     * changed: parse the frame and {@link #track} it), or {@link #HANDOFF} (another lcore's, {@link #route}).
      */
     public int trackPlain(final long frameAddress, final int length, final long nowMillis)
     {
@@ -378,6 +378,10 @@ public final class ConnTracker implements AutoCloseable
         {
             // Only a lookup that misses can have expired a connection.
             noteExpired();
+            if (null != owners && handedOff(ALL.get(RAW_SHORT, l4) & 0xFFFF, ALL.get(RAW_SHORT, l4 + 2) & 0xFFFF))
+            {
+                return lastState = HANDOFF;
+            }
             missedKeys = true;
             missed0 = k0;
             missed1 = k1;

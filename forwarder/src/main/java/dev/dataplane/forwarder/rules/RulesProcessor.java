@@ -530,6 +530,10 @@ public final class RulesProcessor
         final ConnTracker tracker = this.tracker;
         final int connState = fastPathTakes(rxChecks) ? tracker.trackPlain(frame, length, nowMillis) :
             ConnTracker.NOT_PLAIN;
+        if (ConnTracker.HANDOFF == connState)
+        {
+            return handOff(mbuf);
+        }
         if (connState >= 0 && keepPerConnection)
         {
             final long word = tracker.directionWord();
