@@ -34,7 +34,11 @@ import dev.dataplane.pcap.PcapWriter;
  * also touch headers) on the same devices. {@code --pipeline} runs ours in pipeline mode on two worker lcores
  * (EAL {@code --lcores 0@0,1@1,2@0}: the RX lcore alone on CPU 1, the stage lcore on CPU 0 with the main lcore;
  * TX on the RX lcore with {@code --huge}, on the stage lcore without, the forwarder's default for the pages);
- * testpmd keeps its one forwarding lcore. The DNAT rule makes the forwarder track connections (its default,
+ * testpmd keeps its one forwarding lcore. {@code --lcores 2} runs both on two forwarding lcores (the same EAL lcores)
+ * with two RX queues a port, each queue replaying half the flows (flow i on queue i % 2, as RSS would spread them,
+ * by nothing the forwarder's connection owners know of, so about half the packets land on the lcore that does not
+ * hold their connection and are handed to the one that does).
+ * The DNAT rule makes the forwarder track connections (its default,
  * {@code --conntrack auto}); {@code --conntrack off} measures the stateless path, the flow cache's.
  * <p>
  * By default both run with {@code --no-huge} (4 KiB pages, as on machines without hugepages). {@code --huge} uses
@@ -52,7 +56,8 @@ public final class IoForwardBenchmark
     private static final Pattern OUR_ALL_TX_PPS =
         Pattern.compile("\"all\":\\{\"port\":-1,\"rx_pps\":[0-9.]+,\"tx_pps\":([0-9.]+)");
     /** Pipeline: lcore 1 receives on CPU 1, lcore 2 runs the stages on CPU 0 beside the idle main lcore. */
-    private static final String PIPELINE_LCORES = "0@0,1@1,2@0";
+    /** EAL lcores for two workers on two CPUs: the second beside the main lcore (and the JVM's threads) on CPU 0. */
+    private static final String TWO_WORKER_LCORES = "0@0,1@1,2@0";
 
     /** Flows in the replayed pcap unless {@code --flows} says otherwise. */
     private static final int DEFAULT_FLOWS = 256;
@@ -72,15 +77,22 @@ public final class IoForwardBenchmark
     /** testpmd runs this long after its first rate (ours as long); less 2 warm-up samples, 6 s keeps 4. */
     private static final int MIN_SECONDS = 6;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline] [--flows N] [--flow-cache N] [--conntrack auto|on|off] [--nat]" +
+        " [--huge] [--rules N [--pipeline | --lcores 1|2] [--flows N] [--flow-cache N] [--conntrack auto|on|off]" +
+        " [--nat]" +
         " --testpmd-mode macswap|5tswap] [--out DIR]" +
         " [--profile]";
 
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
         List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache,
-        String conntrack, boolean nat)
+        String conntrack, boolean nat, int lcores)
     {
+        /** EAL's lcores for either tool: the main lcore and one forwarding lcore, or two on this 2-CPU machine. */
+        String ealLcores()
+        {
+            return pipeline || 2 == lcores ? TWO_WORKER_LCORES : "0,1";
+        }
+
         /** Connections the forwarder's table holds: room for every flow, a quarter spare, a power of two. */
         int maxFlows()
         {
@@ -147,7 +159,9 @@ public final class IoForwardBenchmark
             setup.runs(), setup.seconds(), String.join(" <-> ", setup.vdevs()), setup.burst(), setup.mode(),
             setup.testpmdMode(), setup.pipeline() ? "ours: pipeline on 2 worker lcores (RX on CPU 1, rules on " +
                 "CPU 0 beside the main lcore and the JVM, TX on the " + (setup.huge() ? "RX" : "rules") +
-                " lcore), testpmd: 1 forwarding lcore" : "1 forwarding lcore each",
+                " lcore), testpmd: 1 forwarding lcore" : 2 == setup.lcores() ?
+                "2 forwarding lcores and 2 RX queues a port each (CPU 1, and CPU 0 beside the main lcore)" :
+                "1 forwarding lcore each",
             setup.pages());
         final Side testpmdSide = new Side("testpmd", "testpmd", PerfProfile::isTestpmdCode);
         final Side ourSide = new Side("forwarder", "compiled Java", PerfProfile::isJavaCode);
@@ -178,16 +192,17 @@ public final class IoForwardBenchmark
                 testpmdSide.codePerDriver(), ourSide.codePerDriver());
         }
         final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
-            "\"pipeline\":%s,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d,\"seconds\":%d," +
+            "\"pipeline\":%s,\"lcores\":%d,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d," +
+            "\"seconds\":%d," +
             "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
-            "\"ratio\":%.4f%s}%n", setup.pages(), setup.pipeline(), setup.mode(), setup.testpmdMode(),
+            "\"ratio\":%.4f%s}%n", setup.pages(), setup.pipeline(), setup.lcores(), setup.mode(), setup.testpmdMode(),
             setup.burst(), setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio, profile);
         final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
             (0 == setup.flowCache() ? "" : "-cache" + setup.flowCache()) +
             (null == setup.conntrack() ? "" : "-conntrack-" + setup.conntrack()) + (setup.nat() ? "-nat" : "") +
-            (setup.huge() ? "-huge" : "") + ".json");
+            (2 == setup.lcores() ? "-2lcores" : "") + (setup.huge() ? "-huge" : "") + ".json");
         Files.writeString(result, json);
         System.out.println("results: " + result);
     }
@@ -208,6 +223,7 @@ public final class IoForwardBenchmark
         int flowCache = 0;
         String conntrack = null;
         boolean nat = false;
+        int lcores = 1;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -245,6 +261,7 @@ public final class IoForwardBenchmark
                 case "--flows" -> flows = number(option, value);
                 case "--flow-cache" -> flowCache = number(option, value);
                 case "--conntrack" -> conntrack = value;
+                case "--lcores" -> lcores = number(option, value);
                 case "--mode" -> mode = value;
                 case "--testpmd-mode" -> testpmdMode = value;
                 case "--out" -> out = Path.of(value);
@@ -260,6 +277,11 @@ public final class IoForwardBenchmark
         {
             throw new IllegalArgumentException("--nat tracks connections: --conntrack " + conntrack +
                 " contradicts it");
+        }
+        if (lcores < 1 || lcores > 2 || (2 == lcores && (0 == ruleCount || pipeline || flows < 2)))
+        {
+            throw new IllegalArgumentException("--lcores is 1 or 2; 2 goes with --rules, two flows or more, and no " +
+                "--pipeline: " + lcores);
         }
         if (null != conntrack && !List.of("auto", "on", "off").contains(conntrack))
         {
@@ -283,7 +305,7 @@ public final class IoForwardBenchmark
         Path rulesFile = null;
         if (ruleCount > 0)
         {
-            vdevs = pcapVdevs(out, flows, nat);
+            vdevs = pcapVdevs(out, flows, nat, lcores);
             rulesFile = out.resolve("bench-" + (nat ? "nat-" : "") + ruleCount + ".rules");
             // The NAT's server side opens nothing: a reply that comes before its connection is dropped, not tracked.
             Files.writeString(rulesFile, (nat ? "server-side-new: in-port 1 ct-state new => drop\n" : "") +
@@ -291,7 +313,7 @@ public final class IoForwardBenchmark
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
             null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out, flows,
-            flowCache, nat ? "on" : conntrack, nat);
+            flowCache, nat ? "on" : conntrack, nat, lcores);
     }
 
     private static int number(final String option, final String value)
@@ -370,9 +392,10 @@ public final class IoForwardBenchmark
     private static List<String> testpmdCommand(final Setup setup, final int run)
     {
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
-        command.addAll(eal(setup, "bench-testpmd-" + run, "0,1"));
+        command.addAll(eal(setup, "bench-testpmd-" + run, 2 == setup.lcores() ? TWO_WORKER_LCORES : "0,1"));
         command.addAll(List.of("--", "--forward-mode=" + setup.testpmdMode(), "--burst=" + setup.burst(),
-            "--nb-cores=1", "--stats-period", "1", "--total-num-mbufs=" + setup.mbufs(), "--no-lsc-interrupt"));
+            "--nb-cores=" + setup.lcores(), "--rxq=" + setup.lcores(), "--txq=" + setup.lcores(), "--stats-period", "1",
+            "--total-num-mbufs=" + setup.mbufs(), "--no-lsc-interrupt"));
         return command;
     }
 
@@ -387,11 +410,12 @@ public final class IoForwardBenchmark
             command.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit"));
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForwarderMain.class.getName()));
-        command.addAll(eal(setup, "bench-forwarder-" + run, setup.pipeline() ? PIPELINE_LCORES : "0,1"));
+        command.addAll(eal(setup, "bench-forwarder-" + run, setup.ealLcores()));
         command.add("--");
         command.addAll(null != setup.rulesFile() ? List.of("--rules", setup.rulesFile().toString()) :
             List.of("--forward-mode", setup.mode()));
-        command.addAll(setup.pipeline() ? List.of("--run-mode", "pipeline") : List.of("--nb-cores", "1"));
+        command.addAll(setup.pipeline() ? List.of("--run-mode", "pipeline") :
+            List.of("--nb-cores", Integer.toString(setup.lcores()), "--rxq", Integer.toString(setup.lcores())));
         if (0 != setup.flowCache())
         {
             command.addAll(List.of("--flow-cache", Integer.toString(setup.flowCache())));
@@ -415,25 +439,39 @@ public final class IoForwardBenchmark
      * address forever, dropping what they send; with {@code nat}, port 1 replays the backend's replies to each
      * instead, so that both directions of every flow cross the NAT.
      */
-    private static List<String> pcapVdevs(final Path out, final int flows, final boolean nat) throws IOException
+    private static List<String> pcapVdevs(final Path out, final int flows, final boolean nat, final int queues)
+        throws IOException
     {
-        final Path clients = writePcap(out, flows, false);
-        return List.of("net_pcap0,rx_pcap=" + clients.toAbsolutePath() + ",infinite_rx=1",
-            "net_pcap1,rx_pcap=" + (nat ? writePcap(out, flows, true) : clients).toAbsolutePath() + ",infinite_rx=1");
+        final StringBuilder clients = new StringBuilder("net_pcap0");
+        final StringBuilder servers = new StringBuilder("net_pcap1");
+        for (int queue = 0; queue < queues; queue++)
+        {
+            final Path toServer = writePcap(out, flows, false, queue, queues);
+            clients.append(",rx_pcap=").append(toServer.toAbsolutePath());
+            servers.append(",rx_pcap=").append((nat ? writePcap(out, flows, true, queue, queues) : toServer)
+                .toAbsolutePath());
+        }
+        // infinite_rx once per port (net_pcap ignores it given twice); a TX queue per RX queue, dropping.
+        final String tx = ",infinite_rx=1" + (1 == queues ? "" : ",tx_pcap=/dev/null".repeat(queues));
+        return List.of(clients + tx, servers + tx);
     }
 
     /**
      * A pcap of one 64-byte UDP frame per flow: flow i from 198.18.0.1 + i % 2^17, source port 40000 + i % 256 +
-     * 256 * (i / 2^17) (distinct for every i), to the service; or ({@code replies}) the backend's reply to it.
+     * 256 * (i / 2^17) (distinct for every i), to the service; or ({@code replies}) the backend's reply to it. Of
+     * {@code queues} RX queues, queue {@code queue}'s: the flows i with i % queues == queue (as RSS spreads flows,
+     * by nothing the forwarder's owners know of).
      */
-    private static Path writePcap(final Path out, final int flows, final boolean replies) throws IOException
+    private static Path writePcap(final Path out, final int flows, final boolean replies, final int queue,
+        final int queues) throws IOException
     {
         final Path pcap = out.resolve((replies ? "udp64-reply" : "udp64-dnat") +
-            (DEFAULT_FLOWS == flows ? "" : "-" + flows + "flows") + ".pcap");
+            (DEFAULT_FLOWS == flows ? "" : "-" + flows + "flows") + (1 == queues ? "" : "-q" + queue + "of" + queues) +
+            ".pcap");
         final int firstSource = Ipv4Header.parseAddress("198.18.0.1");
         try (PcapWriter writer = PcapWriter.create(pcap))
         {
-            for (int i = 0; i < flows; i++)
+            for (int i = queue; i < flows; i += queues)
             {
                 final int client = firstSource + i % SOURCES;
                 final int clientPort = 40000 + i % 256 + 256 * (i / SOURCES);
