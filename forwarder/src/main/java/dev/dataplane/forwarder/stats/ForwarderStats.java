@@ -98,10 +98,10 @@ public final class ForwarderStats
     /**
      * Per-rule packets and bytes and the outcome counters ({@link RulesProcessor#OUTCOMES}), summed over streams, and
      * the connection trackers' counters ({@link ConnCounter}) summed over lcores, and the connections each lcore's
-     * tracker created; both null when none tracks connections.
+     * tracker created and holds (its {@code ct_in_use} gauge); all null when none tracks connections.
      */
     public record RulesSnapshot(RuleSet ruleSet, long[] perRule, long[] outcomes, long[] connections,
-        long[] createdByLcore)
+        long[] createdByLcore, long[] inUseByLcore)
     {
         public long packets(final int rule)
         {
@@ -140,6 +140,7 @@ public final class ForwarderStats
         long[] connections = null;
         final List<ConnTracker> trackers = forwarder.trackers();
         final long[] createdByLcore = trackers.isEmpty() ? null : new long[trackers.size()];
+        final long[] inUseByLcore = trackers.isEmpty() ? null : new long[trackers.size()];
         for (int t = 0; t < trackers.size(); t++)
         {
             final long[] counts = trackers.get(t).counters().snapshot();
@@ -149,8 +150,9 @@ public final class ForwarderStats
                 connections[c] += counts[c];
             }
             createdByLcore[t] = counts[ConnCounter.CREATED.ordinal()];
+            inUseByLcore[t] = counts[ConnCounter.IN_USE.ordinal()];
         }
-        return new RulesSnapshot(ruleSet, perRule, outcomes, connections, createdByLcore);
+        return new RulesSnapshot(ruleSet, perRule, outcomes, connections, createdByLcore, inUseByLcore);
     }
 
     /** The sum over ports, as port -1. */

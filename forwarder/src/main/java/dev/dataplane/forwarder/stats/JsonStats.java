@@ -124,15 +124,22 @@ public final class JsonStats implements StatsSink
                 {
                     json.field(counter.counterName(), rules.connections()[counter.ordinal()]);
                 }
-                json.endObject().name("connections_created_by_lcore").beginArray();
-                for (final long created : rules.createdByLcore())
-                {
-                    json.value(created);
-                }
-                json.endArray();
+                json.endObject();
+                array(json, "connections_created_by_lcore", rules.createdByLcore());
+                array(json, "connections_in_use_by_lcore", rules.inUseByLcore());
             }
         }
         print(json.field("mbufs", mbufs).field("mbufs_in_use_at_exit", mbufsInUseAtExit).endObject());
+    }
+
+    private static void array(final JsonWriter json, final String name, final long[] values)
+    {
+        json.name(name).beginArray();
+        for (final long value : values)
+        {
+            json.value(value);
+        }
+        json.endArray();
     }
 
     /** A port's rates over the period, then each of its counters' change (null: not counted by the device). */

@@ -167,9 +167,14 @@ public final class TextStats implements StatsSink
         out.println("connections: " + connections);
         if (rules.createdByLcore().length > 1)
         {
-            out.println("connections by lcore: " + Arrays.stream(rules.createdByLcore()).mapToObj(Long::toString)
-                .collect(Collectors.joining(", ")) + " created (each lcore's tracker holds its own)");
+            out.println("connections by lcore: " + joined(rules.createdByLcore()) + " created; " +
+                joined(rules.inUseByLcore()) + " in use (each lcore's tracker holds its own)");
         }
+    }
+
+    private static String joined(final long[] counts)
+    {
+        return Arrays.stream(counts).mapToObj(Long::toString).collect(Collectors.joining(", "));
     }
 
     private void rates(final double elapsed, final String port, final PortTotals previous, final PortTotals current,

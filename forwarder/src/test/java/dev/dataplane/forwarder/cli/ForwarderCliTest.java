@@ -125,6 +125,11 @@ class ForwarderCliTest
         assertCleanRejection(run(eal, "--flow-cache", "8192"), "--flow-cache applies to --rules");
         assertCleanRejection(run(eal, "--rules", rules.toString(), "--rxq", "4", "--flow-cache", "1048576",
             "--duration", "1"), "--flow-cache 1048576 on 8 RX queue(s) needs 576 MiB, more than half the JVM's heap");
+        // Connections shared by lcores are run to completion (the handoff); the pipeline's stages do not share them.
+        assertCleanRejection(run(DpdkTestSupport.ealArgsOnLcores("0@0,1@1,2@0,3@1,4@0", "net_null0", "net_null1"),
+            "--rules", rules.toString(), "--conntrack", "on", "--run-mode", "pipeline", "--rxq", "2", "--duration",
+            "1"), "connection tracking over 2 RX queues on 2 stage lcores: a connection's packets are handed to the " +
+            "lcore that holds it only when run to completion; use --run-mode rtc, or --rxq 1");
     }
 
     @Test

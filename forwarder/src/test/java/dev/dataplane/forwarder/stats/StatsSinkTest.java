@@ -59,7 +59,7 @@ class StatsSinkTest
         connections[ConnCounter.TRANSLATED.ordinal()] = 2;
         new JsonStats(out).summary(ForwarderContext.builder().rules(ruleSet).build(), 1, 2.0,
             new PortTotals[] {port(0, 10, 640)}, new ForwarderStats.RulesSnapshot(ruleSet, new long[] {7, 448},
-                outcomes, connections, new long[] {1}), 0, 4095);
+                outcomes, connections, new long[] {1}, new long[] {1}), 0, 4095);
         final JsonNode summary = new ObjectMapper().readTree(text());
         assertEquals("summary", summary.get("type").asText());
         assertEquals("rules", summary.get("forward_mode").asText());
