@@ -207,6 +207,8 @@ public final class Forwarder implements AutoCloseable
             if (tracked && null == trackers[ruleLcore])
             {
                 trackers[ruleLcore] = context.connTrack().newTracker(eal);
+                // Run to completion, the stream sends what the tracker gives back; the pipeline's stage cannot.
+                trackers[ruleLcore].holdFragments(rtc);
                 parts.trackers.add(trackers[ruleLcore]);
             }
             final RulesProcessor processor = new RulesProcessor(port, ports[(i % ports.length) ^ 1], i,
@@ -451,6 +453,10 @@ public final class Forwarder implements AutoCloseable
         for (final PipelineTx txStage : txStages)
         {
             ringDrainedAtStop += txStage.drain(DRAIN_BURSTS);
+        }
+        for (final ConnTracker tracker : trackers)
+        {
+            tracker.freeHeld();
         }
         lcoreGroup.throwIfFailed();
     }

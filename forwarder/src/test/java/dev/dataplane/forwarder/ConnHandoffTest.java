@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Test;
  * on is run where it was handed (as the lcores' {@code HandoffStream}s run it), hop by hop. Every connection is
  * created by the owner of its source port and held only there; a packet that lands elsewhere reaches it within two
  * hops, new connections included; replies come back translated wherever they land; masquerade picks only its own
- * lcore's ports; ICMP errors and every fragment of a datagram find their connection's lcore.
+ * lcore's ports; ICMP errors and every fragment of a datagram find their connection's lcore, later fragments held
+ * for a first that came after them included.
  */
 class ConnHandoffTest
 {
@@ -158,8 +159,7 @@ class ConnHandoffTest
             hop = (int)(words[0] & Handoff.HOP);
             assertTrue(path.size() <= 2, "two hops at most: " + path);
         }
-        MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbuf), frame, 0, frame.length);
-        Mbuf.free(mbuf);
+        copyBack(mbuf, frame);
         return destination[0];
     }
 
@@ -289,6 +289,74 @@ class ConnHandoffTest
         assertEquals(0, trackers[0].counters().get(ConnCounter.FRAGMENT_ORPHANS) +
             trackers[1].counters().get(ConnCounter.FRAGMENT_ORPHANS));
         assertEquals(0, trackers[1 - owner].table().used());
+    }
+
+    @Test
+    void laterFragmentsHeldBeforeTheirFirstFollowItToItsLcore() throws Exception
+    {
+        rules(RulesParser.parse(Path.of("..", "examples", "redirect.rules")));
+        trackers[0].holdFragments(true);
+        trackers[1].holdFragments(true);
+        final int owner = 1 - owners.of(8080);
+        final int landed = 1 - owner;
+        final byte[][] fragments = StatefulRulesTest.inFragments(new FrameBuilder().ipv4(CLIENT, SERVICE)
+            .udp(portOf(owner, 7000), 8080).length(14 + 20 + 1000).build());
+        // The last and the middle land first, on the lcore that will not hold the connection: held there.
+        final long last = held(landed, fragments[2]);
+        final long middle = held(landed, fragments[1]);
+        // The first lands there too: handed to the owner (and noted), which creates the connection.
+        assertEquals(1, send(landed, 0, fragments[0]));
+        assertEquals(List.of(landed, owner), path);
+        // The held two are given back where they were held, follow the note to the owner, and are translated there.
+        final MbufArray released = new MbufArray(32);
+        final int[] destinations = new int[32];
+        processors[landed][0].beginBurst();
+        assertEquals(2, processors[landed][0].processReleased(released, destinations));
+        processors[landed][0].endBurst();
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(RulesProcessor.TAKEN, destinations[i], "handed to the owner");
+            assertEquals(1, handoff.poll(owner, landed, words, 1));
+            assertEquals(released.get(i), words[0] & ~Handoff.HOP);
+            burst.set(0, released.get(i));
+            processors[owner][0].beginBurst();
+            processors[owner][0].processHandedOff(burst, 1, destination, (int)(words[0] & Handoff.HOP));
+            processors[owner][0].endBurst();
+            assertEquals(1, destination[0]);
+        }
+        assertEquals(last, released.get(0));
+        assertEquals(middle, released.get(1));
+        copyBack(last, fragments[2]);
+        copyBack(middle, fragments[1]);
+        StatefulRulesTest.assertReassembles(fragments, CLIENT, SERVER, 8083);
+        assertEquals(2, trackers[landed].counters().get(ConnCounter.FRAGMENTS_HELD));
+        assertEquals(1, trackers[owner].table().used());
+        assertEquals(0, trackers[landed].table().used());
+    }
+
+    /** Gives a later fragment to lcore {@code lcore} on port 0, where it is held (not handed): its mbuf. */
+    private long held(final int lcore, final byte[] frame)
+    {
+        final MbufArray one = new MbufArray(1);
+        assertTrue(pool.allocBulk(one, 1));
+        final long mbuf = one.get(0);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
+        Mbuf.setLength(mbuf, frame.length);
+        Mbuf.setOffloadFlags(mbuf, 0);
+        ALL.set(ValueLayout.JAVA_SHORT_UNALIGNED, mbuf + Mbuf.PORT_OFFSET, (short)0);
+        processors[lcore][0].beginBurst();
+        burst.set(0, mbuf);
+        processors[lcore][0].process(burst, 1, destination);
+        processors[lcore][0].endBurst();
+        assertEquals(RulesProcessor.TAKEN, destination[0]);
+        assertEquals(0, handoff.poll(1 - lcore, lcore, words, 1), "held, not handed");
+        return mbuf;
+    }
+
+    private static void copyBack(final long mbuf, final byte[] frame)
+    {
+        MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, Mbuf.dataAddress(mbuf), frame, 0, frame.length);
+        Mbuf.free(mbuf);
     }
 
     private static byte[] udp(final int source, final int destination, final int sourcePort,

@@ -14,6 +14,8 @@ import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import dev.dataplane.dpdk.Mbuf;
+import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.NativeMemory;
 import dev.dataplane.net.HeaderRewrite;
 import dev.dataplane.net.InternetChecksum;
@@ -62,6 +64,13 @@ public final class ConnTracker implements AutoCloseable
      * ({@link #route}): hand it to {@link #handoffOwner} as hop {@link #handoffHop}; nothing changed here.
      */
     public static final int HANDOFF = 6;
+    /**
+     * A later fragment of a datagram whose first fragment has not come: held ({@link #holdFragments}), its mbuf now
+     * the tracker's until the first comes ({@link #takeReleased}) or it runs out (freed by the sweep).
+     */
+    public static final int HELD = 7;
+    /** Later fragments held at most for their first, per tracker. */
+    public static final int HELD_FRAGMENTS = 64;
     /** {@link #route}'s hops: from an RX queue; to the lcore that would hold it were it a reply; the last. */
     public static final int FROM_QUEUE = 0;
     public static final int AS_REPLY = 1;
@@ -140,6 +149,13 @@ public final class ConnTracker implements AutoCloseable
     private final long entriesAt;
     private final long[] touchHashes = new long[Burst.MAX];
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
+    private final FragmentHold hold = new FragmentHold(HELD_FRAGMENTS, FRAGMENT_LIFETIME_MILLIS);
+    /** Held fragments whose first came, in order, for {@link #takeReleased}. */
+    private final long[] released = new long[HELD_FRAGMENTS];
+    private int releasedCount;
+    private boolean holdsFragments;
+    /** The mbuf of the packet {@link #track} tracks, 0 when not given (it cannot be held). */
+    private long trackedMbuf;
     private long udpUnrepliedMillis = UDP_UNREPLIED_MILLIS;
     private long udpRepliedMillis = UDP_REPLIED_MILLIS;
     private long icmpMillis = ICMP_MILLIS;
@@ -293,7 +309,70 @@ public final class ConnTracker implements AutoCloseable
      */
     public int track(final PacketView view, final long nowMillis)
     {
-        return lastState = trackPacket(view, nowMillis);
+        return track(view, nowMillis, 0);
+    }
+
+    /**
+     * {@link #track(PacketView, long)} of the packet in {@code mbuf}, which a later fragment that came before its
+     * first may be held in ({@link #HELD}, when {@link #holdFragments}).
+     */
+    public int track(final PacketView view, final long nowMillis, final long mbuf)
+    {
+        trackedMbuf = mbuf;
+        final int state = trackPacket(view, nowMillis);
+        trackedMbuf = 0;
+        return lastState = state;
+    }
+
+    /**
+     * Whether later fragments that come before their datagram's first are held for it (up to
+     * {@value #HELD_FRAGMENTS}, {@link #FRAGMENT_LIFETIME_MILLIS} ms) rather than tracked as orphans: for callers
+     * that send what {@link #takeReleased} gives back after each burst (run to completion); off by default.
+     */
+    public void holdFragments(final boolean holds)
+    {
+        this.holdsFragments = holds;
+    }
+
+    /** Held fragments whose first came, waiting for {@link #takeReleased}. */
+    public int releasedCount()
+    {
+        return releasedCount;
+    }
+
+    /**
+     * Gives back held fragments whose first fragment came (and was noted), in the order they came, into
+     * {@code into}, up to its capacity (the rest wait for the next call): they are to be tracked again (their
+     * connection is now known) and sent or freed as any packet.
+     *
+     * @return how many were put at the start of {@code into}.
+     */
+    public int takeReleased(final MbufArray into)
+    {
+        final int count = Math.min(releasedCount, into.capacity());
+        for (int i = 0; i < count; i++)
+        {
+            into.set(i, released[i]);
+        }
+        System.arraycopy(released, count, released, 0, releasedCount - count);
+        releasedCount -= count;
+        return count;
+    }
+
+    /**
+     * Frees every held fragment, and every one released but not yet taken: for when the lcore has stopped.
+     *
+     * @return how many were freed.
+     */
+    public int freeHeld()
+    {
+        final int freed = hold.expire(Long.MAX_VALUE) + releasedCount;
+        for (int i = 0; i < releasedCount; i++)
+        {
+            Mbuf.free(released[i]);
+        }
+        releasedCount = 0;
+        return freed;
     }
 
     /**
@@ -410,10 +489,20 @@ public final class ConnTracker implements AutoCloseable
         }
         final int state = trackWhole(view, nowMillis);
         // A first fragment handed on is noted too, so that its later fragments follow it there.
-        if (view.isFragment() && (lastReference >= 0 || HANDOFF == state) &&
-            !noteFragments(view, HANDOFF == state ? handoffNote() : lastReference, nowMillis))
+        if (view.isFragment() && (lastReference >= 0 || HANDOFF == state))
         {
-            counters.add(ConnCounter.FRAGMENT_OVERFLOWS, 1);
+            if (!noteFragments(view, HANDOFF == state ? handoffNote() : lastReference, nowMillis))
+            {
+                counters.add(ConnCounter.FRAGMENT_OVERFLOWS, 1);
+            }
+            else if (0 != hold.held())
+            {
+                final MemorySegment s = view.segment();
+                final long l3 = view.base() + view.l3Offset();
+                releasedCount = hold.release(s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.SOURCE_OFFSET),
+                    s.get(JAVA_INT_UNALIGNED, l3 + Ipv4Header.DESTINATION_OFFSET), view.protocol(),
+                    s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), released, releasedCount);
+            }
         }
         return state;
     }
@@ -770,6 +859,13 @@ public final class ConnTracker implements AutoCloseable
             counters.add(ConnCounter.HANDED_OFF, 1);
             return HANDOFF;
         }
+        if (FragmentTable.MISS == reference && holdsFragments && 0 != trackedMbuf && hold.hold(source, destination,
+            view.protocol(), s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), trackedMbuf, nowMillis))
+        {
+            // Before its first: held for it (the first may be late, or on its way).
+            counters.add(ConnCounter.FRAGMENTS_HELD, 1);
+            return HELD;
+        }
         if (reference < 0 || table.key(reference >>> 1, 1 == (reference & 1), 0) != key0(source, destination) ||
             table.expiresAt(reference >>> 1) <= nowMillis)
         {
@@ -854,6 +950,10 @@ public final class ConnTracker implements AutoCloseable
         }
         table.sweep(nowMillis, budget + 2 * createdSinceSweep);
         createdSinceSweep = 0;
+        if (0 != hold.held())
+        {
+            counters.add(ConnCounter.FRAGMENT_TIMEOUTS, hold.expire(nowMillis));
+        }
         noteExpired();
         final int used = table.used();
         counters.add(ConnCounter.IN_USE, used - publishedInUse);
@@ -1325,6 +1425,7 @@ public final class ConnTracker implements AutoCloseable
     @Override
     public void close()
     {
+        freeHeld();
         table.close();
     }
 

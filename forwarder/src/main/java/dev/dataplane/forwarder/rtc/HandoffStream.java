@@ -118,8 +118,13 @@ public final class HandoffStream implements Poller
             }
             processor.beginBurst();
             processor.processHandedOff(pkts, gathered, destinations, hop);
-            processor.endBurst();
             transmitter.dispatch(pkts, gathered, destinations, drops);
+            int released;
+            while (0 != (released = processor.processReleased(pkts, destinations)))
+            {
+                transmitter.dispatch(pkts, released, destinations, drops);
+            }
+            processor.endBurst();
         }
     }
 

@@ -42,8 +42,14 @@ public final class RuleStream extends RxStream
         final int[] destinations = this.destinations;
         processor.beginBurst();
         processor.process(pkts, received, destinations);
-        processor.endBurst();
         transmitter.dispatch(pkts, received, destinations, drops);
+        // Later fragments the tracker held for a first fragment this burst brought.
+        int released;
+        while (0 != (released = processor.processReleased(pkts, destinations)))
+        {
+            transmitter.dispatch(pkts, released, destinations, drops);
+        }
+        processor.endBurst();
         transmitter.flush();
         return received;
     }

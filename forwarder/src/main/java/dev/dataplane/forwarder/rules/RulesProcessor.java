@@ -320,6 +320,27 @@ public final class RulesProcessor
         pending[HANDED_IN] += count;
     }
 
+    /**
+     * Applies the rules to the held fragments the last burst released ({@link ConnTracker#takeReleased}: later
+     * fragments that came before their datagram's first, which has now come), as many as {@code pkts} holds: call
+     * after each burst until it gives 0, and send or free them as {@link #process}'s.
+     *
+     * @return how many are at the start of {@code pkts}, their ports (or {@link #DROP}, {@link #TAKEN}) in
+     * {@code destinations}.
+     */
+    public int processReleased(final MbufArray pkts, final int[] destinations)
+    {
+        if (null == tracker || 0 == tracker.releasedCount())
+        {
+            return 0;
+        }
+        final int count = tracker.takeReleased(pkts);
+        Objects.checkFromIndexSize(0, count, destinations.length);
+        pkts.frames(count, frames, lengths);
+        trackedBurst(pkts.elements(), frames, lengths, count, destinations, ConnTracker.FROM_QUEUE);
+        return count;
+    }
+
     private void trackedBurst(final long elements, final long[] frames, final int[] lengths, final int count,
         final int[] destinations, final int hop)
     {
@@ -600,10 +621,15 @@ public final class RulesProcessor
         final int[] pending = this.pending;
         final ConnTracker tracker = this.tracker;
         view.parse(ALL, frame, length, parseChecks | rxChecks);
-        final int connState = tracked >= 0 ? tracked : tracker.track(view, nowMillis);
+        final int connState = tracked >= 0 ? tracked : tracker.track(view, nowMillis, mbuf);
         if (ConnTracker.HANDOFF == connState)
         {
             return handOff(mbuf);
+        }
+        if (ConnTracker.HELD == connState)
+        {
+            // A later fragment before its first: the tracker holds it, and gives it back by processReleased.
+            return TAKEN;
         }
         if (view.isFragment())
         {
