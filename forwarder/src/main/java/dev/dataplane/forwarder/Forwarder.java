@@ -57,7 +57,7 @@ public final class Forwarder implements AutoCloseable
     /** RX bursts drained per queue at stop: bounded because some devices (net_null) never run dry. */
     private static final int DRAIN_BURSTS = 64;
     /** Bursts each handoff ring between two lcores holds. */
-    private static final int HANDOFF_RING_BURSTS = 16;
+    private static final int HANDOFF_RING_BURSTS = 64;
 
     private final ForwarderContext context;
     private final Topology topology;
