@@ -17,10 +17,12 @@ import dev.dataplane.forwarder.control.ControlSocket;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
+import dev.dataplane.forwarder.stats.ForwarderMetrics;
 import dev.dataplane.forwarder.stats.ForwarderStats;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.forwarder.stats.StatsSink;
 import dev.dataplane.runtime.Launcher;
+import dev.dataplane.runtime.MetricsEndpoint;
 
 /**
  * {@code bin/forwarder [EAL args] -- [options]}: validates the options, initialises EAL, forwards until
@@ -38,6 +40,8 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     private final PrintStream out;
     private ForwarderContext context;
     private ControlSocket control;
+    /** {@code --prometheus}, or null. */
+    private String prometheus;
 
     ForwarderMain(final Launcher launcher, final PrintStream out)
     {
@@ -87,6 +91,11 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     public void prepare(final ForwarderOptions options) throws IOException
     {
         context = options.toContext();
+        prometheus = options.prometheus;
+        if (null != prometheus)
+        {
+            MetricsEndpoint.check(prometheus);
+        }
         try
         {
             control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket),
@@ -228,6 +237,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
         final int lcores;
         final int mbufs;
         final ForwarderStats.RulesSnapshot rules;
+        MetricsEndpoint metrics = null;
         final Forwarder forwarder = Forwarder.create(eal, context);
         try
         {
@@ -235,6 +245,11 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
             mbufs = forwarder.pool().size();
             printer.start(forwarder, eal);
             forwarder.warnings().forEach(launcher::warning);
+            if (null != prometheus)
+            {
+                metrics = MetricsEndpoint.start(prometheus, new ForwarderMetrics(forwarder));
+                launcher.log("prometheus: serving " + metrics.url());
+            }
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);
@@ -293,8 +308,17 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
             totals = stats.snapshot();
             rules = stats.rulesSnapshot();
         }
+        catch (final IOException ex)
+        {
+            launcher.error(ex.getMessage());
+            return Launcher.EXIT_FAILED;
+        }
         finally
         {
+            if (null != metrics)
+            {
+                metrics.close();
+            }
             forwarder.close();
         }
         printer.summary(context, lcores, seconds, totals, rules, forwarder.mbufsInUseAtClose(), mbufs);
