@@ -5,24 +5,16 @@ import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.testing.DpdkTestSupport;
+import dev.dataplane.testing.PrometheusScrape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,9 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrometheusMetricsTest
 {
-    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)(?:\\{(.*)})? (\\S+)$");
-    private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
-
     @TempDir
     Path dir;
 
@@ -52,10 +41,10 @@ class PrometheusMetricsTest
             .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
         try
         {
-            final String url = awaitUrl(process);
-            final Map<String, Double> first = scrape(url);
+            final String url = PrometheusScrape.awaitUrl(process, dir.resolve("err.txt"));
+            final Map<String, Double> first = PrometheusScrape.scrape(url);
             Thread.sleep(1_000);
-            final Map<String, Double> second = scrape(url);
+            final Map<String, Double> second = PrometheusScrape.scrape(url);
             for (final String port : new String[] {"0", "1"})
             {
                 final String rx = "forwarder_rx_packets_total{port=" + port + "}";
@@ -92,67 +81,5 @@ class PrometheusMetricsTest
         DpdkTestSupport.assertCleanRejection(DpdkTestSupport.runProgram(ForwarderMain.class.getName(),
             ealArgs("net_null0", "net_null1"), dir, "--prometheus", "99999"), "forwarder",
             "--prometheus wants [ADDR:]PORT with a port in 0..65535: 99999", dir);
-    }
-
-    private String awaitUrl(final Process process) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline)
-        {
-            final Matcher matcher = SERVING.matcher(Files.readString(dir.resolve("err.txt")));
-            if (matcher.find())
-            {
-                return matcher.group(1);
-            }
-            assertTrue(process.isAlive(), "the forwarder exited: " + Files.readString(dir.resolve("err.txt")));
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no prometheus line: " + Files.readString(dir.resolve("err.txt")));
-    }
-
-    /**
-     * One scrape, parsed: each sample by its name and labels ({@code name{a=x,b=y}}, labels sorted, quotes dropped),
-     * and every sample's family declared with a TYPE line.
-     */
-    private static Map<String, Double> scrape(final String url) throws Exception
-    {
-        final String text;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())
-        {
-            final HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode());
-            text = response.body();
-        }
-        final Map<String, Double> samples = new HashMap<>();
-        final Map<String, String> types = new HashMap<>();
-        for (final String line : text.lines().toList())
-        {
-            if (line.startsWith("# TYPE "))
-            {
-                final String[] words = line.split(" ");
-                types.put(words[2], words[3]);
-                continue;
-            }
-            if (line.startsWith("#") || line.isBlank())
-            {
-                continue;
-            }
-            final Matcher matcher = SAMPLE.matcher(line);
-            assertTrue(matcher.matches(), line);
-            assertTrue(types.containsKey(matcher.group(1)), "a TYPE line before " + line);
-            final Map<String, String> labels = new TreeMap<>();
-            if (null != matcher.group(2))
-            {
-                for (final String label : matcher.group(2).split(","))
-                {
-                    final String[] pair = label.split("=", 2);
-                    labels.put(pair[0], pair[1].replace("\"", ""));
-                }
-            }
-            final String key = matcher.group(1) + (labels.isEmpty() ? "" : labels.toString().replace(", ", ","));
-            samples.put(key, Double.parseDouble(matcher.group(3)));
-        }
-        return samples;
     }
 }

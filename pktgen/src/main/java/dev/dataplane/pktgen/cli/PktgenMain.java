@@ -12,8 +12,10 @@ import dev.dataplane.dpdk.Eal;
 import dev.dataplane.pktgen.Pktgen;
 import dev.dataplane.pktgen.PktgenContext;
 import dev.dataplane.pktgen.report.LatencyFiles;
+import dev.dataplane.pktgen.report.PktgenMetrics;
 import dev.dataplane.pktgen.report.PktgenReport;
 import dev.dataplane.runtime.Launcher;
+import dev.dataplane.runtime.MetricsEndpoint;
 import dev.dataplane.runtime.StatsFormat;
 import org.HdrHistogram.Histogram;
 
@@ -59,6 +61,10 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
     {
         this.context = options.toContext();
         this.options = options;
+        if (null != options.prometheus)
+        {
+            MetricsEndpoint.check(options.prometheus);
+        }
     }
 
     @Override
@@ -83,9 +89,15 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
         pktgen.warnings().forEach(launcher::warning);
         final PktgenReport report = new PktgenReport(out, json, context);
         int exit = Launcher.EXIT_OK;
+        MetricsEndpoint metrics = null;
         try
         {
             report.start(pktgen);
+            if (null != options.prometheus)
+            {
+                metrics = MetricsEndpoint.start(options.prometheus, new PktgenMetrics(pktgen, report));
+                launcher.log("prometheus: serving " + metrics.url());
+            }
             final long startNanos = System.nanoTime();
             pktgen.start();
             final long periodNanos = 0 == period ? Long.MAX_VALUE : (long)(period * 1e9);
@@ -130,6 +142,11 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
             final double seconds = (System.nanoTime() - startNanos) / 1e9;
             final Throwable failure = pktgen.failure();
             pktgen.stop();
+            if (null != metrics)
+            {
+                metrics.close();
+                metrics = null;
+            }
             final Histogram latency = pktgen.latency().intervalHistogram();
             report.accumulate(latency);
             pktgen.close();
@@ -146,8 +163,17 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
                 exit = Launcher.EXIT_FAILED;
             }
         }
+        catch (final IOException ex)
+        {
+            launcher.error(ex.getMessage());
+            exit = Launcher.EXIT_FAILED;
+        }
         finally
         {
+            if (null != metrics)
+            {
+                metrics.close();
+            }
             pktgen.close();
         }
         return exit;

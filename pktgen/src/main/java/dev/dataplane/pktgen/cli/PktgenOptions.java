@@ -112,6 +112,11 @@ final class PktgenOptions
         description = "Write a self-contained HTML plot of the latency distribution to FILE at the end.")
     String latencyHtml;
 
+    @Option(names = "--prometheus", paramLabel = "[ADDR:]PORT",
+        description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; port 0: any " +
+            "free one, logged). Off by default.")
+    String prometheus;
+
     private static int parseTcpFlags(final String text)
     {
         int flags = 0;

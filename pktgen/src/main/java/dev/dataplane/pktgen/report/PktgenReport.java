@@ -59,7 +59,7 @@ public final class PktgenReport
      */
     public void period(final Pktgen pktgen, final double seconds)
     {
-        accumulate(pktgen.latency().intervalHistogram());
+        takeLatency(pktgen);
         final Senders senders = pktgen.senders();
         final Receiver receiver = pktgen.receiver();
         final long sent = senders.sent();
@@ -98,9 +98,26 @@ public final class PktgenReport
         return total;
     }
 
-    public void accumulate(final Histogram interval)
+    public synchronized void accumulate(final Histogram interval)
     {
         total.add(interval);
+    }
+
+    /**
+     * Every latency recorded so far, the recorder's latest interval added in first: for the period lines and for a
+     * Prometheus scrape (another thread), one at a time.
+     *
+     * @return a copy, the caller's.
+     */
+    public synchronized Histogram latencySoFar(final Pktgen pktgen)
+    {
+        takeLatency(pktgen);
+        return total.copy();
+    }
+
+    private synchronized void takeLatency(final Pktgen pktgen)
+    {
+        total.add(pktgen.latency().intervalHistogram());
     }
 
     /** The summary, once the lcores have stopped. */
