@@ -174,6 +174,7 @@ final class PktgenOptions
             throw new IllegalArgumentException("--pcap-timing and --rate contradict each other");
         }
         return new PktgenContext(txPort, noRx ? PktgenContext.NO_RX : null == rxPort ? txPort : rxPort,
-            run.burst(), traffic, rate, count, run.duration(), null == pcap ? null : Path.of(pcap), loops, pcapTiming, txQueues);
+            run.burst(), traffic, rate, count, run.duration(), null == pcap ? null : Path.of(pcap), loops, pcapTiming,
+            txQueues);
     }
 }
