@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.forwarder.Forwarder;
@@ -19,6 +20,7 @@ import dev.dataplane.forwarder.rules.lang.RulesException;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.forwarder.stats.ForwarderMetrics;
 import dev.dataplane.forwarder.stats.ForwarderStats;
+import dev.dataplane.forwarder.stats.ForwarderTelemetry;
 import dev.dataplane.forwarder.stats.PortTotals;
 import dev.dataplane.forwarder.stats.StatsSink;
 import dev.dataplane.runtime.Launcher;
@@ -35,6 +37,8 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     private static final String COMMANDS = "reload, conntrack list|count|flush";
     /** How long {@code conntrack flush} waits for the lcores. */
     private static final long FLUSH_TIMEOUT_MILLIS = 2_000;
+    /** The forwarder DPDK's telemetry commands answer for (registered once a process, with EAL). */
+    private static final AtomicReference<Forwarder> TELEMETRY = new AtomicReference<>();
 
     private final Launcher launcher;
     private final PrintStream out;
@@ -127,6 +131,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     @Override
     public int run(final Eal eal)
     {
+        ForwarderTelemetry.register(TELEMETRY);
         return forward(eal, context, control);
     }
 
@@ -245,6 +250,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
             mbufs = forwarder.pool().size();
             printer.start(forwarder, eal);
             forwarder.warnings().forEach(launcher::warning);
+            TELEMETRY.set(forwarder);
             if (null != prometheus)
             {
                 metrics = MetricsEndpoint.start(prometheus, new ForwarderMetrics(forwarder));
@@ -315,6 +321,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
         }
         finally
         {
+            TELEMETRY.set(null);
             if (null != metrics)
             {
                 metrics.close();
