@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.dpdk.Pdump;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.ForwarderContext;
 import dev.dataplane.forwarder.conntrack.ConnCounter;
@@ -132,7 +133,20 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     public int run(final Eal eal)
     {
         ForwarderTelemetry.register(TELEMETRY);
-        return forward(eal, context, control);
+        // Live capture: dpdk-dumpcap, a secondary process, attaches to this one (hugepages needed for that).
+        final String capture = Pdump.init();
+        if (null != capture)
+        {
+            launcher.warning("live capture (dpdk-dumpcap) is unavailable: " + capture);
+        }
+        try
+        {
+            return forward(eal, context, control);
+        }
+        finally
+        {
+            Pdump.uninit();
+        }
     }
 
     /**
