@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.EthDev;
@@ -43,6 +45,8 @@ public final class Pktgen implements AutoCloseable
     public static final long DEFAULT_LINK_MBPS = 10_000;
     /** Latencies above this (10 s) are recorded as this. */
     public static final long HIGHEST_LATENCY_NANOS = 10_000_000_000L;
+    /** How long {@link #start} waits for the ports' links to come up. */
+    public static final long LINK_WAIT_MILLIS = 5_000;
     private static final int DESCRIPTORS = 1024;
     private static final int POOL_SIZE = 16383;
     /** Mbufs in a pool of jumbo-frame buffers (about 10 KiB each). */
@@ -273,8 +277,17 @@ public final class Pktgen implements AutoCloseable
         return link.speedMbps() > 0 ? link.speedMbps() : DEFAULT_LINK_MBPS;
     }
 
+    /**
+     * Starts the lcores, once the ports' links are up or {@value #LINK_WAIT_MILLIS} ms have passed (a memif or a NIC
+     * comes up a moment after it starts; what is sent before that is refused, and counted as lost).
+     */
     public void start()
     {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINK_WAIT_MILLIS);
+        while (!ports.stream().allMatch(port -> EthDev.link(port).up()) && System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
         lcoreGroup.start(lcores.stream().map(PollingLcore::lcore).toList(), lcores);
     }
 

@@ -40,7 +40,8 @@ public final class Figures
      *
      * @param latency its latency distribution in nanoseconds, or null (beyond the receiver's per-stream histograms).
      */
-    public record Stream(int stream, long sent, long received, long lost, long duplicates, long outOfOrder,
+    public record Stream(int stream, long sent, long txRefused, long received, long lost, long duplicates,
+        long outOfOrder,
         long late, long minNanos, double meanNanos, Histogram latency, long maxNanos)
     {
     }

@@ -66,6 +66,7 @@ public final class JsonReport implements ReportSink
         for (final Figures.Stream stream : s.streams())
         {
             json.beginObject().field("stream", stream.stream()).field("sent", stream.sent())
+                .field("tx_refused", stream.txRefused())
                 .field("received", stream.received()).field("lost", stream.lost())
                 .field("duplicates", stream.duplicates()).field("out_of_order", stream.outOfOrder())
                 .field("late", stream.late()).name("latency_ns").beginObject().field("min", stream.minNanos())

@@ -154,7 +154,8 @@ public final class PktgenReport
                 final long streamLost = t.lost(s) +
                     Math.max(0, g.handedOut(s) - t.received(s) + t.duplicates(s) - t.lost(s));
                 lost += streamLost;
-                streams.add(new Figures.Stream(s, g.handedOut(s), t.received(s), streamLost, t.duplicates(s),
+                streams.add(new Figures.Stream(s, g.handedOut(s), g.refused(s), t.received(s), streamLost,
+                    t.duplicates(s),
                     t.outOfOrder(s), t.late(s), r.minLatencyNanos(s), r.meanLatencyNanos(s), r.streamLatency(s),
                     r.maxLatencyNanos(s)));
             }

@@ -34,6 +34,10 @@ public final class Generator extends Sender
 {
     private final int flows;
     private final int[] streams;
+    private final int firstFlow;
+    private final int flowStep;
+    /** Per flow, what the TX queue refused: written by the lcore, read once it has stopped. */
+    private final long[] refusedByFlow;
     private final int[] sequences;
     /** Per flow: the 32 bits that tell flows apart ({@link Traffic#flowFieldOffset}). */
     private final int[] flowWords;
@@ -78,6 +82,9 @@ public final class Generator extends Sender
         }
         final int sizes = traffic.sizes().count();
         this.flows = (traffic.flows() - firstFlow + flowStep - 1) / flowStep;
+        this.firstFlow = firstFlow;
+        this.flowStep = flowStep;
+        this.refusedByFlow = new long[flows];
         this.streams = new int[flows];
         this.sequences = new int[flows];
         this.flowWords = new int[flows];
@@ -344,6 +351,28 @@ public final class Generator extends Sender
         final int checksum = InternetChecksum.applyDelta(baseChecksum, delta);
         // A UDP checksum that comes out 0 goes as 0xFFFF: 0 would mean "none" (RFC 768).
         NetworkOrder.u16(ALL, checksumAt, udp && 0 == checksum ? 0xFFFF : checksum);
+    }
+
+    /** Counts each refused packet against its flow, by the stream its stamp names. */
+    @Override
+    protected void refused(final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            final int stream = NetworkOrder.u16(ALL, Mbuf.dataAddress(mbufs.get(i)) + stampOffset +
+                Stamp.STREAM_OFFSET);
+            final int f = (stream - firstFlow) / flowStep;
+            if (f >= 0 && f < flows)
+            {
+                refusedByFlow[f]++;
+            }
+        }
+    }
+
+    /** Packets of this generator's {@code f}-th flow the TX queue refused (read once the lcore has stopped). */
+    public long refused(final int f)
+    {
+        return refusedByFlow[f];
     }
 
     /**

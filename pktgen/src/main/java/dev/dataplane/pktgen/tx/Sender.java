@@ -1,10 +1,11 @@
 package dev.dataplane.pktgen.tx;
 
+import dev.dataplane.dpdk.EthDev;
+import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.Poller;
-import dev.dataplane.runtime.TxBurst;
 
 /**
  * What sends on a TX queue, the stamped-traffic {@link Generator} or the {@link PcapReplay}: the burst array, the
@@ -55,9 +56,12 @@ public abstract class Sender implements Poller
      */
     protected final int transmit(final int n, final int length)
     {
-        final int sent = TxBurst.sendOrFree(port, queue, mbufs, 0, n);
+        // TxBurst.sendOrFree's way, with a look at what the queue refused before it is freed.
+        final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
         if (sent < n)
         {
+            refused(sent, n);
+            Mbuf.freeBulk(mbufs, sent, n - sent);
             counters.add(SenderCounter.TX_REFUSED, n - sent);
         }
         long bytes = (long)sent * length;
@@ -72,6 +76,14 @@ public abstract class Sender implements Poller
         counters.add(SenderCounter.SENT, sent);
         counters.add(SenderCounter.BYTES, bytes);
         return sent;
+    }
+
+    /**
+     * Sees the packets {@code from} to {@code to} of {@link #mbufs}, which the TX queue refused, before they are freed
+     * (the slow path: the queue was full).
+     */
+    protected void refused(final int from, final int to)
+    {
     }
 
     /** Packets sent or refused so far: handed to the TX queue (the sending lcore's own view). */

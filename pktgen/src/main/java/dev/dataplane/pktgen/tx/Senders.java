@@ -66,6 +66,13 @@ public final class Senders
         return senders[stream % n] instanceof Generator generator ? generator.handedOut(stream / n) : -1;
     }
 
+    /** Packets of {@code stream} the TX queue refused (once the lcores have stopped), or 0 for a pcap replay. */
+    public long refused(final int stream)
+    {
+        final int n = senders.length;
+        return senders[stream % n] instanceof Generator generator ? generator.refused(stream / n) : 0;
+    }
+
     private long sum(final ToLongFunction<Sender> counter)
     {
         long sum = 0;

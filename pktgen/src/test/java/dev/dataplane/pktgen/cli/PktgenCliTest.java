@@ -100,8 +100,8 @@ class PktgenCliTest
         // Per stream: streams 0 and 2 from TX queue 0, 1 and 3 from queue 1, all 50000 each, none lost.
         for (int stream = 0; stream < 4; stream++)
         {
-            assertTrue(summary.contains("{\"stream\":" + stream + ",\"sent\":50000,\"received\":50000,\"lost\":0,"),
-                summary);
+            assertTrue(summary.contains("{\"stream\":" + stream + ",\"sent\":50000,\"tx_refused\":0," +
+                "\"received\":50000,\"lost\":0,"), summary);
         }
         assertTrue(summary.matches(".*\\{\"stream\":3,[^}]*\"latency_ns\":\\{\"min\":[0-9]+,\"mean\":[0-9]+," +
             "\"p50\":[0-9]+,\"p90\":[0-9]+,\"p99\":[0-9]+,\"p99_9\":[0-9]+,\"max\":[0-9]+}}.*"), summary);

@@ -93,7 +93,7 @@ class ReportSinkTest
         final List<Figures.Stream> list = new ArrayList<>();
         for (int s = 0; s < streams; s++)
         {
-            list.add(new Figures.Stream(s, 25, 25, 0, 0, 0, 0, 900, 1000.0, latency, 1100));
+            list.add(new Figures.Stream(s, 25, 0, 25, 0, 0, 0, 0, 900, 1000.0, latency, 1100));
         }
         return new Figures.Summary(1.0, 1000, 2, 0, 0, 998, 998, 0, 3, 1, 4, 0, Rates.of(1000, 60_000, 1.0),
             Rates.of(998, 59_880, 1.0), 60_000, 59_880, latency, list, 0);

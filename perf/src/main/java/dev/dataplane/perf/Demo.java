@@ -1,0 +1,345 @@
+package dev.dataplane.perf;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import dev.dataplane.dpdk.JvmFlags;
+import dev.dataplane.forwarder.cli.ForwarderMain;
+import dev.dataplane.pktgen.cli.PktgenMain;
+
+/**
+ * The whole system on one machine ({@code bin/demo}): pktgen and the forwarder as two processes joined by two DPDK
+ * memif ports, pktgen -> memif -> forwarder ({@code examples/demo.rules}: the redirect and a drop rule) -> memif ->
+ * pktgen, without hugepages. Four UDP flows to 10.0.8.17, ports 8080 to 8083: one redirected to 10.0.1.2:8083, one
+ * dropped by the rule, two through. Each second a line from both tools' Prometheus endpoints (sent, forwarded,
+ * redirected, dropped by the rule, received, lost, latency); at the end a summary that adds up: sent = received +
+ * dropped by rule + lost, and the redirect rule's count against what pktgen sent to 10.0.8.17:8080. It ends by
+ * itself, stops both tools cleanly, also on Ctrl-C, and leaves no process, socket or EAL runtime file behind.
+ * <p>
+ * The two busy-polling lcores get a CPU each (the forwarder's on CPU 1, pktgen's on CPU 0), the main lcores share.
+ */
+public final class Demo
+{
+    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)(?:\\{(.*)})? (\\S+)$");
+    private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
+    private static final String RULES = "examples/demo.rules";
+    private static final int FLOWS = 4;
+
+    private final int seconds;
+    private final String rate;
+    private final Path dir;
+    private final String forwarderPrefix;
+    private final String pktgenPrefix;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process forwarder;
+    private Process pktgen;
+    /** Set when the demo is being stopped (Ctrl-C): no summary then, the tools were cut short. */
+    private volatile boolean stopping;
+
+    private Demo(final int seconds, final String rate) throws IOException
+    {
+        this.seconds = seconds;
+        this.rate = rate;
+        final long pid = ProcessHandle.current().pid();
+        this.dir = Files.createTempDirectory(Path.of("/tmp"), "dp-demo-");
+        this.forwarderPrefix = "dp-demo-fwd-" + pid;
+        this.pktgenPrefix = "dp-demo-gen-" + pid;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        int seconds = 20;
+        String rate = "500k";
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--rate" -> rate = args[i + 1];
+                default ->
+                {
+                    System.err.println("demo: usage: bin/demo [--seconds S (default 20)] [--rate PPS (default 500k)]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (0 != args.length % 2 || seconds < 3 || seconds > 50)
+        {
+            System.err.println("demo: usage: bin/demo [--seconds S, 3..50] [--rate PPS]");
+            System.exit(2);
+        }
+        final Demo demo = new Demo(seconds, rate);
+        final Thread cleanup = new Thread(demo::stopAndClean, "demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        System.exit(demo.run());
+    }
+
+    private int run() throws Exception
+    {
+        final String a = dir.resolve("a.sock").toString();
+        final String b = dir.resolve("b.sock").toString();
+        System.out.printf(Locale.ROOT, "demo: pktgen -> memif -> forwarder (%s) -> memif -> pktgen: %d UDP flows to " +
+            "10.0.8.17:8080-%d, %s pps for %d s; sockets in %s%n", RULES, FLOWS, 8080 + FLOWS - 1, rate, seconds, dir);
+        forwarder = start("forwarder", ForwarderMain.class.getName(), List.of("-l", "0,1", "--no-huge", "--no-pci",
+            "-m", "256", "--file-prefix", forwarderPrefix, "--vdev", memif(0, "server", a), "--vdev",
+            memif(1, "server", b)), List.of("--rules", RULES, "--prometheus", "127.0.0.1:0", "--stats-period", "0"));
+        final String forwarderUrl = awaitUrl(forwarder, "forwarder");
+        pktgen = start("pktgen", PktgenMain.class.getName(), List.of("--lcores", "0@1,1@0", "--no-huge",
+            "--no-pci", "-m", "256", "--file-prefix", pktgenPrefix, "--vdev", memif(0, "client", a), "--vdev",
+            memif(1, "client", b)), List.of("--tx-port", "0", "--rx-port", "1", "--dst-ip", "10.0.8.17", "--dport",
+            "8080", "--flows", Integer.toString(FLOWS), "--flow-field", "dst-port", "--rate", rate, "--duration",
+            Integer.toString(seconds), "--stats-period", "0", "--prometheus", "127.0.0.1:0", "--summary-json",
+            dir.resolve("pktgen.json").toString()));
+        final String pktgenUrl = awaitUrl(pktgen, "pktgen");
+        System.out.printf(Locale.ROOT, "%6s %10s %10s %10s %10s %10s %10s %9s %9s %9s%n", "time-s", "sent/s",
+            "fwd/s", "redirect/s", "dropped/s", "recv/s", "lost", "p50-us", "p99-us", "p99.9-us");
+        Map<String, Double> lastGen = Map.of();
+        Map<String, Double> lastFwd = Map.of();
+        Map<String, Double> fwd = Map.of();
+        final long start = System.nanoTime();
+        while (!pktgen.waitFor(1, TimeUnit.SECONDS))
+        {
+            final Map<String, Double> gen = scrape(pktgenUrl);
+            fwd = scrape(forwarderUrl);
+            if (gen.isEmpty() || fwd.isEmpty())
+            {
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "%6.1f %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %9.1f %9.1f %9.1f%n",
+                (System.nanoTime() - start) / 1e9, delta(gen, lastGen, "pktgen_tx_packets_total{port=0}"),
+                delta(fwd, lastFwd, "forwarder_tx_packets_total{port=1}"),
+                delta(fwd, lastFwd, "forwarder_rule_packets_total{line=4,rule=vip}"),
+                delta(fwd, lastFwd, "forwarder_rule_packets_total{line=6,rule=blocked}"),
+                delta(gen, lastGen, "pktgen_rx_packets_total{port=1}"), lost(gen, fwd), micros(gen, "0.5"),
+                micros(gen, "0.99"), micros(gen, "0.999"));
+            lastGen = gen;
+            lastFwd = fwd;
+        }
+        final Map<String, Double> last = scrape(forwarderUrl);
+        if (stopping || last.isEmpty())
+        {
+            System.out.println("demo: interrupted: both tools stopped; no summary of a cut-short run");
+            return 130;
+        }
+        fwd = last;
+        if (0 != pktgen.exitValue())
+        {
+            System.err.println("demo: pktgen failed:\n" + Files.readString(dir.resolve("pktgen.err")));
+            return 1;
+        }
+        return summary(Files.readString(dir.resolve("pktgen.json")), fwd, lastGen);
+    }
+
+    /**
+     * The final reckoning, from pktgen's summary, the forwarder's last scrape and pktgen's last (its RX port's own
+     * drops): 0 when the redirect rule counted exactly what pktgen sent to the service.
+     */
+    private int summary(final String json, final Map<String, Double> fwd, final Map<String, Double> gen)
+    {
+        final long sent = field(json, "tx_packets");
+        final long received = field(json, "rx_packets");
+        final long refused = field(json, "tx_refused");
+        final long dropped = fwd.getOrDefault("forwarder_rule_packets_total{line=6,rule=blocked}", 0.0).longValue();
+        final long redirected = fwd.getOrDefault("forwarder_rule_packets_total{line=4,rule=vip}", 0.0).longValue();
+        // Stream 0 is the flow to 10.0.8.17:8080: what pktgen handed its TX queue, less what the queue refused.
+        final Matcher stream0 = Pattern.compile("\\{\"stream\":0,\"sent\":(\\d+),\"tx_refused\":(\\d+)")
+            .matcher(json);
+        final long toService = stream0.find() ? Long.parseLong(stream0.group(1)) - Long.parseLong(stream0.group(2)) :
+            -1;
+        final long lost = sent - received - dropped;
+        System.out.printf(Locale.ROOT, "%nSummary:%n  sent %,d = received %,d + dropped by rule \"blocked\" %,d + " +
+            "lost %,d%n", sent, received, dropped, lost);
+        if (0 != lost)
+        {
+            // Where packets are lost on this path: a full ring at either end of either memif.
+            System.out.printf(Locale.ROOT, "  lost where: the forwarder's TX ring to pktgen full %,.0f, its RX ring " +
+                "full %,.0f; pktgen's RX ring full %,.0f (each as its port counts it)%n",
+                fwd.getOrDefault("forwarder_tx_dropped_total{port=1}", 0.0),
+                fwd.getOrDefault("forwarder_rx_missed_total{port=0}", 0.0) +
+                fwd.getOrDefault("forwarder_rx_nombuf_total{port=0}", 0.0),
+                gen.getOrDefault("pktgen_rx_missed_total{port=1}", 0.0) +
+                gen.getOrDefault("pktgen_rx_nombuf_total{port=1}", 0.0));
+        }
+        System.out.printf(Locale.ROOT, "  redirect rule \"vip\" matched %,d; pktgen sent %,d to 10.0.8.17:8080%s%n",
+            redirected, toService, redirected == toService ? " (equal)" : " (NOT equal)");
+        final Matcher latency = Pattern.compile("\"latency_ns\":\\{\"count\":(\\d+),\"min\":(\\d+).*?\"p50\":(\\d+)," +
+            "\"p90\":(\\d+),\"p99\":(\\d+),\"p99_9\":(\\d+).*?\"max\":(\\d+)").matcher(json);
+        if (latency.find())
+        {
+            System.out.printf(Locale.ROOT, "  latency through the forwarder (us): p50 %.1f p99 %.1f p99.9 %.1f max " +
+                "%.1f over %,d packets%n", Long.parseLong(latency.group(3)) / 1e3, Long.parseLong(latency.group(5)) /
+                1e3, Long.parseLong(latency.group(6)) / 1e3, Long.parseLong(latency.group(7)) / 1e3,
+                Long.parseLong(latency.group(1)));
+        }
+        System.out.printf(Locale.ROOT, "  refused by pktgen's TX ring (not sent, not counted as sent): %,d%n", refused);
+        return redirected == toService ? 0 : 1;
+    }
+
+    private Process start(final String name, final String main, final List<String> eal, final List<String> options)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+            .orElse("java")));
+        command.addAll(JvmFlags.production());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
+        command.addAll(eal);
+        command.add("--");
+        command.addAll(options);
+        return new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".out").toFile())
+            .redirectError(dir.resolve(name + ".err").toFile()).start();
+    }
+
+    private String awaitUrl(final Process process, final String name) throws Exception
+    {
+        final Path err = dir.resolve(name + ".err");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            final Matcher matcher = SERVING.matcher(Files.readString(err));
+            if (matcher.find())
+            {
+                return matcher.group(1);
+            }
+            if (!process.isAlive())
+            {
+                throw new IOException(name + " exited: " + Files.readString(err));
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException(name + " did not start within 60 s: " + Files.readString(err));
+    }
+
+    private static String memif(final int port, final String role, final String socket)
+    {
+        // Rings of 16,384 (rsize=14) rather than 1,024: the forwarder's first moments (its code not yet compiled)
+        // would otherwise fill the ring, and pktgen counts what its TX ring refuses as never sent.
+        return "net_memif" + port + ",role=" + role + ",id=0,socket=" + socket + ",socket-abstract=no,rsize=14";
+    }
+
+    /** One scrape, each sample by name and sorted labels without quotes; empty when the endpoint is gone. */
+    private Map<String, Double> scrape(final String url)
+    {
+        final Map<String, Double> samples = new HashMap<>();
+        try
+        {
+            final String text = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (final String line : text.lines().toList())
+            {
+                final Matcher matcher = SAMPLE.matcher(line);
+                if (line.startsWith("#") || !matcher.matches())
+                {
+                    continue;
+                }
+                final String labels = null == matcher.group(2) ? "" : "{" + Stream.of(matcher.group(2).split(","))
+                    .map(l -> l.replace("\"", "")).sorted(Comparator.naturalOrder())
+                    .reduce((x, y) -> x + "," + y).orElse("") + "}";
+                samples.put(matcher.group(1) + labels, Double.parseDouble(matcher.group(3)));
+            }
+        }
+        catch (final IOException ex)
+        {
+            return Map.of();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+        return samples;
+    }
+
+    private static double delta(final Map<String, Double> now, final Map<String, Double> before, final String key)
+    {
+        return now.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
+    }
+
+    /**
+     * Sent, less received and dropped by the rule, so far: what is in flight counts for a moment, and the forwarder,
+     * scraped a moment after pktgen, may have dropped a few more than pktgen had counted sent (never below 0).
+     */
+    private static double lost(final Map<String, Double> gen, final Map<String, Double> fwd)
+    {
+        return Math.max(0, gen.getOrDefault("pktgen_tx_packets_total{port=0}", 0.0) -
+            gen.getOrDefault("pktgen_rx_packets_total{port=1}", 0.0) -
+            fwd.getOrDefault("forwarder_rule_packets_total{line=6,rule=blocked}", 0.0));
+    }
+
+    private static double micros(final Map<String, Double> gen, final String quantile)
+    {
+        return gen.getOrDefault("pktgen_latency_seconds{port=1,quantile=" + quantile + "}", Double.NaN) * 1e6;
+    }
+
+    private static long field(final String json, final String name)
+    {
+        final Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    /** Stops both tools (SIGTERM: each stops cleanly) and removes the sockets and EAL's runtime files. */
+    private void stopAndClean()
+    {
+        stopping = true;
+        for (final Process process : new Process[] {pktgen, forwarder})
+        {
+            if (null != process && process.isAlive())
+            {
+                process.destroy();
+            }
+        }
+        for (final Process process : new Process[] {pktgen, forwarder})
+        {
+            try
+            {
+                if (null != process && !process.waitFor(20, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (final Path path : new Path[] {dir, Path.of("/var/run/dpdk", forwarderPrefix),
+            Path.of("/var/run/dpdk", pktgenPrefix)})
+        {
+            delete(path);
+        }
+    }
+
+    private static void delete(final Path path)
+    {
+        if (!Files.exists(path))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(path))
+        {
+            for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("demo: could not remove " + path + ": " + ex.getMessage());
+        }
+    }
+}
