@@ -233,9 +233,9 @@ public final class Generator extends Sender
     /**
      * Compiles the lcore's code before the run: builds {@code bursts} bursts as {@link #poll} would, hands each frame
      * to {@code receiver} (a receiver's per-frame accounting, unless null), and frees them instead of sending. Call
-     * it on a throwaway generator and receiver (their sequence numbers and counts move), before the real ones start: the
-     * JIT's compiled code is per class, so theirs is ready when the run's first packet is due, and a paced run does not
-     * start a second behind its schedule.
+     * it on a throwaway generator and receiver (their sequence numbers and counts move), before the real ones start:
+     * the JIT's compiled code is per class, so theirs is ready when the run's first packet is due, and a paced run
+     * does not start a second behind its schedule.
      */
     public void warmUp(final int bursts, final ObjIntConsumer<MbufArray> receiver)
     {
