@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.pktgen.cli.PktgenMain;
 
@@ -43,9 +41,9 @@ public final class Demo
 
     private final int seconds;
     private final String rate;
+    private final MemifWire wire;
     private final Path dir;
-    private final String forwarderPrefix;
-    private final String pktgenPrefix;
+    private final long pid = ProcessHandle.current().pid();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process forwarder;
     private Process pktgen;
@@ -56,10 +54,8 @@ public final class Demo
     {
         this.seconds = seconds;
         this.rate = rate;
-        final long pid = ProcessHandle.current().pid();
-        this.dir = Files.createTempDirectory(Path.of("/tmp"), "dp-demo-");
-        this.forwarderPrefix = "dp-demo-fwd-" + pid;
-        this.pktgenPrefix = "dp-demo-gen-" + pid;
+        this.wire = new MemifWire();
+        this.dir = wire.dir();
     }
 
     public static void main(final String[] args) throws Exception
@@ -92,17 +88,15 @@ public final class Demo
 
     private int run() throws Exception
     {
-        final String a = dir.resolve("a.sock").toString();
-        final String b = dir.resolve("b.sock").toString();
         System.out.printf(Locale.ROOT, "demo: pktgen -> memif -> forwarder (%s) -> memif -> pktgen: %d UDP flows to " +
             "10.0.8.17:8080-%d, %s pps for %d s; sockets in %s%n", RULES, FLOWS, 8080 + FLOWS - 1, rate, seconds, dir);
-        forwarder = start("forwarder", ForwarderMain.class.getName(), List.of("-l", "0,1", "--no-huge", "--no-pci",
-            "-m", "256", "--file-prefix", forwarderPrefix, "--vdev", memif(0, "server", a), "--vdev",
-            memif(1, "server", b)), List.of("--rules", RULES, "--prometheus", "127.0.0.1:0", "--stats-period", "0"));
+        forwarder = wire.java("forwarder", ForwarderMain.class.getName(), wire.eal(MemifWire.MIDDLE_LCORES,
+            "dp-demo-fwd-" + pid, "server"), List.of("--rules", RULES, "--prometheus", "127.0.0.1:0",
+            "--stats-period", "0"));
         final String forwarderUrl = awaitUrl(forwarder, "forwarder");
-        pktgen = start("pktgen", PktgenMain.class.getName(), List.of("--lcores", "0@1,1@0", "--no-huge",
-            "--no-pci", "-m", "256", "--file-prefix", pktgenPrefix, "--vdev", memif(0, "client", a), "--vdev",
-            memif(1, "client", b)), List.of("--tx-port", "0", "--rx-port", "1", "--dst-ip", "10.0.8.17", "--dport",
+        pktgen = wire.java("pktgen", PktgenMain.class.getName(), wire.eal(MemifWire.PKTGEN_LCORES,
+            "dp-demo-gen-" + pid, "client"), List.of("--tx-port", "0", "--rx-port", "1", "--dst-ip", "10.0.8.17",
+            "--dport",
             "8080", "--flows", Integer.toString(FLOWS), "--flow-field", "dst-port", "--rate", rate, "--duration",
             Integer.toString(seconds), "--stats-period", "0", "--prometheus", "127.0.0.1:0", "--summary-json",
             dir.resolve("pktgen.json").toString()));
@@ -191,20 +185,6 @@ public final class Demo
         return redirected == toService ? 0 : 1;
     }
 
-    private Process start(final String name, final String main, final List<String> eal, final List<String> options)
-        throws IOException
-    {
-        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
-            .orElse("java")));
-        command.addAll(JvmFlags.production());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
-        command.addAll(eal);
-        command.add("--");
-        command.addAll(options);
-        return new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".out").toFile())
-            .redirectError(dir.resolve(name + ".err").toFile()).start();
-    }
-
     private String awaitUrl(final Process process, final String name) throws Exception
     {
         final Path err = dir.resolve(name + ".err");
@@ -223,13 +203,6 @@ public final class Demo
             Thread.sleep(50);
         }
         throw new IOException(name + " did not start within 60 s: " + Files.readString(err));
-    }
-
-    private static String memif(final int port, final String role, final String socket)
-    {
-        // Rings of 16,384 (rsize=14) rather than 1,024: the forwarder's first moments (its code not yet compiled)
-        // would otherwise fill the ring, and pktgen counts what its TX ring refuses as never sent.
-        return "net_memif" + port + ",role=" + role + ",id=0,socket=" + socket + ",socket-abstract=no,rsize=14";
     }
 
     /** One scrape, each sample by name and sorted labels without quotes; empty when the endpoint is gone. */
@@ -296,50 +269,6 @@ public final class Demo
     private void stopAndClean()
     {
         stopping = true;
-        for (final Process process : new Process[] {pktgen, forwarder})
-        {
-            if (null != process && process.isAlive())
-            {
-                process.destroy();
-            }
-        }
-        for (final Process process : new Process[] {pktgen, forwarder})
-        {
-            try
-            {
-                if (null != process && !process.waitFor(20, TimeUnit.SECONDS))
-                {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (final Path path : new Path[] {dir, Path.of("/var/run/dpdk", forwarderPrefix),
-            Path.of("/var/run/dpdk", pktgenPrefix)})
-        {
-            delete(path);
-        }
-    }
-
-    private static void delete(final Path path)
-    {
-        if (!Files.exists(path))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path))
-        {
-            for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
-        catch (final IOException ex)
-        {
-            System.err.println("demo: could not remove " + path + ": " + ex.getMessage());
-        }
+        wire.close();
     }
 }
