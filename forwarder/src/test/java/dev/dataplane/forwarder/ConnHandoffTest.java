@@ -124,13 +124,7 @@ class ConnHandoffTest
     private int send(final int lcore, final int port, final byte[] frame)
     {
         path.clear();
-        final MbufArray one = new MbufArray(1);
-        assertTrue(pool.allocBulk(one, 1));
-        final long mbuf = one.get(0);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-        Mbuf.setLength(mbuf, frame.length);
-        Mbuf.setOffloadFlags(mbuf, 0);
-        ALL.set(ValueLayout.JAVA_SHORT_UNALIGNED, mbuf + Mbuf.PORT_OFFSET, (short)port);
+        final long mbuf = OneFrame.load(pool, frame, 0, port);
         int at = lcore;
         int hop = ConnTracker.FROM_QUEUE;
         while (true)
@@ -337,13 +331,7 @@ class ConnHandoffTest
     /** Gives a later fragment to lcore {@code lcore} on port 0, where it is held (not handed): its mbuf. */
     private long held(final int lcore, final byte[] frame)
     {
-        final MbufArray one = new MbufArray(1);
-        assertTrue(pool.allocBulk(one, 1));
-        final long mbuf = one.get(0);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-        Mbuf.setLength(mbuf, frame.length);
-        Mbuf.setOffloadFlags(mbuf, 0);
-        ALL.set(ValueLayout.JAVA_SHORT_UNALIGNED, mbuf + Mbuf.PORT_OFFSET, (short)0);
+        final long mbuf = OneFrame.load(pool, frame, 0, 0);
         processors[lcore][0].beginBurst();
         burst.set(0, mbuf);
         processors[lcore][0].process(burst, 1, destination);

@@ -4,7 +4,6 @@ import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -172,11 +171,8 @@ class FragmentHoldTest
     /** Runs {@code frame} through {@code processor} as a burst of one; its mbuf ({@link #destination} says where). */
     private long send(final RulesProcessor processor, final byte[] frame)
     {
-        assertTrue(pool.allocBulk(one, 1));
-        final long mbuf = one.get(0);
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
-        Mbuf.setLength(mbuf, frame.length);
-        Mbuf.setOffloadFlags(mbuf, 0);
+        final long mbuf = OneFrame.load(pool, frame, 0, 0);
+        one.set(0, mbuf);
         processor.beginBurst();
         processor.process(one, 1, destination);
         processor.endBurst();

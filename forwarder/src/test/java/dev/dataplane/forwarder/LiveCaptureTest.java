@@ -1,7 +1,6 @@
 package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
-import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static dev.dataplane.testing.NetworkNamespaces.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.testing.NetworkNamespaces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,20 +52,8 @@ class LiveCaptureTest
             assertTrue(args.remove("--no-huge"), "the test EAL arguments use no hugepages: this test needs them");
             args.addAll(List.of("--huge-dir", huge.toString()));
             final String prefix = args.get(args.indexOf("--file-prefix") + 1);
-            args.addAll(List.of("--", "--rules", Path.of("..", "examples", "redirect.rules").toAbsolutePath()
-                .toString(), "--duration", "60", "--stats-period", "0"));
-            final Process forwarder = javaProcess(ForwarderMain.class.getName(), args, dir)
-                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile())
-                .start();
-            try
+            try (RedirectChild forwarder = new RedirectChild(dir, args).awaitForwarding())
             {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!Files.readString(dir.resolve("out.txt")).contains("Forwarding for"))
-                {
-                    assertTrue(forwarder.isAlive() && System.nanoTime() < deadline,
-                        Files.readString(dir.resolve("err.txt")));
-                    Thread.sleep(50);
-                }
                 final Path capture = dir.resolve("port0.pcapng");
                 final Process dumpcap = new ProcessBuilder("timeout", "60", "dpdk-dumpcap", "--file-prefix=" + prefix,
                     "-i", "net_pcap0", "-c", "200", "-w", capture.toString()).redirectErrorStream(true)
@@ -82,15 +68,8 @@ class LiveCaptureTest
                     "the replayed flows, and the service's translated: " + frames);
                 assertTrue(frames.contains("10.0.8.17\t8080"), "as they arrived");
                 assertTrue(frames.contains("10.0.1.2\t8083"), "as they left, translated");
-                assertTrue(forwarder.isAlive(), "forwarding goes on");
+                assertTrue(forwarder.process().isAlive(), "forwarding goes on");
             }
-            finally
-            {
-                new ProcessBuilder("kill", "-TERM", Long.toString(forwarder.pid())).start().waitFor();
-                assertTrue(forwarder.waitFor(60, TimeUnit.SECONDS));
-            }
-            assertEquals(0, forwarder.exitValue(), Files.readString(dir.resolve("err.txt")));
-            assertTrue(Files.readString(dir.resolve("out.txt")).contains("mbufs in use at exit: 0 of"));
         }
         finally
         {

@@ -15,7 +15,6 @@ import dev.dataplane.forwarder.rules.RulesProcessor;
 final class OneFrame
 {
     private final Mempool pool;
-    private final MbufArray mbufs = new MbufArray(1);
 
     OneFrame(final Mempool pool)
     {
@@ -32,14 +31,26 @@ final class OneFrame
         return send(processor, frame, 0);
     }
 
-    /** {@link #send(RulesProcessor, byte[])} of a frame the RX port marked with {@code olFlags} (its checksum word). */
-    int send(final RulesProcessor processor, final byte[] frame, final long olFlags)
+    /**
+     * An mbuf of {@code pool} holding {@code frame}, as RX port {@code port} would have given it, with
+     * {@code olFlags} (its checksum word): the caller's to free.
+     */
+    static long load(final Mempool pool, final byte[] frame, final long olFlags, final int port)
     {
-        assertTrue(pool.allocBulk(mbufs, 1));
-        final long mbuf = mbufs.get(0);
+        final MbufArray one = new MbufArray(1);
+        assertTrue(pool.allocBulk(one, 1));
+        final long mbuf = one.get(0);
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, ALL, Mbuf.dataAddress(mbuf), frame.length);
         Mbuf.setLength(mbuf, frame.length);
         Mbuf.setOffloadFlags(mbuf, olFlags);
+        ALL.set(ValueLayout.JAVA_SHORT_UNALIGNED, mbuf + Mbuf.PORT_OFFSET, (short)port);
+        return mbuf;
+    }
+
+    /** {@link #send(RulesProcessor, byte[])} of a frame the RX port marked with {@code olFlags} (its checksum word). */
+    int send(final RulesProcessor processor, final byte[] frame, final long olFlags)
+    {
+        final long mbuf = load(pool, frame, olFlags, 0);
         processor.beginBurst();
         final int port = processor.process(mbuf);
         processor.endBurst();

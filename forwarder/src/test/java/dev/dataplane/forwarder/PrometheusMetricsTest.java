@@ -1,16 +1,13 @@
 package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
-import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.testing.DpdkTestSupport;
@@ -35,13 +32,9 @@ class PrometheusMetricsTest
     {
         final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
         final List<String> args = new ArrayList<>(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
-        args.addAll(List.of("--", "--rules", Path.of("..", "examples", "redirect.rules").toAbsolutePath().toString(),
-            "--prometheus", "127.0.0.1:0", "--duration", "30", "--stats-period", "0"));
-        final Process process = javaProcess(ForwarderMain.class.getName(), args, dir)
-            .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
-        try
+        try (RedirectChild forwarder = new RedirectChild(dir, args, "--prometheus", "127.0.0.1:0"))
         {
-            final String url = PrometheusScrape.awaitUrl(process, dir.resolve("err.txt"));
+            final String url = PrometheusScrape.awaitUrl(forwarder.process(), dir.resolve("err.txt"));
             final Map<String, Double> first = PrometheusScrape.scrape(url);
             Thread.sleep(1_000);
             final Map<String, Double> second = PrometheusScrape.scrape(url);
@@ -63,13 +56,6 @@ class PrometheusMetricsTest
             assertEquals(32, second.get("forwarder_ct_nat_total{lcore=0}"), "the 32 to the service, translated");
             assertTrue(second.get("forwarder_ct_hits_total{lcore=0}") > first.get("forwarder_ct_hits_total{lcore=0}"));
         }
-        finally
-        {
-            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        }
-        assertEquals(0, process.exitValue(), Files.readString(dir.resolve("err.txt")));
-        assertTrue(Files.readString(dir.resolve("out.txt")).contains("mbufs in use at exit: 0 of"));
     }
 
     @Test

@@ -1,12 +1,10 @@
 package dev.dataplane.forwarder;
 
 import static dev.dataplane.testing.DpdkTestSupport.ealArgs;
-import static dev.dataplane.testing.DpdkTestSupport.javaProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dataplane.forwarder.cli.ForwarderMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,18 +38,8 @@ class TelemetryTest
         final List<String> args = new ArrayList<>(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
         assertTrue(args.remove("--no-telemetry"), "the test EAL arguments turn telemetry off: this test needs it");
         final String prefix = args.get(args.indexOf("--file-prefix") + 1);
-        args.addAll(List.of("--", "--rules", Path.of("..", "examples", "redirect.rules").toAbsolutePath().toString(),
-            "--duration", "30", "--stats-period", "0"));
-        final Process process = javaProcess(ForwarderMain.class.getName(), args, dir)
-            .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
-        try
+        try (RedirectChild child = new RedirectChild(dir, args).awaitForwarding())
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(dir.resolve("out.txt")).contains("Forwarding for"))
-            {
-                assertTrue(process.isAlive() && System.nanoTime() < deadline, Files.readString(dir.resolve("err.txt")));
-                Thread.sleep(50);
-            }
             Thread.sleep(1_000);
             final Map<String, JsonNode> answers = telemetry(prefix, "/ethdev/list", "/ethdev/stats,0",
                 "/dataplane/forwarder", "/dataplane/lcores", "/dataplane/rules", "/dataplane/rule,0",
@@ -75,13 +62,6 @@ class TelemetryTest
             assertEquals(64, conntrack.get("in_use_lcore0").asInt(), conntrack.toString());
             assertEquals(32, conntrack.get("ct_nat").asInt());
         }
-        finally
-        {
-            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        }
-        assertEquals(0, process.exitValue(), Files.readString(dir.resolve("err.txt")));
-        assertTrue(Files.readString(dir.resolve("out.txt")).contains("mbufs in use at exit: 0 of"));
     }
 
     /**
