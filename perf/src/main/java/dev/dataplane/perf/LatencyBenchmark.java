@@ -21,7 +21,8 @@ import dev.dataplane.pktgen.cli.PktgenMain;
  * Prints p50, p99, p99.9 and max per box and rate, what was lost, and ours over testpmd at p99.9 (the issue's goal:
  * within 2x), and writes the figures as JSON.
  * <p>
- * Usage: {@code bin/bench-latency [--seconds S (default 10)] [--rates 100k,1M,5M] [--out DIR]}
+ * Usage: {@code bin/bench-latency [--seconds S (default 10)] [--warmup W (latency from second W on; default 0)]
+ * [--rates 100k,1M,5M] [--out DIR]}
  */
 public final class LatencyBenchmark
 {
@@ -46,6 +47,7 @@ public final class LatencyBenchmark
     public static void main(final String[] args) throws Exception
     {
         int seconds = 10;
+        int warmup = 0;
         List<String> rates = List.of("100k", "1M", "5M");
         Path out = Path.of("results");
         for (int i = 0; i + 1 < args.length; i += 2)
@@ -53,24 +55,27 @@ public final class LatencyBenchmark
             switch (args[i])
             {
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 case "--rates" -> rates = List.of(args[i + 1].split(","));
                 case "--out" -> out = Path.of(args[i + 1]);
                 default ->
                 {
-                    System.err.println("bench-latency: usage: bin/bench-latency [--seconds S] [--rates R,R...] " +
-                        "[--out DIR]");
+                    System.err.println("bench-latency: usage: bin/bench-latency [--seconds S] [--warmup W] " +
+                        "[--rates R,R...] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
-        if (0 != args.length % 2 || seconds < 3)
+        if (0 != args.length % 2 || seconds < 3 || warmup < 0 || warmup >= seconds)
         {
-            System.err.println("bench-latency: usage: bin/bench-latency [--seconds S, 3 or more] [--rates R,R...]");
+            System.err.println("bench-latency: usage: bin/bench-latency [--seconds S, 3 or more] [--warmup W, under " +
+                "S] [--rates R,R...]");
             System.exit(2);
         }
         Files.createDirectories(out);
         System.out.printf(Locale.ROOT, "latency benchmark: pktgen -> memif -> box -> memif -> pktgen, 64-byte UDP, " +
-            "4 flows, %d s a run, no hugepages; figures in microseconds%n", seconds);
+            "4 flows, %d s a run (latency from second %d on), no hugepages; figures in microseconds%n", seconds,
+            warmup);
         System.out.printf(Locale.ROOT, "%-16s %8s %12s %10s %10s %10s %10s %10s %10s%n", "box", "rate", "sent",
             "lost", "refused", "p50", "p99", "p99.9", "max");
         final List<Result> results = new ArrayList<>();
@@ -78,7 +83,7 @@ public final class LatencyBenchmark
         {
             for (final String box : BOXES)
             {
-                final Result result = run(box, rate, seconds);
+                final Result result = run(box, rate, seconds, warmup);
                 results.add(result);
                 System.out.printf(Locale.ROOT, "%-16s %8s %12d %10d %10d %10.1f %10.1f %10.1f %10.1f%n", box, rate,
                     result.sent(), result.lost(), result.refused(), result.p50() / 1e3, result.p99() / 1e3,
@@ -86,7 +91,7 @@ public final class LatencyBenchmark
             }
         }
         final StringBuilder json = new StringBuilder("{\"benchmark\":\"latency\",\"seconds\":" + seconds +
-            ",\"runs\":[");
+            ",\"warmup_seconds\":" + warmup + ",\"runs\":[");
         for (int i = 0; i < results.size(); i++)
         {
             final Result r = results.get(i);
@@ -117,7 +122,8 @@ public final class LatencyBenchmark
     }
 
     /** One run: the box started, pktgen through it for {@code seconds}, the box stopped. */
-    private static Result run(final String box, final String rate, final int seconds) throws Exception
+    private static Result run(final String box, final String rate, final int seconds, final int warmup)
+        throws Exception
     {
         final long pid = ProcessHandle.current().pid();
         try (MemifWire wire = new MemifWire())
@@ -145,7 +151,8 @@ public final class LatencyBenchmark
             final Process pktgen = wire.java("pktgen", PktgenMain.class.getName(), wire.eal(MemifWire.PKTGEN_LCORES,
                 "lat-gen-" + pid, "client"), List.of("--tx-port", "0", "--rx-port", "1", "--dst-ip", "10.0.8.17",
                 "--dport", "8080", "--flows", "4", "--rate", rate, "--duration", Integer.toString(seconds),
-                "--stats-period", "0", "--summary-json", summary.toString()));
+                "--stats-period", "0", "--summary-json", summary.toString(), "--latency-warmup",
+                Integer.toString(warmup)));
             if (!pktgen.waitFor(seconds + 120L, TimeUnit.SECONDS) || 0 != pktgen.exitValue())
             {
                 throw new IllegalStateException("pktgen failed through " + box + " at " + rate + ": " +

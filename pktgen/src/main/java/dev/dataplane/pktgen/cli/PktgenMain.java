@@ -61,6 +61,10 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
     {
         this.context = options.toContext();
         this.options = options;
+        if (options.latencyWarmup < 0 || (0 != context.duration() && options.latencyWarmup >= context.duration()))
+        {
+            throw new IllegalArgumentException("--latency-warmup must be at least 0 and shorter than --duration");
+        }
         if (null != options.prometheus)
         {
             MetricsEndpoint.check(options.prometheus);
@@ -104,6 +108,7 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
             final long endNanos = 0 == context.duration() ? Long.MAX_VALUE :
                 startNanos + (long)(context.duration() * 1e9);
             long nextReport = startNanos + periodNanos;
+            long warmupEnd = 0 == options.latencyWarmup ? 0 : startNanos + (long)(options.latencyWarmup * 1e9);
             long lastReceived = -1;
             long quietSince = 0;
             long sentAllAt = 0;
@@ -117,6 +122,11 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
                 if (now >= endNanos)
                 {
                     break;
+                }
+                if (0 != warmupEnd && now >= warmupEnd)
+                {
+                    report.forgetLatency(pktgen);
+                    warmupEnd = 0;
                 }
                 if (now >= nextReport)
                 {

@@ -112,6 +112,11 @@ final class PktgenOptions
         description = "Write a self-contained HTML plot of the latency distribution to FILE at the end.")
     String latencyHtml;
 
+    @Option(names = "--latency-warmup", paramLabel = "S",
+        description = "Leave the latencies of the first S seconds out of the latency figures (default: 0): a " +
+            "system under test still warming up.")
+    double latencyWarmup;
+
     @Option(names = "--prometheus", paramLabel = "[ADDR:]PORT",
         description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; port 0: any " +
             "free one, logged). Off by default.")

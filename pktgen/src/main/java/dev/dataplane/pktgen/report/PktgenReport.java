@@ -120,6 +120,13 @@ public final class PktgenReport
         total.add(pktgen.latency().intervalHistogram());
     }
 
+    /** Leaves every latency recorded so far out of the figures (a warm-up's: {@code --latency-warmup}). */
+    public synchronized void forgetLatency(final Pktgen pktgen)
+    {
+        pktgen.latency().intervalHistogram();
+        total.reset();
+    }
+
     /** The summary, once the lcores have stopped. */
     public void summary(final Pktgen pktgen, final double seconds)
     {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.dataplane.pktgen.traffic.FrameSizes;
 import dev.dataplane.pktgen.traffic.Traffic;
@@ -78,6 +80,25 @@ class PktgenCliTest
             "--size 64 is too small for these headers");
         assertCleanRejection(run(ealArgs("net_ring0"), "--proto", "tcp", "--tcp-flags", "nope", "--size", "100"),
             "--tcp-flags takes");
+    }
+
+    @Test
+    void aLatencyWarmupLeavesTheFirstSecondsOutOfTheLatencyFigures() throws Exception
+    {
+        final ProcessResult result = run(ealArgs("net_ring0"), "--rate", "100k", "--duration", "3",
+            "--latency-warmup", "1", "--stats-format", "json");
+        assertEquals(0, result.exitCode(), result.toString());
+        final List<String> lines = result.stdoutLines().stream().filter(l -> l.startsWith("{")).toList();
+        final String summary = lines.get(lines.size() - 1);
+        final Matcher stamped = Pattern.compile("\"rx_stamped\":(\\d+)").matcher(summary);
+        final Matcher counted = Pattern.compile("\"latency_ns\":\\{\"count\":(\\d+)").matcher(summary);
+        assertTrue(stamped.find() && counted.find(), summary);
+        final long all = Long.parseLong(stamped.group(1));
+        final long timed = Long.parseLong(counted.group(1));
+        // About two of the three seconds' packets are timed, none of the first second's.
+        assertTrue(timed > all / 2 && timed < all * 4 / 5, timed + " of " + all + ": " + summary);
+        assertCleanRejection(run(ealArgs("net_ring0"), "--duration", "3", "--latency-warmup", "3"),
+            "--latency-warmup must be at least 0 and shorter than --duration");
     }
 
     @Test
