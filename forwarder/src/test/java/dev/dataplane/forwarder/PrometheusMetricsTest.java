@@ -55,6 +55,11 @@ class PrometheusMetricsTest
             assertEquals(64, second.get("forwarder_ct_in_use{lcore=0}"), "the 64 flows, each a connection");
             assertEquals(32, second.get("forwarder_ct_nat_total{lcore=0}"), "the 32 to the service, translated");
             assertTrue(second.get("forwarder_ct_hits_total{lcore=0}") > first.get("forwarder_ct_hits_total{lcore=0}"));
+            // The forwarding lcore (EAL lcore 1): its cycles grow, and it is busy, replaying without end.
+            assertTrue(second.get("forwarder_lcore_cycles_total{lcore=1}") >
+                first.get("forwarder_lcore_cycles_total{lcore=1}"), second.toString());
+            final double busy = second.get("forwarder_lcore_busy_ratio{lcore=1}");
+            assertTrue(busy > 0.1 && busy <= 1.0, "busy ratio " + busy);
         }
     }
 

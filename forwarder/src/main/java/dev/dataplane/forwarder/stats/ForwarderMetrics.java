@@ -7,6 +7,7 @@ import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
+import dev.dataplane.runtime.LcoreMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -20,8 +21,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * tx_packets, tx_bytes, tx_errors, and the forwarder's own); with rules, each rule's packets and bytes
  * ({@code rule} and {@code line} labels) and the rules' outcomes, malformed frames by reason among them
  * ({@code outcome} label); with connection tracking, each lcore's {@link ConnCounter}s ({@code lcore} label: its
- * index among the lcores that run the rules), {@code ct_in_use} as a gauge. Scrapes run on the endpoint's thread,
- * one at a time.
+ * index among the lcores that run the rules), {@code ct_in_use} as a gauge; each forwarding lcore's cycles, busy
+ * cycles and busy ratio ({@link LcoreMetrics}). Scrapes run on the endpoint's thread, one at a time.
  */
 public final class ForwarderMetrics implements MultiCollector
 {
@@ -29,17 +30,20 @@ public final class ForwarderMetrics implements MultiCollector
 
     private final Forwarder forwarder;
     private final ForwarderStats stats;
+    private final LcoreMetrics lcores;
 
     public ForwarderMetrics(final Forwarder forwarder)
     {
         this.forwarder = forwarder;
         this.stats = new ForwarderStats(forwarder);
+        this.lcores = new LcoreMetrics(PREFIX, forwarder.lcores());
     }
 
     @Override
     public synchronized MetricSnapshots collect()
     {
         final MetricSnapshots.Builder metrics = MetricSnapshots.builder();
+        lcores.addTo(metrics);
         final PortTotals[] ports = stats.snapshot();
         for (final PortCounter counter : PortCounter.values())
         {

@@ -9,6 +9,7 @@ import dev.dataplane.pktgen.Pktgen;
 import dev.dataplane.pktgen.rx.Receiver;
 import dev.dataplane.pktgen.rx.ReceiverCounter;
 import dev.dataplane.pktgen.tx.Senders;
+import dev.dataplane.runtime.LcoreMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -23,7 +24,8 @@ import org.HdrHistogram.Histogram;
  * pktgen's figures for Prometheus ({@code --prometheus}), read at each scrape from what its lcores publish: what the
  * TX port's queues took and refused ({@code port} label), what the RX port received, the loss the receiver sees so
  * far (a gauge: it falls when late packets arrive), the ports' own drops on receive, and the latency of every
- * stamped packet received so far as a summary in seconds (p50, p90, p99, p99.9, p99.99) with its maximum.
+ * stamped packet received so far as a summary in seconds (p50, p90, p99, p99.9, p99.99) with its maximum, and each
+ * lcore's cycles, busy cycles and busy ratio ({@link LcoreMetrics}).
  */
 public final class PktgenMetrics implements MultiCollector
 {
@@ -31,6 +33,7 @@ public final class PktgenMetrics implements MultiCollector
 
     private final Pktgen pktgen;
     private final PktgenReport report;
+    private final LcoreMetrics lcores;
     private final EthStats stats = new EthStats();
     private final MemorySegment statsBuffer = EthDev.allocateStatsBuffer(Arena.ofAuto());
 
@@ -39,12 +42,14 @@ public final class PktgenMetrics implements MultiCollector
     {
         this.pktgen = pktgen;
         this.report = report;
+        this.lcores = new LcoreMetrics("pktgen_", pktgen.lcores());
     }
 
     @Override
     public synchronized MetricSnapshots collect()
     {
         final MetricSnapshots.Builder metrics = MetricSnapshots.builder();
+        lcores.addTo(metrics);
         final Senders senders = pktgen.senders();
         final String tx = Integer.toString(pktgen.context().txPort());
         metrics.metricSnapshot(counter("pktgen_tx_packets", "packets the TX queues took", tx, senders.sent()))

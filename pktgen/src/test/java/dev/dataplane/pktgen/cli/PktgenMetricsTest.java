@@ -50,6 +50,8 @@ class PktgenMetricsTest
             }
             assertEquals(0, second.get("pktgen_lost_packets{port=0}"));
             assertEquals(0, second.get("pktgen_tx_refused_total{port=0}"));
+            final double busy = second.get("pktgen_lcore_busy_ratio{lcore=1}");
+            assertTrue(busy > 0 && busy <= 1.0, "busy ratio " + busy);
             final double count = second.get("pktgen_latency_seconds_count{port=0}");
             // Every stamped packet received has a latency (read a moment after the counters, so a few more).
             assertTrue(count >= first.get("pktgen_rx_packets_total{port=0}"), second.toString());
