@@ -31,6 +31,25 @@ public final class RunOptions
         description = "text, or json: one JSON object per line, the last with \"type\":\"summary\" (default: text).")
     String statsFormat = "text";
 
+    @Option(names = "--prometheus", paramLabel = "[ADDR:]PORT",
+        description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; port 0: any " +
+            "free one, logged). Off by default.")
+    String prometheus;
+
+    /**
+     * Where to serve Prometheus metrics ({@link MetricsEndpoint}), or null for nowhere.
+     *
+     * @throws IllegalArgumentException when the value is not {@code [ADDR:]PORT}.
+     */
+    public String prometheus()
+    {
+        if (null != prometheus)
+        {
+            MetricsEndpoint.check(prometheus);
+        }
+        return prometheus;
+    }
+
     /** @throws IllegalArgumentException naming the option whose value is out of range. */
     public int burst()
     {

@@ -96,11 +96,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
     public void prepare(final ForwarderOptions options) throws IOException
     {
         context = options.toContext();
-        prometheus = options.prometheus;
-        if (null != prometheus)
-        {
-            MetricsEndpoint.check(prometheus);
-        }
+        prometheus = options.run.prometheus();
         try
         {
             control = null == options.controlSocket ? null : new ControlSocket(Path.of(options.controlSocket),

@@ -50,10 +50,6 @@ public final class ForwarderOptions
         description = "Listen for control commands (reload, conntrack list|count|flush) on a Unix socket at PATH.")
     String controlSocket;
 
-    @Option(names = "--prometheus", paramLabel = "[ADDR:]PORT",
-        description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; port 0: any " +
-            "free one, logged). Off by default.")
-    String prometheus;
 
     @Mixin
     final RunOptions run = new RunOptions();

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The transmitter sends in the order it was given packets, whether they were buffered one by one or handed over as a
- * whole burst for one port, counts them, frees what the rules dropped and leaves what another lcore took: checked on a net_ring port, a loopback
- * whose RX queue receives what its TX queue sent.
+ * whole burst for one port, counts them, frees what the rules dropped and leaves what another lcore took: checked
+ * on a net_ring port, a loopback whose RX queue receives what its TX queue sent.
  */
 class LcoreTransmitterTest
 {

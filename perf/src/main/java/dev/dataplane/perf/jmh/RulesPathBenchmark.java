@@ -45,13 +45,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * frame of {@code bin/bench-io --rules N} (to the DNAT address) is passed through a {@link RulesProcessor} as
  * {@code RuleStream} passes a received burst. Each frame is first restored from its template (the DNAT rewrites it),
  * and with {@code flows=new} given its flow's source, so {@code restore} measures that alone (the benchmark's own
- * work, part of every other step's figure), {@code parse} adds the parse, {@code process} is the whole path (parse, flow
- * cache, counters, rewrite with checksums), or with {@code conntrack=on} the stateful path (parse, connection lookup,
- * classification, translation from the connection). With {@code flows=new} every packet is a new flow (a source
- * address and port no packet had before, the IPv4 header checksum updated to match, RFC 1624): with {@code conntrack=on} each is a
- * new connection through the NAT (tracked, classified, its translation bound and applied), its connections living 1
- * ms so that the table (2^20) holds what the sweep has not yet reclaimed: the flow setup rate per lcore. Figures are
- * per packet.
+ * work, part of every other step's figure), {@code parse} adds the parse, {@code process} is the whole path (parse,
+ * flow cache, counters, rewrite with checksums), or with {@code conntrack=on} the stateful path (parse, connection
+ * lookup, classification, translation from the connection). With {@code flows=new} every packet is a new flow (a
+ * source address and port no packet had before, the IPv4 header checksum updated to match, RFC 1624): with
+ * {@code conntrack=on} each is a new connection through the NAT (tracked, classified, its translation bound and
+ * applied), its connections living 1 ms so that the table (2^20) holds what the sweep has not yet reclaimed: the flow
+ * setup rate per lcore. Figures are per packet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

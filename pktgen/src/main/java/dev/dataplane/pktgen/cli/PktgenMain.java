@@ -65,10 +65,7 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
         {
             throw new IllegalArgumentException("--latency-warmup must be at least 0 and shorter than --duration");
         }
-        if (null != options.prometheus)
-        {
-            MetricsEndpoint.check(options.prometheus);
-        }
+        options.run.prometheus();
     }
 
     @Override
@@ -97,9 +94,9 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
         try
         {
             report.start(pktgen);
-            if (null != options.prometheus)
+            if (null != options.run.prometheus())
             {
-                metrics = MetricsEndpoint.start(options.prometheus, new PktgenMetrics(pktgen, report));
+                metrics = MetricsEndpoint.start(options.run.prometheus(), new PktgenMetrics(pktgen, report));
                 launcher.log("prometheus: serving " + metrics.url());
             }
             final long startNanos = System.nanoTime();

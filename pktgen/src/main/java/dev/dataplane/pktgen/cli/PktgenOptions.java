@@ -117,10 +117,6 @@ final class PktgenOptions
             "system under test still warming up.")
     double latencyWarmup;
 
-    @Option(names = "--prometheus", paramLabel = "[ADDR:]PORT",
-        description = "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; port 0: any " +
-            "free one, logged). Off by default.")
-    String prometheus;
 
     private static int parseTcpFlags(final String text)
     {
