@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.pktgen.cli.PktgenMain;
+import dev.dataplane.pktgen.report.LatencyFiles;
 
 /**
  * Latency through a middle box, ours against C ({@code bin/bench-latency}): pktgen sends 64-byte stamped UDP frames
@@ -19,7 +20,8 @@ import dev.dataplane.pktgen.cli.PktgenMain;
  * same run: {@code dpdk-testpmd --forward-mode=io}, the forwarder in io mode, and the forwarder with
  * {@code examples/redirect.rules} (the flows to 10.0.8.17:8080, so each packet is translated by its connection).
  * Prints p50, p99, p99.9 and max per box and rate, what was lost, and ours over testpmd at p99.9 (the issue's goal:
- * within 2x), and writes the figures as JSON.
+ * within 2x), and writes the figures as JSON and, per rate, the boxes' percentile distributions on one plot
+ * ({@code latency-RATE.html}: latency against percentile on HdrHistogram's log scale of nines).
  * <p>
  * Usage: {@code bin/bench-latency [--seconds S (default 10)] [--warmup W (latency from second W on; default 0)]
  * [--rates 100k,1M,5M] [--out DIR]}
@@ -36,7 +38,7 @@ public final class LatencyBenchmark
 
     /** One box at one rate: what pktgen measured. */
     private record Result(String box, String rate, long sent, long received, long refused, long p50, long p99,
-        long p999, long max)
+        long p999, long max, List<double[]> distribution)
     {
         long lost()
         {
@@ -114,6 +116,17 @@ public final class LatencyBenchmark
         final Path file = out.resolve("latency.json");
         Files.writeString(file, json.append("]}\n").toString());
         System.out.println("results: " + file);
+        for (final String rate : rates)
+        {
+            // The boxes' distributions at this rate on one plot, HdrHistogram's way (latency against nines).
+            final List<LatencyFiles.Series> series = results.stream().filter(r -> r.rate().equals(rate))
+                .map(r -> new LatencyFiles.Series(r.box(), r.distribution())).toList();
+            final Path plot = out.resolve("latency-" + rate + ".html");
+            LatencyFiles.writeHtml(series, plot, "latency through the box at " + rate + " pps, 64-byte UDP over memif",
+                "pktgen -> memif -> box -> memif -> pktgen; " + seconds + " s a run, latency from second " + warmup +
+                " on; bin/bench-latency");
+            System.out.println("plot: " + plot);
+        }
     }
 
     private static Result find(final List<Result> results, final String box, final String rate)
@@ -148,11 +161,12 @@ public final class LatencyBenchmark
                 wire.await(middle, "box", ".out", "Forwarding ");
             }
             final Path summary = wire.dir().resolve("pktgen.json");
+            final Path csv = wire.dir().resolve("latency.csv");
             final Process pktgen = wire.java("pktgen", PktgenMain.class.getName(), wire.eal(MemifWire.PKTGEN_LCORES,
                 "lat-gen-" + pid, "client"), List.of("--tx-port", "0", "--rx-port", "1", "--dst-ip", "10.0.8.17",
                 "--dport", "8080", "--flows", "4", "--rate", rate, "--duration", Integer.toString(seconds),
                 "--stats-period", "0", "--summary-json", summary.toString(), "--latency-warmup",
-                Integer.toString(warmup)));
+                Integer.toString(warmup), "--latency-csv", csv.toString()));
             if (!pktgen.waitFor(seconds + 120L, TimeUnit.SECONDS) || 0 != pktgen.exitValue())
             {
                 throw new IllegalStateException("pktgen failed through " + box + " at " + rate + ": " +
@@ -166,7 +180,7 @@ public final class LatencyBenchmark
             }
             return new Result(box, rate, field(json, "tx_packets"), field(json, "rx_packets"),
                 field(json, "tx_refused"), Long.parseLong(latency.group(3)), Long.parseLong(latency.group(5)),
-                Long.parseLong(latency.group(6)), Long.parseLong(latency.group(7)));
+                Long.parseLong(latency.group(6)), Long.parseLong(latency.group(7)), LatencyFiles.readCsv(csv));
         }
     }
 

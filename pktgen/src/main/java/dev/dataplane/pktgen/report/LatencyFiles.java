@@ -13,10 +13,12 @@ import org.HdrHistogram.HistogramIterationValue;
 /**
  * The latency distribution written to files: a CSV of the percentile distribution (HdrHistogram's, in
  * microseconds) and a self-contained HTML page plotting it the HdrHistogram way, latency against percentile on a
- * log scale of "nines" (90%, 99%, 99.9%...), so that the tail shows as well as the median.
+ * log scale of "nines" (90%, 99%, 99.9%...), so that the tail shows as well as the median; several distributions on
+ * one plot (read back from such CSVs) for a comparison.
  */
 public final class LatencyFiles
 {
+    private static final String[] COLOURS = {"#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a"};
     private static final int TICKS_PER_HALF_DISTANCE = 5;
     private static final int WIDTH = 800;
     private static final int HEIGHT = 400;
@@ -37,16 +39,53 @@ public final class LatencyFiles
         Files.writeString(file, csv);
     }
 
+    /** One distribution of a plot: its name and its {@link #writeCsv} points (percentile 0..1, us, count). */
+    public record Series(String name, List<double[]> points)
+    {
+    }
+
     /** An HTML page with an inline SVG plot of the distribution; no script, no external resource. */
     public static void writeHtml(final Histogram histogram, final Path file, final String title) throws IOException
     {
-        final List<double[]> points = points(histogram);
+        writeHtml(List.of(new Series("latency", points(histogram))), file, title, String.format(Locale.ROOT,
+            "%d packets; p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.2f us", histogram.getTotalCount(),
+            histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
+            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3));
+    }
+
+    /** The points of a CSV {@link #writeCsv} wrote. */
+    public static List<double[]> readCsv(final Path file) throws IOException
+    {
+        final List<double[]> points = new ArrayList<>();
+        for (final String line : Files.readAllLines(file))
+        {
+            if (line.isBlank() || line.startsWith("percentile"))
+            {
+                continue;
+            }
+            final String[] fields = line.split(",");
+            points.add(new double[] {Double.parseDouble(fields[0]), Double.parseDouble(fields[1]),
+                Double.parseDouble(fields[2])});
+        }
+        return points;
+    }
+
+    /**
+     * An HTML page plotting several distributions together, each in a colour of its own with its name in a legend;
+     * {@code caption} under the title.
+     */
+    public static void writeHtml(final List<Series> series, final Path file, final String title, final String caption)
+        throws IOException
+    {
         double maxNines = 1;
         double maxLatency = 1;
-        for (final double[] point : points)
+        for (final Series one : series)
         {
-            maxNines = Math.max(maxNines, nines(point[0]));
-            maxLatency = Math.max(maxLatency, point[1]);
+            for (final double[] point : one.points())
+            {
+                maxNines = Math.max(maxNines, nines(point[0]));
+                maxLatency = Math.max(maxLatency, point[1]);
+            }
         }
         maxNines = Math.ceil(maxNines);
         final StringBuilder svg = new StringBuilder();
@@ -69,22 +108,29 @@ public final class LatencyFiles
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>%n",
                 MARGIN - 6, y + 4, maxLatency * i / 4));
         }
-        svg.append("<polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\" points=\"");
-        for (final double[] point : points)
+        for (int s = 0; s < series.size(); s++)
         {
-            svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", MARGIN + plotWidth * nines(point[0]) / maxNines,
-                MARGIN + plotHeight - plotHeight * point[1] / maxLatency));
+            final String colour = COLOURS[s % COLOURS.length];
+            svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"");
+            for (final double[] point : series.get(s).points())
+            {
+                svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", MARGIN + plotWidth * nines(point[0]) / maxNines,
+                    MARGIN + plotHeight - plotHeight * point[1] / maxLatency));
+            }
+            svg.append("\"/>\n");
+            if (series.size() > 1)
+            {
+                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n",
+                    MARGIN + 10, MARGIN + 18 + 16 * s, colour, escape(series.get(s).name())));
+            }
         }
-        svg.append("\"/>\n");
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>" +
             "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">latency (us)</text>%n",
             MARGIN + plotWidth / 2, HEIGHT - 12, MARGIN + plotHeight / 2, MARGIN + plotHeight / 2));
         svg.append("</svg>\n");
         final String html = String.format(Locale.ROOT, "<!DOCTYPE html>%n<html><head><meta charset=\"utf-8\">" +
-            "<title>%s</title></head><body><h1>%s</h1><p>%d packets; p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max " +
-            "%.2f us</p>%n%s</body></html>%n", escape(title), escape(title), histogram.getTotalCount(),
-            histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, svg);
+            "<title>%s</title></head><body><h1>%s</h1><p>%s</p>%n%s</body></html>%n", escape(title), escape(title),
+            escape(caption), svg);
         Files.writeString(file, html);
     }
 
