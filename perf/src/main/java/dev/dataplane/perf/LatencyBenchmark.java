@@ -23,14 +23,21 @@ import dev.dataplane.pktgen.report.LatencyFiles;
  * within 2x), and writes the figures as JSON and, per rate, the boxes' percentile distributions on one plot
  * ({@code latency-RATE.html}: latency against percentile on HdrHistogram's log scale of nines).
  * <p>
+ * With {@code --max-search STEPS} it also searches each box's highest rate without loss
+ * ({@link #highestWithoutLoss}).
+ * <p>
  * Usage: {@code bin/bench-latency [--seconds S (default 10)] [--warmup W (latency from second W on; default 0)]
- * [--rates 100k,1M,5M] [--out DIR]}
+ * [--rates 100k,1M,5M] [--max-search STEPS (default 0)] [--out DIR]}
  */
 public final class LatencyBenchmark
 {
     private static final Pattern LATENCY = Pattern.compile("\"latency_ns\":\\{\"count\":(\\d+),\"min\":(\\d+).*?" +
         "\"p50\":(\\d+),\"p90\":(\\d+),\"p99\":(\\d+),\"p99_9\":(\\d+).*?\"max\":(\\d+)");
     private static final List<String> BOXES = List.of("testpmd-io", "forwarder-io", "forwarder-dnat");
+    /** Seconds of each run of {@link #highestWithoutLoss}'s search. */
+    private static final int SEARCH_SECONDS = 4;
+    /** {@link #highestWithoutLoss}: a rate passes with at most one packet in this many lost. */
+    private static final long LOSS_TOLERANCE = 100_000;
 
     private LatencyBenchmark()
     {
@@ -50,6 +57,7 @@ public final class LatencyBenchmark
     {
         int seconds = 10;
         int warmup = 0;
+        int searchSteps = 0;
         List<String> rates = List.of("100k", "1M", "5M");
         Path out = Path.of("results");
         for (int i = 0; i + 1 < args.length; i += 2)
@@ -58,20 +66,22 @@ public final class LatencyBenchmark
             {
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--max-search" -> searchSteps = Integer.parseInt(args[i + 1]);
                 case "--rates" -> rates = List.of(args[i + 1].split(","));
                 case "--out" -> out = Path.of(args[i + 1]);
                 default ->
                 {
                     System.err.println("bench-latency: usage: bin/bench-latency [--seconds S] [--warmup W] " +
-                        "[--rates R,R...] [--out DIR]");
+                        "[--rates R,R...] [--max-search STEPS] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
-        if (0 != args.length % 2 || seconds < 3 || warmup < 0 || warmup >= seconds)
+        if (0 != args.length % 2 || seconds < 3 || warmup < 0 || warmup >= seconds || searchSteps < 0 ||
+            searchSteps > 10)
         {
             System.err.println("bench-latency: usage: bin/bench-latency [--seconds S, 3 or more] [--warmup W, under " +
-                "S] [--rates R,R...]");
+                "S] [--rates R,R...] [--max-search STEPS, 0..10]");
             System.exit(2);
         }
         Files.createDirectories(out);
@@ -113,8 +123,21 @@ public final class LatencyBenchmark
                     (double)ours.p999() / testpmd.p999(), (double)ours.p50() / testpmd.p50());
             }
         }
+        json.append("]");
+        if (0 != searchSteps)
+        {
+            json.append(",\"max_lossless_pps\":{");
+            for (int b = 0; b < BOXES.size(); b++)
+            {
+                final long[] bracket = highestWithoutLoss(BOXES.get(b), searchSteps);
+                System.out.printf(Locale.ROOT, "%s: highest rate without loss %,d pps (%,d lost some)%n",
+                    BOXES.get(b), bracket[0], bracket[1]);
+                json.append(0 == b ? "" : ",").append('"').append(BOXES.get(b)).append("\":").append(bracket[0]);
+            }
+            json.append('}');
+        }
         final Path file = out.resolve("latency.json");
-        Files.writeString(file, json.append("]}\n").toString());
+        Files.writeString(file, json.append("}\n").toString());
         System.out.println("results: " + file);
         for (final String rate : rates)
         {
@@ -127,6 +150,34 @@ public final class LatencyBenchmark
                 " on; bin/bench-latency");
             System.out.println("plot: " + plot);
         }
+    }
+
+    /**
+     * The highest rate a box carries without loss (at most one packet in {@value #LOSS_TOLERANCE} lost, so that the
+     * odd packet every run loses at its start or end, testpmd's included, does not decide; nothing refused by pktgen's
+     * TX ring; {@value #SEARCH_SECONDS} s runs): {@code steps} halvings of the ratio between a rate that passed and one
+     * that did not, from 100 kpps and 20 Mpps.
+     *
+     * @return the highest rate that passed and the lowest that did not.
+     */
+    private static long[] highestWithoutLoss(final String box, final int steps) throws Exception
+    {
+        long passed = 100_000;
+        long failed = 20_000_000;
+        for (int step = 0; step < steps; step++)
+        {
+            final long rate = Math.round(Math.sqrt((double)passed * failed));
+            final Result result = run(box, Long.toString(rate), SEARCH_SECONDS, 1);
+            if (result.lost() * LOSS_TOLERANCE <= result.sent() && 0 == result.refused())
+            {
+                passed = rate;
+            }
+            else
+            {
+                failed = rate;
+            }
+        }
+        return new long[] {passed, failed};
     }
 
     private static Result find(final List<Result> results, final String box, final String rate)
