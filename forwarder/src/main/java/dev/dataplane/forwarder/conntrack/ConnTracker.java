@@ -166,6 +166,8 @@ public final class ConnTracker implements AutoCloseable
     /** Lookups and hits since the last {@link #sweep}, which publishes them (the two counters every packet moves). */
     private int pendingLookups;
     private int pendingHits;
+    /** Packets handed to another lcore since the last {@link #sweep} (as many as every other packet, two lcores). */
+    private int pendingHandoffs;
     /** The connection the last packet created, until {@link #confirm}ed (or forgotten): -1 when none. */
     private int unconfirmed = -1;
     /** Connections created since the last {@link #sweep}, which sweeps more for them. */
@@ -297,7 +299,7 @@ public final class ConnTracker implements AutoCloseable
             handoffOwner = creator;
             handoffHop = LAST_HOP;
         }
-        counters.add(ConnCounter.HANDED_OFF, 1);
+        pendingHandoffs++;
         return true;
     }
 
@@ -856,7 +858,7 @@ public final class ConnTracker implements AutoCloseable
             final int handed = FragmentTable.MISS - 1 - reference;
             handoffOwner = handed >>> 2;
             handoffHop = handed & 3;
-            counters.add(ConnCounter.HANDED_OFF, 1);
+            pendingHandoffs++;
             return HANDOFF;
         }
         if (FragmentTable.MISS == reference && holdsFragments && 0 != trackedMbuf && hold.hold(source, destination,
@@ -958,12 +960,26 @@ public final class ConnTracker implements AutoCloseable
         final int used = table.used();
         counters.add(ConnCounter.IN_USE, used - publishedInUse);
         publishedInUse = used;
+        publish();
+    }
+
+    /**
+     * Publishes the counts every packet may move, gathered in plain fields: lookups, hits, packets handed to another
+     * lcore. Done by {@link #sweep} and at the end of each burst (the processor's {@code endBurst}).
+     */
+    public void publish()
+    {
         if (0 != pendingLookups)
         {
             counters.add(ConnCounter.LOOKUPS, pendingLookups);
             counters.add(ConnCounter.HITS, pendingHits);
             pendingLookups = 0;
             pendingHits = 0;
+        }
+        if (0 != pendingHandoffs)
+        {
+            counters.add(ConnCounter.HANDED_OFF, pendingHandoffs);
+            pendingHandoffs = 0;
         }
     }
 

@@ -49,7 +49,8 @@ import dev.dataplane.runtime.LcoreTransmitter;
  * ({@code RuleStream}) and the pipeline's rules stage ({@code PipelineRules}): same rules, same results.
  * <p>
  * Used by one thread at a time, in bursts: {@link #beginBurst} picks up a reload, {@link #endBurst} publishes the
- * outcome counters. Frames are classified on their first segment ({@code data_len}).
+ * outcome counters (and the tracker's per-packet counts). Frames are classified on their first segment
+ * ({@code data_len}).
  */
 public final class RulesProcessor
 {
@@ -892,6 +893,10 @@ public final class RulesProcessor
     public void endBurst()
     {
         outcomes.publish(pending);
+        if (null != tracker)
+        {
+            tracker.publish();
+        }
     }
 
     public int rxPort()
