@@ -62,22 +62,19 @@ public final class Pdump
         {
             return;
         }
+        final int rc;
         try
         {
-            final int rc = (int)uninit.invokeExact();
-            uninit = null;
-            if (0 != rc)
-            {
-                throw new DpdkException("rte_pdump_uninit refused: " + rc);
-            }
-        }
-        catch (final DpdkException ex)
-        {
-            throw ex;
+            rc = (int)uninit.invokeExact();
         }
         catch (final Throwable t)
         {
             throw new DpdkException("rte_pdump_uninit failed: " + t);
+        }
+        uninit = null;
+        if (0 != rc)
+        {
+            throw new DpdkException("rte_pdump_uninit refused: " + rc);
         }
     }
 }

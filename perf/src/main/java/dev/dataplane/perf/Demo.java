@@ -145,16 +145,13 @@ public final class Demo
      */
     private int summary(final String json, final Map<String, Double> fwd, final Map<String, Double> gen)
     {
-        final long sent = field(json, "tx_packets");
-        final long received = field(json, "rx_packets");
-        final long refused = field(json, "tx_refused");
+        final PktgenSummary pktgen = PktgenSummary.parse(json);
+        final long sent = pktgen.sent();
+        final long received = pktgen.received();
         final long dropped = fwd.getOrDefault("forwarder_rule_packets_total{line=6,rule=blocked}", 0.0).longValue();
         final long redirected = fwd.getOrDefault("forwarder_rule_packets_total{line=4,rule=vip}", 0.0).longValue();
         // Stream 0 is the flow to 10.0.8.17:8080: what pktgen handed its TX queue, less what the queue refused.
-        final Matcher stream0 = Pattern.compile("\\{\"stream\":0,\"sent\":(\\d+),\"tx_refused\":(\\d+)")
-            .matcher(json);
-        final long toService = stream0.find() ? Long.parseLong(stream0.group(1)) - Long.parseLong(stream0.group(2)) :
-            -1;
+        final long toService = pktgen.stream0Sent() - pktgen.stream0Refused();
         final long lost = sent - received - dropped;
         System.out.printf(Locale.ROOT, "%nSummary:%n  sent %,d = received %,d + dropped by rule \"blocked\" %,d + " +
             "lost %,d%n", sent, received, dropped, lost);
@@ -171,16 +168,11 @@ public final class Demo
         }
         System.out.printf(Locale.ROOT, "  redirect rule \"vip\" matched %,d; pktgen sent %,d to 10.0.8.17:8080%s%n",
             redirected, toService, redirected == toService ? " (equal)" : " (NOT equal)");
-        final Matcher latency = Pattern.compile("\"latency_ns\":\\{\"count\":(\\d+),\"min\":(\\d+).*?\"p50\":(\\d+)," +
-            "\"p90\":(\\d+),\"p99\":(\\d+),\"p99_9\":(\\d+).*?\"max\":(\\d+)").matcher(json);
-        if (latency.find())
-        {
-            System.out.printf(Locale.ROOT, "  latency through the forwarder (us), from second %d on: p50 %.1f p99 " +
-                "%.1f p99.9 %.1f max %.1f over %,d packets%n", warmup(), Long.parseLong(latency.group(3)) / 1e3,
-                Long.parseLong(latency.group(5)) / 1e3, Long.parseLong(latency.group(6)) / 1e3,
-                Long.parseLong(latency.group(7)) / 1e3, Long.parseLong(latency.group(1)));
-        }
-        System.out.printf(Locale.ROOT, "  refused by pktgen's TX ring (not sent, not counted as sent): %,d%n", refused);
+        System.out.printf(Locale.ROOT, "  latency through the forwarder (us), from second %d on: p50 %.1f p99 %.1f " +
+            "p99.9 %.1f max %.1f over %,d packets%n", warmup(), pktgen.p50() / 1e3, pktgen.p99() / 1e3,
+            pktgen.p999() / 1e3, pktgen.max() / 1e3, pktgen.latencyCount());
+        System.out.printf(Locale.ROOT, "  refused by pktgen's TX ring (not sent, not counted as sent): %,d%n",
+            pktgen.refused());
         return redirected == toService ? 0 : 1;
     }
 
@@ -193,24 +185,16 @@ public final class Demo
         return seconds >= 10 ? 3 : 1;
     }
 
+    /** Waits for a tool's log line naming its Prometheus endpoint: the URL. */
     private String awaitUrl(final Process process, final String name) throws Exception
     {
-        final Path err = dir.resolve(name + ".err");
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline)
+        wire.await(process, name, ".err", "prometheus: serving ");
+        final Matcher matcher = SERVING.matcher(Files.readString(dir.resolve(name + ".err")));
+        if (!matcher.find())
         {
-            final Matcher matcher = SERVING.matcher(Files.readString(err));
-            if (matcher.find())
-            {
-                return matcher.group(1);
-            }
-            if (!process.isAlive())
-            {
-                throw new IOException(name + " exited: " + Files.readString(err));
-            }
-            Thread.sleep(50);
+            throw new IOException(name + "'s log names no URL");
         }
-        throw new IOException(name + " did not start within 60 s: " + Files.readString(err));
+        return matcher.group(1);
     }
 
     /** One scrape, each sample by name and sorted labels without quotes; empty when the endpoint is gone. */
@@ -265,12 +249,6 @@ public final class Demo
     private static double micros(final Map<String, Double> gen, final String quantile)
     {
         return gen.getOrDefault("pktgen_latency_seconds{port=1,quantile=" + quantile + "}", Double.NaN) * 1e6;
-    }
-
-    private static long field(final String json, final String name)
-    {
-        final Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
-        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 
     /** Stops both tools (SIGTERM: each stops cleanly) and removes the sockets and EAL's runtime files. */

@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.pktgen.cli.PktgenMain;
@@ -31,8 +29,6 @@ import dev.dataplane.pktgen.report.LatencyFiles;
  */
 public final class LatencyBenchmark
 {
-    private static final Pattern LATENCY = Pattern.compile("\"latency_ns\":\\{\"count\":(\\d+),\"min\":(\\d+).*?" +
-        "\"p50\":(\\d+),\"p90\":(\\d+),\"p99\":(\\d+),\"p99_9\":(\\d+).*?\"max\":(\\d+)");
     private static final List<String> BOXES = List.of("testpmd-io", "forwarder-io", "forwarder-dnat");
     /** Seconds of each run of {@link #highestWithoutLoss}'s search. */
     private static final int SEARCH_SECONDS = 4;
@@ -223,21 +219,9 @@ public final class LatencyBenchmark
                 throw new IllegalStateException("pktgen failed through " + box + " at " + rate + ": " +
                     Files.readString(wire.dir().resolve("pktgen.err")));
             }
-            final String json = Files.readString(summary);
-            final Matcher latency = LATENCY.matcher(json);
-            if (!latency.find())
-            {
-                throw new IllegalStateException("no latency in pktgen's summary: " + json);
-            }
-            return new Result(box, rate, field(json, "tx_packets"), field(json, "rx_packets"),
-                field(json, "tx_refused"), Long.parseLong(latency.group(3)), Long.parseLong(latency.group(5)),
-                Long.parseLong(latency.group(6)), Long.parseLong(latency.group(7)), LatencyFiles.readCsv(csv));
+            final PktgenSummary figures = PktgenSummary.parse(Files.readString(summary));
+            return new Result(box, rate, figures.sent(), figures.received(), figures.refused(), figures.p50(),
+                figures.p99(), figures.p999(), figures.max(), LatencyFiles.readCsv(csv));
         }
-    }
-
-    private static long field(final String json, final String name)
-    {
-        final Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
-        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 }
