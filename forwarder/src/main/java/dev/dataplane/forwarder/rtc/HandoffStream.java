@@ -119,11 +119,7 @@ public final class HandoffStream implements Poller
             processor.beginBurst();
             processor.processHandedOff(pkts, gathered, destinations, hop);
             transmitter.dispatch(pkts, gathered, destinations, drops);
-            int released;
-            while (0 != (released = processor.processReleased(pkts, destinations)))
-            {
-                transmitter.dispatch(pkts, released, destinations, drops);
-            }
+            RuleStream.sendReleased(processor, transmitter, pkts, destinations, drops);
             processor.endBurst();
         }
     }

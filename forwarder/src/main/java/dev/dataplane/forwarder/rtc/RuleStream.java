@@ -43,15 +43,25 @@ public final class RuleStream extends RxStream
         processor.beginBurst();
         processor.process(pkts, received, destinations);
         transmitter.dispatch(pkts, received, destinations, drops);
-        // Later fragments the tracker held for a first fragment this burst brought.
+        sendReleased(processor, transmitter, pkts, destinations, drops);
+        processor.endBurst();
+        transmitter.flush();
+        return received;
+    }
+
+    /**
+     * Sends (or frees) the later fragments {@code processor}'s tracker held for a first fragment its last burst
+     * brought ({@link RulesProcessor#processReleased}), through {@code pkts} and {@code destinations}, which the burst
+     * is done with.
+     */
+    static void sendReleased(final RulesProcessor processor, final LcoreTransmitter transmitter, final MbufArray pkts,
+        final int[] destinations, final MbufArray drops)
+    {
         int released;
         while (0 != (released = processor.processReleased(pkts, destinations)))
         {
             transmitter.dispatch(pkts, released, destinations, drops);
         }
-        processor.endBurst();
-        transmitter.flush();
-        return received;
     }
 
     public RulesProcessor processor()
