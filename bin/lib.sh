@@ -3,7 +3,7 @@
 
 DP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DP_MIN_JAVA=22
-DP_PACKAGES="dpdk libdpdk-dev dpdk-dev tshark maven gcc pkg-config iproute2 python3"
+DP_PACKAGES="dpdk libdpdk-dev dpdk-dev tshark maven gcc pkg-config iproute2 python3 fontconfig fonts-dejavu-core"
 
 dp_die() { echo "$(basename "$0"): error: $*" >&2; exit 2; }
 

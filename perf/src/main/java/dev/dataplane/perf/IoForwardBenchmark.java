@@ -26,7 +26,11 @@ import dev.dataplane.pcap.PcapWriter;
  * of ours over the median of testpmd's.
  * <p>
  * Usage: {@code bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap] [--huge] [--out DIR]
- * [--rules N [--pipeline] [--conntrack auto|on|off] --testpmd-mode 5tswap] [--profile]}
+ * [--size 64..1518] [--rules N [--pipeline] [--conntrack auto|on|off] --testpmd-mode 5tswap] [--profile]}
+ * <p>
+ * {@code --size N} gives the frames N bytes with the FCS (N - 4 in the mbuf), and has net_null copy each frame's
+ * bytes in on RX and out on TX ({@code copy=1}), so that a larger frame costs what moving it would; without it
+ * net_null's frames are 64 bytes that nothing copies.
  * <p>
  * {@code --rules N} runs ours with N rules (N - 1 over other addresses and ports, then the DNAT rule of
  * examples/redirect.rules) on 64-byte UDP frames to the DNAT address, which both ports replay from a pcap
@@ -76,8 +80,13 @@ public final class IoForwardBenchmark
     private static final int MIN_TABLE = 262_144;
     /** testpmd runs this long after its first rate (ours as long); less 2 warm-up samples, 6 s keeps 4. */
     private static final int MIN_SECONDS = 6;
+    /** {@code --size}: frame sizes with the FCS, as on the wire and in pktgen's {@code --size}. */
+    private static final int MIN_SIZE = 64;
+    private static final int MAX_SIZE = 1518;
+    private static final int FCS = 4;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
-        " [--huge] [--rules N [--pipeline | --lcores 1|2] [--flows N] [--flow-cache N] [--conntrack auto|on|off]" +
+        " [--size 64..1518] [--huge] [--rules N [--pipeline | --lcores 1|2] [--flows N] [--flow-cache N]" +
+        " [--conntrack auto|on|off]" +
         " [--nat]" +
         " --testpmd-mode macswap|5tswap] [--out DIR]" +
         " [--profile]";
@@ -85,7 +94,7 @@ public final class IoForwardBenchmark
     /** One benchmark's settings, fixed before the first run. */
     private record Setup(int runs, int seconds, int burst, String mode, String testpmdMode, boolean huge,
         List<String> vdevs, Path rulesFile, boolean pipeline, boolean profile, Path out, int flows, int flowCache,
-        String conntrack, boolean nat, int lcores)
+        String conntrack, boolean nat, int lcores, int rules, int size, String command)
     {
         /** EAL's lcores for either tool: the main lcore and one forwarding lcore, or two on this 2-CPU machine. */
         String ealLcores()
@@ -193,16 +202,19 @@ public final class IoForwardBenchmark
         }
         final String json = String.format(Locale.ROOT, "{\"benchmark\":\"forward\",\"pages\":\"%s\"," +
             "\"pipeline\":%s,\"lcores\":%d,\"mode\":\"%s\",\"testpmd_mode\":\"%s\",\"burst\":%d,\"runs\":%d," +
-            "\"seconds\":%d," +
+            "\"seconds\":%d,\"rules\":%d,\"flows\":%d,\"nat\":%s,\"size\":%d,\"copy\":%s,\"huge\":%s,\"command\":%s," +
             "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
             "\"ratio\":%.4f%s}%n", setup.pages(), setup.pipeline(), setup.lcores(), setup.mode(), setup.testpmdMode(),
-            setup.burst(), setup.runs(), setup.seconds(), testpmd, ours, testpmdMedian, ourMedian, ratio, profile);
+            setup.burst(), setup.runs(), setup.seconds(), setup.rules(), setup.flows(), setup.nat(),
+            0 == setup.size() ? MIN_SIZE : setup.size(), 0 != setup.size(), setup.huge(), setup.command(), testpmd,
+            ours, testpmdMedian, ourMedian, ratio, profile);
         final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
             (0 == setup.flowCache() ? "" : "-cache" + setup.flowCache()) +
             (null == setup.conntrack() ? "" : "-conntrack-" + setup.conntrack()) + (setup.nat() ? "-nat" : "") +
-            (2 == setup.lcores() ? "-2lcores" : "") + (setup.huge() ? "-huge" : "") + ".json");
+            (2 == setup.lcores() ? "-2lcores" : "") + (0 == setup.size() ? "" : "-" + setup.size() + "B") +
+            (setup.huge() ? "-huge" : "") + ".json");
         Files.writeString(result, json);
         System.out.println("results: " + result);
     }
@@ -224,6 +236,7 @@ public final class IoForwardBenchmark
         String conntrack = null;
         boolean nat = false;
         int lcores = 1;
+        int size = 0;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -262,6 +275,7 @@ public final class IoForwardBenchmark
                 case "--flow-cache" -> flowCache = number(option, value);
                 case "--conntrack" -> conntrack = value;
                 case "--lcores" -> lcores = number(option, value);
+                case "--size" -> size = number(option, value);
                 case "--mode" -> mode = value;
                 case "--testpmd-mode" -> testpmdMode = value;
                 case "--out" -> out = Path.of(value);
@@ -272,6 +286,11 @@ public final class IoForwardBenchmark
         {
             throw new IllegalArgumentException("--pipeline, --flows, --flow-cache, --conntrack and --nat go with the " +
                 "rules: give --rules N");
+        }
+        if (0 != size && (size < MIN_SIZE || size > MAX_SIZE || 0 != ruleCount))
+        {
+            throw new IllegalArgumentException("--size is a frame size in " + MIN_SIZE + ".." + MAX_SIZE +
+                " and goes without --rules (the rules replay 64-byte frames): " + size);
         }
         if (nat && null != conntrack && !conntrack.equals("on"))
         {
@@ -301,7 +320,9 @@ public final class IoForwardBenchmark
                 ", --burst in 1..512, --rules >= 0");
         }
         Files.createDirectories(out);
-        List<String> vdevs = List.of("net_null0", "net_null1");
+        // net_null copies each frame's bytes in and out (copy=1) when a size is given, so the size costs what it would.
+        List<String> vdevs = 0 == size ? List.of("net_null0", "net_null1") :
+            List.of("net_null0,size=" + (size - FCS) + ",copy=1", "net_null1,size=" + (size - FCS) + ",copy=1");
         Path rulesFile = null;
         if (ruleCount > 0)
         {
@@ -313,7 +334,7 @@ public final class IoForwardBenchmark
         }
         return new Setup(runs, seconds, burst, null == rulesFile ? mode : "rules",
             null != testpmdMode ? testpmdMode : mode, huge, vdevs, rulesFile, pipeline, profile, out, flows,
-            flowCache, nat ? "on" : conntrack, nat, lcores);
+            flowCache, nat ? "on" : conntrack, nat, lcores, ruleCount, size, ResultFiles.command("bin/bench-io", args));
     }
 
     private static int number(final String option, final String value)

@@ -93,13 +93,15 @@ public final class LatencyBenchmark
             {
                 final Result result = run(box, rate, seconds, warmup);
                 results.add(result);
+                LatencyFiles.writeCsv(result.distribution(), out.resolve("latency-" + box + "-" + rate + ".csv"));
                 System.out.printf(Locale.ROOT, "%-16s %8s %12d %10d %10d %10.1f %10.1f %10.1f %10.1f%n", box, rate,
                     result.sent(), result.lost(), result.refused(), result.p50() / 1e3, result.p99() / 1e3,
                     result.p999() / 1e3, result.max() / 1e3);
             }
         }
         final StringBuilder json = new StringBuilder("{\"benchmark\":\"latency\",\"seconds\":" + seconds +
-            ",\"warmup_seconds\":" + warmup + ",\"runs\":[");
+            ",\"warmup_seconds\":" + warmup + ",\"command\":" + ResultFiles.command("bin/bench-latency", args) +
+            ",\"runs\":[");
         for (int i = 0; i < results.size(); i++)
         {
             final Result r = results.get(i);

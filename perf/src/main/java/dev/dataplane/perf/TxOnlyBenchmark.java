@@ -14,19 +14,26 @@ import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.pktgen.cli.PktgenMain;
 
 /**
- * The generator benchmark: 64-byte UDP frames sent by one TX lcore into a net_null vdev, dpdk-testpmd in txonly mode
+ * The generator benchmark: 64-byte (or {@code --size}) UDP frames sent by one TX lcore into a net_null vdev,
+ * dpdk-testpmd in txonly mode
  * and our pktgen ({@code --no-rx}) alternating on the same vdev, each run a separate process. testpmd's txonly writes
  * one fixed frame; ours stamps a sequence number and a time stamp into every frame and updates its UDP checksum.
  * Prints each run's Mpps (median of its per-second samples after warm-up) and the median ratio.
  * <p>
- * Usage: {@code bin/bench-tx [--runs N] [--seconds S] [--out DIR]}
+ * {@code --size N} (64..1518, with the FCS as pktgen's {@code --size} counts it) sends N-byte frames: N - 4 bytes in
+ * each mbuf, testpmd's {@code --txpkts} too.
+ * <p>
+ * Usage: {@code bin/bench-tx [--runs N] [--seconds S] [--size N] [--out DIR]}
  */
 public final class TxOnlyBenchmark
 {
     private static final Pattern TESTPMD_TX_PPS = Pattern.compile("^\\s*Tx-pps:\\s+(\\d+)");
     private static final Pattern OUR_TX_PPS = Pattern.compile("\"tx_pps\":([0-9.]+)");
     private static final int MIN_SECONDS = 6;
-    private static final String USAGE = "bin/bench-tx [--runs N] [--seconds S] [--out DIR]";
+    private static final int MIN_SIZE = 64;
+    private static final int MAX_SIZE = 1518;
+    private static final int FCS = 4;
+    private static final String USAGE = "bin/bench-tx [--runs N] [--seconds S] [--size 64..1518] [--out DIR]";
 
     private TxOnlyBenchmark()
     {
@@ -36,6 +43,7 @@ public final class TxOnlyBenchmark
     {
         int runs = 5;
         int seconds = 8;
+        int size = MIN_SIZE;
         Path out = Path.of("results");
         try
         {
@@ -50,13 +58,15 @@ public final class TxOnlyBenchmark
                 {
                     case "--runs" -> runs = Integer.parseInt(value);
                     case "--seconds" -> seconds = Integer.parseInt(value);
+                    case "--size" -> size = Integer.parseInt(value);
                     case "--out" -> out = Path.of(value);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i - 1]);
                 }
             }
-            if (runs < 1 || seconds < MIN_SECONDS)
+            if (runs < 1 || seconds < MIN_SECONDS || size < MIN_SIZE || size > MAX_SIZE)
             {
-                throw new IllegalArgumentException("need --runs >= 1 and --seconds >= " + MIN_SECONDS);
+                throw new IllegalArgumentException("need --runs >= 1, --seconds >= " + MIN_SECONDS + " and --size in " +
+                    MIN_SIZE + ".." + MAX_SIZE);
             }
         }
         catch (final IllegalArgumentException ex)
@@ -66,19 +76,19 @@ public final class TxOnlyBenchmark
             return;
         }
         Files.createDirectories(out);
-        System.out.printf(Locale.ROOT, "tx-only benchmark: %d runs each of %d s, 64-byte UDP into net_null0, one TX " +
-            "lcore each, 4 KiB pages (--no-huge); figures are packets sent per second%n", runs, seconds);
+        System.out.printf(Locale.ROOT, "tx-only benchmark: %d runs each of %d s, %d-byte UDP into net_null0, one " +
+            "TX lcore each, 4 KiB pages (--no-huge); figures are packets sent per second%n", runs, seconds, size);
         final List<Double> testpmd = new ArrayList<>();
         final List<Double> ours = new ArrayList<>();
         try
         {
             for (int run = 1; run <= runs; run++)
             {
-                final RateSampler.Run a = RateSampler.run("testpmd", testpmd(run), out.resolve("tx-testpmd-" + run +
-                    ".log"), seconds, line -> match(TESTPMD_TX_PPS, line));
+                final RateSampler.Run a = RateSampler.run("testpmd", testpmd(run, size),
+                    out.resolve("tx-testpmd-" + run + ".log"), seconds, line -> match(TESTPMD_TX_PPS, line));
                 testpmd.add(a.medianPps());
                 report(run, a);
-                final RateSampler.Run b = RateSampler.run("pktgen", ours(run, seconds), out.resolve("tx-pktgen-" +
+                final RateSampler.Run b = RateSampler.run("pktgen", ours(run, seconds, size), out.resolve("tx-pktgen-" +
                     run + ".log"), 0, ourParser());
                 ours.add(b.medianPps());
                 report(run, b);
@@ -98,10 +108,11 @@ public final class TxOnlyBenchmark
         }
         System.out.printf(Locale.ROOT, "%nmedian over runs: testpmd %.2f Mpps, pktgen %.2f Mpps, ratio %.3f%n" +
             "per-pair ratios: %s%n", t / 1e6, o / 1e6, o / t, ratios);
-        final Path result = out.resolve("tx-only.json");
+        final Path result = out.resolve("tx-only" + (MIN_SIZE == size ? "" : "-" + size + "B") + ".json");
         Files.writeString(result, String.format(Locale.ROOT, "{\"benchmark\":\"tx-only\",\"runs\":%d,\"seconds\":%d," +
-            "\"testpmd_pps\":%s,\"pktgen_pps\":%s,\"testpmd_median_pps\":%.1f,\"pktgen_median_pps\":%.1f," +
-            "\"ratio\":%.4f}%n", runs, seconds, testpmd, ours, t, o, o / t));
+            "\"size\":%d,\"command\":%s,\"testpmd_pps\":%s,\"pktgen_pps\":%s,\"testpmd_median_pps\":%.1f," +
+            "\"pktgen_median_pps\":%.1f,\"ratio\":%.4f}%n", runs, seconds, size,
+            ResultFiles.command("bin/bench-tx", args), testpmd, ours, t, o, o / t));
         System.out.println("results: " + result);
     }
 
@@ -122,23 +133,24 @@ public final class TxOnlyBenchmark
             prefix + "-" + ProcessHandle.current().pid(), "--vdev", "net_null0");
     }
 
-    private static List<String> testpmd(final int run)
+    private static List<String> testpmd(final int run, final int size)
     {
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
         command.addAll(eal("bench-txonly-testpmd-" + run));
-        command.addAll(List.of("--", "--forward-mode=txonly", "--txpkts=64", "--burst=32", "--nb-cores=1",
+        command.addAll(List.of("--", "--forward-mode=txonly", "--txpkts=" + (size - FCS), "--burst=32", "--nb-cores=1",
             "--port-topology=loop", "--stats-period", "1", "--total-num-mbufs=16383", "--no-lsc-interrupt"));
         return command;
     }
 
-    private static List<String> ours(final int run, final int seconds)
+    private static List<String> ours(final int run, final int seconds, final int size)
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(JvmFlags.production());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PktgenMain.class.getName()));
         command.addAll(eal("bench-txonly-pktgen-" + run));
-        command.addAll(List.of("--", "--no-rx", "--size", "64", "--burst", "32", "--stats-format", "json",
+        command.addAll(List.of("--", "--no-rx", "--size", Integer.toString(size), "--burst", "32", "--stats-format",
+            "json",
             "--duration", Integer.toString(seconds)));
         return command;
     }

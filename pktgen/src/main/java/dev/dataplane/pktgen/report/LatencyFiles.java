@@ -31,8 +31,14 @@ public final class LatencyFiles
     /** {@code percentile,latency_us,count}, one row per step of the percentile iteration. */
     public static void writeCsv(final Histogram histogram, final Path file) throws IOException
     {
+        writeCsv(points(histogram), file);
+    }
+
+    /** The points of a distribution (as {@link #readCsv} gives them) written back as such a CSV. */
+    public static void writeCsv(final List<double[]> points, final Path file) throws IOException
+    {
         final StringBuilder csv = new StringBuilder("percentile,latency_us,count_at_or_below\n");
-        for (final double[] point : points(histogram))
+        for (final double[] point : points)
         {
             csv.append(String.format(Locale.ROOT, "%.6f,%.3f,%d%n", point[0], point[1], (long)point[2]));
         }

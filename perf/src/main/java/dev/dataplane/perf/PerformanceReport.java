@@ -1,0 +1,415 @@
+package dev.dataplane.perf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.dataplane.pktgen.report.LatencyFiles;
+
+/**
+ * The performance report: reads the result files the end-to-end benchmarks wrote into one directory ({@code bin/report}
+ * runs them all) and writes a Markdown page of dated tables, each figure with the command that produced it, and PNG
+ * charts beside it ({@link ReportCharts}): Mpps by frame size, ours beside testpmd, and the latency percentiles.
+ * <p>
+ * The directory holds the benchmarks' {@code *.json} results, the latency runs' {@code latency-BOX-RATE.csv}
+ * distributions, {@code machine.txt} ({@code name: value} lines describing the machine) and, when some benchmark
+ * failed, {@code failed.txt} (one command a line). A file that is not a benchmark's result is named on the page,
+ * never silently dropped.
+ * <p>
+ * Usage: {@code PerformanceReport --results DIR --page FILE [--date YYYY-MM-DD]}; the charts go into a directory
+ * named after the page, without its {@code .md}.
+ */
+public final class PerformanceReport
+{
+    /** 10 Gb/s Ethernet: a frame takes its size plus 20 bytes (preamble, start delimiter, gap) of the wire. */
+    private static final double TEN_GIGABIT = 10e9;
+    private static final int WIRE_OVERHEAD = 20;
+    private static final String USAGE = "PerformanceReport --results DIR [--page FILE] [--date YYYY-MM-DD]" +
+        " (bin/report --from DIR runs it)";
+    /** The box every other latency figure is compared with. */
+    private static final String REFERENCE_BOX = "testpmd-io";
+
+    private PerformanceReport()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        System.setProperty("java.awt.headless", "true");
+        Path results = null;
+        Path page = Path.of("docs", "report.md");
+        LocalDate date = LocalDate.now();
+        try
+        {
+            for (int i = 0; i < args.length; i += 2)
+            {
+                if (i + 1 == args.length)
+                {
+                    throw new IllegalArgumentException(args[i] + " needs a value");
+                }
+                switch (args[i])
+                {
+                    case "--results" -> results = Path.of(args[i + 1]);
+                    case "--page" -> page = Path.of(args[i + 1]);
+                    case "--date" -> date = LocalDate.parse(args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            if (null == results)
+            {
+                throw new IllegalArgumentException("give the results directory");
+            }
+            write(results, page, date);
+        }
+        catch (final IllegalArgumentException | java.time.format.DateTimeParseException ex)
+        {
+            System.err.println("report: error: " + ex.getMessage() + "\nusage: " + USAGE);
+            System.exit(2);
+            return;
+        }
+        System.out.println("report: " + page + " (charts in " + chartDirectory(page) + ")");
+    }
+
+    /** The charts' directory: the page's path without {@code .md}. */
+    public static Path chartDirectory(final Path page)
+    {
+        final String name = page.getFileName().toString();
+        return page.resolveSibling(name.endsWith(".md") ? name.substring(0, name.length() - 3) : name + "-charts");
+    }
+
+    /**
+     * Writes the page and its charts from the results in {@code results}.
+     *
+     * @throws IllegalArgumentException when there are no results, or a file is not JSON.
+     */
+    public static void write(final Path results, final Path page, final LocalDate date) throws IOException
+    {
+        final List<ResultFiles.Result> files = ResultFiles.read(results);
+        if (files.isEmpty())
+        {
+            throw new IllegalArgumentException("no benchmark results (*.json) in " + results);
+        }
+        final Path charts = chartDirectory(page);
+        Files.createDirectories(charts);
+        final String chartLink = charts.getFileName().toString();
+        final List<JsonNode> forwarding = new ArrayList<>();
+        final List<JsonNode> nat = new ArrayList<>();
+        final Map<Integer, JsonNode> forwardBySize = new TreeMap<>();
+        final Map<Integer, JsonNode> generateBySize = new TreeMap<>();
+        final List<JsonNode> latency = new ArrayList<>();
+        final List<String> unknown = new ArrayList<>();
+        for (final ResultFiles.Result file : files)
+        {
+            final JsonNode json = file.json();
+            switch (json.path("benchmark").asText())
+            {
+                case "forward" ->
+                {
+                    if (json.path("copy").asBoolean())
+                    {
+                        forwardBySize.put(json.path("size").asInt(), json);
+                    }
+                    else if (json.path("nat").asBoolean())
+                    {
+                        nat.add(json);
+                    }
+                    else
+                    {
+                        forwarding.add(json);
+                    }
+                }
+                case "tx-only" -> generateBySize.put(json.path("size").asInt(64), json);
+                case "latency" -> latency.add(json);
+                default -> unknown.add(file.file());
+            }
+        }
+
+        final StringBuilder md = new StringBuilder();
+        md.append("# Performance report\n\n");
+        md.append(String.format(Locale.ROOT, "Measured on %s and written by `bin/report` from the %d result files in " +
+            "`%s`. Every throughput figure is a median over alternating runs of ours and DPDK's `dpdk-testpmd` on " +
+            "the " +
+            "same virtual devices in the same invocation, and the ratio is ours over testpmd's: these machines are " +
+            "shared and their speed drifts, the ratio much less. How each figure is taken: " +
+            "[performance.md](performance.md#how-the-figures-are-taken).%n%n", date, files.size(), results));
+        machine(md, results.resolve("machine.txt"));
+        forwardingTable(md, "Forwarding", "64-byte frames, packets forwarded per second, both directions summed.",
+            sorted(forwarding));
+        forwardingTable(md, "Stateful NAT, both directions", "`--nat`: clients to 10.0.8.17:8080 on port 0, the " +
+            "backend's replies on port 1, through 20 rules ending in the DNAT; testpmd `5tswap`.", sorted(nat));
+        frameSizes(md, forwardBySize, generateBySize, charts, chartLink);
+        for (final JsonNode run : latency)
+        {
+            latencySection(md, run, results, charts, chartLink);
+        }
+        final Path failed = results.resolve("failed.txt");
+        if (Files.exists(failed))
+        {
+            md.append("## Did not complete\n\n");
+            for (final String line : Files.readAllLines(failed))
+            {
+                if (!line.isBlank())
+                {
+                    md.append("- `").append(line.strip()).append("`\n");
+                }
+            }
+            md.append('\n');
+        }
+        if (!unknown.isEmpty())
+        {
+            md.append("Files in the results that are no benchmark's result, left out: ")
+                .append(String.join(", ", unknown.stream().map(f -> "`" + f + "`").toList())).append(".\n");
+        }
+        if (null != page.getParent())
+        {
+            Files.createDirectories(page.getParent());
+        }
+        Files.writeString(page, md.toString());
+    }
+
+    /** The 10 GbE line rate for frames of {@code size} bytes (FCS included), in packets per second. */
+    public static double lineRatePps(final int size)
+    {
+        return TEN_GIGABIT / ((size + WIRE_OVERHEAD) * 8.0);
+    }
+
+    private static void machine(final StringBuilder md, final Path file) throws IOException
+    {
+        md.append("## Machine\n\n");
+        if (!Files.exists(file))
+        {
+            md.append("Not described (no `machine.txt` in the results).\n\n");
+            return;
+        }
+        md.append("| | |\n|---|---|\n");
+        for (final String line : Files.readAllLines(file))
+        {
+            final int colon = line.indexOf(':');
+            if (colon > 0)
+            {
+                md.append("| ").append(cell(line.substring(0, colon).strip())).append(" | ")
+                    .append(cell(line.substring(colon + 1).strip())).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    /** Forwarding results in a stable order: by rules, then flows, then the rest of the name. */
+    private static List<JsonNode> sorted(final List<JsonNode> results)
+    {
+        return results.stream().sorted(Comparator.<JsonNode>comparingInt(j -> j.path("rules").asInt())
+            .thenComparingInt(j -> j.path("flows").asInt()).thenComparing(PerformanceReport::name)).toList();
+    }
+
+    /** What a forwarding result measured, in a few words. */
+    static String name(final JsonNode json)
+    {
+        final StringBuilder name = new StringBuilder();
+        final int rules = json.path("rules").asInt();
+        if (0 == rules)
+        {
+            name.append(json.path("testpmd_mode").asText("io"));
+        }
+        else
+        {
+            name.append(rules).append(" rules");
+            final int flows = json.path("flows").asInt();
+            name.append(String.format(Locale.ROOT, ", %,d flow%s", flows, 1 == flows ? "" : "s"));
+        }
+        if (json.path("pipeline").asBoolean())
+        {
+            name.append(", pipeline");
+        }
+        if (2 == json.path("lcores").asInt(1))
+        {
+            name.append(", 2 lcores");
+        }
+        if (json.path("huge").asBoolean())
+        {
+            name.append(", hugepages");
+        }
+        if (0 != rules)
+        {
+            name.append(" (testpmd ").append(json.path("testpmd_mode").asText()).append(')');
+        }
+        return name.toString();
+    }
+
+    private static void forwardingTable(final StringBuilder md, final String title, final String caption,
+        final List<JsonNode> results)
+    {
+        md.append("## ").append(title).append("\n\n");
+        if (results.isEmpty())
+        {
+            md.append("Not in these results.\n\n");
+            return;
+        }
+        md.append(caption).append("\n\n");
+        md.append("| benchmark | ours Mpps | testpmd Mpps | ours / testpmd | per pair | command |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (final JsonNode json : results)
+        {
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | **%.3f** | %s | `%s` |%n", name(json),
+                json.path("forwarder_median_pps").asDouble() / 1e6, json.path("testpmd_median_pps").asDouble() / 1e6,
+                json.path("ratio").asDouble(), pairRatios(json.path("forwarder_pps"), json.path("testpmd_pps")),
+                json.path("command").asText("(not recorded)")));
+        }
+        md.append('\n');
+    }
+
+    /** Each run's ours over the same pair's testpmd, as the benchmark printed them. */
+    private static String pairRatios(final JsonNode ours, final JsonNode testpmd)
+    {
+        final List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(ours.size(), testpmd.size()); i++)
+        {
+            ratios.add(String.format(Locale.ROOT, "%.3f", ours.get(i).asDouble() / testpmd.get(i).asDouble()));
+        }
+        return String.join(", ", ratios);
+    }
+
+    private static void frameSizes(final StringBuilder md, final Map<Integer, JsonNode> forward,
+        final Map<Integer, JsonNode> generate, final Path charts, final String chartLink) throws IOException
+    {
+        md.append("## Frame sizes\n\n");
+        if (forward.isEmpty() && generate.isEmpty())
+        {
+            md.append("Not in these results.\n\n");
+            return;
+        }
+        md.append("Sizes with the FCS, as on the wire. Forwarding: io between two net_null ports that copy every " +
+            "frame's bytes in and out (`bin/bench-io --size N`); generating: pktgen beside testpmd `txonly` into " +
+            "net_null (`bin/bench-tx --size N`). The 10 GbE line rate is what one 10 Gb/s port carries.\n\n");
+        md.append("| size | 10 GbE line rate Mpps | forwarding: ours | testpmd io | ours / testpmd | generating: " +
+            "pktgen | testpmd txonly | pktgen / testpmd |\n|---|---|---|---|---|---|---|---|\n");
+        final Map<Integer, double[]> forwardBars = new TreeMap<>();
+        final Map<Integer, double[]> generateBars = new TreeMap<>();
+        final TreeMap<Integer, Boolean> sizes = new TreeMap<>();
+        forward.keySet().forEach(s -> sizes.put(s, true));
+        generate.keySet().forEach(s -> sizes.put(s, true));
+        for (final int size : sizes.keySet())
+        {
+            final JsonNode f = forward.get(size);
+            final JsonNode g = generate.get(size);
+            md.append(String.format(Locale.ROOT, "| %d | %.2f | %s | %s |%n", size, lineRatePps(size) / 1e6,
+                sizeCells(f, "forwarder_median_pps"), sizeCells(g, "pktgen_median_pps")));
+            if (null != f)
+            {
+                forwardBars.put(size, new double[] {f.path("forwarder_median_pps").asDouble() / 1e6,
+                    f.path("testpmd_median_pps").asDouble() / 1e6, lineRatePps(size) / 1e6});
+            }
+            if (null != g)
+            {
+                generateBars.put(size, new double[] {g.path("pktgen_median_pps").asDouble() / 1e6,
+                    g.path("testpmd_median_pps").asDouble() / 1e6, lineRatePps(size) / 1e6});
+            }
+        }
+        md.append("\nCommands: ");
+        final List<String> commands = new ArrayList<>();
+        forward.values().forEach(j -> commands.add("`" + j.path("command").asText() + "`"));
+        generate.values().forEach(j -> commands.add("`" + j.path("command").asText() + "`"));
+        md.append(String.join(", ", commands)).append(".\n\n");
+        if (!forwardBars.isEmpty())
+        {
+            ReportCharts.frameSizes(forwardBars, List.of("forwarder io", "testpmd io", "10 GbE line rate"),
+                "Forwarding by frame size (net_null, frames copied)", charts.resolve("frame-sizes-forward.png"));
+            md.append("![Forwarding by frame size](").append(chartLink).append("/frame-sizes-forward.png)\n\n");
+        }
+        if (!generateBars.isEmpty())
+        {
+            ReportCharts.frameSizes(generateBars, List.of("pktgen", "testpmd txonly", "10 GbE line rate"),
+                "Generating by frame size (net_null)", charts.resolve("frame-sizes-generate.png"));
+            md.append("![Generating by frame size](").append(chartLink).append("/frame-sizes-generate.png)\n\n");
+        }
+    }
+
+    /** Ours, testpmd's and the ratio for one size, or three dashes when it was not run. */
+    private static String sizeCells(final JsonNode json, final String ours)
+    {
+        if (null == json)
+        {
+            return "- | - | -";
+        }
+        return String.format(Locale.ROOT, "%.2f | %.2f | **%.3f**", json.path(ours).asDouble() / 1e6,
+            json.path("testpmd_median_pps").asDouble() / 1e6, json.path("ratio").asDouble());
+    }
+
+    private static void latencySection(final StringBuilder md, final JsonNode json, final Path results,
+        final Path charts, final String chartLink) throws IOException
+    {
+        md.append("## Latency through the box\n\n");
+        md.append(String.format(Locale.ROOT, "pktgen -> memif -> box -> memif -> pktgen, 64-byte UDP, %d s a run, " +
+            "latency from second %d on, in microseconds; the ratio is the box's p99.9 over testpmd io's at the " +
+            "same rate. Command: `%s`.%n%n", json.path("seconds").asInt(), json.path("warmup_seconds").asInt(),
+            json.path("command").asText("(not recorded)")));
+        final Map<String, List<JsonNode>> byRate = new LinkedHashMap<>();
+        for (final JsonNode run : json.path("runs"))
+        {
+            byRate.computeIfAbsent(run.path("rate").asText(), r -> new ArrayList<>()).add(run);
+        }
+        for (final Map.Entry<String, List<JsonNode>> rate : byRate.entrySet())
+        {
+            double reference = Double.NaN;
+            for (final JsonNode run : rate.getValue())
+            {
+                if (REFERENCE_BOX.equals(run.path("box").asText()))
+                {
+                    reference = run.path("p99_9_ns").asDouble();
+                }
+            }
+            final List<ReportCharts.Series> series = new ArrayList<>();
+            md.append("| rate | box | sent | lost | p50 | p99 | p99.9 | max | p99.9 / testpmd io |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (final JsonNode run : rate.getValue())
+            {
+                final String box = run.path("box").asText();
+                final long sent = run.path("sent").asLong();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %.1f | %.1f | %.1f | %.1f | %s |%n",
+                    rate.getKey(), box, sent, sent - run.path("received").asLong(), run.path("p50_ns").asDouble() / 1e3,
+                    run.path("p99_ns").asDouble() / 1e3, run.path("p99_9_ns").asDouble() / 1e3,
+                    run.path("max_ns").asDouble() / 1e3, Double.isNaN(reference) ? "-" :
+                        String.format(Locale.ROOT, "%.2f", run.path("p99_9_ns").asDouble() / reference)));
+                final Path csv = results.resolve("latency-" + box + "-" + rate.getKey() + ".csv");
+                if (Files.exists(csv))
+                {
+                    series.add(new ReportCharts.Series(box, LatencyFiles.readCsv(csv)));
+                }
+            }
+            if (!series.isEmpty())
+            {
+                final String png = "latency-" + rate.getKey() + ".png";
+                ReportCharts.latency(series, "Latency at " + rate.getKey() + " pps (64-byte UDP over memif)",
+                    charts.resolve(png));
+                md.append("\n![Latency at ").append(rate.getKey()).append(" pps](").append(chartLink).append('/')
+                    .append(png).append(")\n");
+            }
+            md.append('\n');
+        }
+        final JsonNode lossless = json.path("max_lossless_pps");
+        if (lossless.isObject())
+        {
+            md.append("Highest rate without loss (at most one packet in 100,000 lost, nothing refused): ");
+            final List<String> boxes = new ArrayList<>();
+            lossless.properties().forEach(e -> boxes.add(String.format(Locale.ROOT, "%s %.2f Mpps", e.getKey(),
+                e.getValue().asDouble() / 1e6)));
+            md.append(String.join(", ", boxes)).append(".\n");
+        }
+        md.append('\n');
+    }
+
+    /** A table cell's text: no pipe, no line break. */
+    private static String cell(final String text)
+    {
+        return text.replace("|", "\\|").replace('\n', ' ');
+    }
+}
