@@ -7,9 +7,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +109,7 @@ public final class PerformanceReport
         final Map<Integer, JsonNode> forwardBySize = new TreeMap<>();
         final Map<Integer, JsonNode> generateBySize = new TreeMap<>();
         final List<JsonNode> latency = new ArrayList<>();
+        final List<JsonNode> seed = new ArrayList<>();
         final List<String> unknown = new ArrayList<>();
         for (final ResultFiles.Result file : files)
         {
@@ -130,6 +133,7 @@ public final class PerformanceReport
                 }
                 case "tx-only" -> generateBySize.put(json.path("size").asInt(64), json);
                 case "latency" -> latency.add(json);
+                case "seed" -> seed.add(json);
                 default -> unknown.add(file.file());
             }
         }
@@ -151,6 +155,10 @@ public final class PerformanceReport
         for (final JsonNode run : latency)
         {
             latencySection(md, run, results, charts, chartLink);
+        }
+        for (final JsonNode run : seed)
+        {
+            seedSection(md, run);
         }
         final Path failed = results.resolve("failed.txt");
         if (Files.exists(failed))
@@ -262,7 +270,7 @@ public final class PerformanceReport
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | **%.3f** | %s | `%s` |%n", name(json),
                 json.path("forwarder_median_pps").asDouble() / 1e6, json.path("testpmd_median_pps").asDouble() / 1e6,
                 json.path("ratio").asDouble(), pairRatios(json.path("forwarder_pps"), json.path("testpmd_pps")),
-                json.path("command").asText("(not recorded)")));
+                command(json)));
         }
         md.append('\n');
     }
@@ -314,11 +322,11 @@ public final class PerformanceReport
                     g.path("testpmd_median_pps").asDouble() / 1e6, lineRatePps(size) / 1e6});
             }
         }
-        md.append("\nCommands: ");
-        final List<String> commands = new ArrayList<>();
-        forward.values().forEach(j -> commands.add("`" + j.path("command").asText() + "`"));
-        generate.values().forEach(j -> commands.add("`" + j.path("command").asText() + "`"));
-        md.append(String.join(", ", commands)).append(".\n\n");
+        // One line a command with N for the size, in place of one a size.
+        final Set<String> commands = new LinkedHashSet<>();
+        forward.values().forEach(j -> commands.add("`" + command(j).replaceAll("--size \\d+", "--size N") + "`"));
+        generate.values().forEach(j -> commands.add("`" + command(j).replaceAll("--size \\d+", "--size N") + "`"));
+        md.append("\nCommands, for each size N: ").append(String.join(", ", commands)).append(".\n\n");
         if (!forwardBars.isEmpty())
         {
             ReportCharts.frameSizes(forwardBars, List.of("forwarder io", "testpmd io", "10 GbE line rate"),
@@ -351,7 +359,7 @@ public final class PerformanceReport
         md.append(String.format(Locale.ROOT, "pktgen -> memif -> box -> memif -> pktgen, 64-byte UDP, %d s a run, " +
             "latency from second %d on, in microseconds; the ratio is the box's p99.9 over testpmd io's at the " +
             "same rate. Command: `%s`.%n%n", json.path("seconds").asInt(), json.path("warmup_seconds").asInt(),
-            json.path("command").asText("(not recorded)")));
+            command(json)));
         final Map<String, List<JsonNode>> byRate = new LinkedHashMap<>();
         for (final JsonNode run : json.path("runs"))
         {
@@ -388,8 +396,8 @@ public final class PerformanceReport
             if (!series.isEmpty())
             {
                 final String png = "latency-" + rate.getKey() + ".png";
-                ReportCharts.latency(series, "Latency at " + rate.getKey() + " pps (64-byte UDP over memif)",
-                    charts.resolve(png));
+                ReportCharts.latency(series, REFERENCE_BOX, "Latency at " + rate.getKey() +
+                    " pps (64-byte UDP over memif)", charts.resolve(png));
                 md.append("\n![Latency at ").append(rate.getKey()).append(" pps](").append(chartLink).append('/')
                     .append(png).append(")\n");
             }
@@ -405,6 +413,89 @@ public final class PerformanceReport
             md.append(String.join(", ", boxes)).append(".\n");
         }
         md.append('\n');
+    }
+
+    /** /proc/stat's columns in {@code bin/bench-seed}'s CPU samples. */
+    private static final int USER = 0;
+    private static final int NICE = 1;
+    private static final int SYSTEM = 2;
+    private static final int IRQ = 5;
+    private static final int SOFTIRQ = 6;
+
+    private static void seedSection(final StringBuilder md, final JsonNode json)
+    {
+        md.append("## The seed experiment: nftables, XDP and the forwarder\n\n");
+        md.append(String.format(Locale.ROOT, "One UDP transfer of %,d bytes from the client 10.0.8.18 to " +
+            "10.0.8.17:8080, redirected to the server 10.0.1.2:8083, between network namespaces: `routed` is the " +
+            "kernel routing with no NAT (the client sends to 10.0.1.2:8083), the baseline; `nft` the kernel's " +
+            "nftables DNAT; `xdp` an XDP program on the router's veth rewriting and redirecting one way; `forwarder` " +
+            "ours on two net_tap ports with examples/redirect.rules, `forwarder-afp` the same on net_af_packet " +
+            "ports bound to the router's veths. CPU is the whole machine's (/proc/stat, both " +
+            "CPUs, the sender and receiver included) from the sender's start to its end, per GB received. " +
+            "Command: `%s`.%n%n", json.path("bytes").asLong(), command(json)));
+        md.append("| box | rate | sent MB | received MB | lost | goodput Gb/s | CPU s per GB | user | system | " +
+            "softirq |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        final Map<String, double[]> cpuByWayAndPace = new LinkedHashMap<>();
+        for (final JsonNode run : json.path("runs"))
+        {
+            final JsonNode send = run.path("send");
+            final JsonNode recv = run.path("recv");
+            final double received = recv.path("bytes").asDouble();
+            final double ticks = run.path("clock_ticks").asDouble(100);
+            final double gigabytes = received / 1e9;
+            final double user = delta(run, USER) + delta(run, NICE);
+            final double system = delta(run, SYSTEM) + delta(run, IRQ);
+            final double softirq = delta(run, SOFTIRQ);
+            final double perGb = (user + system + softirq) / ticks / gigabytes;
+            final long sentDatagrams = send.path("datagrams").asLong();
+            final double lost = 0 == sentDatagrams ? 0 : 1 - recv.path("distinct").asDouble() / sentDatagrams;
+            final long rate = run.path("rate_bps").asLong();
+            final double seconds = recv.path("seconds").asDouble();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2f%% | %s | %s | %s | %s | %s |%n",
+                run.path("way").asText(), 0 == rate ? "unpaced" : String.format(Locale.ROOT, "%.2f Gb/s", rate / 1e9),
+                send.path("bytes").asDouble() / 1e6, received / 1e6, 100 * lost,
+                seconds > 0 ? String.format(Locale.ROOT, "%.2f", received * 8 / seconds / 1e9) : "-",
+                perGigabyte(perGb), perGigabyte(user / ticks / gigabytes), perGigabyte(system / ticks / gigabytes),
+                perGigabyte(softirq / ticks / gigabytes)));
+            cpuByWayAndPace.put(run.path("way").asText() + (0 == rate ? "-unpaced" : "-paced"),
+                new double[] {perGb, seconds > 0 ? received * 8 / seconds / 1e9 : 0});
+        }
+        md.append('\n');
+        final double[] nft = cpuByWayAndPace.get("nft-paced");
+        final double[] nftFast = cpuByWayAndPace.get("nft-unpaced");
+        for (final String way : List.of("forwarder", "forwarder-afp"))
+        {
+            final double[] ours = cpuByWayAndPace.get(way + "-paced");
+            final double[] oursFast = cpuByWayAndPace.get(way + "-unpaced");
+            if (null != ours && null != nft && null != oursFast && null != nftFast)
+            {
+                md.append(String.format(Locale.ROOT, "`%s` busy-polls a CPU whatever the load: at the paced rate it " +
+                    "cost %.2f CPU s per GB against nftables' %.2f (%.1fx); unpaced, %.2f against %.2f, at %.2f " +
+                    "against %.2f Gb/s of goodput.%n%n", way, ours[0], nft[0], ours[0] / nft[0], oursFast[0],
+                    nftFast[0], oursFast[1], nftFast[1]));
+            }
+        }
+    }
+
+    /** One of /proc/stat's columns, after less before. */
+    private static double delta(final JsonNode run, final int column)
+    {
+        return run.path("cpu_after").path(column).asDouble() - run.path("cpu_before").path(column).asDouble();
+    }
+
+    private static String perGigabyte(final double seconds)
+    {
+        return Double.isFinite(seconds) ? String.format(Locale.ROOT, "%.2f", seconds) : "-";
+    }
+
+    /**
+     * The command that produced a result, as a user would type it again: without the {@code --out DIR} that
+     * {@code bin/report} adds (the results then go to {@code results/}).
+     */
+    static String command(final JsonNode json)
+    {
+        final String command = json.path("command").asText("");
+        return command.isEmpty() ? "(not recorded)" : command.replaceAll(" --out (?:'[^']*'|\\S+)", "");
     }
 
     /** A table cell's text: no pipe, no line break. */

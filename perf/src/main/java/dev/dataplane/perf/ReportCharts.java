@@ -40,6 +40,8 @@ public final class ReportCharts
     /** Ours, testpmd's, then the rest. */
     static final Color[] COLOURS = {new Color(0x1565c0), new Color(0xc62828), new Color(0x9e9e9e),
         new Color(0x2e7d32), new Color(0xef6c00)};
+    /** Lines of ours: blue, then green and orange (grey is for the line rate's bars). */
+    private static final Color[] OUR_LINES = {COLOURS[0], COLOURS[3], COLOURS[4]};
     static final int WIDTH = 900;
     static final int HEIGHT = 500;
     /** The percentile plot ends at p = 1 - 10^-MAX_NINES (99.99999%). */
@@ -85,8 +87,12 @@ public final class ReportCharts
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
 
-    /** The distributions on one plot, each in its colour (the first blue, the second red...), with a legend. */
-    public static void latency(final List<Series> series, final String title, final Path file) throws IOException
+    /**
+     * The distributions on one plot with a legend: {@code reference} (testpmd's) red, the others blue, green and
+     * orange in their order.
+     */
+    public static void latency(final List<Series> series, final String reference, final String title,
+        final Path file) throws IOException
     {
         final XYSeriesCollection dataset = new XYSeriesCollection();
         double highest = 1;
@@ -120,9 +126,11 @@ public final class ReportCharts
         latency.setNumberFormatOverride(new DecimalFormat("#,##0.##", DecimalFormatSymbols.getInstance(Locale.ROOT)));
         plot.setRangeAxis(latency);
         final XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        int ours = 0;
         for (int s = 0; s < series.size(); s++)
         {
-            renderer.setSeriesPaint(s, COLOURS[s % COLOURS.length]);
+            renderer.setSeriesPaint(s, series.get(s).name().equals(reference) ? COLOURS[1] :
+                OUR_LINES[ours++ % OUR_LINES.length]);
             renderer.setSeriesStroke(s, new BasicStroke(2f));
         }
         plot.setRenderer(renderer);
