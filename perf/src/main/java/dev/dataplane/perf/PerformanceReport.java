@@ -461,6 +461,16 @@ public final class PerformanceReport
                 new double[] {perGb, seconds > 0 ? received * 8 / seconds / 1e9 : 0});
         }
         md.append('\n');
+        final JsonNode highest = json.path("highest_bps_within_0.1%_loss");
+        if (highest.isObject() && !highest.isEmpty())
+        {
+            final List<String> ways = new ArrayList<>();
+            highest.properties().forEach(e -> ways.add(String.format(Locale.ROOT, "%s %.2f Gb/s", e.getKey(),
+                e.getValue().asDouble() / 1e9)));
+            md.append("Highest rate offered with at most 0.1% lost (the unpaced sender's own rate for a box that " +
+                "lost no more unpaced; otherwise found by halving, with transfers a quarter the size): ")
+                .append(String.join(", ", ways)).append(".\n\n");
+        }
         final double[] nft = cpuByWayAndPace.get("nft-paced");
         final double[] nftFast = cpuByWayAndPace.get("nft-unpaced");
         for (final String way : List.of("forwarder", "forwarder-afp"))

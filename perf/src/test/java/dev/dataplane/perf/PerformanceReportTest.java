@@ -80,6 +80,8 @@ class PerformanceReportTest
         assertTrue(md.contains("`forwarder` busy-polls a CPU whatever the load: at the paced rate it cost 12.00 " +
             "CPU s per GB against nftables' 2.50 (4.8x); unpaced, 8.00 against 4.00, at 2.00 against 3.96 Gb/s of " +
             "goodput."), md);
+        assertTrue(md.contains("halving, with transfers a quarter the size): nft 3.96 Gb/s, forwarder 1.50 Gb/s."),
+            md);
         // What failed and what was no result are said, not dropped.
         assertTrue(md.contains("## Did not complete\n\n- `bin/bench-io --runs 1 --seconds 8 --rules 1000 " +
             "--testpmd-mode 5tswap`"), md);
