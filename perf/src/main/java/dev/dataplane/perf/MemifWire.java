@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import dev.dataplane.dpdk.JvmFlags;
 
@@ -122,29 +120,10 @@ final class MemifWire implements AutoCloseable
     public void close()
     {
         stopAll();
-        delete(dir);
+        EalFiles.delete(dir);
         for (final String prefix : prefixes)
         {
-            delete(Path.of("/var/run/dpdk", prefix));
-        }
-    }
-
-    private static void delete(final Path path)
-    {
-        if (!Files.exists(path))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path))
-        {
-            for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
-        catch (final IOException ex)
-        {
-            System.err.println("could not remove " + path + ": " + ex.getMessage());
+            EalFiles.removeRuntimeDirectory(prefix);
         }
     }
 }

@@ -78,6 +78,7 @@ final class RateSampler
             throw new IOException(tool + " did not stop; see " + log);
         }
         reader.join(10_000);
+        EalFiles.removeRuntimeDirectory(command);
         Files.write(log, lines);
         if (samples.size() <= WARMUP_SAMPLES)
         {
