@@ -48,6 +48,20 @@ static int address(const char *ip, const char *port, struct sockaddr_in *to)
     return inet_pton(AF_INET, ip, &to->sin_addr) == 1 ? 0 : -1;
 }
 
+/* A UDP socket connected to (sending) or bound to (receiving) the address, with a large buffer; -1 on failure. */
+static int udp_socket(const struct sockaddr_in *address, int sending)
+{
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    const int buffer = SOCKET_BUFFER;
+    if (fd < 0 || (sending ? connect(fd, (const struct sockaddr *)address, sizeof(*address)) :
+        bind(fd, (const struct sockaddr *)address, sizeof(*address))) < 0)
+    {
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, sending ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, &buffer, sizeof(buffer));
+    return fd;
+}
+
 static int send_file(char **argv)
 {
     struct sockaddr_in to;
@@ -59,13 +73,11 @@ static int send_file(char **argv)
         fprintf(stderr, "udp_transfer: bad send arguments\n");
         return 2;
     }
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    int buffer = SOCKET_BUFFER;
-    if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0)
+    const int fd = udp_socket(&to, 1);
+    if (fd < 0)
     {
-        return die("socket");
+        return die("connect");
     }
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buffer, sizeof(buffer));
     static char data[BATCH][MAX_PAYLOAD];
     struct mmsghdr messages[BATCH];
     struct iovec vectors[BATCH];
@@ -121,13 +133,11 @@ static int receive(char **argv)
         fprintf(stderr, "udp_transfer: bad recv arguments\n");
         return 2;
     }
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    int buffer = SOCKET_BUFFER;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&at, sizeof(at)) < 0)
+    const int fd = udp_socket(&at, 0);
+    if (fd < 0)
     {
         return die("bind");
     }
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof(buffer));
     uint8_t *seen = calloc(1u << (SEQ_BITS - 3), 1);
     static char data[BATCH][2048];
     struct mmsghdr messages[BATCH];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,16 @@ import dev.dataplane.dpdk.JvmFlags;
  */
 public final class DpdkTestSupport
 {
+    /** This test JVM's EAL file prefix, which the processes it starts with {@link #ealArgs} share. */
+    private static final String FILE_PREFIX = "dptest-" + ProcessHandle.current().pid();
+
+    static
+    {
+        // EAL leaves its runtime directory (3 MiB of memory maps under --no-huge, in /var/run's tmpfs) when the
+        // process ends: this JVM's, and its children's, go when it does, so that a test run leaves none behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(Path.of("/var/run/dpdk", FILE_PREFIX))));
+    }
+
     private DpdkTestSupport()
     {
     }
@@ -45,7 +56,7 @@ public final class DpdkTestSupport
     public static List<String> ealArgsOnLcores(final String lcores, final String... vdevs)
     {
         final List<String> args = new ArrayList<>(List.of("--lcores", lcores, "--no-huge", "--no-pci", "-m", "256",
-            "--file-prefix", "dptest-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning",
+            "--file-prefix", FILE_PREFIX, "--log-level", "lib.eal:warning",
             "--no-telemetry"));
         for (final String vdev : vdevs)
         {
@@ -169,6 +180,23 @@ public final class DpdkTestSupport
                 final String name = p.getFileName().toString();
                 return name.startsWith("hs_err") || name.equals("core") || name.startsWith("core.");
             }).toList();
+        }
+    }
+
+    /** Removes {@code dir} and the files in it (EAL's runtime directory holds no subdirectory); quietly. */
+    private static void delete(final Path dir)
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : files)
+            {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        }
+        catch (final IOException ex)
+        {
+            // Nothing ran EAL in this JVM (no directory), or it went already: nothing to do.
         }
     }
 }
