@@ -1,6 +1,7 @@
 package dev.dataplane.perf;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -103,6 +104,14 @@ public final class PerformanceReport
         }
         final Path charts = chartDirectory(page);
         Files.createDirectories(charts);
+        // The charts of an earlier report go: the page is written whole, and its charts with it.
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(charts, "*.png"))
+        {
+            for (final Path png : old)
+            {
+                Files.delete(png);
+            }
+        }
         final String chartLink = charts.getFileName().toString();
         final List<JsonNode> forwarding = new ArrayList<>();
         final List<JsonNode> nat = new ArrayList<>();
@@ -142,9 +151,8 @@ public final class PerformanceReport
         md.append("# Performance report\n\n");
         md.append(String.format(Locale.ROOT, "Measured on %s and written by `bin/report` from the %d result files in " +
             "`%s`. Every throughput figure is a median over alternating runs of ours and DPDK's `dpdk-testpmd` on " +
-            "the " +
-            "same virtual devices in the same invocation, and the ratio is ours over testpmd's: these machines are " +
-            "shared and their speed drifts, the ratio much less. How each figure is taken: " +
+            "the same virtual devices in the same invocation, and the ratio is ours over testpmd's: these machines " +
+            "are shared and their speed drifts, the ratio much less. How each figure is taken: " +
             "[performance.md](performance.md#how-the-figures-are-taken).%n%n", date, files.size(), results));
         machine(md, results.resolve("machine.txt"));
         forwardingTable(md, "Forwarding", "64-byte frames, packets forwarded per second, both directions summed.",

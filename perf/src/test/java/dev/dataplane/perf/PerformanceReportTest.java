@@ -93,8 +93,10 @@ class PerformanceReportTest
     void chartsArePngsWithEachSeriesDrawnInItsColour() throws Exception
     {
         final Path page = dir.resolve("report.md");
+        final Path charts = Files.createDirectories(dir.resolve("report"));
+        Files.writeString(charts.resolve("latency-5M.png"), "an earlier report's chart");
         PerformanceReport.write(canned(), page, DATE);
-        final Path charts = dir.resolve("report");
+        assertFalse(Files.exists(charts.resolve("latency-5M.png")), "an earlier report's chart left");
         for (final String name : List.of("frame-sizes-forward.png", "frame-sizes-generate.png", "latency-1M.png"))
         {
             final BufferedImage image = ImageIO.read(charts.resolve(name).toFile());
