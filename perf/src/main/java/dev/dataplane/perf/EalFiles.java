@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * memory maps, the multi-process socket) after the process ends, so every benchmark removes those of the processes it
  * ran once they have stopped, as it removes its own directories.
  */
-final class EalFiles
+public final class EalFiles
 {
     private static final Path RUNTIME = Path.of("/var/run/dpdk");
 
@@ -21,7 +21,7 @@ final class EalFiles
     }
 
     /** Removes the runtime directory of the EAL command line {@code command} ({@code --file-prefix}), if any. */
-    static void removeRuntimeDirectory(final List<String> command)
+    public static void removeRuntimeDirectory(final List<String> command)
     {
         final int at = command.indexOf("--file-prefix");
         if (at >= 0 && at + 1 < command.size())
@@ -31,7 +31,7 @@ final class EalFiles
     }
 
     /** Removes {@code /var/run/dpdk/PREFIX}; a prefix with a path in it is refused. */
-    static void removeRuntimeDirectory(final String prefix)
+    public static void removeRuntimeDirectory(final String prefix)
     {
         if (prefix.isEmpty() || prefix.contains("/") || prefix.startsWith("."))
         {

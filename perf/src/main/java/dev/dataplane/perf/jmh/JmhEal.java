@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
+import dev.dataplane.perf.EalFiles;
 
 /** EAL for a JMH fork: one lcore, no hugepages, no PCI, a file prefix of the fork's own, quiet logs. */
 final class JmhEal
@@ -14,9 +15,11 @@ final class JmhEal
 
     static Eal init(final String... vdevs)
     {
+        final String prefix = "jmh-" + ProcessHandle.current().pid();
+        // The fork's EAL runtime directory goes with the fork.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> EalFiles.removeRuntimeDirectory(prefix)));
         final List<String> args = new ArrayList<>(List.of("-l", "0", "--no-huge", "--no-pci", "-m", "256",
-            "--file-prefix", "jmh-" + ProcessHandle.current().pid(), "--log-level", "lib.eal:warning",
-            "--no-telemetry"));
+            "--file-prefix", prefix, "--log-level", "lib.eal:warning", "--no-telemetry"));
         for (final String vdev : vdevs)
         {
             args.add("--vdev");
