@@ -119,6 +119,7 @@ public final class PerformanceReport
         final Map<Integer, JsonNode> generateBySize = new TreeMap<>();
         final List<JsonNode> latency = new ArrayList<>();
         final List<JsonNode> seed = new ArrayList<>();
+        final List<JsonNode> jmh = new ArrayList<>();
         final List<String> unknown = new ArrayList<>();
         for (final ResultFiles.Result file : files)
         {
@@ -143,6 +144,7 @@ public final class PerformanceReport
                 case "tx-only" -> generateBySize.put(json.path("size").asInt(64), json);
                 case "latency" -> latency.add(json);
                 case "seed" -> seed.add(json);
+                case "jmh" -> jmh.add(json);
                 default -> unknown.add(file.file());
             }
         }
@@ -167,6 +169,10 @@ public final class PerformanceReport
         for (final JsonNode run : seed)
         {
             seedSection(md, run);
+        }
+        for (final JsonNode run : jmh)
+        {
+            jmhSection(md, run);
         }
         final Path failed = results.resolve("failed.txt");
         if (Files.exists(failed))
@@ -492,6 +498,60 @@ public final class PerformanceReport
                     "against %.2f Gb/s of goodput.%n%n", way, ours[0], nft[0], ours[0] / nft[0], oursFast[0],
                     nftFast[0], oursFast[1], nftFast[1]));
             }
+        }
+    }
+
+    /** The rules path per packet with no driver: {@code RulesPathBenchmark}'s steps by tracking and flows. */
+    private static void jmhSection(final StringBuilder md, final JsonNode json)
+    {
+        md.append("## Per packet, without the drivers (JMH)\n\n");
+        md.append(String.format(Locale.ROOT, "The rules path of `bin/bench-io --rules 20` (its 64-byte UDP frame to " +
+            "the DNAT address) on real mbufs, no driver: ns a packet, +- JMH's 99.9%% error. `restore` is the " +
+            "benchmark's own copy of each frame, part of every other figure; `process` the whole path. Stateful, " +
+            "every packet new: each a new connection through the NAT, tracked, bound, translated and swept. " +
+            "Command: `%s`.%n%n", command(json)));
+        final Map<String, double[]> scores = new LinkedHashMap<>();
+        final Set<String> steps = new LinkedHashSet<>();
+        for (final JsonNode result : json.path("results"))
+        {
+            final JsonNode params = result.path("params");
+            final String step = params.path("step").asText();
+            steps.add(step);
+            scores.put(step + "/" + params.path("conntrack").asText() + "/" + params.path("flows").asText(),
+                new double[] {result.path("primaryMetric").path("score").asDouble(),
+                    result.path("primaryMetric").path("scoreError").asDouble()});
+        }
+        final List<String> columns = List.of("off/1", "on/1", "off/new", "on/new");
+        md.append("| step | stateless, one flow | stateful, one flow | stateless, every packet new | " +
+            "stateful, every packet new |\n|---|---|---|---|---|\n");
+        for (final String step : steps)
+        {
+            md.append("| ").append(step);
+            for (final String column : columns)
+            {
+                final double[] score = scores.get(step + "/" + column);
+                md.append(" | ").append(null == score ? "-" : Double.isNaN(score[1]) ?
+                    String.format(Locale.ROOT, "%.1f", score[0]) :
+                    String.format(Locale.ROOT, "%.1f +- %.1f", score[0], score[1]));
+            }
+            md.append(" |\n");
+        }
+        md.append('\n');
+        final double[] newConnection = scores.get("process/on/new");
+        final double[] newRestore = scores.get("restore/on/new");
+        final double[] stateful = scores.get("process/on/1");
+        final double[] stateless = scores.get("process/off/1");
+        if (null != newConnection && null != newRestore)
+        {
+            final double nanos = newConnection[0] - newRestore[0];
+            md.append(String.format(Locale.ROOT, "New connections on one lcore: %.0f ns each (process less " +
+                "restore), **%.2f M a second**.", nanos, 1e3 / nanos));
+            if (null != stateful && null != stateless)
+            {
+                md.append(String.format(Locale.ROOT, " An established connection's packet: %.1f ns stateful " +
+                    "against %.1f stateless.", stateful[0], stateless[0]));
+            }
+            md.append("\n\n");
         }
     }
 
