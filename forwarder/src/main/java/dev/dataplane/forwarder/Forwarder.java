@@ -77,6 +77,8 @@ public final class Forwarder implements AutoCloseable
     private final LcoreGroup lcoreGroup = new LcoreGroup();
     private final RulesSource rulesSource;
     private final List<String> warnings;
+    /** The bursts {@link RulesWarmUp} ran before the ports started (0: none, not a rules mode). */
+    private int warmUpBursts;
     private boolean closed;
     private long drainedAtStop;
     private long ringDrainedAtStop;
@@ -118,19 +120,34 @@ public final class Forwarder implements AutoCloseable
         final Topology topology = Topology.plan(context, infos, workers.size(), eal.hasHugepages(),
             Runtime.getRuntime().maxMemory());
         final List<String> warnings = new ArrayList<>(topology.warnings());
+        final CompiledRules rules = null == context.rules() ? null : new CompiledRules(context.rules());
+        int warmUpBursts = 0;
+        if (null != rules)
+        {
+            // Before the ports start, so that nothing waits in their queues meanwhile.
+            try
+            {
+                warmUpBursts = RulesWarmUp.run(eal, context, topology, rules);
+            }
+            catch (final RuntimeException ex)
+            {
+                warnings.add("the rules path's warm-up did not run (" + ex.getMessage() + "): the first packets " +
+                    "wait while it compiles");
+            }
+        }
         final Mempool pool = Mempool.createPktmbufPool("fwd_pool", topology.poolSize(), context.mbufCache(),
             Mempool.DEFAULT_DATA_ROOM_SIZE, eal.socketId());
         final PortSet portSet = PortSet.start(List.of(pool), topology.portSetups(context, infos, pool), warnings);
         final Parts parts = new Parts();
         try
         {
-            if (null == context.rules())
+            if (null == rules)
             {
                 forwardModeParts(parts, context, topology);
             }
             else
             {
-                rulesParts(parts, context, topology, new CompiledRules(context.rules()), eal);
+                rulesParts(parts, context, topology, rules, eal);
             }
         }
         catch (final RuntimeException | OutOfMemoryError ex)
@@ -144,7 +161,9 @@ public final class Forwarder implements AutoCloseable
         {
             lcores.add(new PollingLcore("forwarder", workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
-        return new Forwarder(context, topology, portSet, pool, parts, lcores, warnings);
+        final Forwarder forwarder = new Forwarder(context, topology, portSet, pool, parts, lcores, warnings);
+        forwarder.warmUpBursts = warmUpBursts;
+        return forwarder;
     }
 
     /** A forward mode's streams: one per direction and RX queue, spread over the RX lcores. */
@@ -622,6 +641,12 @@ public final class Forwarder implements AutoCloseable
     }
 
     /** Things that did not stop the forwarder but a user should know (an unsupported promiscuous mode...). */
+    /** The bursts the rules path's warm-up ran before the ports started ({@link RulesWarmUp}); 0 when none. */
+    public int warmUpBursts()
+    {
+        return warmUpBursts;
+    }
+
     public List<String> warnings()
     {
         return warnings;

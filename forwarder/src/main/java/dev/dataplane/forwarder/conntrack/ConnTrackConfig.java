@@ -131,7 +131,13 @@ public record ConnTrackConfig(Mode mode, int maxFlows, boolean liberal, Map<Stri
      */
     public ConnTracker newTracker(final Eal eal)
     {
-        final ConnTracker tracker = new ConnTracker(new ConnTable(maxFlows, HashSeed.PROCESS, eal));
+        return newTracker(eal, maxFlows);
+    }
+
+    /** {@link #newTracker(Eal)} with a table of {@code capacity} connections in place of {@code --max-flows}. */
+    public ConnTracker newTracker(final Eal eal, final int capacity)
+    {
+        final ConnTracker tracker = new ConnTracker(new ConnTable(capacity, HashSeed.PROCESS, eal));
         tracker.liberal(liberal);
         final Map<String, Long> timeouts = defaultTimeouts();
         timeouts.putAll(timeoutSeconds);
