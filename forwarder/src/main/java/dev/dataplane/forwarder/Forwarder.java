@@ -78,13 +78,14 @@ public final class Forwarder implements AutoCloseable
     private final RulesSource rulesSource;
     private final List<String> warnings;
     /** The bursts {@link RulesWarmUp} ran before the ports started (0: none, not a rules mode). */
-    private int warmUpBursts;
+    private final int warmUpBursts;
     private boolean closed;
     private long drainedAtStop;
     private long ringDrainedAtStop;
 
     private Forwarder(final ForwarderContext context, final Topology topology, final PortSet portSet,
-        final Mempool pool, final Parts parts, final List<PollingLcore> lcores, final List<String> warnings)
+        final Mempool pool, final Parts parts, final List<PollingLcore> lcores, final List<String> warnings,
+        final int warmUpBursts)
     {
         this.context = context;
         this.topology = topology;
@@ -100,6 +101,7 @@ public final class Forwarder implements AutoCloseable
         this.rulesSource = parts.rulesSource;
         this.lcores = List.copyOf(lcores);
         this.warnings = List.copyOf(warnings);
+        this.warmUpBursts = warmUpBursts;
     }
 
     /**
@@ -161,9 +163,7 @@ public final class Forwarder implements AutoCloseable
         {
             lcores.add(new PollingLcore("forwarder", workers.get(l), parts.perLcore.get(l).toArray(new Poller[0])));
         }
-        final Forwarder forwarder = new Forwarder(context, topology, portSet, pool, parts, lcores, warnings);
-        forwarder.warmUpBursts = warmUpBursts;
-        return forwarder;
+        return new Forwarder(context, topology, portSet, pool, parts, lcores, warnings, warmUpBursts);
     }
 
     /** A forward mode's streams: one per direction and RX queue, spread over the RX lcores. */
@@ -640,13 +640,13 @@ public final class Forwarder implements AutoCloseable
         return lcores;
     }
 
-    /** Things that did not stop the forwarder but a user should know (an unsupported promiscuous mode...). */
     /** The bursts the rules path's warm-up ran before the ports started ({@link RulesWarmUp}); 0 when none. */
     public int warmUpBursts()
     {
         return warmUpBursts;
     }
 
+    /** Things that did not stop the forwarder but a user should know (an unsupported promiscuous mode...). */
     public List<String> warnings()
     {
         return warnings;

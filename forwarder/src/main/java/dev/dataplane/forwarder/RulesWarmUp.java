@@ -2,6 +2,8 @@ package dev.dataplane.forwarder;
 
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -20,8 +22,11 @@ import dev.dataplane.forwarder.rules.RulesSource;
 import dev.dataplane.forwarder.rules.RulesState;
 import dev.dataplane.forwarder.rules.lang.Prefix;
 import dev.dataplane.forwarder.rules.lang.Rule;
+import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.IpProtocol;
+import dev.dataplane.net.Ipv4Header;
+import dev.dataplane.net.PlainFrame;
 
 /**
  * The rules path compiled before the ports start: throwaway processors (their own rules state and counters, their
@@ -52,9 +57,6 @@ final class RulesWarmUp
     private static final int ANY_DESTINATION = 0x0A_FF_00_01;
     private static final int ANY_PORT = 53;
     private static final int CLIENT_PORT = 40_000;
-    private static final int MAC_BYTES = 6;
-    private static final int IP_SOURCE = 14 + 12;
-    private static final int L4 = 14 + 20;
 
     private RulesWarmUp()
     {
@@ -148,6 +150,7 @@ final class RulesWarmUp
         final int burst = Math.min(burstSize, (POOL_SIZE - 1) / 2);
         final MbufArray[] pkts = {new MbufArray(burst), new MbufArray(burst)};
         final int[] counts = new int[2];
+        final MbufArray fresh = new MbufArray(burst);
         final MbufArray replies = new MbufArray(burst);
         final int[] destinations = new int[burst];
         final long deadline = System.nanoTime() + MAX_NANOS;
@@ -155,7 +158,7 @@ final class RulesWarmUp
         int bursts = 0;
         while (bursts < BURSTS && System.nanoTime() < deadline)
         {
-            if (!pool.allocBulk(replies, burst))
+            if (!pool.allocBulk(fresh, burst))
             {
                 throw new IllegalStateException("the warm-up's pool ran dry: an mbuf was not given back");
             }
@@ -165,7 +168,7 @@ final class RulesWarmUp
             {
                 final int request = next++ % requests.size();
                 final int side = requestPorts.get(request);
-                final long mbuf = replies.get(i);
+                final long mbuf = fresh.get(i);
                 fill(mbuf, requests.get(request));
                 pkts[side].set(counts[side]++, mbuf);
             }
@@ -223,24 +226,17 @@ final class RulesWarmUp
     }
 
     /**
-     * The frame as its destination would answer it: MACs, addresses and ports swapped (its checksums stay right: a
-     * ones' complement sum does not care about order).
+     * The frame (one {@link #frame} made) as its destination would answer it: MACs, addresses and ports swapped, each
+     * pair adjacent, so a half turn of the word that holds both (its checksums stay right: a ones' complement sum does
+     * not care about order).
      */
     private static void turnRound(final long mbuf)
     {
         final long frame = NativeMemory.address(Mbuf.dataAddress(mbuf));
-        swap(frame, frame + MAC_BYTES, MAC_BYTES);
-        swap(frame + IP_SOURCE, frame + IP_SOURCE + 4, 4);
-        swap(frame + L4, frame + L4 + 2, 2);
-    }
-
-    private static void swap(final long a, final long b, final int bytes)
-    {
-        for (int i = 0; i < bytes; i++)
-        {
-            final byte x = ALL.get(JAVA_BYTE, a + i);
-            ALL.set(JAVA_BYTE, a + i, ALL.get(JAVA_BYTE, b + i));
-            ALL.set(JAVA_BYTE, b + i, x);
-        }
+        EthernetHeader.swapAddresses(ALL, frame);
+        final long addresses = frame + PlainFrame.L3 + Ipv4Header.SOURCE_OFFSET;
+        ALL.set(JAVA_LONG_UNALIGNED, addresses, Long.rotateLeft(ALL.get(JAVA_LONG_UNALIGNED, addresses), 32));
+        final long ports = frame + PlainFrame.L4;
+        ALL.set(JAVA_INT_UNALIGNED, ports, Integer.rotateLeft(ALL.get(JAVA_INT_UNALIGNED, ports), 16));
     }
 }
