@@ -18,6 +18,8 @@ import dev.dataplane.forwarder.rules.flow.FlowCache;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.pcap.PcapWriter;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
 
 /**
  * The io-forwarding benchmark: dpdk-testpmd (io mode) and our forwarder, each alone on the same two net_null
@@ -80,10 +82,6 @@ public final class IoForwardBenchmark
     private static final int MIN_TABLE = 262_144;
     /** testpmd runs this long after its first rate (ours as long); less 2 warm-up samples, 6 s keeps 4. */
     private static final int MIN_SECONDS = 6;
-    /** {@code --size}: frame sizes with the FCS, as on the wire and in pktgen's {@code --size}. */
-    private static final int MIN_SIZE = 64;
-    private static final int MAX_SIZE = 1518;
-    private static final int FCS = 4;
     private static final String USAGE = "bin/bench-io [--runs N] [--seconds S] [--burst B] [--mode io|mac|macswap]" +
         " [--size 64..1518] [--huge] [--rules N [--pipeline | --lcores 1|2] [--flows N] [--flow-cache N]" +
         " [--conntrack auto|on|off]" +
@@ -206,8 +204,8 @@ public final class IoForwardBenchmark
             "\"testpmd_pps\":%s,\"forwarder_pps\":%s,\"testpmd_median_pps\":%.1f,\"forwarder_median_pps\":%.1f," +
             "\"ratio\":%.4f%s}%n", setup.pages(), setup.pipeline(), setup.lcores(), setup.mode(), setup.testpmdMode(),
             setup.burst(), setup.runs(), setup.seconds(), setup.rules(), setup.flows(), setup.nat(),
-            0 == setup.size() ? MIN_SIZE : setup.size(), 0 != setup.size(), setup.huge(), setup.command(), testpmd,
-            ours, testpmdMedian, ourMedian, ratio, profile);
+            0 == setup.size() ? FrameSizes.MIN : setup.size(), 0 != setup.size(), setup.huge(), setup.command(),
+            testpmd, ours, testpmdMedian, ourMedian, ratio, profile);
         final Path result = setup.out().resolve("forward-" + (null == setup.rulesFile() ? setup.mode() :
             setup.rulesFile().getFileName().toString().replace(".rules", "")) + (setup.pipeline() ? "-pipeline" : "") +
             (DEFAULT_FLOWS == setup.flows() ? "" : "-" + setup.flows() + "flows") +
@@ -287,10 +285,10 @@ public final class IoForwardBenchmark
             throw new IllegalArgumentException("--pipeline, --flows, --flow-cache, --conntrack and --nat go with the " +
                 "rules: give --rules N");
         }
-        if (0 != size && (size < MIN_SIZE || size > MAX_SIZE || 0 != ruleCount))
+        if (0 != size && (size < FrameSizes.MIN || size > FrameSizes.STANDARD_MAX || 0 != ruleCount))
         {
-            throw new IllegalArgumentException("--size is a frame size in " + MIN_SIZE + ".." + MAX_SIZE +
-                " and goes without --rules (the rules replay 64-byte frames): " + size);
+            throw new IllegalArgumentException("--size is a frame size in " + FrameSizes.MIN + ".." +
+                FrameSizes.STANDARD_MAX + " and goes without --rules (the rules replay 64-byte frames): " + size);
         }
         if (nat && null != conntrack && !conntrack.equals("on"))
         {
@@ -321,8 +319,9 @@ public final class IoForwardBenchmark
         }
         Files.createDirectories(out);
         // net_null copies each frame's bytes in and out (copy=1) when a size is given, so the size costs what it would.
+        final String copied = ",size=" + (size - Traffic.FCS) + ",copy=1";
         List<String> vdevs = 0 == size ? List.of("net_null0", "net_null1") :
-            List.of("net_null0,size=" + (size - FCS) + ",copy=1", "net_null1,size=" + (size - FCS) + ",copy=1");
+            List.of("net_null0" + copied, "net_null1" + copied);
         Path rulesFile = null;
         if (ruleCount > 0)
         {

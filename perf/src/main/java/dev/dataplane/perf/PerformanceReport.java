@@ -17,6 +17,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.dataplane.net.EthernetHeader;
 import dev.dataplane.pktgen.report.LatencyFiles;
 
 /**
@@ -34,9 +35,8 @@ import dev.dataplane.pktgen.report.LatencyFiles;
  */
 public final class PerformanceReport
 {
-    /** 10 Gb/s Ethernet: a frame takes its size plus 20 bytes (preamble, start delimiter, gap) of the wire. */
+    /** 10 Gb/s Ethernet: a frame takes its size plus {@link EthernetHeader#FRAMING_BYTES} of the wire. */
     private static final double TEN_GIGABIT = 10e9;
-    private static final int WIRE_OVERHEAD = 20;
     private static final String USAGE = "PerformanceReport --results DIR [--page FILE] [--date YYYY-MM-DD]" +
         " (bin/report --from DIR runs it)";
     /** The box every other latency figure is compared with. */
@@ -202,7 +202,7 @@ public final class PerformanceReport
     /** The 10 GbE line rate for frames of {@code size} bytes (FCS included), in packets per second. */
     public static double lineRatePps(final int size)
     {
-        return TEN_GIGABIT / ((size + WIRE_OVERHEAD) * 8.0);
+        return TEN_GIGABIT / ((size + EthernetHeader.FRAMING_BYTES) * 8.0);
     }
 
     private static void machine(final StringBuilder md, final Path file) throws IOException

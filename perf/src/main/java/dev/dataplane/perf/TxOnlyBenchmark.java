@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 
 import dev.dataplane.dpdk.JvmFlags;
 import dev.dataplane.pktgen.cli.PktgenMain;
+import dev.dataplane.pktgen.traffic.FrameSizes;
+import dev.dataplane.pktgen.traffic.Traffic;
 
 /**
  * The generator benchmark: 64-byte (or {@code --size}) UDP frames sent by one TX lcore into a net_null vdev,
@@ -30,9 +32,6 @@ public final class TxOnlyBenchmark
     private static final Pattern TESTPMD_TX_PPS = Pattern.compile("^\\s*Tx-pps:\\s+(\\d+)");
     private static final Pattern OUR_TX_PPS = Pattern.compile("\"tx_pps\":([0-9.]+)");
     private static final int MIN_SECONDS = 6;
-    private static final int MIN_SIZE = 64;
-    private static final int MAX_SIZE = 1518;
-    private static final int FCS = 4;
     private static final String USAGE = "bin/bench-tx [--runs N] [--seconds S] [--size 64..1518] [--out DIR]";
 
     private TxOnlyBenchmark()
@@ -43,7 +42,7 @@ public final class TxOnlyBenchmark
     {
         int runs = 5;
         int seconds = 8;
-        int size = MIN_SIZE;
+        int size = FrameSizes.MIN;
         Path out = Path.of("results");
         try
         {
@@ -63,10 +62,10 @@ public final class TxOnlyBenchmark
                     default -> throw new IllegalArgumentException("unknown argument " + args[i - 1]);
                 }
             }
-            if (runs < 1 || seconds < MIN_SECONDS || size < MIN_SIZE || size > MAX_SIZE)
+            if (runs < 1 || seconds < MIN_SECONDS || size < FrameSizes.MIN || size > FrameSizes.STANDARD_MAX)
             {
                 throw new IllegalArgumentException("need --runs >= 1, --seconds >= " + MIN_SECONDS + " and --size in " +
-                    MIN_SIZE + ".." + MAX_SIZE);
+                    FrameSizes.MIN + ".." + FrameSizes.STANDARD_MAX);
             }
         }
         catch (final IllegalArgumentException ex)
@@ -108,7 +107,7 @@ public final class TxOnlyBenchmark
         }
         System.out.printf(Locale.ROOT, "%nmedian over runs: testpmd %.2f Mpps, pktgen %.2f Mpps, ratio %.3f%n" +
             "per-pair ratios: %s%n", t / 1e6, o / 1e6, o / t, ratios);
-        final Path result = out.resolve("tx-only" + (MIN_SIZE == size ? "" : "-" + size + "B") + ".json");
+        final Path result = out.resolve("tx-only" + (FrameSizes.MIN == size ? "" : "-" + size + "B") + ".json");
         Files.writeString(result, String.format(Locale.ROOT, "{\"benchmark\":\"tx-only\",\"runs\":%d,\"seconds\":%d," +
             "\"size\":%d,\"command\":%s,\"testpmd_pps\":%s,\"pktgen_pps\":%s,\"testpmd_median_pps\":%.1f," +
             "\"pktgen_median_pps\":%.1f,\"ratio\":%.4f}%n", runs, seconds, size,
@@ -137,8 +136,9 @@ public final class TxOnlyBenchmark
     {
         final List<String> command = new ArrayList<>(List.of("dpdk-testpmd"));
         command.addAll(eal("bench-txonly-testpmd-" + run));
-        command.addAll(List.of("--", "--forward-mode=txonly", "--txpkts=" + (size - FCS), "--burst=32", "--nb-cores=1",
-            "--port-topology=loop", "--stats-period", "1", "--total-num-mbufs=16383", "--no-lsc-interrupt"));
+        command.addAll(List.of("--", "--forward-mode=txonly", "--txpkts=" + (size - Traffic.FCS), "--burst=32",
+            "--nb-cores=1", "--port-topology=loop", "--stats-period", "1", "--total-num-mbufs=16383",
+            "--no-lsc-interrupt"));
         return command;
     }
 
