@@ -70,6 +70,13 @@ final class PcapForwardingScenario
         return "rx_pcap=" + dir.resolve("in.pcap") + ",infinite_rx=1,tx_pcap=/dev/null";
     }
 
+    /** Two net_pcap ports (EAL {@code --vdev} specs) each replaying {@link #endlessDnatReplay}'s pcap forever. */
+    static String[] endlessDnatPorts(final Path dir) throws IOException
+    {
+        final String replay = endlessDnatReplay(dir);
+        return new String[] {"net_pcap0," + replay, "net_pcap1," + replay};
+    }
+
     static void writePcap(final Path path, final List<byte[]> frames) throws IOException
     {
         try (PcapWriter writer = PcapWriter.create(path))

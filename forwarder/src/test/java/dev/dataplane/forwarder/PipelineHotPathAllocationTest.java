@@ -37,8 +37,7 @@ class PipelineHotPathAllocationTest
     /** The check with the pipeline's TX stages on {@code pipelineTx}. */
     static void check(final Path dir, final PipelineTxLcore pipelineTx) throws Exception
     {
-        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
-        final Eal eal = Eal.init(ealArgsOnLcores(THREE_LCORES, "net_pcap0," + replay, "net_pcap1," + replay));
+        final Eal eal = Eal.init(ealArgsOnLcores(THREE_LCORES, PcapForwardingScenario.endlessDnatPorts(dir)));
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder()

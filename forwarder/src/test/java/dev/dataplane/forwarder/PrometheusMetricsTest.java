@@ -30,8 +30,7 @@ class PrometheusMetricsTest
     @Test
     void answersScrapesWhileItForwards() throws Exception
     {
-        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
-        final List<String> args = new ArrayList<>(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
+        final List<String> args = new ArrayList<>(ealArgs(PcapForwardingScenario.endlessDnatPorts(dir)));
         try (RedirectChild forwarder = new RedirectChild(dir, args, "--prometheus", "127.0.0.1:0"))
         {
             final String url = PrometheusScrape.awaitUrl(forwarder.process(), dir.resolve("err.txt"));

@@ -21,8 +21,7 @@ class RulesHotPathAllocationTest
     @Test
     void rulesAllocateNothingPerPacket(@TempDir final Path dir) throws Exception
     {
-        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
-        final Eal eal = Eal.init(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
+        final Eal eal = Eal.init(ealArgs(PcapForwardingScenario.endlessDnatPorts(dir)));
         try
         {
             AllocationProbe.assertAllocatesNothing(Forwarder.create(eal, ForwarderContext.builder()

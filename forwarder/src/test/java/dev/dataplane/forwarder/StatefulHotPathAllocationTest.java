@@ -25,8 +25,7 @@ class StatefulHotPathAllocationTest
     @Test
     void trackingAndTranslatingAllocateNothingPerPacket(@TempDir final Path dir) throws Exception
     {
-        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
-        final Eal eal = Eal.init(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
+        final Eal eal = Eal.init(ealArgs(PcapForwardingScenario.endlessDnatPorts(dir)));
         try
         {
             final Forwarder forwarder = Forwarder.create(eal, ForwarderContext.builder()

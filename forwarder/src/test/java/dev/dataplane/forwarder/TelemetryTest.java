@@ -34,8 +34,7 @@ class TelemetryTest
     @Test
     void dpdkTelemetryReadsThePortsAndTheForwardersOwnCommands() throws Exception
     {
-        final String replay = PcapForwardingScenario.endlessDnatReplay(dir);
-        final List<String> args = new ArrayList<>(ealArgs("net_pcap0," + replay, "net_pcap1," + replay));
+        final List<String> args = new ArrayList<>(ealArgs(PcapForwardingScenario.endlessDnatPorts(dir)));
         assertTrue(args.remove("--no-telemetry"), "the test EAL arguments turn telemetry off: this test needs it");
         final String prefix = args.get(args.indexOf("--file-prefix") + 1);
         try (RedirectChild child = new RedirectChild(dir, args).awaitForwarding())
