@@ -25,10 +25,19 @@ public final class TxBurst
             return 0;
         }
         final int sent = EthDev.txBurst(port, queue, pkts, from, count);
+        freeRefused(pkts, from, count, sent);
+        return sent;
+    }
+
+    /**
+     * Frees what a TX burst of {@code count} packets of {@code pkts} from {@code from} refused, {@code sent} having
+     * gone: {@link #sendOrFree}'s second half, for a caller that looks at the refused packets first.
+     */
+    public static void freeRefused(final MbufArray pkts, final int from, final int count, final int sent)
+    {
         if (sent < count)
         {
             Mbuf.freeBulk(pkts, from + sent, count - sent);
         }
-        return sent;
     }
 }

@@ -1,11 +1,11 @@
 package dev.dataplane.pktgen.tx;
 
 import dev.dataplane.dpdk.EthDev;
-import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
 import dev.dataplane.runtime.Counters;
 import dev.dataplane.runtime.Poller;
+import dev.dataplane.runtime.TxBurst;
 
 /**
  * What sends on a TX queue, the stamped-traffic {@link Generator} or the {@link PcapReplay}: the burst array, the
@@ -56,12 +56,12 @@ public abstract class Sender implements Poller
      */
     protected final int transmit(final int n, final int length)
     {
-        // TxBurst.sendOrFree's way, with a look at what the queue refused before it is freed.
-        final int sent = EthDev.txBurst(port, queue, mbufs, 0, n);
+        // TxBurst.sendOrFree in its two halves, so that the refused packets are seen before they are freed.
+        final int sent = 0 == n ? 0 : EthDev.txBurst(port, queue, mbufs, 0, n);
         if (sent < n)
         {
             refused(sent, n);
-            Mbuf.freeBulk(mbufs, sent, n - sent);
+            TxBurst.freeRefused(mbufs, 0, n, sent);
             counters.add(SenderCounter.TX_REFUSED, n - sent);
         }
         long bytes = (long)sent * length;
