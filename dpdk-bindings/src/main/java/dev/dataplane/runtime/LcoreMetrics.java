@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
@@ -42,12 +41,12 @@ public final class LcoreMetrics
             final Counters counters = lcores.get(i).counters();
             final long all = counters.get(LcoreCounter.CYCLES);
             final long working = counters.get(LcoreCounter.BUSY_CYCLES);
-            final Labels labels = Labels.of("lcore", Integer.toString(lcores.get(i).lcore()));
-            cycles.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(all).labels(labels).build());
-            busy.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(working).labels(labels).build());
+            final String lcore = Integer.toString(lcores.get(i).lcore());
+            cycles.dataPoint(MetricPoints.counter(all, "lcore", lcore));
+            busy.dataPoint(MetricPoints.counter(working, "lcore", lcore));
             final long span = all - lastCycles[i];
-            ratio.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                .value(0 == span ? Double.NaN : (double)(working - lastBusy[i]) / span).labels(labels).build());
+            ratio.dataPoint(MetricPoints.gauge(0 == span ? Double.NaN : (double)(working - lastBusy[i]) / span,
+                "lcore", lcore));
             lastCycles[i] = all;
             lastBusy[i] = working;
         }

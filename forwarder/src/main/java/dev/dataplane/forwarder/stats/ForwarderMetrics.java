@@ -8,10 +8,10 @@ import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.runtime.LcoreMetrics;
+import dev.dataplane.runtime.MetricPoints;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 /**
@@ -51,7 +51,7 @@ public final class ForwarderMetrics implements MultiCollector
                 .help(counter.descriptor().help());
             for (final PortTotals port : ports)
             {
-                family.dataPoint(point(port.get(counter), "port", Integer.toString(port.port())));
+                family.dataPoint(MetricPoints.counter(port.get(counter), "port", Integer.toString(port.port())));
             }
             metrics.metricSnapshot(family.build());
         }
@@ -67,15 +67,16 @@ public final class ForwarderMetrics implements MultiCollector
             {
                 final String name = null == rule.name() ? "" : rule.name();
                 final String line = Integer.toString(rule.line());
-                packets.dataPoint(point(rules.packets(rule.index()), "rule", name, "line", line));
-                bytes.dataPoint(point(rules.bytes(rule.index()), "rule", name, "line", line));
+                packets.dataPoint(MetricPoints.counter(rules.packets(rule.index()), "rule", name, "line", line));
+                bytes.dataPoint(MetricPoints.counter(rules.bytes(rule.index()), "rule", name, "line", line));
             }
             metrics.metricSnapshot(packets.build()).metricSnapshot(bytes.build());
             final CounterSnapshot.Builder outcomes = CounterSnapshot.builder().name(PREFIX + "rule_outcome_packets")
                 .help("what became of the packets the rules saw, by outcome (docs/forwarder.md, Rule outcomes)");
             for (int o = 0; o < RulesProcessor.OUTCOME_COUNT; o++)
             {
-                outcomes.dataPoint(point(rules.outcomes()[o], "outcome", RulesProcessor.OUTCOMES.get(o).counterName()));
+                outcomes.dataPoint(MetricPoints.counter(rules.outcomes()[o], "outcome",
+                    RulesProcessor.OUTCOMES.get(o).counterName()));
             }
             metrics.metricSnapshot(outcomes.build());
         }
@@ -96,9 +97,7 @@ public final class ForwarderMetrics implements MultiCollector
                     final GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(name).help(help);
                     for (int t = 0; t < counts.length; t++)
                     {
-                        gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                            .value(counts[t][counter.ordinal()]).labels(Labels.of("lcore", Integer.toString(t)))
-                            .build());
+                        gauge.dataPoint(MetricPoints.gauge(counts[t][counter.ordinal()], "lcore", Integer.toString(t)));
                     }
                     metrics.metricSnapshot(gauge.build());
                     continue;
@@ -106,16 +105,11 @@ public final class ForwarderMetrics implements MultiCollector
                 final CounterSnapshot.Builder family = CounterSnapshot.builder().name(name).help(help);
                 for (int t = 0; t < counts.length; t++)
                 {
-                    family.dataPoint(point(counts[t][counter.ordinal()], "lcore", Integer.toString(t)));
+                    family.dataPoint(MetricPoints.counter(counts[t][counter.ordinal()], "lcore", Integer.toString(t)));
                 }
                 metrics.metricSnapshot(family.build());
             }
         }
         return metrics.build();
-    }
-
-    private static CounterSnapshot.CounterDataPointSnapshot point(final long value, final String... labels)
-    {
-        return CounterSnapshot.CounterDataPointSnapshot.builder().value(value).labels(Labels.of(labels)).build();
     }
 }

@@ -10,6 +10,7 @@ import dev.dataplane.pktgen.rx.Receiver;
 import dev.dataplane.pktgen.rx.ReceiverCounter;
 import dev.dataplane.pktgen.tx.Senders;
 import dev.dataplane.runtime.LcoreMetrics;
+import dev.dataplane.runtime.MetricPoints;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -78,8 +79,7 @@ public final class PktgenMetrics implements MultiCollector
                 stats.rxNoMbuf))
             .metricSnapshot(GaugeSnapshot.builder().name("pktgen_lost_packets")
                 .help("stamped packets skipped and not arrived since (falls as late ones arrive)")
-                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                    .value(receiver.counters().get(ReceiverCounter.LOST)).labels(Labels.of("port", rx)).build())
+                .dataPoint(MetricPoints.gauge(receiver.counters().get(ReceiverCounter.LOST), "port", rx))
                 .build());
         final Histogram latency = report.latencySoFar(pktgen);
         final Quantile[] quantiles = new Quantile[QUANTILES.length];
@@ -96,9 +96,8 @@ public final class PktgenMetrics implements MultiCollector
                 .build())
             .metricSnapshot(GaugeSnapshot.builder().name("pktgen_latency_max_seconds")
                 .help("the highest latency received so far")
-                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                    .value(0 == latency.getTotalCount() ? Double.NaN : latency.getMaxValue() / 1e9)
-                    .labels(Labels.of("port", rx)).build())
+                .dataPoint(MetricPoints.gauge(0 == latency.getTotalCount() ? Double.NaN : latency.getMaxValue() / 1e9,
+                    "port", rx))
                 .build());
         return metrics.build();
     }
@@ -106,7 +105,7 @@ public final class PktgenMetrics implements MultiCollector
     private static CounterSnapshot counter(final String name, final String help, final String port,
         final long value)
     {
-        return CounterSnapshot.builder().name(name).help(help).dataPoint(CounterSnapshot.CounterDataPointSnapshot
-            .builder().value(value).labels(Labels.of("port", port)).build()).build();
+        return CounterSnapshot.builder().name(name).help(help).dataPoint(MetricPoints.counter(value, "port", port))
+            .build();
     }
 }
