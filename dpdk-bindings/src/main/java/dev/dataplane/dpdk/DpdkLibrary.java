@@ -47,6 +47,33 @@ public final class DpdkLibrary
             LIBC.find(name).orElseThrow(() -> new DpdkException("libc symbol not found: " + name)), descriptor);
     }
 
+    /** A downcall that returns DPDK's status: 0 for success. */
+    interface StatusCall
+    {
+        int call() throws Throwable;
+    }
+
+    /**
+     * Makes {@code call} ({@code function}'s downcall, as its message names it) and throws a {@link DpdkException}
+     * when it fails or returns anything but 0.
+     */
+    static void check(final String function, final StatusCall call)
+    {
+        final int rc;
+        try
+        {
+            rc = call.call();
+        }
+        catch (final Throwable t)
+        {
+            throw new DpdkException(function + " failed: " + t);
+        }
+        if (0 != rc)
+        {
+            throw new DpdkException(function + " refused: " + rc);
+        }
+    }
+
     /** The address of a DPDK function or variable. */
     public static MemorySegment symbol(final String name)
     {

@@ -62,19 +62,8 @@ public final class Pdump
         {
             return;
         }
-        final int rc;
-        try
-        {
-            rc = (int)uninit.invokeExact();
-        }
-        catch (final Throwable t)
-        {
-            throw new DpdkException("rte_pdump_uninit failed: " + t);
-        }
+        final MethodHandle handle = uninit;
         uninit = null;
-        if (0 != rc)
-        {
-            throw new DpdkException("rte_pdump_uninit refused: " + rc);
-        }
+        DpdkLibrary.check("rte_pdump_uninit", () -> (int)handle.invokeExact());
     }
 }

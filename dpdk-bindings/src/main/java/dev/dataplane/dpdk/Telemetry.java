@@ -68,7 +68,8 @@ public final class Telemetry
         /** Adds {@code name: value} (an unsigned 64-bit number). */
         public Reply add(final String name, final long value)
         {
-            check("rte_tel_data_add_dict_u64", () -> (int)ADD_U64.invokeExact(data, arena.allocateFrom(name), value));
+            DpdkLibrary.check("rte_tel_data_add_dict_u64",
+                () -> (int)ADD_U64.invokeExact(data, arena.allocateFrom(name), value));
             return this;
         }
 
@@ -76,7 +77,7 @@ public final class Telemetry
         public Reply add(final String name, final String value)
         {
             final String cut = value.length() > MAX_STRING ? value.substring(0, MAX_STRING) : value;
-            check("rte_tel_data_add_dict_string",
+            DpdkLibrary.check("rte_tel_data_add_dict_string",
                 () -> (int)ADD_STRING.invokeExact(data, arena.allocateFrom(name), arena.allocateFrom(cut)));
             return this;
         }
@@ -96,20 +97,8 @@ public final class Telemetry
             throw new IllegalArgumentException("a telemetry command is / and letters, digits, _ and /: " + command);
         }
         final MemorySegment stub = DpdkLibrary.LINKER.upcallStub(DISPATCH.bindTo(handler), CALLBACK, Arena.global());
-        final int rc;
-        try
-        {
-            rc = (int)REGISTER.invokeExact(Arena.global().allocateFrom(command), stub,
-                Arena.global().allocateFrom(help));
-        }
-        catch (final Throwable t)
-        {
-            throw new DpdkException("rte_telemetry_register_cmd failed: " + t);
-        }
-        if (0 != rc)
-        {
-            throw new DpdkException("rte_telemetry_register_cmd " + command + " refused: " + rc);
-        }
+        DpdkLibrary.check("rte_telemetry_register_cmd " + command, () -> (int)REGISTER.invokeExact(
+            Arena.global().allocateFrom(command), stub, Arena.global().allocateFrom(help)));
     }
 
     /** The upcall: a dictionary started, the handler's answer in it; -1 (an error reply) if anything throws. */
@@ -131,28 +120,6 @@ public final class Telemetry
         catch (final Throwable t)
         {
             return -1;
-        }
-    }
-
-    private interface Call
-    {
-        int call() throws Throwable;
-    }
-
-    private static void check(final String function, final Call call)
-    {
-        final int rc;
-        try
-        {
-            rc = call.call();
-        }
-        catch (final Throwable t)
-        {
-            throw new DpdkException(function + " failed: " + t);
-        }
-        if (0 != rc)
-        {
-            throw new DpdkException(function + " refused: " + rc);
         }
     }
 }
