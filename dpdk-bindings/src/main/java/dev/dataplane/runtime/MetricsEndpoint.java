@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -62,6 +64,22 @@ public final class MetricsEndpoint implements AutoCloseable
             executor.shutdownNow();
             throw new IOException("--prometheus: cannot listen on " + where + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * What a tool's {@code --prometheus} asks for: {@link #start} at {@code where} with the collector made then, its
+     * URL logged ("prometheus: serving URL"); null, nothing served, when {@code where} is null.
+     */
+    public static MetricsEndpoint serve(final String where, final Supplier<MultiCollector> collector,
+        final Consumer<String> log) throws IOException
+    {
+        if (null == where)
+        {
+            return null;
+        }
+        final MetricsEndpoint endpoint = start(where, collector.get());
+        log.accept("prometheus: serving " + endpoint.url());
+        return endpoint;
     }
 
     /**

@@ -261,11 +261,7 @@ public final class ForwarderMain implements Launcher.Program<ForwarderOptions>
             printer.start(forwarder, eal);
             forwarder.warnings().forEach(launcher::warning);
             TELEMETRY.set(forwarder);
-            if (null != prometheus)
-            {
-                metrics = MetricsEndpoint.start(prometheus, new ForwarderMetrics(forwarder));
-                launcher.log("prometheus: serving " + metrics.url());
-            }
+            metrics = MetricsEndpoint.serve(prometheus, () -> new ForwarderMetrics(forwarder), launcher::log);
 
             final ForwarderStats stats = new ForwarderStats(forwarder);
             final long periodNanos = (long)(context.statsPeriodSeconds() * 1e9);

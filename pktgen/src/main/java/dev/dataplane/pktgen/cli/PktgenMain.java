@@ -34,6 +34,8 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
     private final PrintStream out;
     private PktgenOptions options;
     private PktgenContext context;
+    /** {@code --prometheus}, or null. */
+    private String prometheus;
 
     PktgenMain(final Launcher launcher, final PrintStream out)
     {
@@ -65,7 +67,7 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
         {
             throw new IllegalArgumentException("--latency-warmup must be at least 0 and shorter than --duration");
         }
-        options.run.prometheus();
+        prometheus = options.run.prometheus();
     }
 
     @Override
@@ -94,11 +96,7 @@ public final class PktgenMain implements Launcher.Program<PktgenOptions>
         try
         {
             report.start(pktgen);
-            if (null != options.run.prometheus())
-            {
-                metrics = MetricsEndpoint.start(options.run.prometheus(), new PktgenMetrics(pktgen, report));
-                launcher.log("prometheus: serving " + metrics.url());
-            }
+            metrics = MetricsEndpoint.serve(prometheus, () -> new PktgenMetrics(pktgen, report), launcher::log);
             final long startNanos = System.nanoTime();
             pktgen.start();
             final long periodNanos = 0 == period ? Long.MAX_VALUE : (long)(period * 1e9);
