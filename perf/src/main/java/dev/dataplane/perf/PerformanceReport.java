@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -316,10 +317,9 @@ public final class PerformanceReport
             "pktgen | testpmd txonly | pktgen / testpmd |\n|---|---|---|---|---|---|---|---|\n");
         final Map<Integer, double[]> forwardBars = new TreeMap<>();
         final Map<Integer, double[]> generateBars = new TreeMap<>();
-        final TreeMap<Integer, Boolean> sizes = new TreeMap<>();
-        forward.keySet().forEach(s -> sizes.put(s, true));
-        generate.keySet().forEach(s -> sizes.put(s, true));
-        for (final int size : sizes.keySet())
+        final Set<Integer> sizes = new TreeSet<>(forward.keySet());
+        sizes.addAll(generate.keySet());
+        for (final int size : sizes)
         {
             final JsonNode f = forward.get(size);
             final JsonNode g = generate.get(size);
@@ -389,7 +389,7 @@ public final class PerformanceReport
                     reference = run.path("p99_9_ns").asDouble();
                 }
             }
-            final List<ReportCharts.Series> series = new ArrayList<>();
+            final List<LatencyFiles.Series> series = new ArrayList<>();
             md.append("| rate | box | sent | lost | p50 | p99 | p99.9 | max | p99.9 / testpmd io |\n");
             md.append("|---|---|---|---|---|---|---|---|---|\n");
             for (final JsonNode run : rate.getValue())
@@ -404,7 +404,7 @@ public final class PerformanceReport
                 final Path csv = results.resolve("latency-" + box + "-" + rate.getKey() + ".csv");
                 if (Files.exists(csv))
                 {
-                    series.add(new ReportCharts.Series(box, LatencyFiles.readCsv(csv)));
+                    series.add(new LatencyFiles.Series(box, LatencyFiles.readCsv(csv)));
                 }
             }
             if (!series.isEmpty())

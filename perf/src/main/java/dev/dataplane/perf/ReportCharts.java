@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.dataplane.pktgen.report.LatencyFiles;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -44,15 +45,8 @@ public final class ReportCharts
     private static final Color[] OUR_LINES = {COLOURS[0], COLOURS[3], COLOURS[4]};
     static final int WIDTH = 900;
     static final int HEIGHT = 500;
-    /** The percentile plot ends at p = 1 - 10^-MAX_NINES (99.99999%). */
-    private static final double MAX_NINES = 7;
 
     private ReportCharts()
-    {
-    }
-
-    /** One distribution: its name and its points (percentile 0..1, latency in microseconds, count). */
-    public record Series(String name, List<double[]> points)
     {
     }
 
@@ -91,17 +85,17 @@ public final class ReportCharts
      * The distributions on one plot with a legend: {@code reference} (testpmd's) red, the others blue, green and
      * orange in their order.
      */
-    public static void latency(final List<Series> series, final String reference, final String title,
+    public static void latency(final List<LatencyFiles.Series> series, final String reference, final String title,
         final Path file) throws IOException
     {
         final XYSeriesCollection dataset = new XYSeriesCollection();
         double highest = 1;
-        for (final Series s : series)
+        for (final LatencyFiles.Series s : series)
         {
             final XYSeries xy = new XYSeries(s.name(), false, true);
             for (final double[] point : s.points())
             {
-                final double nines = nines(point[0]);
+                final double nines = LatencyFiles.nines(point[0]);
                 if (point[1] > 0)
                 {
                     xy.add(nines, point[1]);
@@ -141,12 +135,6 @@ public final class ReportCharts
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
 
-    /** log10(1 / (1 - p)): 1 at 90%, 2 at 99%..., capped at {@link #MAX_NINES} for p = 1. */
-    static double nines(final double percentile)
-    {
-        return Math.min(MAX_NINES, Math.log10(1 / Math.max(Math.pow(10, -MAX_NINES), 1 - percentile)));
-    }
-
     private static void style(final JFreeChart chart)
     {
         chart.setBackgroundPaint(Color.WHITE);
@@ -165,8 +153,7 @@ public final class ReportCharts
         @Override
         public StringBuffer format(final long nines, final StringBuffer to, final FieldPosition position)
         {
-            return to.append(nines <= 0 ? "0%" : 1 == nines ? "90%" : 2 == nines ? "99%" :
-                "99." + "9".repeat((int)nines - 2) + "%");
+            return to.append(LatencyFiles.percentileLabel((int)Math.max(0, nines)));
         }
 
         @Override

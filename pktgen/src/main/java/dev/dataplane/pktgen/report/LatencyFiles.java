@@ -161,13 +161,14 @@ public final class LatencyFiles
         return points;
     }
 
-    /** log10(1 / (1 - p)): 1 at 90%, 2 at 99%...; capped for p = 1. */
-    private static double nines(final double percentile)
+    /** log10(1 / (1 - p)): 1 at 90%, 2 at 99%...; capped (at 7: 99.99999%) for p = 1. */
+    public static double nines(final double percentile)
     {
         return Math.log10(1 / Math.max(1e-7, 1 - percentile));
     }
 
-    private static String percentileLabel(final int nines)
+    /** The percentile {@code nines} nines stand for: 0%, 90%, 99%, 99.9%... */
+    public static String percentileLabel(final int nines)
     {
         return switch (nines)
         {
