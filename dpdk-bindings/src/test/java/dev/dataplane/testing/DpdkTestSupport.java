@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.dataplane.dpdk.EalFiles;
 import dev.dataplane.dpdk.JvmFlags;
 
 /**
@@ -30,7 +30,7 @@ public final class DpdkTestSupport
     {
         // EAL leaves its runtime directory (3 MiB of memory maps under --no-huge, in /var/run's tmpfs) when the
         // process ends: this JVM's, and its children's, go when it does, so that a test run leaves none behind.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(Path.of("/var/run/dpdk", FILE_PREFIX))));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> EalFiles.removeRuntimeDirectory(FILE_PREFIX)));
     }
 
     private DpdkTestSupport()
@@ -180,23 +180,6 @@ public final class DpdkTestSupport
                 final String name = p.getFileName().toString();
                 return name.startsWith("hs_err") || name.equals("core") || name.startsWith("core.");
             }).toList();
-        }
-    }
-
-    /** Removes {@code dir} and the files in it (EAL's runtime directory holds no subdirectory); quietly. */
-    private static void delete(final Path dir)
-    {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
-        {
-            for (final Path file : files)
-            {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(dir);
-        }
-        catch (final IOException ex)
-        {
-            // Nothing ran EAL in this JVM (no directory), or it went already: nothing to do.
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.dataplane.dpdk.EalFiles;
 import dev.dataplane.dpdk.JvmFlags;
 
 /**

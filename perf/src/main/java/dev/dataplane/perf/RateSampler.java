@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import dev.dataplane.dpdk.EalFiles;
+
 /**
  * Runs one forwarding program for a bounded time and collects its once-a-second packet rates from its output.
  * The program stops itself ({@code --duration}) or is sent SIGINT; either way it is killed if it overstays.

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.perf.EalFiles;
+import dev.dataplane.dpdk.EalFiles;
 
 /** EAL for a JMH fork: one lcore, no hugepages, no PCI, a file prefix of the fork's own, quiet logs. */
 final class JmhEal

@@ -1,4 +1,4 @@
-package dev.dataplane.perf;
+package dev.dataplane.dpdk;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * The files a DPDK process leaves behind: EAL keeps its runtime directory ({@code /var/run/dpdk/PREFIX}: config,
- * memory maps, the multi-process socket) after the process ends, so every benchmark removes those of the processes it
- * ran once they have stopped, as it removes its own directories.
+ * memory maps, the multi-process socket) after the process ends, so whatever runs processes of its own file prefix
+ * (the benchmarks, the tests) removes their directories once they have stopped.
  */
 public final class EalFiles
 {
@@ -41,7 +41,7 @@ public final class EalFiles
     }
 
     /** Removes {@code path} and all below it, saying so on stderr when it cannot. */
-    static void delete(final Path path)
+    public static void delete(final Path path)
     {
         if (!Files.exists(path))
         {
