@@ -8,7 +8,6 @@ import java.util.function.BiConsumer;
 import dev.dataplane.dpdk.Telemetry;
 import dev.dataplane.forwarder.Forwarder;
 import dev.dataplane.forwarder.conntrack.ConnCounter;
-import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.RulesProcessor;
 import dev.dataplane.forwarder.rules.lang.Rule;
 import dev.dataplane.runtime.PollingLcore;
@@ -111,24 +110,18 @@ public final class ForwarderTelemetry
 
     private static void conntrack(final Forwarder forwarder, final String params, final Telemetry.Reply reply)
     {
-        final List<ConnTracker> trackers = forwarder.trackers();
-        if (trackers.isEmpty())
+        final ForwarderStats.RulesSnapshot rules = new ForwarderStats(forwarder).rulesSnapshot();
+        if (null == rules || null == rules.connections())
         {
             throw new IllegalStateException("the forwarder tracks no connections");
         }
-        final long[] sum = new long[ConnCounter.values().length];
-        for (int t = 0; t < trackers.size(); t++)
+        for (int t = 0; t < rules.inUseByLcore().length; t++)
         {
-            final long[] counts = trackers.get(t).counters().snapshot();
-            for (int c = 0; c < sum.length; c++)
-            {
-                sum[c] += counts[c];
-            }
-            reply.add("in_use_lcore" + t, counts[ConnCounter.IN_USE.ordinal()]);
+            reply.add("in_use_lcore" + t, rules.inUseByLcore()[t]);
         }
         for (final ConnCounter counter : ConnCounter.values())
         {
-            reply.add(counter.counterName(), sum[counter.ordinal()]);
+            reply.add(counter.counterName(), rules.connections()[counter.ordinal()]);
         }
     }
 }
