@@ -10,17 +10,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.dataplane.runtime.PrometheusText;
+
 /** Scrapes a tool's Prometheus endpoint for tests, and reads the text format as a scraper would. */
 public final class PrometheusScrape
 {
-    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)(?:\\{(.*)})? (\\S+)$");
     private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
 
     private PrometheusScrape()
@@ -58,37 +58,8 @@ public final class PrometheusScrape
             assertEquals(200, response.statusCode());
             text = response.body();
         }
-        final Map<String, Double> samples = new HashMap<>();
-        final Map<String, String> types = new HashMap<>();
-        for (final String line : text.lines().toList())
-        {
-            if (line.startsWith("# TYPE "))
-            {
-                final String[] words = line.split(" ");
-                types.put(words[2], words[3]);
-                continue;
-            }
-            if (line.startsWith("#") || line.isBlank())
-            {
-                continue;
-            }
-            final Matcher matcher = SAMPLE.matcher(line);
-            assertTrue(matcher.matches(), line);
-            final String name = matcher.group(1);
-            assertTrue(types.containsKey(name) || types.containsKey(name.replaceAll("_(count|sum)$", "")),
-                "a TYPE line before " + line);
-            final Map<String, String> labels = new TreeMap<>();
-            if (null != matcher.group(2))
-            {
-                for (final String label : matcher.group(2).split(","))
-                {
-                    final String[] pair = label.split("=", 2);
-                    labels.put(pair[0], pair[1].replace("\"", ""));
-                }
-            }
-            samples.put(name + (labels.isEmpty() ? "" : labels.toString().replace(", ", ",")),
-                Double.parseDouble(matcher.group(3)));
-        }
-        return samples;
+        final PrometheusText.Scrape scrape = PrometheusText.parse(text);
+        assertEquals(List.of(), scrape.untyped(), "samples with no TYPE line before them");
+        return scrape.samples();
     }
 }

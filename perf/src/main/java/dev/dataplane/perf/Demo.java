@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +18,7 @@ import java.util.stream.Stream;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.pktgen.cli.PktgenMain;
+import dev.dataplane.runtime.PrometheusText;
 
 /**
  * The whole system on one machine ({@code bin/demo}): pktgen and the forwarder as two processes joined by two DPDK
@@ -34,7 +33,6 @@ import dev.dataplane.pktgen.cli.PktgenMain;
  */
 public final class Demo
 {
-    private static final Pattern SAMPLE = Pattern.compile("^(\\w+)(?:\\{(.*)})? (\\S+)$");
     private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
     private static final String RULES = "examples/demo.rules";
     private static final int FLOWS = 4;
@@ -200,25 +198,12 @@ public final class Demo
     /** One scrape, each sample by name and sorted labels without quotes; empty when the endpoint is gone. */
     private Map<String, Double> scrape(final String url)
     {
-        final Map<String, Double> samples = new HashMap<>();
         try
         {
-            final String text = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (final String line : text.lines().toList())
-            {
-                final Matcher matcher = SAMPLE.matcher(line);
-                if (line.startsWith("#") || !matcher.matches())
-                {
-                    continue;
-                }
-                final String labels = null == matcher.group(2) ? "" : "{" + Stream.of(matcher.group(2).split(","))
-                    .map(l -> l.replace("\"", "")).sorted(Comparator.naturalOrder())
-                    .reduce((x, y) -> x + "," + y).orElse("") + "}";
-                samples.put(matcher.group(1) + labels, Double.parseDouble(matcher.group(3)));
-            }
+            return PrometheusText.parse(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).samples();
         }
-        catch (final IOException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
             return Map.of();
         }
@@ -227,7 +212,6 @@ public final class Demo
             Thread.currentThread().interrupt();
             return Map.of();
         }
-        return samples;
     }
 
     private static double delta(final Map<String, Double> now, final Map<String, Double> before, final String key)
