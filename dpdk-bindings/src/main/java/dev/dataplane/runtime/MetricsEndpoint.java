@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -22,6 +23,9 @@ public final class MetricsEndpoint implements AutoCloseable
 {
     /** Where the endpoint listens when {@code --prometheus} gives a port alone. */
     public static final String DEFAULT_ADDRESS = "127.0.0.1";
+    /** What {@link #serve} logs before the URL; and how a reader of the log finds the URL (group 1). */
+    public static final String SERVING = "prometheus: serving ";
+    public static final Pattern SERVING_URL = Pattern.compile(SERVING + "(http://\\S+)");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
 
     private final HTTPServer server;
@@ -78,7 +82,7 @@ public final class MetricsEndpoint implements AutoCloseable
             return null;
         }
         final MetricsEndpoint endpoint = start(where, collector.get());
-        log.accept("prometheus: serving " + endpoint.url());
+        log.accept(SERVING + endpoint.url());
         return endpoint;
     }
 

@@ -14,14 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import dev.dataplane.runtime.MetricsEndpoint;
 import dev.dataplane.runtime.PrometheusText;
 
 /** Scrapes a tool's Prometheus endpoint for tests, and reads the text format as a scraper would. */
 public final class PrometheusScrape
 {
-    private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
 
     private PrometheusScrape()
     {
@@ -33,7 +32,7 @@ public final class PrometheusScrape
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline)
         {
-            final Matcher matcher = SERVING.matcher(Files.readString(log));
+            final Matcher matcher = MetricsEndpoint.SERVING_URL.matcher(Files.readString(log));
             if (matcher.find())
             {
                 return matcher.group(1);

@@ -13,11 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.dataplane.forwarder.cli.ForwarderMain;
 import dev.dataplane.pktgen.cli.PktgenMain;
+import dev.dataplane.runtime.MetricsEndpoint;
 import dev.dataplane.runtime.PrometheusText;
 
 /**
@@ -33,7 +33,6 @@ import dev.dataplane.runtime.PrometheusText;
  */
 public final class Demo
 {
-    private static final Pattern SERVING = Pattern.compile("prometheus: serving (http://\\S+)");
     private static final String RULES = "examples/demo.rules";
     private static final int FLOWS = 4;
 
@@ -186,8 +185,8 @@ public final class Demo
     /** Waits for a tool's log line naming its Prometheus endpoint: the URL. */
     private String awaitUrl(final Process process, final String name) throws Exception
     {
-        wire.await(process, name, ".err", "prometheus: serving ");
-        final Matcher matcher = SERVING.matcher(Files.readString(dir.resolve(name + ".err")));
+        wire.await(process, name, ".err", MetricsEndpoint.SERVING);
+        final Matcher matcher = MetricsEndpoint.SERVING_URL.matcher(Files.readString(dir.resolve(name + ".err")));
         if (!matcher.find())
         {
             throw new IOException(name + "'s log names no URL");
