@@ -39,13 +39,12 @@ public final class LatencyBenchmark
     {
     }
 
-    /** One box at one rate: what pktgen measured. */
-    private record Result(String box, String rate, long sent, long received, long refused, long p50, long p99,
-        long p999, long max, List<double[]> distribution)
+    /** One box at one rate: what pktgen measured, and its latency distribution. */
+    private record Result(String box, String rate, PktgenSummary figures, List<double[]> distribution)
     {
         long lost()
         {
-            return sent - received;
+            return figures.sent() - figures.received();
         }
     }
 
@@ -95,8 +94,8 @@ public final class LatencyBenchmark
                 results.add(result);
                 LatencyFiles.writeCsv(result.distribution(), out.resolve("latency-" + box + "-" + rate + ".csv"));
                 System.out.printf(Locale.ROOT, "%-16s %8s %12d %10d %10d %10.1f %10.1f %10.1f %10.1f%n", box, rate,
-                    result.sent(), result.lost(), result.refused(), result.p50() / 1e3, result.p99() / 1e3,
-                    result.p999() / 1e3, result.max() / 1e3);
+                    result.figures().sent(), result.lost(), result.figures().refused(), result.figures().p50() / 1e3,
+                    result.figures().p99() / 1e3, result.figures().p999() / 1e3, result.figures().max() / 1e3);
             }
         }
         final StringBuilder json = new StringBuilder("{\"benchmark\":\"latency\",\"seconds\":" + seconds +
@@ -107,8 +106,8 @@ public final class LatencyBenchmark
             final Result r = results.get(i);
             json.append(0 == i ? "" : ",").append(String.format(Locale.ROOT, "{\"box\":\"%s\",\"rate\":\"%s\"," +
                 "\"sent\":%d,\"received\":%d,\"refused\":%d,\"p50_ns\":%d,\"p99_ns\":%d,\"p99_9_ns\":%d," +
-                "\"max_ns\":%d}", r.box(), r.rate(), r.sent(), r.received(), r.refused(), r.p50(), r.p99(), r.p999(),
-                r.max()));
+                "\"max_ns\":%d}", r.box(), r.rate(), r.figures().sent(), r.figures().received(), r.figures().refused(),
+                r.figures().p50(), r.figures().p99(), r.figures().p999(), r.figures().max()));
         }
         System.out.println();
         for (final String rate : rates)
@@ -118,7 +117,8 @@ public final class LatencyBenchmark
             {
                 final Result ours = find(results, box, rate);
                 System.out.printf(Locale.ROOT, "%s at %s: p99.9 %.2fx testpmd's, p50 %.2fx%n", box, rate,
-                    (double)ours.p999() / testpmd.p999(), (double)ours.p50() / testpmd.p50());
+                    (double)ours.figures().p999() / testpmd.figures().p999(),
+                    (double)ours.figures().p50() / testpmd.figures().p50());
             }
         }
         json.append("]");
@@ -166,7 +166,7 @@ public final class LatencyBenchmark
         {
             final long rate = Math.round(Math.sqrt((double)passed * failed));
             final Result result = run(box, Long.toString(rate), SEARCH_SECONDS, 1);
-            if (result.lost() * LOSS_TOLERANCE <= result.sent() && 0 == result.refused())
+            if (result.lost() * LOSS_TOLERANCE <= result.figures().sent() && 0 == result.figures().refused())
             {
                 passed = rate;
             }
@@ -221,9 +221,7 @@ public final class LatencyBenchmark
                 throw new IllegalStateException("pktgen failed through " + box + " at " + rate + ": " +
                     Files.readString(wire.dir().resolve("pktgen.err")));
             }
-            final PktgenSummary figures = PktgenSummary.parse(Files.readString(summary));
-            return new Result(box, rate, figures.sent(), figures.received(), figures.refused(), figures.p50(),
-                figures.p99(), figures.p999(), figures.max(), LatencyFiles.readCsv(csv));
+            return new Result(box, rate, PktgenSummary.parse(Files.readString(summary)), LatencyFiles.readCsv(csv));
         }
     }
 }
