@@ -154,8 +154,6 @@ public final class ConnTracker implements AutoCloseable
     private final long[] released = new long[HELD_FRAGMENTS];
     private int releasedCount;
     private boolean holdsFragments;
-    /** The mbuf of the packet {@link #track} tracks, 0 when not given (it cannot be held). */
-    private long trackedMbuf;
     private long udpUnrepliedMillis = UDP_UNREPLIED_MILLIS;
     private long udpRepliedMillis = UDP_REPLIED_MILLIS;
     private long icmpMillis = ICMP_MILLIS;
@@ -320,10 +318,7 @@ public final class ConnTracker implements AutoCloseable
      */
     public int track(final PacketView view, final long nowMillis, final long mbuf)
     {
-        trackedMbuf = mbuf;
-        final int state = trackPacket(view, nowMillis);
-        trackedMbuf = 0;
-        return lastState = state;
+        return lastState = trackPacket(view, nowMillis, mbuf);
     }
 
     /**
@@ -475,7 +470,8 @@ public final class ConnTracker implements AutoCloseable
             udpDatagram(reference, nowMillis, false);
     }
 
-    private int trackPacket(final PacketView view, final long nowMillis)
+    /** @param mbuf the packet's mbuf, or 0 when not given (then it cannot be held). */
+    private int trackPacket(final PacketView view, final long nowMillis, final long mbuf)
     {
         confirmPending();
         lastReference = -1;
@@ -487,7 +483,7 @@ public final class ConnTracker implements AutoCloseable
         }
         if (view.isLaterFragment())
         {
-            return laterFragment(view, nowMillis);
+            return laterFragment(view, nowMillis, mbuf);
         }
         final int state = trackWhole(view, nowMillis);
         // A first fragment handed on is noted too, so that its later fragments follow it there.
@@ -843,9 +839,10 @@ public final class ConnTracker implements AutoCloseable
 
     /**
      * A fragment after the first: the connection its first fragment was noted under, if that connection still holds
-     * the same addresses in the same direction (its entry may have been freed and taken again since).
+     * the same addresses in the same direction (its entry may have been freed and taken again since); with no first
+     * noted, held in {@code mbuf} ({@link #HELD}) when fragments are held and an mbuf is given.
      */
-    private int laterFragment(final PacketView view, final long nowMillis)
+    private int laterFragment(final PacketView view, final long nowMillis, final long mbuf)
     {
         final MemorySegment s = view.segment();
         final long l3 = view.base() + view.l3Offset();
@@ -861,8 +858,8 @@ public final class ConnTracker implements AutoCloseable
             pendingHandoffs++;
             return HANDOFF;
         }
-        if (FragmentTable.MISS == reference && holdsFragments && 0 != trackedMbuf && hold.hold(source, destination,
-            view.protocol(), s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), trackedMbuf, nowMillis))
+        if (FragmentTable.MISS == reference && holdsFragments && 0 != mbuf && hold.hold(source, destination,
+            view.protocol(), s.get(RAW_SHORT, l3 + Ipv4Header.IDENTIFICATION_OFFSET), mbuf, nowMillis))
         {
             // Before its first: held for it (the first may be late, or on its way).
             counters.add(ConnCounter.FRAGMENTS_HELD, 1);
