@@ -10,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 import dev.dataplane.dpdk.Eal;
-import dev.dataplane.dpdk.EthDev;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.Mempool;
@@ -18,12 +17,9 @@ import dev.dataplane.forwarder.conntrack.ConnCounter;
 import dev.dataplane.forwarder.conntrack.ConnTable;
 import dev.dataplane.forwarder.conntrack.ConnTracker;
 import dev.dataplane.forwarder.rules.CompiledRules;
-import dev.dataplane.forwarder.rules.PacketChecks;
 import dev.dataplane.forwarder.rules.RuleOutcome;
 import dev.dataplane.forwarder.rules.RulesProcessor;
-import dev.dataplane.forwarder.rules.RulesSource;
-import dev.dataplane.forwarder.rules.RulesState;
-import dev.dataplane.forwarder.rules.flow.FlowCache;
+import dev.dataplane.forwarder.rules.RulesProcessors;
 import dev.dataplane.forwarder.rules.lang.RulesParser;
 import dev.dataplane.net.FrameBuilder;
 import dev.dataplane.net.Ipv4Header;
@@ -151,10 +147,8 @@ class FragmentHoldTest
 
     private static RulesProcessor processor(final ConnTracker tracker) throws Exception
     {
-        final RulesSource source = new RulesSource(new RulesState(new CompiledRules(
-            RulesParser.parse(Path.of("..", "examples", "redirect.rules"))), 1, 1));
-        return new RulesProcessor(0, 1, 0, source, new long[EthDev.MAX_PORTS], FlowCache.DEFAULT_ENTRIES, 0,
-            PacketChecks.DEFAULT, tracker);
+        return RulesProcessors.standalone(new CompiledRules(RulesParser.parse(Path.of("..", "examples",
+            "redirect.rules"))), 0, 1, tracker);
     }
 
     /** The middle fragment of a datagram to the service with IP id {@code id}, whose first is never sent. */
