@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import dev.dataplane.dpdk.Eal;
 import dev.dataplane.dpdk.LargeMemory;
 import dev.dataplane.dpdk.NativeMemory;
+import dev.dataplane.dpdk.Prefetch;
 import dev.dataplane.net.HashSeed;
 
 /**
@@ -189,24 +190,27 @@ public final class ConnTable implements AutoCloseable
     }
 
     /**
-     * The first step of a burst's lookups issued before any is used (as {@code rte_hash_lookup_bulk} and VPP's nodes
-     * do, with loads in place of prefetch instructions, which Java has not): the key's hash, its home bucket's line
-     * read, so that the bucket is on its way from memory while the rest of the burst's are asked for.
+     * The first step of a burst's lookups made before any packet is tracked (as {@code rte_hash_lookup_bulk} and
+     * VPP's nodes make them): the key's hash, its home bucket's line added to {@code lines}, so that once the burst's
+     * are issued they come from memory together.
      *
-     * @return the hash, for {@link #touchConnection}.
+     * @return the hash, for {@link #candidate}.
      */
-    public long touchBucket(final long k0, final long k1)
+    public long prefetchBucket(final long k0, final long k1, final Prefetch lines)
     {
         final long hash = hash(k0, k1);
-        touched += indexInt(bucketOf(hash));
+        lines.add(indexAt + bucketOf(hash));
         return hash;
     }
 
     /**
-     * The second step: the connection whose signature the key's home bucket holds (its first such slot), both its
-     * lines read. A key in its alternate bucket, or none, is left to the lookup.
+     * The second step, once the buckets are issued: the connection whose signature the key's home bucket holds (its
+     * first such slot), both its lines added to {@code lines}.
+     *
+     * @return its reference as {@link #lookup}'s, for {@link #holds} to confirm when the packet is tracked; or -1
+     * (no such slot: the key is in its alternate bucket, or in none).
      */
-    public void touchConnection(final long hash)
+    public int candidate(final long hash, final Prefetch lines)
     {
         final long bucket = bucketOf(hash);
         final int signature = signature(hash);
@@ -214,11 +218,29 @@ public final class ConnTable implements AutoCloseable
         {
             if (indexInt(bucket + 4L * s) == signature)
             {
-                final long at = (long)(reference(bucket, s) >>> 1) * ENTRY_BYTES;
-                touched += entryInt(at) + entryInt(at + ENTRY_BYTES / 2);
-                return;
+                final int reference = reference(bucket, s);
+                final long at = entriesAt + (long)(reference >>> 1) * ENTRY_BYTES;
+                lines.add(at);
+                lines.add(at + ENTRY_BYTES / 2);
+                return reference;
             }
         }
+        return -1;
+    }
+
+    /**
+     * Whether {@code reference} (a {@link #candidate}, found before the packets ahead of this one changed the table)
+     * is still the live connection with key {@code (k0, k1)} at {@code now}: what {@link #lookup} would return, without
+     * its hash and bucket. A connection removed since (its entry free, or taken by another), expired, or whose reply
+     * key is not yet indexed ({@link #insertUnconfirmed}) does not hold: look it up.
+     */
+    public boolean holds(final int reference, final long k0, final long k1, final long now)
+    {
+        final long at = (long)(reference >>> 1) * ENTRY_BYTES;
+        final boolean reply = (reference & 1) == 1;
+        final long key = at + (reply ? REPLY : ORIGINAL);
+        return entryLong(key) == k0 && entryLong(key + 8) == k1 && entryLong(at + EXPIRES) > now &&
+            (!reply || UNCONFIRMED != entryInt(at + LINK));
     }
 
     /**

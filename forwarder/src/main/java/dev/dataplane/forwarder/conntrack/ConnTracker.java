@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import dev.dataplane.dpdk.Mbuf;
 import dev.dataplane.dpdk.MbufArray;
 import dev.dataplane.dpdk.NativeMemory;
+import dev.dataplane.dpdk.Prefetch;
 import dev.dataplane.net.HeaderRewrite;
 import dev.dataplane.net.InternetChecksum;
 import dev.dataplane.net.IpProtocol;
@@ -119,9 +120,9 @@ public final class ConnTracker implements AutoCloseable
     private static final int TRANSLATIONS = WINDOWS + 2 * TcpWindow.BYTES;
     private static final int TRANSLATION_BYTES = 16;
 
-    /** {@link #touch}: connections in the table above which a burst's memory is asked for ahead. */
+    /** {@link #lookAhead}: connections in the table above which a burst's memory is asked for ahead. */
     public static final int TOUCH_ABOVE = 1024;
-    /** {@link #touch}: what a frame must hold to be keyed as a plain frame (to its ports). */
+    /** {@link #lookAhead}: what a frame must hold to be keyed as a plain frame (to its ports). */
     private static final int TOUCH_BYTES = PlainFrame.L4 + 4;
 
     private static final VarHandle FLUSH_ASKED;
@@ -147,7 +148,10 @@ public final class ConnTracker implements AutoCloseable
     private final MemorySegment entries;
     /** The entries' address: the per-packet reads go through {@link NativeMemory#ALL}, with no bounds check. */
     private final long entriesAt;
-    private final long[] touchHashes = new long[Burst.MAX];
+    private final long[] lookAheadHashes = new long[Burst.MAX];
+    /** {@link #lookAhead}'s connections per packet of the burst, and the lines it asks for (two a connection). */
+    private final int[] candidates = new int[Burst.MAX];
+    private final Prefetch prefetch = new Prefetch(2 * Burst.MAX);
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
     private final FragmentHold hold = new FragmentHold(HELD_FRAGMENTS, FRAGMENT_LIFETIME_MILLIS);
     /** Held fragments whose first came, in order, for {@link #takeReleased}. */
@@ -373,39 +377,59 @@ public final class ConnTracker implements AutoCloseable
     }
 
     /**
-     * Asks for the table's memory a burst's plain frames will need ({@link ConnTable#touchBucket}, then
-     * {@link ConnTable#touchConnection}), all before the first is tracked, when the table holds more connections than
-     * a core's first-level caches do ({@value #TOUCH_ABOVE}: at 2,048 and 10,000 connections it won every pair against
-     * 16,384; docs/performance.md); with fewer it would only cost. Reads each frame's first
-     * {@value #TOUCH_BYTES} bytes where it has them, nothing else of it.
+     * Looks up a burst's plain frames' connections ahead, all before the first is tracked, as
+     * {@code rte_hash_lookup_bulk} does: each frame's key hashed and its bucket asked for
+     * ({@link ConnTable#prefetchBucket}), then each bucket's candidate connection found and its lines asked for
+     * ({@link ConnTable#candidate}); {@link #candidate} then gives {@link #trackPlain} its connection to confirm
+     * instead of a lookup. Short loops of independent steps, which the core overlaps, where a lookup in each packet's
+     * path waits on each step in turn. The lines are prefetched only when the table holds more connections than a
+     * core's first-level caches do ({@value #TOUCH_ABOVE}); with fewer they are there already. Reads each frame's
+     * first {@value #TOUCH_BYTES} bytes where it has them, nothing else of it (a frame that is no plain frame gives
+     * a key that matches nothing).
      */
-    public void touch(final long[] frames, final int[] lengths, final int count)
+    public void lookAhead(final long[] frames, final int[] lengths, final int count)
     {
-        if (table.used() <= TOUCH_ABOVE)
-        {
-            return;
-        }
-        final long[] hashes = touchHashes;
+        final long[] hashes = lookAheadHashes;
+        final int[] candidates = this.candidates;
+        final Prefetch lines = prefetch;
+        final boolean prefetches = table.used() > TOUCH_ABOVE;
         for (int i = 0; i < count; i++)
         {
             final long frame = NativeMemory.address(frames[i]);
             if (lengths[i] >= TOUCH_BYTES)
             {
                 final long l3 = frame + PlainFrame.L3;
-                hashes[i] = table.touchBucket(plainKey0(l3), plainKey1(frame + PlainFrame.L4,
-                    ALL.get(JAVA_BYTE, l3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF));
+                hashes[i] = table.prefetchBucket(plainKey0(l3), plainKey1(frame + PlainFrame.L4,
+                    ALL.get(JAVA_BYTE, l3 + Ipv4Header.PROTOCOL_OFFSET) & 0xFF), lines);
             }
             else
             {
                 hashes[i] = 0;
             }
         }
+        issueOrClear(lines, prefetches);
         for (int i = 0; i < count; i++)
         {
-            if (0 != hashes[i])
-            {
-                table.touchConnection(hashes[i]);
-            }
+            candidates[i] = 0 != hashes[i] ? table.candidate(hashes[i], lines) : -1;
+        }
+        issueOrClear(lines, prefetches);
+    }
+
+    /** What {@link #lookAhead} found for the burst's packet {@code index}: a connection reference, or -1. */
+    public int candidate(final int index)
+    {
+        return candidates[index];
+    }
+
+    private static void issueOrClear(final Prefetch lines, final boolean prefetches)
+    {
+        if (prefetches)
+        {
+            lines.issue();
+        }
+        else
+        {
+            lines.clear();
         }
     }
 
@@ -418,6 +442,16 @@ public final class ConnTracker implements AutoCloseable
      * changed: parse the frame and {@link #track} it), or {@link #HANDOFF} (another lcore's, {@link #route}).
      */
     public int trackPlain(final long frameAddress, final int length, final long nowMillis)
+    {
+        return trackPlain(frameAddress, length, nowMillis, -1);
+    }
+
+    /**
+     * {@link #trackPlain(long, int, long)} given the connection {@link #lookAhead} found for the frame
+     * ({@link #candidate}, or -1): confirmed from its entry ({@link ConnTable#holds}) instead of looked up, else looked
+     * up.
+     */
+    public int trackPlain(final long frameAddress, final int length, final long nowMillis, final int candidate)
     {
         confirmPending();
         lastReference = -1;
@@ -449,7 +483,8 @@ public final class ConnTracker implements AutoCloseable
         final long k0 = plainKey0(l3);
         final long k1 = plainKey1(l4, protocol);
         pendingLookups++;
-        final int reference = table.lookup(k0, k1, nowMillis);
+        final int reference = candidate >= 0 && table.holds(candidate, k0, k1, nowMillis) ? candidate :
+            table.lookup(k0, k1, nowMillis);
         if (reference < 0)
         {
             // Only a lookup that misses can have expired a connection.

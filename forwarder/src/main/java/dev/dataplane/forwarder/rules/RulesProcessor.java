@@ -346,11 +346,11 @@ public final class RulesProcessor
         final int[] destinations, final int hop)
     {
         tracker.route(owners, ownerIndex, hop);
-        tracker.touch(frames, lengths, count);
+        tracker.lookAhead(frames, lengths, count);
         for (int i = 0; i < count; i++)
         {
             final long mbuf = MbufArray.element(elements, i);
-            destinations[i] = trackedPacket(mbuf, frames[i], lengths[i], rxChecks(mbuf));
+            destinations[i] = trackedPacket(mbuf, frames[i], lengths[i], rxChecks(mbuf), tracker.candidate(i));
         }
     }
 
@@ -546,11 +546,14 @@ public final class RulesProcessor
      * its verdict for the state the packet leaves it in, and whose rule rewrites nothing but the connection's
      * translation, takes the fast path: tracked from its bytes, counted, translated from the entry's constants; no
      * parse, no classifier. Any other is parsed in full ({@link #processTracked}).
+     *
+     * @param candidate its connection as the burst's look-ahead found it ({@link ConnTracker#candidate}), or -1.
      */
-    private int trackedPacket(final long mbuf, final long frame, final int length, final int rxChecks)
+    private int trackedPacket(final long mbuf, final long frame, final int length, final int rxChecks,
+        final int candidate)
     {
         final ConnTracker tracker = this.tracker;
-        final int connState = fastPathTakes(rxChecks) ? tracker.trackPlain(frame, length, nowMillis) :
+        final int connState = fastPathTakes(rxChecks) ? tracker.trackPlain(frame, length, nowMillis, candidate) :
             ConnTracker.NOT_PLAIN;
         if (ConnTracker.HANDOFF == connState)
         {

@@ -1,6 +1,7 @@
 package dev.dataplane.forwarder.conntrack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import dev.dataplane.dpdk.Prefetch;
 import org.junit.jupiter.api.Test;
 
 /** The connection table under a clock the test moves: both directions, expiry, sweeping, a full table, the hash. */
@@ -136,6 +138,9 @@ class ConnTableTest
         {
             // The model: key -> connection (its two keys and expiry).
             final Map<List<Long>, long[]> model = new HashMap<>();
+            final Map<List<Long>, Integer> candidates = new HashMap<>();
+            final Prefetch lines = new Prefetch(2);
+            int held = 0;
             long now = 0;
             for (int op = 0; op < 200_000; op++)
             {
@@ -150,8 +155,20 @@ class ConnTableTest
                     model.remove(List.of(connection[2], connection[3]));
                     connection = null;
                 }
+                // A candidate found ops ago, as a burst's look-ahead finds one before the packets ahead change the
+                // table: when it holds, it is what the lookup finds.
+                final Integer candidate = candidates.get(key);
+                final boolean holds = null != candidate && candidate >= 0 &&
+                    table.holds(candidate, key.get(0), key.get(1), now);
                 final int found = table.lookup(key.get(0), key.get(1), now);
                 assertEquals(null != connection, found >= 0, "op " + op);
+                if (holds)
+                {
+                    assertEquals(found, (int)candidate, "op " + op);
+                    held++;
+                }
+                candidates.put(key, table.candidate(table.prefetchBucket(key.get(0), key.get(1), lines), lines));
+                lines.clear();
                 if (null == connection && random.nextInt(4) != 0)
                 {
                     final int entry = table.insert(key.get(0), key.get(1), replyKey.get(0), replyKey.get(1),
@@ -187,6 +204,40 @@ class ConnTableTest
             assertEquals(new HashSet<>(model.values()).size(), liveCount(table, model, now));
             table.sweep(now, 1024);
             assertEquals(table.used(), liveCount(table, model, now), "once swept, no entry but the model's is taken");
+            assertTrue(held > 1_000, "candidates held: " + held);
+        }
+    }
+
+    @Test
+    void aCandidateHoldsOnlyWhileItsEntryIsTheLiveConnectionOfItsKey()
+    {
+        final Prefetch lines = new Prefetch(8);
+        try (ConnTable table = new ConnTable(16, SEED))
+        {
+            final int entry = table.insert(1, 2, 3, 4, 100);
+            final int original = table.candidate(table.prefetchBucket(1, 2, lines), lines);
+            final int reply = table.candidate(table.prefetchBucket(3, 4, lines), lines);
+            assertEquals(6, lines.count(), "each key's bucket, and both lines of its connection, asked for");
+            lines.clear();
+            assertEquals(entry << 1, original);
+            assertEquals(entry << 1 | 1, reply);
+            assertTrue(table.holds(original, 1, 2, 50) && table.holds(reply, 3, 4, 50));
+            assertFalse(table.holds(original, 1, 3, 50), "another key");
+            assertFalse(table.holds(reply, 1, 2, 50), "the other direction's key");
+            assertFalse(table.holds(original, 1, 2, 100), "expired");
+
+            table.remove(entry);
+            assertFalse(table.holds(original, 1, 2, 50), "removed");
+            assertEquals(entry, table.insertUnconfirmed(1, 2, 3, 4, 100), "the entry taken again, same keys");
+            assertTrue(table.holds(original, 1, 2, 50), "the original key is indexed at once");
+            assertFalse(table.holds(reply, 3, 4, 50), "its reply key is not until the confirm");
+            assertEquals(ConnTable.MISS, table.lookup(3, 4, 50));
+            assertEquals(ConnTable.CONFIRMED, table.confirm(entry));
+            assertTrue(table.holds(reply, 3, 4, 50));
+            table.remove(entry);
+            assertEquals(entry, table.insert(5, 6, 7, 8, 100), "taken by another connection");
+            assertFalse(table.holds(original, 1, 2, 50));
+            assertEquals(-1, table.candidate(table.prefetchBucket(1, 2, lines), lines), "no slot of its signature");
         }
     }
 
