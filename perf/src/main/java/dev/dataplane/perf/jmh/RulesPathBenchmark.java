@@ -3,6 +3,7 @@ package dev.dataplane.perf.jmh;
 import static dev.dataplane.dpdk.NativeMemory.ALL;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import dev.dataplane.dpdk.Eal;
@@ -82,6 +83,11 @@ public class RulesPathBenchmark
     @Param({"1", "new"})
     public String flows;
 
+    /** A number of flows: each burst's frames are flows drawn at random from that many, established connections. */
+    private int flowCount;
+    private int[] flowOrder;
+    private int nextOrder;
+
     private Eal eal;
     private long nextFlow;
     private Mempool pool;
@@ -120,8 +126,20 @@ public class RulesPathBenchmark
             throw new IllegalStateException("a new flow's header checksum does not verify");
         }
         final boolean newFlows = "new".equals(flows);
-        tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(newFlows ? 1 << 20 : 1 << 16,
-            HashSeed.PROCESS)) : null;
+        flowCount = newFlows ? 0 : Integer.parseInt(flows);
+        if (flowCount > 1)
+        {
+            // Long enough that the order does not repeat within the caches' reach; fixed, so that runs compare.
+            final Random random = new Random(42);
+            flowOrder = new int[Math.max(1 << 20, 4 * flowCount)];
+            for (int i = 0; i < flowOrder.length; i++)
+            {
+                flowOrder[i] = random.nextInt(flowCount);
+            }
+        }
+        // Room for every flow with a quarter spare, as bin/bench-io sizes the forwarder's table.
+        tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(newFlows ? 1 << 20 :
+            Math.max(1 << 16, Integer.highestOneBit(flowCount + flowCount / 4) << 1), HashSeed.PROCESS)) : null;
         if (null != tracker && newFlows)
         {
             tracker.udpTimeouts(1, 1);
@@ -161,6 +179,10 @@ public class RulesPathBenchmark
                 {
                     newFlow(frames[i], nextFlow++);
                 }
+                else if (null != flowOrder)
+                {
+                    newFlow(frames[i], nextInOrder());
+                }
                 sum += Mbuf.dataLength(mbufs.get(i));
             }
         }
@@ -184,6 +206,10 @@ public class RulesPathBenchmark
                 {
                     newFlow(frames[i], nextFlow++);
                 }
+                else if (null != flowOrder)
+                {
+                    newFlow(frames[i], nextInOrder());
+                }
             }
             final RulesProcessor processor = this.processor;
             processor.beginBurst();
@@ -192,6 +218,14 @@ public class RulesPathBenchmark
             sum += destinations[BURST - 1];
         }
         return sum;
+    }
+
+    /** The next flow of {@code flows=N}'s random order. */
+    private int nextInOrder()
+    {
+        final int flow = flowOrder[nextOrder];
+        nextOrder = nextOrder + 1 == flowOrder.length ? 0 : nextOrder + 1;
+        return flow;
     }
 
     /**
