@@ -77,6 +77,10 @@ public final class ConnTracker implements AutoCloseable
     public static final int AS_REPLY = 1;
     public static final int LAST_HOP = 2;
 
+    /** {@link #sweepPaced}: the whole table swept once in this long, and slots swept at most per call. */
+    public static final long SWEEP_ROUND_MILLIS = 1_000;
+    public static final int SWEEP_MOST_A_CALL = 64;
+    private static final long NEVER = Long.MIN_VALUE;
     /** UDP: 30 s until a reply, then 120 s (nf_conntrack's and VPP's defaults). */
     public static final long UDP_UNREPLIED_MILLIS = 30_000;
     public static final long UDP_REPLIED_MILLIS = 120_000;
@@ -172,6 +176,9 @@ public final class ConnTracker implements AutoCloseable
     private int pendingHandoffs;
     /** The connection the last packet created, until {@link #confirm}ed (or forgotten): -1 when none. */
     private int unconfirmed = -1;
+    /** {@link #sweepPaced}: the time its budget has been granted to, and the slots granted and not yet swept. */
+    private long sweptToMillis = NEVER;
+    private long sweepCredit;
     /** Connections created since the last {@link #sweep}, which sweeps more for them. */
     private int createdSinceSweep;
     /** Flushes asked for by other threads ({@link #requestFlush}), and done by the owner. */
@@ -966,6 +973,34 @@ public final class ConnTracker implements AutoCloseable
     public int lastWindowVerdict()
     {
         return lastWindowVerdict;
+    }
+
+    /**
+     * {@link #sweep} with a budget paced by the clock: the table's capacity once every {@value #SWEEP_ROUND_MILLIS}
+     * ms, granted as the milliseconds pass and spent at most {@value #SWEEP_MOST_A_CALL} slots a call (so that no
+     * burst waits on a long sweep). A fixed budget a burst walked the whole table hundreds of times a second at
+     * full rate, each slot read a cache line of its own (the entry's expiry) that the packets then lost: a tenth of
+     * the one-flow path's time. The lookup expires what it meets, so a lap a second leaves nothing alive past its
+     * timeout that a packet could see; the sweep only reclaims and counts. Call once per burst, and on idle polls.
+     */
+    public void sweepPaced(final long nowMillis)
+    {
+        if (NEVER == sweptToMillis)
+        {
+            sweptToMillis = nowMillis;
+        }
+        if (nowMillis != sweptToMillis)
+        {
+            // A clock stepped back grants nothing; one far ahead, a lap at most.
+            final long elapsed = Math.max(0, Math.min(nowMillis - sweptToMillis, SWEEP_ROUND_MILLIS));
+            final long capacity = table.capacity();
+            sweepCredit = Math.min(capacity, sweepCredit + (capacity * elapsed + SWEEP_ROUND_MILLIS - 1) /
+                SWEEP_ROUND_MILLIS);
+            sweptToMillis = nowMillis;
+        }
+        final int budget = (int)Math.min(sweepCredit, SWEEP_MOST_A_CALL);
+        sweepCredit -= budget;
+        sweep(nowMillis, budget);
     }
 
     /**

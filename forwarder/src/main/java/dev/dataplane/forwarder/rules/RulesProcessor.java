@@ -92,8 +92,6 @@ public final class RulesProcessor
     /** Multipliers of the keyed hashes that pick a pool's backend and a source port search's start. */
     private static final long POOL_HASH = HashSeed.multiplier(HashSeed.PROCESS, 2) | 1;
     private static final long PORT_HASH = HashSeed.multiplier(HashSeed.PROCESS, 3) | 1;
-    /** Connection table slots swept for expired connections per burst. */
-    private static final int SWEEP_PER_BURST = 16;
     private static final VarHandle RULE_COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int rxPort;
@@ -257,7 +255,7 @@ public final class RulesProcessor
         if (null != tracker)
         {
             nowMillis = System.currentTimeMillis();
-            tracker.sweep(nowMillis, SWEEP_PER_BURST);
+            tracker.sweepPaced(nowMillis);
         }
     }
 
@@ -888,7 +886,7 @@ public final class RulesProcessor
     {
         if (null != tracker)
         {
-            tracker.sweep(System.currentTimeMillis(), SWEEP_PER_BURST);
+            tracker.sweepPaced(System.currentTimeMillis());
         }
     }
 

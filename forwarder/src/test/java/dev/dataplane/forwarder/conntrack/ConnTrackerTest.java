@@ -140,6 +140,45 @@ class ConnTrackerTest
     }
 
     @Test
+    void thePacedSweepGoesRoundTheTableOnceASecondAFewSlotsAtATime()
+    {
+        // The 64-connection table: a slot a millisecond at least (the grant rounds up), laps within the second.
+        for (int port = 0; port < 40; port++)
+        {
+            udp(CLIENT, SERVER, 5000 + port, 8080, 0);
+        }
+        assertEquals(40, table.used());
+        final long expired = ConnTracker.UDP_UNREPLIED_MILLIS;
+        long now = expired - 1;
+        tracker.sweepPaced(now);
+        for (int ms = 0; ms < ConnTracker.SWEEP_ROUND_MILLIS; ms++)
+        {
+            tracker.sweepPaced(++now);
+        }
+        assertEquals(0, table.used(), "a lap a second reclaimed every connection that ran out");
+        assertEquals(40, tracker.counters().get(ConnCounter.EXPIRED));
+
+        // A clock that jumps grants a lap at most, spent at most SWEEP_MOST_A_CALL slots a call.
+        final ConnTable big = new ConnTable(1024, 0x5EED);
+        // The tracker closes its table.
+        try (ConnTracker paced = new ConnTracker(big))
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                big.insert(i, 1, i, 2, 10);
+            }
+            paced.sweepPaced(0);
+            paced.sweepPaced(1_000_000);
+            assertEquals(200 - ConnTracker.SWEEP_MOST_A_CALL, big.used(), "the first 64 slots, all expired");
+            for (int call = 0; call < 1024 / ConnTracker.SWEEP_MOST_A_CALL; call++)
+            {
+                paced.sweepPaced(1_000_000);
+            }
+            assertEquals(0, big.used(), "the lap granted, spent over the calls that followed");
+        }
+    }
+
+    @Test
     void aUdpFlowLives30SecondsUnansweredAnd120Answered()
     {
         assertEquals(ConnTracker.NEW, udp(CLIENT, SERVER, 5000, 8080, 0));

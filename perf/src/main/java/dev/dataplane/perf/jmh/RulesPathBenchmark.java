@@ -52,7 +52,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * source address and port no packet had before, the IPv4 header checksum updated to match, RFC 1624): with
  * {@code conntrack=on} each is a new connection through the NAT (tracked, classified, its translation bound and
  * applied), its connections living 1 ms so that the table (2^20) holds what the sweep has not yet reclaimed: the flow
- * setup rate per lcore. Figures are per packet.
+ * setup rate per lcore. With {@code flows=N} (a number: {@code -p flows=10000}) each frame is one of N flows drawn at
+ * random (a fixed order), established connections once the warm-up has met them, in a table sized as
+ * {@code bin/bench-io} sizes the forwarder's: what the table's size costs each packet once it outgrows the caches.
+ * Figures are per packet.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,7 +83,7 @@ public class RulesPathBenchmark
     public String conntrack;
 
     /** {@code 1}: one flow, all of it cached; {@code new}: every packet a new flow. */
-    @Param({"1", "new"})
+    @Param({"1", "10000", "new"})
     public String flows;
 
     /** A number of flows: each burst's frames are flows drawn at random from that many, established connections. */
