@@ -155,6 +155,7 @@ public final class ConnTracker implements AutoCloseable
     private final long[] lookAheadHashes = new long[Burst.MAX];
     /** {@link #lookAhead}'s connections per packet of the burst, and the lines it asks for (two a connection). */
     private final int[] candidates = new int[Burst.MAX];
+    private boolean lookedAhead;
     private final Prefetch prefetch = new Prefetch(2 * Burst.MAX);
     private final FragmentTable fragments = new FragmentTable(FRAGMENT_NOTES, FRAGMENT_LIFETIME_MILLIS);
     private final FragmentHold hold = new FragmentHold(HELD_FRAGMENTS, FRAGMENT_LIFETIME_MILLIS);
@@ -389,17 +390,22 @@ public final class ConnTracker implements AutoCloseable
      * ({@link ConnTable#prefetchBucket}), then each bucket's candidate connection found and its lines asked for
      * ({@link ConnTable#candidate}); {@link #candidate} then gives {@link #trackPlain} its connection to confirm
      * instead of a lookup. Short loops of independent steps, which the core overlaps, where a lookup in each packet's
-     * path waits on each step in turn. The lines are prefetched only when the table holds more connections than a
-     * core's first-level caches do ({@value #TOUCH_ABOVE}); with fewer they are there already. Reads each frame's
-     * first {@value #TOUCH_BYTES} bytes where it has them, nothing else of it (a frame that is no plain frame gives
-     * a key that matches nothing).
+     * path waits on each step in turn: done only when the table holds more connections than a core's first-level
+     * caches do ({@value #TOUCH_ABOVE}); with fewer the lines are there already and each packet's own lookup, its
+     * branches predicted, was the faster (a sixth, one flow end to end). Reads each frame's first
+     * {@value #TOUCH_BYTES} bytes where it has them, nothing else of it (a frame that is no plain frame gives a key
+     * that matches nothing).
      */
     public void lookAhead(final long[] frames, final int[] lengths, final int count)
     {
+        lookedAhead = table.used() > TOUCH_ABOVE;
+        if (!lookedAhead)
+        {
+            return;
+        }
         final long[] hashes = lookAheadHashes;
         final int[] candidates = this.candidates;
         final Prefetch lines = prefetch;
-        final boolean prefetches = table.used() > TOUCH_ABOVE;
         for (int i = 0; i < count; i++)
         {
             final long frame = NativeMemory.address(frames[i]);
@@ -414,30 +420,21 @@ public final class ConnTracker implements AutoCloseable
                 hashes[i] = 0;
             }
         }
-        issueOrClear(lines, prefetches);
+        lines.issue();
         for (int i = 0; i < count; i++)
         {
             candidates[i] = 0 != hashes[i] ? table.candidate(hashes[i], lines) : -1;
         }
-        issueOrClear(lines, prefetches);
+        lines.issue();
     }
 
-    /** What {@link #lookAhead} found for the burst's packet {@code index}: a connection reference, or -1. */
+    /**
+     * What {@link #lookAhead} found for the burst's packet {@code index}: a connection reference, or -1 (none, or the
+     * burst was not looked up ahead).
+     */
     public int candidate(final int index)
     {
-        return candidates[index];
-    }
-
-    private static void issueOrClear(final Prefetch lines, final boolean prefetches)
-    {
-        if (prefetches)
-        {
-            lines.issue();
-        }
-        else
-        {
-            lines.clear();
-        }
+        return lookedAhead ? candidates[index] : -1;
     }
 
     /**
