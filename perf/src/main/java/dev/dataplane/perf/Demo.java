@@ -35,6 +35,8 @@ public final class Demo
 {
     private static final String RULES = "examples/demo.rules";
     private static final int FLOWS = 4;
+    /** Tries of the scrape the summary is made from. */
+    private static final int FINAL_SCRAPES = 4;
 
     private final int seconds;
     private final String rate;
@@ -121,11 +123,18 @@ public final class Demo
             lastGen = gen;
             lastFwd = fwd;
         }
-        final Map<String, Double> last = scrape(forwarderUrl);
-        if (stopping || last.isEmpty())
+        final Map<String, Double> last = finalScrape(forwarderUrl);
+        if (stopping)
         {
             System.out.println("demo: interrupted: both tools stopped; no summary of a cut-short run");
             return 130;
+        }
+        if (last.isEmpty())
+        {
+            System.err.println(forwarder.isAlive() ? "demo: the forwarder's metrics endpoint did not answer" :
+                "demo: the forwarder exited (" + forwarder.exitValue() + "):\n" +
+                Files.readString(dir.resolve("forwarder.err")));
+            return 1;
         }
         fwd = last;
         if (0 != pktgen.exitValue())
@@ -192,6 +201,22 @@ public final class Demo
             throw new IOException(name + "'s log names no URL");
         }
         return matcher.group(1);
+    }
+
+    /**
+     * The scrape the summary is made from, tried up to {@value #FINAL_SCRAPES} times while the forwarder lives: on
+     * this shared machine its endpoint's thread may not answer within one scrape's timeout the moment pktgen ends.
+     */
+    private Map<String, Double> finalScrape(final String url) throws InterruptedException
+    {
+        Map<String, Double> samples = scrape(url);
+        for (int attempt = 1; samples.isEmpty() && attempt < FINAL_SCRAPES && forwarder.isAlive() && !stopping;
+            attempt++)
+        {
+            Thread.sleep(500);
+            samples = scrape(url);
+        }
+        return samples;
     }
 
     /** One scrape, each sample by name and sorted labels without quotes; empty when the endpoint is gone. */
