@@ -237,10 +237,9 @@ public final class ConnTable implements AutoCloseable
     public boolean holds(final int reference, final long k0, final long k1, final long now)
     {
         final long at = (long)(reference >>> 1) * ENTRY_BYTES;
-        final boolean reply = (reference & 1) == 1;
-        final long key = at + (reply ? REPLY : ORIGINAL);
+        final long key = keyAt(reference);
         return entryLong(key) == k0 && entryLong(key + 8) == k1 && entryLong(at + EXPIRES) > now &&
-            (!reply || UNCONFIRMED != entryInt(at + LINK));
+            ((reference & 1) == 0 || UNCONFIRMED != entryInt(at + LINK));
     }
 
     /**
@@ -568,7 +567,7 @@ public final class ConnTable implements AutoCloseable
             if (indexInt(bucket + 4L * s) == signature)
             {
                 final int reference = reference(bucket, s);
-                final long at = (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
+                final long at = keyAt(reference);
                 if (entryLong(at) == k0 && entryLong(at + 8) == k1)
                 {
                     return reference;
@@ -576,6 +575,12 @@ public final class ConnTable implements AutoCloseable
             }
         }
         return -1;
+    }
+
+    /** Where in the entries the key of {@code reference} lies: its entry's original or reply key. */
+    private static long keyAt(final int reference)
+    {
+        return (long)(reference >>> 1) * ENTRY_BYTES + ((reference & 1) == 0 ? ORIGINAL : REPLY);
     }
 
     /**
