@@ -23,6 +23,7 @@ public final class Prefetch
     private static final MethodHandle PREFETCH0_BULK = DpdkLibrary.downcall("dp_prefetch0_bulk",
         FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_INT), Linker.Option.critical(false));
 
+    /** The list's memory, held so that it lives as long as the list: accessed at {@link #addresses}. */
     private final MemorySegment segment;
     private final long addresses;
     private final int capacity;
@@ -50,7 +51,7 @@ public final class Prefetch
         ALL.set(JAVA_LONG, addresses + 8L * count++, address);
     }
 
-    /** Empties the list without prefetching: the lines were found to be wanted no more (a table small and warm). */
+    /** Empties the list without prefetching what it holds. */
     public void clear()
     {
         count = 0;

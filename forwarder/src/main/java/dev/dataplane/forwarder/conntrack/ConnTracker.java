@@ -125,9 +125,9 @@ public final class ConnTracker implements AutoCloseable
     private static final int TRANSLATION_BYTES = 16;
 
     /** {@link #lookAhead}: connections in the table above which a burst's memory is asked for ahead. */
-    public static final int TOUCH_ABOVE = 1024;
+    public static final int LOOK_AHEAD_ABOVE = 1024;
     /** {@link #lookAhead}: what a frame must hold to be keyed as a plain frame (to its ports). */
-    private static final int TOUCH_BYTES = PlainFrame.L4 + 4;
+    private static final int KEY_BYTES = PlainFrame.L4 + 4;
 
     private static final VarHandle FLUSH_ASKED;
     private static final VarHandle FLUSH_DONE;
@@ -391,14 +391,14 @@ public final class ConnTracker implements AutoCloseable
      * ({@link ConnTable#candidate}); {@link #candidate} then gives {@link #trackPlain} its connection to confirm
      * instead of a lookup. Short loops of independent steps, which the core overlaps, where a lookup in each packet's
      * path waits on each step in turn: done only when the table holds more connections than a core's first-level
-     * caches do ({@value #TOUCH_ABOVE}); with fewer the lines are there already and each packet's own lookup, its
+     * caches do ({@value #LOOK_AHEAD_ABOVE}); with fewer the lines are there already and each packet's own lookup, its
      * branches predicted, was the faster (a sixth, one flow end to end). Reads each frame's first
-     * {@value #TOUCH_BYTES} bytes where it has them, nothing else of it (a frame that is no plain frame gives a key
+     * {@value #KEY_BYTES} bytes where it has them, nothing else of it (a frame that is no plain frame gives a key
      * that matches nothing).
      */
     public void lookAhead(final long[] frames, final int[] lengths, final int count)
     {
-        lookedAhead = table.used() > TOUCH_ABOVE;
+        lookedAhead = table.used() > LOOK_AHEAD_ABOVE;
         if (!lookedAhead)
         {
             return;
@@ -409,7 +409,7 @@ public final class ConnTracker implements AutoCloseable
         for (int i = 0; i < count; i++)
         {
             final long frame = NativeMemory.address(frames[i]);
-            if (lengths[i] >= TOUCH_BYTES)
+            if (lengths[i] >= KEY_BYTES)
             {
                 final long l3 = frame + PlainFrame.L3;
                 hashes[i] = table.prefetchBucket(plainKey0(l3), plainKey1(frame + PlainFrame.L4,
