@@ -100,10 +100,9 @@ public final class IoForwardBenchmark
             return pipeline || 2 == lcores ? TWO_WORKER_LCORES : "0,1";
         }
 
-        /** Connections the forwarder's table holds: room for every flow, a quarter spare, a power of two. */
         int maxFlows()
         {
-            return Math.max(MIN_TABLE, Integer.highestOneBit(flows + flows / 4 - 1) << 1);
+            return tableConnections(flows);
         }
 
         /**
@@ -417,6 +416,15 @@ public final class IoForwardBenchmark
             "--nb-cores=" + setup.lcores(), "--rxq=" + setup.lcores(), "--txq=" + setup.lcores(), "--stats-period", "1",
             "--total-num-mbufs=" + setup.mbufs(), "--no-lsc-interrupt"));
         return command;
+    }
+
+    /**
+     * Connections the forwarder's table holds for {@code flows} flows (its {@code --max-flows}): room for every flow,
+     * a quarter spare, a power of two, and the default table at least.
+     */
+    public static int tableConnections(final int flows)
+    {
+        return Math.max(MIN_TABLE, Integer.highestOneBit(flows + flows / 4 - 1) << 1);
     }
 
     private static List<String> ourCommand(final Setup setup, final int run)

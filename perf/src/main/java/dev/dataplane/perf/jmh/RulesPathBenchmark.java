@@ -26,6 +26,7 @@ import dev.dataplane.net.Ipv4Header;
 import dev.dataplane.net.NetworkOrder;
 import dev.dataplane.net.PacketView;
 import dev.dataplane.net.UdpHeader;
+import dev.dataplane.perf.IoForwardBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -82,12 +83,11 @@ public class RulesPathBenchmark
     @Param({"off", "on"})
     public String conntrack;
 
-    /** {@code 1}: one flow, all of it cached; {@code new}: every packet a new flow. */
+    /** {@code 1}: one flow, all of it cached; N: each frame one of N flows at random; {@code new}: every packet new. */
     @Param({"1", "10000", "new"})
     public String flows;
 
-    /** A number of flows: each burst's frames are flows drawn at random from that many, established connections. */
-    private int flowCount;
+    /** With N flows: the order the frames take them in (null with one flow, or new ones). */
     private int[] flowOrder;
     private int nextOrder;
 
@@ -129,7 +129,7 @@ public class RulesPathBenchmark
             throw new IllegalStateException("a new flow's header checksum does not verify");
         }
         final boolean newFlows = "new".equals(flows);
-        flowCount = newFlows ? 0 : Integer.parseInt(flows);
+        final int flowCount = newFlows ? 0 : Integer.parseInt(flows);
         if (flowCount > 1)
         {
             // Long enough that the order does not repeat within the caches' reach; fixed, so that runs compare.
@@ -140,9 +140,8 @@ public class RulesPathBenchmark
                 flowOrder[i] = random.nextInt(flowCount);
             }
         }
-        // Room for every flow with a quarter spare, as bin/bench-io sizes the forwarder's table.
         tracker = "on".equals(conntrack) ? new ConnTracker(new ConnTable(newFlows ? 1 << 20 :
-            Math.max(1 << 16, Integer.highestOneBit(flowCount + flowCount / 4) << 1), HashSeed.PROCESS)) : null;
+            IoForwardBenchmark.tableConnections(flowCount), HashSeed.PROCESS)) : null;
         if (null != tracker && newFlows)
         {
             tracker.udpTimeouts(1, 1);
@@ -177,15 +176,7 @@ public class RulesPathBenchmark
             final boolean newFlows = "new".equals(flows);
             for (int i = 0; i < BURST; i++)
             {
-                MemorySegment.copy(template, 0, ALL, frames[i], LENGTH);
-                if (newFlows)
-                {
-                    newFlow(frames[i], nextFlow++);
-                }
-                else if (null != flowOrder)
-                {
-                    newFlow(frames[i], nextInOrder());
-                }
+                restore(frames[i], newFlows);
                 sum += Mbuf.dataLength(mbufs.get(i));
             }
         }
@@ -204,15 +195,7 @@ public class RulesPathBenchmark
             final boolean newFlows = "new".equals(flows);
             for (int i = 0; i < BURST; i++)
             {
-                MemorySegment.copy(template, 0, ALL, frames[i], LENGTH);
-                if (newFlows)
-                {
-                    newFlow(frames[i], nextFlow++);
-                }
-                else if (null != flowOrder)
-                {
-                    newFlow(frames[i], nextInOrder());
-                }
+                restore(frames[i], newFlows);
             }
             final RulesProcessor processor = this.processor;
             processor.beginBurst();
@@ -223,12 +206,19 @@ public class RulesPathBenchmark
         return sum;
     }
 
-    /** The next flow of {@code flows=N}'s random order. */
-    private int nextInOrder()
+    /** The frame at {@code frame} restored from the template as the next flow's: a new one, the next of N, the one. */
+    private void restore(final long frame, final boolean newFlows)
     {
-        final int flow = flowOrder[nextOrder];
-        nextOrder = nextOrder + 1 == flowOrder.length ? 0 : nextOrder + 1;
-        return flow;
+        MemorySegment.copy(template, 0, ALL, frame, LENGTH);
+        if (newFlows)
+        {
+            newFlow(frame, nextFlow++);
+        }
+        else if (null != flowOrder)
+        {
+            newFlow(frame, flowOrder[nextOrder]);
+            nextOrder = nextOrder + 1 == flowOrder.length ? 0 : nextOrder + 1;
+        }
     }
 
     /**
