@@ -17,9 +17,9 @@ import dev.dataplane.pktgen.traffic.Traffic;
 
 /**
  * The generator benchmark: 64-byte (or {@code --size}) UDP frames sent by one TX lcore into a net_null vdev,
- * dpdk-testpmd in txonly mode
- * and our pktgen ({@code --no-rx}) alternating on the same vdev, each run a separate process. testpmd's txonly writes
- * one fixed frame; ours stamps a sequence number and a time stamp into every frame and updates its UDP checksum.
+ * dpdk-testpmd in txonly mode and our pktgen ({@code --no-rx}) alternating on the same vdev, each run a separate
+ * process. testpmd's txonly writes one fixed frame; ours stamps a sequence number and a time stamp into every frame
+ * and updates its UDP checksum.
  * Prints each run's Mpps (median of its per-second samples after warm-up) and the median ratio.
  * <p>
  * {@code --size N} (64..1518, with the FCS as pktgen's {@code --size} counts it) sends N-byte frames: N - 4 bytes in
