@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * ({@link ConnTracker#track}, {@link ConnTracker#translate}): two trackers, one taking the fast path wherever it
  * answers, fed the same random mix of TCP segments and UDP datagrams of a few connections, both directions, with
  * DNAT bound to each new one and frames damaged in the ways the router's checks catch, must agree on every packet's
- * state, connection and translated bytes, and on every counter.
+ * state, connection and translated bytes, and on every counter; and both translate any tuple alike.
  */
 class PlainTrackingTest
 {
@@ -33,6 +33,7 @@ class PlainTrackingTest
     private static final int SERVER_PORT = 8083;
     private static final int PACKETS = 200_000;
     private static final int FLOWS = 12;
+    private static final int CONNECTIONS = 4096;
     private static final int[] TCP_FLAGS = {TcpHeader.SYN, TcpHeader.SYN | TcpHeader.ACK, TcpHeader.ACK,
         TcpHeader.ACK | TcpHeader.PSH, TcpHeader.FIN | TcpHeader.ACK, TcpHeader.RST, TcpHeader.RST | TcpHeader.ACK};
 
@@ -103,6 +104,88 @@ class PlainTrackingTest
             assertTrue(fast.counters().get(ConnCounter.EXPIRED) > 0 && fast.counters().get(ConnCounter.TRANSLATED) > 0,
                 "connections were translated and expired");
         }
+    }
+
+    /**
+     * Any tuple under any translation (destination NAT, source NAT or both, to addresses and ports drawn at random;
+     * UDP with and without a checksum, TCP), each connection's next packet in both directions (a TCP connection's: its
+     * SYN again): the fast path writes the bytes the parse path writes, and checksums that verify from scratch (the
+     * fixed addresses of the test above leave most of the ones' complement arithmetic's cases untried).
+     */
+    @Test
+    void theFastPathTranslatesAnyTupleAsTheParsePathDoes()
+    {
+        final SplittableRandom random = new SplittableRandom(0x7A11);
+        try (Arena arena = Arena.ofConfined();
+            ConnTracker fast = new ConnTracker(new ConnTable(CONNECTIONS, 0xC0FFEE));
+            ConnTracker parsed = new ConnTracker(new ConnTable(CONNECTIONS, 0xC0FFEE)))
+        {
+            final MemorySegment fastFrame = arena.allocate(2048, 64);
+            final MemorySegment parsedFrame = arena.allocate(2048, 64);
+            final PacketView view = new PacketView();
+            int fastTranslated = 0;
+            for (int c = 0; c < CONNECTIONS; c++)
+            {
+                final boolean tcp = random.nextBoolean();
+                final int client = random.nextInt();
+                final int vip = random.nextInt();
+                final int clientPort = 1 + random.nextInt(65_535);
+                final int vipPort = 1 + random.nextInt(65_535);
+                final int kind = random.nextInt(3);
+                final int source = 1 == kind ? client : random.nextInt();
+                final int destination = 2 == kind ? vip : random.nextInt();
+                final int sourcePort = 1 == kind ? clientPort : 1 + random.nextInt(65_535);
+                final int destinationPort = 2 == kind ? vipPort : 1 + random.nextInt(65_535);
+                final byte[] first = tuple(random, tcp, client, vip, clientPort, vipPort);
+                MemorySegment.copy(MemorySegment.ofArray(first), 0, parsedFrame, 0, first.length);
+                view.parse(ALL, parsedFrame.address(), first.length, PacketView.ROUTER_CHECKS);
+                assertEquals(ConnTracker.NEW, fast.track(view, c));
+                assertEquals(ConnTracker.NEW, parsed.track(view, c));
+                final boolean bound = parsed.bind(source, destination, sourcePort, destinationPort, c);
+                assertEquals(bound, fast.bind(source, destination, sourcePort, destinationPort, c), "connection " + c);
+                if (!bound)
+                {
+                    continue;
+                }
+                for (int direction = 0; direction < (tcp ? 1 : 2); direction++)
+                {
+                    final byte[] frame = 0 == direction ? first :
+                        tuple(random, false, destination, source, destinationPort, sourcePort);
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, fastFrame, 0, frame.length);
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, parsedFrame, 0, frame.length);
+                    final int state = fast.trackPlain(fastFrame.address(), frame.length, c);
+                    view.parse(ALL, parsedFrame.address(), frame.length, PacketView.ROUTER_CHECKS);
+                    assertEquals(parsed.track(view, c), state, "connection " + c + " direction " + direction);
+                    assertTrue(parsed.translate(view));
+                    assertTrue(fast.translatePlain(fastFrame.address()));
+                    assertArrayEquals(parsedFrame.asSlice(0, frame.length).toArray(ValueLayout.JAVA_BYTE),
+                        fastFrame.asSlice(0, frame.length).toArray(ValueLayout.JAVA_BYTE),
+                        "connection " + c + " direction " + direction);
+                    view.parse(ALL, fastFrame.address(), frame.length,
+                        PacketView.ROUTER_CHECKS | PacketView.CHECK_L4_CHECKSUM);
+                    assertEquals(PacketView.OK, view.verdict(), "connection " + c + " direction " + direction);
+                    fastTranslated++;
+                }
+            }
+            assertTrue(fastTranslated > CONNECTIONS, "the fast path translated " + fastTranslated + " packets");
+        }
+    }
+
+    /** A TCP SYN or a UDP datagram (one in eight without a checksum) of the tuple, of a random length. */
+    private static byte[] tuple(final SplittableRandom random, final boolean tcp, final int source,
+        final int destination, final int sourcePort, final int destinationPort)
+    {
+        final FrameBuilder builder = new FrameBuilder().ipv4(source, destination).length(64 + random.nextInt(200));
+        if (tcp)
+        {
+            return builder.tcp(sourcePort, destinationPort, TcpHeader.SYN).build();
+        }
+        final byte[] frame = builder.udp(sourcePort, destinationPort).build();
+        if (random.nextInt(8) == 0)
+        {
+            MemorySegment.ofArray(frame).set(NetworkOrder.U16, 34 + 6, (short)0);
+        }
+        return frame;
     }
 
     /**
