@@ -68,6 +68,8 @@ public final class ConnTable implements AutoCloseable
     private static final int OVERFLOW_MAX = 31;
     /** Expired connections a sweep gathers before it removes them. */
     private static final int SWEEP_BATCH = 64;
+    /** Buckets a sweep asks for at a time while it gathers (two an expired connection). */
+    private static final int SWEEP_PREFETCH = 16;
     /** Free slots a home bucket keeps before its keys may go to their alternate. */
     private static final int ROOMY = 3;
     private static final long ORIGINAL = 0;
@@ -99,9 +101,9 @@ public final class ConnTable implements AutoCloseable
     private final long[] expiredByClass = new long[256];
     private long full;
     private long bucketsFull;
-    /** What the touches read: kept, so that the reads are made. */
-    private int touched;
     private final int[] sweepBatch = new int[SWEEP_BATCH];
+    /** The gathered connections' buckets, asked for {@value #SWEEP_PREFETCH} at a time (a full list issues itself). */
+    private final Prefetch sweepLines = new Prefetch(SWEEP_PREFETCH);
 
     /**
      * A table in anonymous memory ({@link LargeMemory}: transparent huge pages where the kernel gives them).
@@ -421,8 +423,9 @@ public final class ConnTable implements AutoCloseable
     /**
      * Looks at up to {@code budget} entries from where the last sweep stopped and removes those expired by
      * {@code now}: called a little at a time (once per burst, say), it goes round the table without ever scanning it.
-     * The expired ones are gathered first, up to {@value #SWEEP_BATCH} at a time, their keys' buckets read as they
-     * are found, so that the buckets' cache misses overlap before any is emptied.
+     * The expired ones are gathered first, up to {@value #SWEEP_BATCH} at a time, their keys' buckets prefetched as
+     * they are found ({@link Prefetch}, a few at a time), so that the buckets' cache misses overlap before any is
+     * emptied.
      *
      * @return the connections removed.
      */
@@ -439,11 +442,12 @@ public final class ConnTable implements AutoCloseable
             if (FREE != expires && expires <= now)
             {
                 final long at = (long)cursor * ENTRY_BYTES;
-                touched += indexInt(bucketOf(hash(entryLong(at + ORIGINAL), entryLong(at + ORIGINAL + 8)))) +
-                    indexInt(bucketOf(hash(entryLong(at + REPLY), entryLong(at + REPLY + 8))));
+                sweepLines.add(indexAt + bucketOf(hash(entryLong(at + ORIGINAL), entryLong(at + ORIGINAL + 8))));
+                sweepLines.add(indexAt + bucketOf(hash(entryLong(at + REPLY), entryLong(at + REPLY + 8))));
                 sweepBatch[gathered++] = cursor;
                 if (SWEEP_BATCH == gathered)
                 {
+                    sweepLines.issue();
                     removed += expireGathered(gathered);
                     gathered = 0;
                 }
@@ -451,6 +455,7 @@ public final class ConnTable implements AutoCloseable
             cursor = cursor + 1 == capacity ? 0 : cursor + 1;
         }
         sweepCursor = cursor;
+        sweepLines.issue();
         return removed + expireGathered(gathered);
     }
 
