@@ -87,6 +87,8 @@ public class RulesPathBenchmark
     @Param({"1", "10000", "new"})
     public String flows;
 
+    /** {@code flows=new}: every frame a new flow. */
+    private boolean newFlows;
     /** With N flows: the order the frames take them in (null with one flow, or new ones). */
     private int[] flowOrder;
     private int nextOrder;
@@ -128,7 +130,7 @@ public class RulesPathBenchmark
         {
             throw new IllegalStateException("a new flow's header checksum does not verify");
         }
-        final boolean newFlows = "new".equals(flows);
+        newFlows = "new".equals(flows);
         final int flowCount = newFlows ? 0 : Integer.parseInt(flows);
         if (flowCount > 1)
         {
@@ -173,10 +175,9 @@ public class RulesPathBenchmark
         final String step = this.step;
         if (step.equals("restore"))
         {
-            final boolean newFlows = "new".equals(flows);
             for (int i = 0; i < BURST; i++)
             {
-                restore(frames[i], newFlows);
+                restore(frames[i]);
                 sum += Mbuf.dataLength(mbufs.get(i));
             }
         }
@@ -192,10 +193,9 @@ public class RulesPathBenchmark
         }
         else
         {
-            final boolean newFlows = "new".equals(flows);
             for (int i = 0; i < BURST; i++)
             {
-                restore(frames[i], newFlows);
+                restore(frames[i]);
             }
             final RulesProcessor processor = this.processor;
             processor.beginBurst();
@@ -207,7 +207,7 @@ public class RulesPathBenchmark
     }
 
     /** The frame at {@code frame} restored from the template as the next flow's: a new one, the next of N, the one. */
-    private void restore(final long frame, final boolean newFlows)
+    private void restore(final long frame)
     {
         MemorySegment.copy(template, 0, ALL, frame, LENGTH);
         if (newFlows)
